@@ -1,0 +1,122 @@
+# advisord: build, test and install.
+# Every dependency comes through pkg-config; `make deps` installs whatever
+# pkg-config cannot find from Debian's archive.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share/advisord
+SYSCONFDIR ?= $(PREFIX)/etc
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DESTDIR    ?=
+BUILD      ?= build
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARNINGS ?= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wcast-qual -Wpointer-arith -Wformat=2 -Wundef
+PKGS      = libwebsockets libpcre2-8 libcjson sqlite3 libcrypto libsystemd
+TEST_PKGS = cmocka
+
+# The content folder compiled into the binary: the source tree for an
+# in-tree build; `make install` rebuilds with the installed share folder.
+CONTENT_DIR ?= $(CURDIR)
+WEB_DIR     ?= $(CURDIR)/web
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(PKG_CFLAGS) \
+             -I. -DADVISOR_CONTENT_DIR='"$(CONTENT_DIR)"' \
+             -DADVISOR_WEB_DIR='"$(WEB_DIR)"' -DADVISOR_VERSION='"$(VERSION)"'
+LIBS = $(PKG_LIBS) -lpthread -lm
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+# Programs: each has one file with main(); everything else in the module
+# folders is library code shared by the programs and the tests.
+MAIN_SRC = daemon/main.c storage/advisorctl.c
+LIB_SRC  = $(filter-out $(MAIN_SRC),$(wildcard daemon/*.c intents/*.c dialogues/*.c storage/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TESTLIB_SRC = $(wildcard tests/lib/*.c)
+TESTLIB_OBJ = $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+
+PROGS = $(BUILD)/advisord $(BUILD)/advisorctl
+
+.PHONY: all deps run test unit check-content asan fuzz soak bench install uninstall clean
+all: deps $(PROGS)
+
+# Debian packages behind each pkg-config name.
+DEB_libwebsockets = libwebsockets-dev
+DEB_libpcre2-8    = libpcre2-dev
+DEB_libcjson      = libcjson-dev
+DEB_sqlite3       = libsqlite3-dev
+DEB_libcrypto     = libssl-dev
+DEB_libsystemd    = libsystemd-dev
+DEB_cmocka        = libcmocka-dev
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null || missing="pkg-config"; \
+	command -v cc >/dev/null || missing="$$missing gcc"; \
+	for p in $(PKGS) $(TEST_PKGS); do \
+	  pkg-config --exists $$p 2>/dev/null || case $$p in \
+	    libwebsockets) missing="$$missing $(DEB_libwebsockets)";; \
+	    libpcre2-8) missing="$$missing $(DEB_libpcre2-8)";; \
+	    libcjson) missing="$$missing $(DEB_libcjson)";; \
+	    sqlite3) missing="$$missing $(DEB_sqlite3) sqlite3";; \
+	    libcrypto) missing="$$missing $(DEB_libcrypto)";; \
+	    libsystemd) missing="$$missing $(DEB_libsystemd)";; \
+	    cmocka) missing="$$missing $(DEB_cmocka)";; \
+	  esac; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "deps: installing$$missing"; \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/advisord: $(BUILD)/daemon/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/advisorctl: $(BUILD)/storage/advisorctl.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ) $(TESTLIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+run: all
+	@mkdir -p var
+	./$(BUILD)/advisord --host 127.0.0.1 --port 8080 --db var/advisord.db
+
+# The content as shipped must pass its own checks.
+check-content: all
+	./$(BUILD)/advisord --check
+
+# Each unit test binary, then every black-box test script in tests/.
+test: all $(UNIT_BIN) check-content $(TEST_EXTRA)
+	@fail=0; for t in $(UNIT_BIN); do \
+	  echo "== $$t"; $$t || fail=1; done; \
+	for s in $(sort $(wildcard tests/*.sh)); do \
+	  echo "== $$s"; BUILD=$(BUILD) bash $$s || fail=1; done; \
+	exit $$fail
+
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" test
+
+-include $(wildcard */module.mk)
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/daemon/main.d $(BUILD)/storage/advisorctl.d
