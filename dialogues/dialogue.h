@@ -1,6 +1,6 @@
 /*
  * dialogue.h: dialogue trees and the advisor questionnaire.  Loads
- * dialogues/*.json and walks a conversation through them.  Takes intent ids
+ * the JSON trees in dialogues/ and walks a conversation through them.  Takes intent ids
  * as plain strings: it never includes the intent engine.  Pure module.
  */
 #ifndef ADVISOR_DIALOGUE_H
@@ -40,7 +40,7 @@ struct dialogue_reply {
 	bool			 restarted;	/* state's node had vanished */
 };
 
-/* Load every *.json of DIR.  NULL on failure, "file: node: reason" in ERR. */
+/* Load every .json file of DIR.  NULL on failure, "file: node: reason" in ERR. */
 struct dialogues *dialogues_load(const char *dir, char *err, size_t errlen);
 void		 dialogues_free(struct dialogues *);
 const char	*dialogues_version(const struct dialogues *);

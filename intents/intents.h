@@ -1,5 +1,5 @@
 /*
- * intents.h: the PCRE2 intent catalog.  Loads intents/*.json, normalises and
+ * intents.h: the PCRE2 intent catalog.  Loads the catalog files, normalises and
  * spell-corrects a message, and picks the intent it expresses.  Pure module:
  * no I/O beyond reading the catalog files, no libwebsockets.
  */
@@ -47,7 +47,7 @@ struct intent_result {
 	bool			 followup;	/* resolved against the context */
 };
 
-/* Load every *.json file of DIR (sorted by name: catalog order).  On
+/* Load every .json file of DIR (sorted by name: catalog order).  On
  * failure returns NULL and writes "file: intent: pattern: reason" to ERR. */
 struct intents	*intents_load(const char *dir, bool use_jit, char *err,
 		    size_t errlen);

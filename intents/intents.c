@@ -1,0 +1,918 @@
+/*
+ * intents.c: loading and matching the intent catalog.
+ *
+ * A catalog file holds {"concepts": {name: [alternatives]}, "intents": [...]}.
+ * Patterns may say {name} for a concept; it expands to a non-capturing
+ * alternation.  Patterns are compiled caseless and UTF, JIT-compiled when
+ * the JIT is available, and run with match and depth limits so that no
+ * input can make one pattern expensive.  Matching is done on normalised,
+ * spell-corrected text; the choice among matching intents is priority,
+ * then specificity (length of the matched span), then catalog order.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <pcre2.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intents/intents.h"
+#include "intents/normalize.h"
+#include "intents/spell.h"
+
+#define MATCH_LIMIT	20000	/* backtracking steps per pattern */
+#define DEPTH_LIMIT	400
+#define EXPAND_MAX	16384	/* bytes of a pattern after concept expansion */
+
+struct pattern {
+	char		*src;		/* as written, for explanations */
+	pcre2_code	*re;
+	char		**ctx;		/* active only in these contexts */
+	size_t		 nctx;
+};
+
+struct intent {
+	char		*id;
+	char		*label;
+	char		*file;
+	int		 priority;
+	struct pattern	*pats, *excl;
+	size_t		 npats, nexcl;
+	char		**ctx;
+	size_t		 nctx;
+	char		**examples;	/* normalised */
+	size_t		 nexamples;
+};
+
+struct intents {
+	struct intent		*v;
+	size_t			 n;
+	struct vocab		*vocab;
+	pcre2_match_data	*md;
+	pcre2_match_context	*mctx;
+	pcre2_jit_stack		*jstack;
+	bool			 jit;
+	char			 version[17];
+};
+
+static const char *const stopwords[] = {
+	"a", "about", "an", "and", "are", "can", "do", "does", "for", "how",
+	"i", "in", "is", "it", "me", "my", "of", "on", "please", "tell", "the",
+	"to", "we", "what", "with", "you", "your", "our", "us", "this", "that",
+};
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+patterns_free(struct pattern *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(p[i].src);
+		pcre2_code_free(p[i].re);
+		strv_free(p[i].ctx, p[i].nctx);
+	}
+	free(p);
+}
+
+void
+intents_free(struct intents *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		struct intent *it = &c->v[i];
+
+		free(it->id);
+		free(it->label);
+		free(it->file);
+		patterns_free(it->pats, it->npats);
+		patterns_free(it->excl, it->nexcl);
+		strv_free(it->ctx, it->nctx);
+		strv_free(it->examples, it->nexamples);
+	}
+	free(c->v);
+	vocab_free(c->vocab);
+	pcre2_match_data_free(c->md);
+	pcre2_match_context_free(c->mctx);
+	pcre2_jit_stack_free(c->jstack);
+	free(c);
+}
+
+/* Read a whole file; NULL on error. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f;
+	char *buf = NULL;
+	long n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static int
+json_file(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 &&
+	    strcmp(d->d_name + n - 5, ".json") == 0;
+}
+
+/* Strings of a JSON array (or one string) into a new vector. */
+static int
+strv_from_json(const cJSON *a, char ***out, size_t *n)
+{
+	const cJSON *e;
+	size_t i = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (a == NULL)
+		return 0;
+	if (cJSON_IsString(a)) {
+		if ((*out = calloc(1, sizeof(char *))) == NULL ||
+		    ((*out)[0] = strdup(a->valuestring)) == NULL)
+			return -1;
+		*n = 1;
+		return 0;
+	}
+	if (!cJSON_IsArray(a))
+		return -1;
+	if ((*out = calloc((size_t)cJSON_GetArraySize(a) + 1,
+	    sizeof(char *))) == NULL)
+		return -1;
+	cJSON_ArrayForEach(e, a) {
+		if (!cJSON_IsString(e))
+			return -1;
+		if (((*out)[i++] = strdup(e->valuestring)) == NULL)
+			return -1;
+		*n = i;
+	}
+	return 0;
+}
+
+/* Replace {name} with the concept's alternation.  -1 and a reason in ERR
+ * when a concept is undefined or the result is too long. */
+static int
+expand(const char *src, const cJSON *concepts, char *out, size_t size,
+    char *err, size_t errlen)
+{
+	size_t o = 0, n;
+	const char *p = src, *e;
+	char name[64];
+
+	while (*p) {
+		if (*p == '\\' && p[1]) {
+			if (o + 2 >= size)
+				goto toolong;
+			out[o++] = *p++;
+			out[o++] = *p++;
+			continue;
+		}
+		if (*p == '{' && (e = strchr(p, '}')) != NULL &&
+		    ((p[1] >= 'a' && p[1] <= 'z') || p[1] == '_')) {
+			const cJSON *alts, *a;
+			int first = 1;
+
+			n = (size_t)(e - p - 1);
+			if (n >= sizeof(name))
+				n = sizeof(name) - 1;
+			memcpy(name, p + 1, n);
+			name[n] = '\0';
+			alts = cJSON_GetObjectItemCaseSensitive(concepts, name);
+			if (!cJSON_IsArray(alts)) {
+				snprintf(err, errlen,
+				    "undefined concept {%s}", name);
+				return -1;
+			}
+			if (o + 4 >= size)
+				goto toolong;
+			memcpy(out + o, "(?:", 3);
+			o += 3;
+			cJSON_ArrayForEach(a, alts) {
+				size_t l;
+
+				if (!cJSON_IsString(a))
+					continue;
+				l = strlen(a->valuestring);
+				if (o + l + 3 >= size)
+					goto toolong;
+				if (!first)
+					out[o++] = '|';
+				first = 0;
+				memcpy(out + o, a->valuestring, l);
+				o += l;
+			}
+			out[o++] = ')';
+			p = e + 1;
+			continue;
+		}
+		if (o + 1 >= size)
+			goto toolong;
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+	return 0;
+toolong:
+	snprintf(err, errlen, "pattern too long after expansion");
+	return -1;
+}
+
+/* Compile one pattern (a string, or {"re": S, "context": [...]}). */
+static int
+compile_one(struct intents *c, const cJSON *j, const cJSON *concepts,
+    struct pattern *p, char *err, size_t errlen)
+{
+	char expanded[EXPAND_MAX];
+	PCRE2_UCHAR msg[160];
+	const cJSON *re = j;
+	int ec;
+	PCRE2_SIZE eo;
+
+	if (cJSON_IsObject(j)) {
+		re = cJSON_GetObjectItemCaseSensitive(j, "re");
+		if (strv_from_json(cJSON_GetObjectItemCaseSensitive(j,
+		    "context"), &p->ctx, &p->nctx) == -1) {
+			snprintf(err, errlen, "context must be strings");
+			return -1;
+		}
+	}
+	if (!cJSON_IsString(re)) {
+		snprintf(err, errlen, "a pattern must be a string");
+		return -1;
+	}
+	if ((p->src = strdup(re->valuestring)) == NULL)
+		return -1;
+	if (expand(p->src, concepts, expanded, sizeof(expanded), err,
+	    errlen) == -1)
+		return -1;
+	p->re = pcre2_compile((PCRE2_SPTR)expanded, PCRE2_ZERO_TERMINATED,
+	    PCRE2_CASELESS | PCRE2_UTF | PCRE2_NO_UTF_CHECK, &ec, &eo, NULL);
+	if (p->re == NULL) {
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		snprintf(err, errlen, "does not compile at offset %zu: %s",
+		    (size_t)eo, (char *)msg);
+		return -1;
+	}
+	if (c->jit && pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE) != 0)
+		c->jit = false;	/* e.g. MemoryDenyWriteExecute: interpret */
+	return 0;
+}
+
+static int
+compile_list(struct intents *c, const cJSON *a, const cJSON *concepts,
+    struct pattern **out, size_t *n, char *err, size_t errlen)
+{
+	const cJSON *e;
+
+	*n = 0;
+	*out = NULL;
+	if (a == NULL)
+		return 0;
+	if (!cJSON_IsArray(a)) {
+		snprintf(err, errlen, "patterns must be an array");
+		return -1;
+	}
+	if ((*out = calloc((size_t)cJSON_GetArraySize(a) + 1,
+	    sizeof(**out))) == NULL)
+		return -1;
+	cJSON_ArrayForEach(e, a) {
+		if (compile_one(c, e, concepts, &(*out)[*n], err, errlen)
+		    == -1) {
+			(*n)++;
+			return -1;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Words of a pattern's literal text, for the spelling vocabulary. */
+static void
+vocab_from_pattern(struct vocab *v, const char *src)
+{
+	char buf[1024];
+	size_t o = 0;
+	const char *p;
+
+	for (p = src; *p && o + 2 < sizeof(buf); p++) {
+		if (*p == '\\' && p[1]) {
+			p++;	/* \b, \s, \w: not letters of a word */
+			buf[o++] = ' ';
+			continue;
+		}
+		buf[o++] = (*p >= 'a' && *p <= 'z') ? *p : ' ';
+	}
+	buf[o] = '\0';
+	vocab_add_text(v, buf);
+}
+
+static int
+load_intent(struct intents *c, const char *file, const cJSON *j,
+    const cJSON *concepts, char *err, size_t errlen)
+{
+	struct intent *it = &c->v[c->n];
+	const cJSON *id, *label, *prio, *ex;
+	char why[256] = "out of memory";
+	char norm[INTENT_TEXT_MAX];
+	size_t i;
+
+	id = cJSON_GetObjectItemCaseSensitive(j, "id");
+	if (!cJSON_IsString(id) || id->valuestring[0] == '\0') {
+		snprintf(err, errlen, "%s: an intent without a string id",
+		    file);
+		return -1;
+	}
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].id, id->valuestring) == 0) {
+			snprintf(err, errlen, "%s: %s: duplicate intent id "
+			    "(first in %s)", file, id->valuestring,
+			    c->v[i].file);
+			return -1;
+		}
+	c->n++;
+	label = cJSON_GetObjectItemCaseSensitive(j, "label");
+	prio = cJSON_GetObjectItemCaseSensitive(j, "priority");
+	it->id = strdup(id->valuestring);
+	it->file = strdup(file);
+	it->label = strdup(cJSON_IsString(label) ? label->valuestring :
+	    id->valuestring);
+	it->priority = cJSON_IsNumber(prio) ? prio->valueint : 0;
+	if (it->id == NULL || it->file == NULL || it->label == NULL)
+		goto fail;
+	if (strv_from_json(cJSON_GetObjectItemCaseSensitive(j, "context"),
+	    &it->ctx, &it->nctx) == -1) {
+		snprintf(why, sizeof(why), "context must be strings");
+		goto fail;
+	}
+	if (compile_list(c, cJSON_GetObjectItemCaseSensitive(j, "patterns"),
+	    concepts, &it->pats, &it->npats, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s: %s: pattern %zu \"%s\": %s", file,
+		    it->id, it->npats, it->npats ? (it->pats[it->npats - 1].src
+		    ? it->pats[it->npats - 1].src : "?") : "?", why);
+		return -1;
+	}
+	if (compile_list(c, cJSON_GetObjectItemCaseSensitive(j, "exclude"),
+	    concepts, &it->excl, &it->nexcl, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s: %s: exclude %zu: %s", file, it->id,
+		    it->nexcl, why);
+		return -1;
+	}
+	ex = cJSON_GetObjectItemCaseSensitive(j, "examples");
+	if (strv_from_json(ex, &it->examples, &it->nexamples) == -1) {
+		snprintf(why, sizeof(why), "examples must be strings");
+		goto fail;
+	}
+	for (i = 0; i < it->nexamples; i++) {
+		text_normalize(it->examples[i], strlen(it->examples[i]), norm,
+		    sizeof(norm));
+		free(it->examples[i]);
+		if ((it->examples[i] = strdup(norm)) == NULL)
+			goto fail;
+		vocab_add_text(c->vocab, norm);
+	}
+	for (i = 0; i < it->npats; i++)
+		vocab_from_pattern(c->vocab, it->pats[i].src);
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s: %s", file, id->valuestring, why);
+	return -1;
+}
+
+static void
+vocab_from_concepts(struct vocab *v, const cJSON *concepts)
+{
+	const cJSON *set, *a;
+
+	cJSON_ArrayForEach(set, concepts)
+		cJSON_ArrayForEach(a, set)
+			if (cJSON_IsString(a))
+				vocab_from_pattern(v, a->valuestring);
+}
+
+struct intents *
+intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
+{
+	struct intents *c;
+	struct dirent **names = NULL;
+	cJSON **docs = NULL, *concepts = NULL;
+	char path[4096];
+	uint64_t h = 1469598103934665603ULL;
+	int nf, i, total = 0;
+
+	snprintf(err, errlen, "out of memory");
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->jit = use_jit;
+	if ((c->vocab = vocab_new()) == NULL ||
+	    (concepts = cJSON_CreateObject()) == NULL)
+		goto fail;
+	if ((nf = scandir(dir, &names, json_file, alphasort)) < 0) {
+		snprintf(err, errlen, "%s: cannot read the folder", dir);
+		goto fail;
+	}
+	if (nf == 0) {
+		snprintf(err, errlen, "%s: no .json catalog files", dir);
+		goto fail;
+	}
+	if ((docs = calloc((size_t)nf, sizeof(*docs))) == NULL)
+		goto fail;
+	/* First pass: parse every file and gather the concepts. */
+	for (i = 0; i < nf; i++) {
+		const cJSON *cs, *e, *in;
+		size_t len, k;
+		char *text;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if ((text = slurp(path, &len)) == NULL) {
+			snprintf(err, errlen, "%s: cannot read", path);
+			goto fail;
+		}
+		for (k = 0; k < len; k++)
+			h = (h ^ (unsigned char)text[k]) * 1099511628211ULL;
+		docs[i] = cJSON_ParseWithLength(text, len);
+		if (docs[i] == NULL) {
+			const char *at = cJSON_GetErrorPtr();
+			size_t line = 1;
+
+			for (k = 0; at && text + k < at && k < len; k++)
+				line += text[k] == '\n';
+			snprintf(err, errlen, "%s:%zu: invalid JSON", path,
+			    line);
+			free(text);
+			goto fail;
+		}
+		free(text);
+		if (!cJSON_IsObject(docs[i])) {
+			snprintf(err, errlen, "%s: not a JSON object", path);
+			goto fail;
+		}
+		cs = cJSON_GetObjectItemCaseSensitive(docs[i], "concepts");
+		cJSON_ArrayForEach(e, cs) {
+			if (!cJSON_IsArray(e)) {
+				snprintf(err, errlen, "%s: concept %s: not an "
+				    "array of strings", path, e->string);
+				goto fail;
+			}
+			cJSON_DeleteItemFromObjectCaseSensitive(concepts,
+			    e->string);
+			cJSON_AddItemToObject(concepts, e->string,
+			    cJSON_Duplicate(e, 1));
+		}
+		in = cJSON_GetObjectItemCaseSensitive(docs[i], "intents");
+		if (in != NULL && !cJSON_IsArray(in)) {
+			snprintf(err, errlen, "%s: intents must be an array",
+			    path);
+			goto fail;
+		}
+		total += cJSON_GetArraySize(in);
+	}
+	if ((c->v = calloc((size_t)total + 1, sizeof(*c->v))) == NULL)
+		goto fail;
+	vocab_from_concepts(c->vocab, concepts);
+	for (i = 0; i < nf; i++) {
+		const cJSON *e;
+
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(docs[i],
+		    "intents")) {
+			if (!cJSON_IsObject(e)) {
+				snprintf(err, errlen, "%s: an intent must be "
+				    "an object", names[i]->d_name);
+				goto fail;
+			}
+			if (load_intent(c, names[i]->d_name, e, concepts, err,
+			    errlen) == -1)
+				goto fail;
+		}
+	}
+	vocab_finish(c->vocab);
+	if (!intents_has(c, "fallback")) {
+		snprintf(err, errlen, "%s: no intent named fallback", dir);
+		goto fail;
+	}
+	if ((c->md = pcre2_match_data_create(32, NULL)) == NULL ||
+	    (c->mctx = pcre2_match_context_create(NULL)) == NULL)
+		goto fail;
+	pcre2_set_match_limit(c->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(c->mctx, DEPTH_LIMIT);
+	if (c->jit) {
+		if ((c->jstack = pcre2_jit_stack_create(32 * 1024, 256 * 1024,
+		    NULL)) == NULL)
+			goto fail;
+		pcre2_jit_stack_assign(c->mctx, NULL, c->jstack);
+	}
+	snprintf(c->version, sizeof(c->version), "%016llx",
+	    (unsigned long long)h);
+	err[0] = '\0';
+	goto done;
+fail:
+	intents_free(c);
+	c = NULL;
+done:
+	for (i = 0; docs && i < nf; i++)
+		cJSON_Delete(docs[i]);
+	free(docs);
+	for (i = 0; names && i < nf; i++)
+		free(names[i]);
+	free(names);
+	cJSON_Delete(concepts);
+	return c;
+}
+
+size_t
+intents_count(const struct intents *c)
+{
+	return c->n;
+}
+
+const char *
+intents_id(const struct intents *c, size_t i)
+{
+	return i < c->n ? c->v[i].id : NULL;
+}
+
+static const struct intent *
+find(const struct intents *c, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && i < c->n; i++)
+		if (strcmp(c->v[i].id, id) == 0)
+			return &c->v[i];
+	return NULL;
+}
+
+const char *
+intents_label(const struct intents *c, const char *id)
+{
+	const struct intent *it = find(c, id);
+
+	return it ? it->label : id;
+}
+
+bool
+intents_has(const struct intents *c, const char *id)
+{
+	return find(c, id) != NULL;
+}
+
+const char *
+intents_version(const struct intents *c)
+{
+	return c->version;
+}
+
+bool
+intents_jit(const struct intents *c)
+{
+	return c->jit;
+}
+
+static bool
+in_context(char *const *want, size_t nwant, const char *const *ctx,
+    size_t nctx)
+{
+	size_t i, j;
+
+	if (nwant == 0)
+		return true;
+	for (i = 0; i < nwant; i++)
+		for (j = 0; j < nctx; j++)
+			if (ctx[j] && strcmp(want[i], ctx[j]) == 0)
+				return true;
+	return false;
+}
+
+/* Run one pattern; the matched span's length, or -1 for no match. */
+static long
+run(const struct intents *c, const struct pattern *p, const char *s,
+    size_t len)
+{
+	int rc;
+	PCRE2_SIZE *ov;
+
+	if (c->jit)
+		rc = pcre2_jit_match(p->re, (PCRE2_SPTR)s, len, 0, 0, c->md,
+		    c->mctx);
+	else
+		rc = pcre2_match(p->re, (PCRE2_SPTR)s, len, 0,
+		    PCRE2_NO_UTF_CHECK, c->md, c->mctx);
+	if (rc < 0)
+		return -1;	/* no match, limit hit or bad UTF-8 alike */
+	ov = pcre2_get_ovector_pointer(c->md);
+	return (long)(ov[1] - ov[0]);
+}
+
+/* Copy the named captures of the last match of P into OUT's slots. */
+static void
+take_slots(const struct intents *c, const struct pattern *p, const char *s,
+    struct intent_result *out)
+{
+	uint32_t count = 0, esz = 0, i;
+	PCRE2_SPTR table;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+
+	pcre2_pattern_info(p->re, PCRE2_INFO_NAMECOUNT, &count);
+	if (count == 0)
+		return;
+	pcre2_pattern_info(p->re, PCRE2_INFO_NAMEENTRYSIZE, &esz);
+	pcre2_pattern_info(p->re, PCRE2_INFO_NAMETABLE, &table);
+	for (i = 0; i < count && out->nslots < INTENT_MAX_SLOTS; i++) {
+		const unsigned char *e = table + (size_t)i * esz;
+		uint32_t g = ((uint32_t)e[0] << 8) | e[1];
+		struct intent_slot *sl = &out->slots[out->nslots];
+		size_t n;
+
+		if (ov[2 * g] == PCRE2_UNSET)
+			continue;
+		n = ov[2 * g + 1] - ov[2 * g];
+		if (n >= sizeof(sl->value))
+			n = sizeof(sl->value) - 1;
+		snprintf(sl->name, sizeof(sl->name), "%s", (const char *)e + 2);
+		memcpy(sl->value, s + ov[2 * g], n);
+		sl->value[n] = '\0';
+		out->nslots++;
+	}
+}
+
+static bool
+stopword(const char *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stopwords) / sizeof(stopwords[0]); i++)
+		if (strlen(stopwords[i]) == n && memcmp(stopwords[i], w, n) == 0)
+			return true;
+	return false;
+}
+
+/* Share of content words that A and B have in common (Jaccard). */
+static double
+similarity(const char *a, const char *b)
+{
+	const char *p, *q, *s, *t;
+	size_t na = 0, nb = 0, common = 0, l, m;
+
+	for (p = a; *p; ) {
+		s = p;
+		while (*p && *p != ' ')
+			p++;
+		l = (size_t)(p - s);
+		if (l > 0 && !stopword(s, l)) {
+			na++;
+			for (q = b; *q; ) {
+				t = q;
+				while (*q && *q != ' ')
+					q++;
+				m = (size_t)(q - t);
+				if (m == l && memcmp(s, t, l) == 0) {
+					common++;
+					break;
+				}
+				while (*q == ' ')
+					q++;
+			}
+		}
+		while (*p == ' ')
+			p++;
+	}
+	for (q = b; *q; ) {
+		t = q;
+		while (*q && *q != ' ')
+			q++;
+		if (q > t && !stopword(t, (size_t)(q - t)))
+			nb++;
+		while (*q == ' ')
+			q++;
+	}
+	if (na + nb - common == 0)
+		return 0;
+	return (double)common / (double)(na + nb - common);
+}
+
+/* The intents whose examples come nearest to TEXT, best first. */
+static void
+suggest(const struct intents *c, const char *text, struct intent_result *out)
+{
+	double best[INTENT_MAX_SUGGEST] = { 0 };
+	size_t i, j, k;
+
+	out->nsuggest = 0;
+	for (i = 0; i < c->n; i++) {
+		const struct intent *it = &c->v[i];
+		double s = 0;
+
+		if (it->nctx > 0 || strcmp(it->id, "fallback") == 0)
+			continue;	/* only intents that work anywhere */
+		for (j = 0; j < it->nexamples; j++) {
+			double x = similarity(text, it->examples[j]);
+			if (x > s)
+				s = x;
+		}
+		if (s < 0.2)
+			continue;
+		for (k = 0; k < INTENT_MAX_SUGGEST; k++) {
+			if (k >= out->nsuggest || s > best[k]) {
+				size_t m = out->nsuggest < INTENT_MAX_SUGGEST ?
+				    out->nsuggest : INTENT_MAX_SUGGEST - 1;
+				for (; m > k; m--) {
+					best[m] = best[m - 1];
+					out->suggest[m] = out->suggest[m - 1];
+				}
+				best[k] = s;
+				out->suggest[k] = it->id;
+				if (out->nsuggest < INTENT_MAX_SUGGEST)
+					out->nsuggest++;
+				break;
+			}
+		}
+	}
+}
+
+int
+intents_match(const struct intents *c, const char *text, size_t len,
+    const char *const *context, size_t ncontext, struct intent_result *out)
+{
+	const struct intent *win = NULL;
+	const struct pattern *winp = NULL;
+	long winspan = -1;
+	size_t i, j, k, nlen;
+
+	memset(out, 0, offsetof(struct intent_result, normalized));
+	out->normalized[0] = '\0';
+	out->nslots = out->nrewrites = out->nrunners = out->nsuggest = 0;
+	out->followup = false;
+	out->intent = "fallback";
+	text_normalize(text, len, out->normalized, sizeof(out->normalized));
+	out->nrewrites = vocab_correct(c->vocab, out->normalized,
+	    sizeof(out->normalized), out->rewrites, INTENT_MAX_REWRITES);
+	nlen = strlen(out->normalized);
+
+	for (i = 0; i < c->n; i++) {
+		const struct intent *it = &c->v[i];
+		const struct pattern *hit = NULL;
+		long span = -1, s;
+
+		if (!in_context(it->ctx, it->nctx, context, ncontext))
+			continue;
+		for (j = 0; j < it->npats; j++) {
+			const struct pattern *p = &it->pats[j];
+
+			if (!in_context(p->ctx, p->nctx, context, ncontext))
+				continue;
+			/* context-bound patterns outrank general ones */
+			s = run(c, p, out->normalized, nlen);
+			if (s >= 0 && p->nctx > 0)
+				s += 10000;
+			if (s > span) {
+				span = s;
+				hit = p;
+			}
+		}
+		if (hit == NULL)
+			continue;
+		for (k = 0; k < it->nexcl; k++)
+			if (run(c, &it->excl[k], out->normalized, nlen) >= 0)
+				break;
+		if (k < it->nexcl)
+			continue;
+		if (win == NULL || it->priority > win->priority ||
+		    (it->priority == win->priority && span > winspan)) {
+			if (win != NULL && out->nrunners < INTENT_MAX_RUNNERS)
+				out->runners[out->nrunners++] = win->id;
+			win = it;
+			winp = hit;
+			winspan = span;
+		} else if (out->nrunners < INTENT_MAX_RUNNERS)
+			out->runners[out->nrunners++] = it->id;
+	}
+	if (win == NULL || strcmp(win->id, "fallback") == 0) {
+		suggest(c, out->normalized, out);
+		return 0;
+	}
+	out->intent = win->id;
+	out->pattern = winp->src;
+	out->followup = winp->nctx > 0 || win->nctx > 0;
+	/* rerun the winner to take its captures */
+	if (run(c, winp, out->normalized, nlen) >= 0)
+		take_slots(c, winp, out->normalized, out);
+	return 0;
+}
+
+int
+intents_check(const struct intents *c, FILE *report)
+{
+	static struct intent_result res;
+	size_t i, j, k;
+	int errors = 0;
+
+	for (i = 0; i < c->n; i++) {
+		const struct intent *it = &c->v[i];
+		const char *ctx[1];
+
+		if (strcmp(it->id, "fallback") != 0 && it->npats == 0) {
+			fprintf(report, "%s: %s: no patterns\n", it->file,
+			    it->id);
+			errors++;
+		}
+		for (j = 0; j < it->nexamples; j++) {
+			const char *ex = it->examples[j];
+
+			ctx[0] = it->nctx ? it->ctx[0] : NULL;
+			for (k = 0; k < it->npats && it->pats[k].nctx; k++)
+				;
+			if (k == it->npats && it->npats && !it->nctx)
+				ctx[0] = it->pats[0].ctx[0];
+			intents_match(c, ex, strlen(ex), ctx, 1, &res);
+			if (strcmp(res.intent, it->id) != 0) {
+				fprintf(report, "%s: %s: example \"%s\" is "
+				    "taken by %s%s%s\n", it->file, it->id, ex,
+				    res.intent, res.pattern ? " via pattern " :
+				    "", res.pattern ? res.pattern : "");
+				errors++;
+			} else {
+				/* an overlap only matters between equals */
+				for (k = 0; k < res.nrunners; k++)
+					if (find(c, res.runners[k])->priority ==
+					    it->priority)
+						fprintf(report, "%s: %s: warning: "
+						    "example \"%s\" also matches "
+						    "%s\n", it->file, it->id, ex,
+						    res.runners[k]);
+			}
+		}
+	}
+	return errors;
+}
+
+/* Append S to the JSON being built, as a string value. */
+static cJSON *
+add_str(cJSON *o, const char *k, const char *v)
+{
+	return v ? cJSON_AddStringToObject(o, k, v) :
+	    cJSON_AddNullToObject(o, k);
+}
+
+int
+intent_result_json(const struct intent_result *r, char *buf, size_t size)
+{
+	cJSON *o, *a, *e;
+	size_t i;
+	int n = -1;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return -1;
+	add_str(o, "normalized", r->normalized);
+	add_str(o, "intent", r->intent);
+	add_str(o, "pattern", r->pattern);
+	cJSON_AddBoolToObject(o, "followup", r->followup);
+	a = cJSON_AddArrayToObject(o, "rewrites");
+	for (i = 0; a && i < r->nrewrites; i++) {
+		e = cJSON_CreateObject();
+		add_str(e, "from", r->rewrites[i].from);
+		add_str(e, "to", r->rewrites[i].to);
+		cJSON_AddItemToArray(a, e);
+	}
+	a = cJSON_AddObjectToObject(o, "slots");
+	for (i = 0; a && i < r->nslots; i++)
+		add_str(a, r->slots[i].name, r->slots[i].value);
+	a = cJSON_AddArrayToObject(o, "runners");
+	for (i = 0; a && i < r->nrunners; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(r->runners[i]));
+	a = cJSON_AddArrayToObject(o, "suggest");
+	for (i = 0; a && i < r->nsuggest; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(r->suggest[i]));
+	if (size <= INT32_MAX &&
+	    cJSON_PrintPreallocated(o, buf, (int)size, 0))
+		n = (int)strlen(buf);
+	cJSON_Delete(o);
+	return n;
+}

@@ -1,0 +1,92 @@
+/*
+ * normalize.c: canonical form of a message.  ASCII letters are folded to
+ * lower case, any other ASCII punctuation becomes a space (apostrophes are
+ * dropped inside words so "what's" and "whats" meet), runs of spaces
+ * collapse, and a short table spells out contractions.  Bytes >= 0x80 are
+ * kept as they are, so UTF-8 text survives untouched.
+ */
+#include <string.h>
+
+#include "intents/normalize.h"
+
+/* Contractions after apostrophes are removed: "what's" is "whats" here. */
+static const struct {
+	const char *from, *to;
+} contractions[] = {
+	{ "whats", "what is" }, { "wats", "what is" }, { "wots", "what is" },
+	{ "hows", "how is" }, { "wheres", "where is" }, { "whos", "who is" },
+	{ "thats", "that is" }, { "its", "it is" }, { "isnt", "is not" },
+	{ "arent", "are not" }, { "dont", "do not" }, { "doesnt", "does not" },
+	{ "didnt", "did not" }, { "cant", "can not" }, { "cannot", "can not" },
+	{ "wont", "will not" }, { "im", "i am" }, { "ive", "i have" },
+	{ "youre", "you are" }, { "theyre", "they are" },
+	{ "whatre", "what are" }, { "whys", "why is" }, { "u", "you" },
+	{ "r", "are" }, { "pls", "please" }, { "plz", "please" },
+	{ "thx", "thanks" }, { "ty", "thank you" }, { "vs", "versus" },
+	{ "v", "versus" }, { "diff", "difference" },
+	{ "btw", "by the way" }, { "wanna", "want to" }, { "gonna", "going to" },
+};
+
+static int
+is_word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* Append WORD (LEN bytes) to OUT, spelling out a contraction. */
+static size_t
+emit_word(const char *word, size_t len, char *out, size_t o, size_t size)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(contractions) / sizeof(contractions[0]); i++) {
+		if (strlen(contractions[i].from) == len &&
+		    memcmp(contractions[i].from, word, len) == 0) {
+			word = contractions[i].to;
+			len = strlen(word);
+			break;
+		}
+	}
+	n = (o > 0) ? len + 1 : len;
+	if (o + n + 1 > size)
+		return o;
+	if (o > 0)
+		out[o++] = ' ';
+	memcpy(out + o, word, len);
+	return o + len;
+}
+
+size_t
+text_normalize(const char *in, size_t len, char *out, size_t size)
+{
+	char word[256];
+	size_t i, w = 0, o = 0;
+
+	if (size == 0)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		unsigned char c = (i < len) ? (unsigned char)in[i] : ' ';
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (c == '\'' || c == 0x60)
+			continue;	/* what's -> whats */
+		if (c == 0xe2 && i + 2 < len && (unsigned char)in[i + 1] == 0x80 &&
+		    ((unsigned char)in[i + 2] == 0x98 ||
+		    (unsigned char)in[i + 2] == 0x99)) {
+			i += 2;		/* typographic apostrophe */
+			continue;
+		}
+		if (is_word_byte(c)) {
+			if (w < sizeof(word))
+				word[w++] = (char)c;
+			continue;
+		}
+		if (w > 0) {
+			o = emit_word(word, w, out, o, size);
+			w = 0;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}

@@ -1,0 +1,253 @@
+/*
+ * spell.c: the catalog's vocabulary and the spelling corrector.  Words are
+ * kept sorted for exact look-up and bucketed by length, so a correction
+ * compares an unknown word only with known words of nearly its length.
+ * Distance is Damerau-Levenshtein (optimal string alignment), cut off as
+ * soon as it must exceed the bound.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intents/spell.h"
+
+#define WORD_MAX	48
+
+struct vocab {
+	char	**words;	/* sorted, unique */
+	size_t	  n, cap;
+	size_t	  bylen[WORD_MAX + 2];	/* first index of each length in
+					   lenorder[] */
+	size_t	 *lenorder;	/* indexes into words[], by length */
+};
+
+struct vocab *
+vocab_new(void)
+{
+	return calloc(1, sizeof(struct vocab));
+}
+
+void
+vocab_free(struct vocab *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->n; i++)
+		free(v->words[i]);
+	free(v->words);
+	free(v->lenorder);
+	free(v);
+}
+
+size_t
+vocab_size(const struct vocab *v)
+{
+	return v->n;
+}
+
+static int
+add_word(struct vocab *v, const char *w, size_t len)
+{
+	char **nw;
+
+	if (len < 2 || len > WORD_MAX)
+		return 0;
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 256;
+		if ((nw = realloc(v->words, v->cap * sizeof(*nw))) == NULL)
+			return -1;
+		v->words = nw;
+	}
+	if ((v->words[v->n] = strndup(w, len)) == NULL)
+		return -1;
+	v->n++;
+	return 0;
+}
+
+int
+vocab_add_text(struct vocab *v, const char *text)
+{
+	const char *p = text, *s;
+
+	while (*p) {
+		while (*p && !(*p >= 'a' && *p <= 'z'))
+			p++;
+		s = p;
+		while (*p >= 'a' && *p <= 'z')
+			p++;
+		/* only purely alphabetic words: no digits, no UTF-8 */
+		if (p > s && (*p == '\0' || *p == ' ') &&
+		    (s == text || s[-1] == ' '))
+			if (add_word(v, s, (size_t)(p - s)) == -1)
+				return -1;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const struct vocab *sort_vocab;
+
+static int
+cmp_len(const void *a, const void *b)
+{
+	size_t la = strlen(sort_vocab->words[*(const size_t *)a]);
+	size_t lb = strlen(sort_vocab->words[*(const size_t *)b]);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return (*(const size_t *)a < *(const size_t *)b) ? -1 : 1;
+}
+
+void
+vocab_finish(struct vocab *v)
+{
+	size_t i, j, len;
+
+	qsort(v->words, v->n, sizeof(char *), cmp_str);
+	for (i = j = 0; i < v->n; i++) {
+		if (j > 0 && strcmp(v->words[j - 1], v->words[i]) == 0) {
+			free(v->words[i]);
+			continue;
+		}
+		v->words[j++] = v->words[i];
+	}
+	v->n = j;
+	free(v->lenorder);
+	v->lenorder = malloc((v->n ? v->n : 1) * sizeof(size_t));
+	if (v->lenorder == NULL)
+		return;
+	for (i = 0; i < v->n; i++)
+		v->lenorder[i] = i;
+	sort_vocab = v;
+	qsort(v->lenorder, v->n, sizeof(size_t), cmp_len);
+	sort_vocab = NULL;
+	for (len = 0, i = 0; len <= WORD_MAX + 1; len++) {
+		while (i < v->n && strlen(v->words[v->lenorder[i]]) < len)
+			i++;
+		v->bylen[len] = i;
+	}
+}
+
+static int
+known(const struct vocab *v, const char *w)
+{
+	return bsearch(&w, v->words, v->n, sizeof(char *), cmp_str) != NULL;
+}
+
+/* Optimal string alignment distance, or MAX+1 once it must exceed MAX. */
+static size_t
+distance(const char *a, size_t la, const char *b, size_t lb, size_t max)
+{
+	size_t d[WORD_MAX + 1][WORD_MAX + 1];
+	size_t i, j, best;
+
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		best = d[i][0];
+		for (j = 1; j <= lb; j++) {
+			size_t cost = (a[i - 1] == b[j - 1]) ? 0 : 1;
+			size_t x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
+			size_t z = d[i - 1][j - 1] + cost;
+
+			x = x < y ? x : y;
+			x = x < z ? x : z;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < x)
+				x = d[i - 2][j - 2] + 1;
+			d[i][j] = x;
+			if (x < best)
+				best = x;
+		}
+		if (best > max)
+			return max + 1;
+	}
+	return d[la][lb];
+}
+
+/* Nearest known word to W within the bound for its length, or NULL. */
+static const char *
+nearest(const struct vocab *v, const char *w, size_t len)
+{
+	size_t max = (len >= 8) ? 2 : 1, lo, hi, i, d, bestd;
+	const char *best = NULL;
+
+	lo = (len > max) ? len - max : 0;
+	hi = (len + max > WORD_MAX) ? WORD_MAX : len + max;
+	bestd = max + 1;
+	for (i = v->bylen[lo]; i < v->bylen[hi + 1]; i++) {
+		const char *k = v->words[v->lenorder[i]];
+		size_t kl = strlen(k);
+
+		if (kl < 4)
+			continue;
+		d = distance(w, len, k, kl, max);
+		if (d < bestd) {
+			bestd = d;
+			best = k;
+			if (d == 1)
+				break;	/* as near as a misspelling gets */
+		}
+	}
+	return best;
+}
+
+size_t
+vocab_correct(const struct vocab *v, char *text, size_t size,
+    struct intent_rewrite *rw, size_t maxrw)
+{
+	char word[WORD_MAX + 1];
+	size_t n = 0, len, tl, kl;
+	char *p = text, *s;
+	const char *k;
+
+	if (v == NULL || v->lenorder == NULL)
+		return 0;
+	while (*p) {
+		s = p;
+		while (*p && *p != ' ')
+			p++;
+		len = (size_t)(p - s);
+		if (len >= 4 && len <= WORD_MAX) {
+			size_t i;
+			int alpha = 1;
+
+			for (i = 0; i < len; i++)
+				if (s[i] < 'a' || s[i] > 'z')
+					alpha = 0;
+			memcpy(word, s, len);
+			word[len] = '\0';
+			if (alpha && !known(v, word) &&
+			    (k = nearest(v, word, len)) != NULL) {
+				kl = strlen(k);
+				tl = strlen(text);
+				if (tl - len + kl + 1 > size)
+					break;
+				memmove(s + kl, p, strlen(p) + 1);
+				memcpy(s, k, kl);
+				p = s + kl;
+				if (n < maxrw) {
+					snprintf(rw[n].from, sizeof(rw[n].from),
+					    "%s", word);
+					snprintf(rw[n].to, sizeof(rw[n].to),
+					    "%s", k);
+				}
+				n++;
+			}
+		}
+		while (*p == ' ')
+			p++;
+	}
+	return n < maxrw ? n : maxrw;
+}

@@ -1,0 +1,30 @@
+/*
+ * spell.h: bounded spelling correction against the catalog's own words.
+ * A word of 4+ letters that the catalog does not know is replaced by the
+ * nearest known word within edit distance 1 (2 for words of 8+ letters).
+ */
+#ifndef ADVISOR_SPELL_H
+#define ADVISOR_SPELL_H
+
+#include <stddef.h>
+
+#include "intents/intents.h"
+
+struct vocab;
+
+struct vocab	*vocab_new(void);
+void		 vocab_free(struct vocab *);
+/* Add every word of the normalised TEXT.  Returns 0, -1 on no memory. */
+int		 vocab_add_text(struct vocab *, const char *text);
+/* Sort and index; call once after the last vocab_add_text. */
+void		 vocab_finish(struct vocab *);
+size_t		 vocab_size(const struct vocab *);
+
+/*
+ * Correct the normalised TEXT in place (SIZE bytes of room), recording each
+ * rewrite in RW (room for MAXRW).  Returns the number of rewrites made.
+ */
+size_t		 vocab_correct(const struct vocab *, char *text, size_t size,
+		    struct intent_rewrite *rw, size_t maxrw);
+
+#endif
