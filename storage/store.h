@@ -92,7 +92,7 @@ uint64_t	 store_end_conversation(struct store *, const char *conv,
  * or dropped after retries (then counted in stats.dropped).  Strict mode
  * releases a reply once its sequence number is resolved. */
 uint64_t	 store_resolved(const struct store *);
-void		 store_get_stats(const struct store *, struct store_stats *);
+void		 store_get_stats(struct store *, struct store_stats *);
 
 /* A conversation brought back for resume. */
 struct store_resume {

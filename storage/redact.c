@@ -1,0 +1,106 @@
+/*
+ * redact.c: finds e-mail addresses and phone numbers with a hand-written
+ * scanner (no regex engine in the storage module) and masks them.  A phone
+ * number is a run of at least 7 digits, possibly with a leading +, spaces,
+ * dots, dashes and parentheses between them; shorter digit runs (years,
+ * company sizes, prices) are left alone.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "storage/redact.h"
+
+static int
+local_char(int c)
+{
+	return isalnum(c) || strchr("._%+-", c) != NULL;
+}
+
+static int
+domain_char(int c)
+{
+	return isalnum(c) || c == '-' || c == '.';
+}
+
+/* Replace S[from, to) with WORD; returns the index after it. */
+static size_t
+mask(char *s, size_t from, size_t to, const char *word)
+{
+	size_t wl = strlen(word);
+
+	memcpy(s + from, word, wl);
+	memmove(s + from + wl, s + to, strlen(s + to) + 1);
+	return from + wl;
+}
+
+static size_t
+emails(char *s)
+{
+	size_t n = 0, i, a, b, e;
+
+	for (i = 0; s[i]; i++) {
+		int dot = 0;
+
+		if (s[i] != '@')
+			continue;
+		for (a = i; a > 0 && local_char((unsigned char)s[a - 1]); a--)
+			;
+		for (b = i + 1; domain_char((unsigned char)s[b]); b++)
+			if (s[b] == '.')
+				dot = 1;
+		e = b;
+		while (e > i + 1 && (s[e - 1] == '.' || s[e - 1] == '-'))
+			e--;	/* sentence punctuation after the address */
+		if (a == i || e <= i + 1 || !dot || s[e - 1] == '@')
+			continue;
+		i = mask(s, a, e, "[email]") - 1;
+		n++;
+	}
+	return n;
+}
+
+static size_t
+phones(char *s)
+{
+	size_t n = 0, i = 0, j, end, digits;
+
+	while (s[i]) {
+		if (!(isdigit((unsigned char)s[i]) || (s[i] == '+' &&
+		    isdigit((unsigned char)s[i + 1])) || (s[i] == '(' &&
+		    isdigit((unsigned char)s[i + 1])))) {
+			i++;
+			continue;
+		}
+		if (i > 0 && isalnum((unsigned char)s[i - 1])) {
+			while (isalnum((unsigned char)s[i]))
+				i++;
+			continue;
+		}
+		digits = 0;
+		end = i;
+		for (j = i; s[j] && (isdigit((unsigned char)s[j]) ||
+		    strchr("+ .-()", s[j]) != NULL); j++) {
+			if (isdigit((unsigned char)s[j])) {
+				digits++;
+				end = j + 1;
+			}
+			if (s[j] == ' ' && s[j + 1] == ' ')
+				break;
+		}
+		if (digits >= 7 && digits <= 15 &&
+		    !isalpha((unsigned char)s[end])) {
+			i = mask(s, i, end, "[phone]");
+			n++;
+		} else
+			i = end > i ? end : i + 1;
+	}
+	return n;
+}
+
+size_t
+redact(char *s)
+{
+	size_t n = emails(s);
+
+	return n + phones(s);
+}

@@ -1,0 +1,16 @@
+/*
+ * redact.h: masks personal data (e-mail addresses and phone numbers) in
+ * text before it is written to the log.
+ */
+#ifndef ADVISOR_REDACT_H
+#define ADVISOR_REDACT_H
+
+#include <stddef.h>
+
+/* Mask e-mail addresses as "[email]" and phone numbers as "[phone]" in the
+ * NUL-terminated S, in place; S needs room for 2 * strlen(S) + 1 bytes, as
+ * a mask can be longer than a very short address.  Returns the
+ * number of items masked. */
+size_t	redact(char *s);
+
+#endif

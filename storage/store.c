@@ -1,0 +1,641 @@
+/*
+ * store.c: the conversation log.  Callers enqueue rows (copies, redacted)
+ * into a bounded ring; a writer thread takes them in batches and commits
+ * each batch in one transaction (group commit), so the event loop only ever
+ * takes a short mutex.  A batch that fails (disk full, read-only file,
+ * database locked) is rolled back and retried with growing pauses; one that
+ * still fails is dropped and counted, never silently lost.  Sequence
+ * numbers let strict mode hold a reply until its row is resolved.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "storage/redact.h"
+#include "storage/schema.h"
+#include "storage/store.h"
+
+#define RETRIES		6	/* attempts per batch before dropping it */
+
+enum row_kind { ROW_CONV, ROW_MSG, ROW_FEEDBACK, ROW_STATE, ROW_END };
+
+/* Strings of a row, by kind:
+ *  CONV: id channel user resume_hash content_version
+ *  MSG: conv text intent node why rewrites suggestion
+ *  FEEDBACK: conv comment;  STATE: conv state;  END: conv */
+#define ROW_STRS	7
+
+struct row {
+	enum row_kind	 kind;
+	char		*s[ROW_STRS];
+	int64_t		 n[4];	/* MSG: id latency time dir;
+				   FEEDBACK: message helpful time;
+				   CONV: started; STATE, END: time */
+};
+
+enum stmt_kind { ST_CONV, ST_MSG, ST_FEEDBACK, ST_STATE, ST_END, ST_N };
+
+static const char *const stmt_sql[ST_N] = {
+	"INSERT INTO conversations (id, channel, user, resume_hash, started,"
+	" content_version) VALUES (?1, ?2, ?3, ?4, ?6, ?5)"
+	" ON CONFLICT (id) DO UPDATE SET user = coalesce(excluded.user, user),"
+	" resume_hash = coalesce(excluded.resume_hash, resume_hash),"
+	" content_version = excluded.content_version, ended = NULL",
+	"INSERT OR REPLACE INTO messages (id, conversation, direction, text,"
+	" intent, node, why, rewrites, suggestion, latency_us, time)"
+	" VALUES (?8, ?1, ?11, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10)",
+	"INSERT INTO feedback (message, conversation, helpful, comment, time)"
+	" VALUES (?8, ?1, ?9, ?2, ?10)",
+	"INSERT INTO states (conversation, state, updated) VALUES (?1, ?2, ?8)"
+	" ON CONFLICT (conversation) DO UPDATE SET state = excluded.state,"
+	" updated = excluded.updated",
+	"UPDATE conversations SET ended = ?8 WHERE id = ?1",
+};
+
+struct store {
+	sqlite3		*db;		/* writer's connection */
+	sqlite3		*rd;		/* readers' connection, or NULL */
+	sqlite3_stmt	*st[ST_N];
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;		/* ring and counters */
+	pthread_mutex_t	 dbmu;		/* db when there is no rd */
+	pthread_cond_t	 cv;
+	struct row	*ring;
+	size_t		 cap, head, count;
+	uint64_t	 next_seq;	/* seq of the next row enqueued */
+	uint64_t	 resolved;	/* all rows <= this are resolved */
+	int64_t		 next_id;
+	bool		 stop;
+	struct store_opts opts;
+	struct store_stats stats;
+};
+
+static void
+row_clear(struct row *r)
+{
+	size_t i;
+
+	for (i = 0; i < ROW_STRS; i++)
+		free(r->s[i]);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+/* Bring the schema up to date inside one transaction. */
+static int
+migrate(sqlite3 *db, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int version = 0;
+	size_t i;
+	char sql[64];
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > (int)schema_nmigrations) {
+		snprintf(err, errlen, "database schema version %d is newer "
+		    "than this advisord (%zu)", version, schema_nmigrations);
+		return -1;
+	}
+	if (version == (int)schema_nmigrations)
+		return 0;
+	if (exec(db, "BEGIN IMMEDIATE", err, errlen) == -1)
+		return -1;
+	for (i = (size_t)version; i < schema_nmigrations; i++)
+		if (exec(db, schema_migrations[i], err, errlen) == -1)
+			goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %zu",
+	    schema_nmigrations);
+	if (exec(db, sql, err, errlen) == -1 ||
+	    exec(db, "COMMIT", err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Write one row inside the open transaction. */
+static int
+write_row(struct store *s, const struct row *r)
+{
+	static const enum stmt_kind kinds[] = { ST_CONV, ST_MSG, ST_FEEDBACK,
+	    ST_STATE, ST_END };
+	sqlite3_stmt *st = s->st[kinds[r->kind]];
+	int i, rc;
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (i = 0; i < ROW_STRS; i++)
+		if (i + 1 <= sqlite3_bind_parameter_count(st))
+			bind_text(st, i + 1, r->s[i]);
+	if (r->kind == ROW_CONV)
+		sqlite3_bind_int64(st, 6, r->n[0]);
+	else if (r->kind == ROW_MSG) {
+		sqlite3_bind_int64(st, 8, r->n[0]);
+		sqlite3_bind_int64(st, 9, r->n[1]);
+		sqlite3_bind_int64(st, 10, r->n[2]);
+		sqlite3_bind_text(st, 11, r->n[3] == 'i' ? "in" : "out", -1,
+		    SQLITE_STATIC);
+	} else if (r->kind == ROW_FEEDBACK) {
+		sqlite3_bind_int64(st, 8, r->n[0]);
+		sqlite3_bind_int64(st, 9, r->n[1]);
+		sqlite3_bind_int64(st, 10, r->n[2]);
+	} else
+		sqlite3_bind_int64(st, 8, r->n[0]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Commit BATCH; SQLITE_OK, or the error code of the failed step. */
+static int
+commit_batch(struct store *s, struct row *batch, size_t n)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
+	    SQLITE_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		rc = write_row(s, &batch[i]);
+		/* a constraint on one row must not sink the batch */
+		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_CONSTRAINT)
+			goto fail;
+	}
+	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) ==
+	    SQLITE_OK)
+		return SQLITE_OK;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static void
+pause_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static void *
+writer(void *arg)
+{
+	struct store *s = arg;
+	struct row *batch;
+	size_t n, i;
+	uint64_t last;
+	struct timespec until;
+
+	batch = calloc(s->opts.batch_rows, sizeof(*batch));
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		while (s->count == 0 && !s->stop)
+			pthread_cond_wait(&s->cv, &s->mu);
+		/*
+		 * Fast mode gathers rows for one batch window.  Strict mode
+		 * commits at once: replies wait on it, and rows that arrive
+		 * during a commit form the next batch by themselves.
+		 */
+		if (s->opts.durability == STORE_FAST && !s->stop &&
+		    s->count < s->opts.batch_rows) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += (long)s->opts.batch_ms * 1000000L;
+			while (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			while (s->count < s->opts.batch_rows && !s->stop &&
+			    pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
+				;
+		}
+		if (s->count == 0 && s->stop) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		n = s->count < s->opts.batch_rows ? s->count :
+		    s->opts.batch_rows;
+		for (i = 0; i < n; i++) {
+			batch[i] = s->ring[s->head];
+			memset(&s->ring[s->head], 0, sizeof(struct row));
+			s->head = (s->head + 1) % s->cap;
+		}
+		s->count -= n;
+		last = s->resolved + n;
+		s->stats.queued = s->count;
+		pthread_mutex_unlock(&s->mu);
+
+		if (batch == NULL)
+			break;
+		pthread_mutex_lock(&s->dbmu);
+		for (i = 0; i < RETRIES; i++) {
+			int rc = commit_batch(s, batch, n);
+
+			if (rc == SQLITE_OK)
+				break;
+			pthread_mutex_lock(&s->mu);
+			s->stats.write_errors++;
+			pthread_mutex_unlock(&s->mu);
+			fprintf(stderr, "advisord: log write failed (%s), "
+			    "attempt %zu of %d\n", sqlite3_errstr(rc), i + 1,
+			    RETRIES);
+			pthread_mutex_unlock(&s->dbmu);
+			pause_ms(25u << i);	/* 25 ms .. 800 ms */
+			pthread_mutex_lock(&s->dbmu);
+		}
+		pthread_mutex_unlock(&s->dbmu);
+		pthread_mutex_lock(&s->mu);
+		if (i == RETRIES)
+			s->stats.dropped += n;
+		else
+			s->stats.committed += n;
+		s->stats.batches++;
+		__atomic_store_n(&s->resolved, last, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&s->mu);
+		for (i = 0; i < n; i++)
+			row_clear(&batch[i]);
+		if (s->opts.notify)
+			s->opts.notify(s->opts.notify_arg);
+	}
+	free(batch);
+	return NULL;
+}
+
+static sqlite3 *
+open_db(const char *path, int flags, int busy_ms, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, db ?
+		    sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, busy_ms);
+	sqlite3_extended_result_codes(db, 0);
+	return db;
+}
+
+struct store *
+store_open(const struct store_opts *o, char *err, size_t errlen)
+{
+	struct store *s;
+	sqlite3_stmt *st;
+	bool mem = strcmp(o->path, ":memory:") == 0;
+	char sql[96];
+	int i;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->opts = *o;
+	if (s->opts.queue_max == 0)
+		s->opts.queue_max = 65536;
+	if (s->opts.batch_rows == 0)
+		s->opts.batch_rows = 256;
+	if (s->opts.batch_ms == 0)
+		s->opts.batch_ms = 5;
+	s->cap = s->opts.queue_max;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->dbmu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	if ((s->ring = calloc(s->cap, sizeof(*s->ring))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	s->db = open_db(o->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	    5000, err, errlen);
+	if (s->db == NULL)
+		goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA synchronous = %s",
+	    o->durability == STORE_STRICT ? "FULL" : "NORMAL");
+	if ((!mem && exec(s->db, "PRAGMA journal_mode = WAL", err, errlen)) ||
+	    exec(s->db, sql, err, errlen) ||
+	    exec(s->db, "PRAGMA foreign_keys = OFF", err, errlen) ||
+	    migrate(s->db, err, errlen) == -1) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s: %s", o->path, why);
+		goto fail;
+	}
+	for (i = 0; i < ST_N; i++)
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s", o->path,
+			    sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM "
+	    "messages", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			s->next_id = sqlite3_column_int64(st, 0) + 1;
+		sqlite3_finalize(st);
+	}
+	if (!mem && (s->rd = open_db(o->path, SQLITE_OPEN_READONLY, 200, err,
+	    errlen)) == NULL)
+		goto fail;
+	s->next_seq = 1;
+	if (pthread_create(&s->thread, NULL, writer, s) != 0) {
+		snprintf(err, errlen, "cannot start the log writer");
+		goto fail;
+	}
+	return s;
+fail:
+	for (i = 0; i < ST_N; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	sqlite3_close(s->rd);
+	free(s->ring);
+	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->dbmu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	size_t i;
+	int k;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = true;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	for (i = 0; i < s->cap; i++)
+		row_clear(&s->ring[i]);
+	for (k = 0; k < ST_N; k++)
+		sqlite3_finalize(s->st[k]);
+	/* leave a small WAL behind: fold it into the database */
+	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+	    NULL);
+	sqlite3_close(s->rd);
+	sqlite3_close(s->db);
+	free(s->ring);
+	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->dbmu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+}
+
+int64_t
+store_next_id(struct store *s)
+{
+	return __atomic_fetch_add(&s->next_id, 1, __ATOMIC_RELAXED);
+}
+
+/* Duplicate, masking personal data when asked to. */
+static char *
+copy(const struct store *s, const char *v, bool redactable)
+{
+	size_t n;
+	char *c;
+
+	if (v == NULL)
+		return NULL;
+	n = strlen(v);
+	if (!redactable || !s->opts.redact)
+		return strdup(v);
+	if ((c = malloc(2 * n + 1)) == NULL)
+		return NULL;
+	memcpy(c, v, n + 1);
+	redact(c);
+	return c;
+}
+
+/* Move R into the ring.  Returns its sequence number, or 0 if dropped. */
+static uint64_t
+enqueue(struct store *s, struct row *r)
+{
+	uint64_t seq = 0;
+
+	pthread_mutex_lock(&s->mu);
+	if (s->count < s->cap) {
+		s->ring[(s->head + s->count) % s->cap] = *r;
+		s->count++;
+		s->stats.queued = s->count;
+		seq = s->next_seq++;
+		if (s->count == 1 || s->count >= s->opts.batch_rows)
+			pthread_cond_signal(&s->cv);
+	} else {
+		s->stats.dropped++;
+		row_clear(r);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return seq;
+}
+
+uint64_t
+store_put_conversation(struct store *s, const struct store_conv *c)
+{
+	struct row r = { .kind = ROW_CONV };
+
+	r.s[0] = copy(s, c->id, false);
+	r.s[1] = copy(s, c->channel ? c->channel : "web", false);
+	r.s[2] = copy(s, c->user, true);
+	r.s[3] = copy(s, c->resume_hash, false);
+	r.s[4] = copy(s, c->content_version, false);
+	r.n[0] = c->started_us;
+	return enqueue(s, &r);
+}
+
+uint64_t
+store_put_message(struct store *s, const struct store_msg *m)
+{
+	struct row r = { .kind = ROW_MSG };
+
+	r.s[0] = copy(s, m->conv, false);
+	r.s[1] = copy(s, m->text ? m->text : "", true);
+	r.s[2] = copy(s, m->intent, false);
+	r.s[3] = copy(s, m->node, false);
+	/* the explanation repeats the text: mask it too */
+	r.s[4] = copy(s, m->why, true);
+	r.s[5] = copy(s, m->rewrites, false);
+	r.s[6] = copy(s, m->suggestion, false);
+	r.n[0] = m->id;
+	r.n[1] = m->latency_us;
+	r.n[2] = m->time_us;
+	r.n[3] = m->direction;
+	return enqueue(s, &r);
+}
+
+uint64_t
+store_put_feedback(struct store *s, const char *conv, int64_t message_id,
+    bool helpful, const char *comment, int64_t time_us)
+{
+	struct row r = { .kind = ROW_FEEDBACK };
+
+	r.s[0] = copy(s, conv, false);
+	r.s[1] = copy(s, comment, true);
+	r.n[0] = message_id;
+	r.n[1] = helpful ? 1 : 0;
+	r.n[2] = time_us;
+	return enqueue(s, &r);
+}
+
+uint64_t
+store_put_state(struct store *s, const char *conv, const char *state_json,
+    int64_t time_us)
+{
+	struct row r = { .kind = ROW_STATE };
+
+	r.s[0] = copy(s, conv, false);
+	r.s[1] = copy(s, state_json, false);
+	r.n[0] = time_us;
+	return enqueue(s, &r);
+}
+
+uint64_t
+store_end_conversation(struct store *s, const char *conv, int64_t time_us)
+{
+	struct row r = { .kind = ROW_END };
+
+	r.s[0] = copy(s, conv, false);
+	r.n[0] = time_us;
+	return enqueue(s, &r);
+}
+
+uint64_t
+store_resolved(const struct store *s)
+{
+	return __atomic_load_n(&s->resolved, __ATOMIC_ACQUIRE);
+}
+
+void
+store_get_stats(struct store *s, struct store_stats *out)
+{
+	pthread_mutex_lock(&s->mu);
+	*out = s->stats;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+void
+store_resume_free(struct store_resume *r)
+{
+	size_t i;
+
+	free(r->id);
+	free(r->channel);
+	free(r->user);
+	free(r->state_json);
+	for (i = 0; i < r->nmessages; i++)
+		free(r->messages[i].text);
+	free(r->messages);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+store_lookup(struct store *s, const char *key, bool by_resume,
+    size_t max_messages, struct store_resume *out)
+{
+	sqlite3 *db = s->rd ? s->rd : s->db;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (s->rd == NULL)
+		pthread_mutex_lock(&s->dbmu);
+	if (sqlite3_prepare_v2(db, by_resume ?
+	    "SELECT id, channel, user FROM conversations WHERE resume_hash = ?" :
+	    "SELECT id, channel, user FROM conversations WHERE id = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		rc = rc == SQLITE_DONE ? 0 : -1;
+		goto done;
+	}
+	out->id = col_dup(st, 0);
+	out->channel = col_dup(st, 1);
+	out->user = col_dup(st, 2);
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = -1;
+	if (out->id == NULL)
+		goto done;
+	if (sqlite3_prepare_v2(db, "SELECT state FROM states WHERE "
+	    "conversation = ?", -1, &st, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_text(st, 1, out->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		out->state_json = col_dup(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT direction, text, id FROM (SELECT "
+	    "direction, text, id FROM messages WHERE conversation = ?1 ORDER BY "
+	    "id DESC LIMIT ?2) ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_text(st, 1, out->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max_messages);
+	out->messages = calloc(max_messages + 1, sizeof(*out->messages));
+	if (out->messages == NULL)
+		goto done;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct store_resume_msg *m = &out->messages[out->nmessages];
+		const unsigned char *dir = sqlite3_column_text(st, 0);
+
+		m->direction = (dir && dir[0] == 'i') ? 'i' : 'o';
+		m->text = col_dup(st, 1);
+		m->id = sqlite3_column_int64(st, 2);
+		if (m->text == NULL)
+			break;
+		out->nmessages++;
+	}
+	rc = 1;
+done:
+	sqlite3_finalize(st);
+	if (s->rd == NULL)
+		pthread_mutex_unlock(&s->dbmu);
+	if (rc != 1)
+		store_resume_free(out);
+	return rc;
+}
