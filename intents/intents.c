@@ -315,24 +315,58 @@ compile_list(struct intents *c, const cJSON *a, const cJSON *concepts,
 	return 0;
 }
 
-/* Words of a pattern's literal text, for the spelling vocabulary. */
+/*
+ * Literal words of a pattern, for the spelling vocabulary.  A run of
+ * letters counts only when it stands as a whole word: not after a
+ * backslash (\\b, \\w), not glued to a class or repeat ("minimi[sz]e",
+ * "outsourc\\w*"), and not inside a suffix group ("process(?:es)?").
+ * "challenges?" gives both "challenges" and "challenge".
+ */
 static void
 vocab_from_pattern(struct vocab *v, const char *src)
 {
-	char buf[1024];
-	size_t o = 0;
-	const char *p;
+	char word[64];
+	const char *p = src, *s;
+	int suffix = 0;		/* depth inside a group glued to a word */
+	size_t n;
 
-	for (p = src; *p && o + 2 < sizeof(buf); p++) {
-		if (*p == '\\' && p[1]) {
-			p++;	/* \b, \s, \w: not letters of a word */
-			buf[o++] = ' ';
+	while (*p) {
+		if (*p == '\\') {
+			p += p[1] ? 2 : 1;
 			continue;
 		}
-		buf[o++] = (*p >= 'a' && *p <= 'z') ? *p : ' ';
+		if (*p == '(') {
+			if (suffix || (p > src && p[-1] >= 'a' && p[-1] <= 'z'))
+				suffix++;
+			p++;
+			continue;
+		}
+		if (*p == ')') {
+			if (suffix)
+				suffix--;
+			p++;
+			continue;
+		}
+		if (!(*p >= 'a' && *p <= 'z')) {
+			p++;
+			continue;
+		}
+		s = p;
+		while (*p >= 'a' && *p <= 'z')
+			p++;
+		n = (size_t)(p - s);
+		if (suffix || n >= sizeof(word) || *p == '[' || *p == '*' ||
+		    *p == '+' || *p == '{' || (*p == '\\' && p[1] != 'b') ||
+		    (s > src && (s[-1] == ']' || s[-1] == '?' || s[-1] == ')')))
+			continue;
+		memcpy(word, s, n);
+		word[n] = '\0';
+		vocab_add_text(v, word);
+		if (*p == '?' && n > 1) {
+			word[n - 1] = '\0';
+			vocab_add_text(v, word);
+		}
 	}
-	buf[o] = '\0';
-	vocab_add_text(v, buf);
 }
 
 static int
@@ -426,7 +460,7 @@ intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 	cJSON **docs = NULL, *concepts = NULL;
 	char path[4096];
 	uint64_t h = 1469598103934665603ULL;
-	int nf, i, total = 0;
+	int nf = 0, i, total = 0;
 
 	snprintf(err, errlen, "out of memory");
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -487,6 +521,12 @@ intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 			cJSON_AddItemToObject(concepts, e->string,
 			    cJSON_Duplicate(e, 1));
 		}
+		/* words the speller must know but no pattern uses */
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(docs[i],
+		    "vocabulary"))
+			if (cJSON_IsString(e) &&
+			    vocab_add_text(c->vocab, e->valuestring) == -1)
+				goto fail;
 		in = cJSON_GetObjectItemCaseSensitive(docs[i], "intents");
 		if (in != NULL && !cJSON_IsArray(in)) {
 			snprintf(err, errlen, "%s: intents must be an array",

@@ -13,7 +13,8 @@
 static const struct {
 	const char *from, *to;
 } contractions[] = {
-	{ "whats", "what is" }, { "wats", "what is" }, { "wots", "what is" },
+	{ "whats", "what is" }, { "wats", "what is" }, { "wat", "what" },
+	{ "wht", "what" }, { "wots", "what is" },
 	{ "hows", "how is" }, { "wheres", "where is" }, { "whos", "who is" },
 	{ "thats", "that is" }, { "its", "it is" }, { "isnt", "is not" },
 	{ "arent", "are not" }, { "dont", "do not" }, { "doesnt", "does not" },
