@@ -1,0 +1,818 @@
+/*
+ * advisor.c: conversations and the handling of protocol frames.
+ *
+ * Each conversation has an internal key that is also its id in the log:
+ * "w-<random>" for a web visitor, "b-<bridge>-<conversation>" for a bridge,
+ * so that a bridge finds its users' conversations again after it
+ * reconnects or the daemon restarts.  A visitor comes back with the resume
+ * token instead; only the token's SHA-256 is kept.  The last messages of a
+ * conversation are held in memory for the history frame, since the log may
+ * not have committed them yet when a page reloads.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/advisor.h"
+#include "daemon/auth.h"
+#include "daemon/htab.h"
+#include "daemon/jbuf.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/protocol.h"
+#include "daemon/ratelimit.h"
+
+#define HIST_MAX	24	/* messages kept for a history frame */
+#define REPLY_IDS	32	/* recent reply ids that may get feedback */
+#define KEY_MAX		(PROTO_ID_MAX + 80)
+
+struct hist {
+	char		 dir;		/* 'i' person, 'o' advisor */
+	int64_t		 id;
+	char		*text;
+};
+
+struct conv {
+	char			 key[KEY_MAX];	/* log id */
+	char			 cid[PROTO_ID_MAX + 1];	/* client's name */
+	bool			 bridge;
+	char			 user[PROTO_ID_MAX + 1];
+	char			 token[AUTH_TOKEN_HEX + 1];
+	char			 hash[AUTH_HASH_HEX + 1];
+	struct dialogue_state	*st;
+	struct session		*owner;
+	struct conv		*sprev, *snext;	/* owner's list */
+	int64_t			 last_us;
+	struct bucket		 bucket;
+	struct hist		 hist[HIST_MAX];
+	size_t			 hhead, hcount;
+	int64_t			 replies[REPLY_IDS];
+	size_t			 nreplies;
+};
+
+struct advisor {
+	struct intents		*in;
+	struct dialogues	*dl;
+	struct advisor_opts	 o;
+	struct htab		*by_key, *by_hash;
+	char			 version[40];
+	struct jbuf		 out;		/* frame being built */
+	struct jbuf		 aux;		/* rewrites JSON */
+	char			 why[8192];
+};
+
+struct session {
+	struct advisor	*a;
+	bool		 is_bridge;
+	char		 bridge[64];
+	struct conv	*convs;
+	size_t		 nconvs;
+};
+
+static void
+set_version(struct advisor *a)
+{
+	snprintf(a->version, sizeof(a->version), "%.8s-%.8s",
+	    intents_version(a->in), dialogues_version(a->dl));
+}
+
+struct advisor *
+advisor_new(struct intents *in, struct dialogues *dl,
+    const struct advisor_opts *o)
+{
+	struct advisor *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	a->in = in;
+	a->dl = dl;
+	a->o = *o;
+	if (a->o.idle_evict_s == 0)
+		a->o.idle_evict_s = 1800;
+	a->by_key = htab_new();
+	a->by_hash = htab_new();
+	if (a->by_key == NULL || a->by_hash == NULL) {
+		htab_free(a->by_key);
+		htab_free(a->by_hash);
+		free(a);
+		return NULL;
+	}
+	jbuf_init(&a->out, 0);
+	jbuf_init(&a->aux, 0);
+	set_version(a);
+	return a;
+}
+
+static void
+conv_free(struct advisor *a, struct conv *c)
+{
+	size_t i;
+
+	htab_del(a->by_key, c->key);
+	if (htab_get(a->by_hash, c->hash) == c)
+		htab_del(a->by_hash, c->hash);
+	for (i = 0; i < HIST_MAX; i++)
+		free(c->hist[i].text);
+	dialogue_state_free(c->st);
+	free(c);
+	metrics.conversations--;
+}
+
+static void
+collect(void *v, void *arg)
+{
+	struct conv ***p = arg;
+
+	*(*p)++ = v;
+}
+
+/* All conversations, in a malloc'd array of htab_count() entries. */
+static struct conv **
+all_convs(struct advisor *a, size_t *n)
+{
+	struct conv **v, **p;
+
+	*n = htab_count(a->by_key);
+	if ((v = calloc(*n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	p = v;
+	htab_each(a->by_key, collect, &p);
+	return v;
+}
+
+void
+advisor_free(struct advisor *a)
+{
+	struct conv **v;
+	size_t i, n;
+
+	if (a == NULL)
+		return;
+	if ((v = all_convs(a, &n)) != NULL) {
+		for (i = 0; i < n; i++)
+			conv_free(a, v[i]);
+		free(v);
+	}
+	htab_free(a->by_key);
+	htab_free(a->by_hash);
+	jbuf_free(&a->out);
+	jbuf_free(&a->aux);
+	intents_free(a->in);
+	dialogues_free(a->dl);
+	free(a);
+}
+
+void
+advisor_set_content(struct advisor *a, struct intents *in,
+    struct dialogues *dl)
+{
+	struct conv **v;
+	size_t i, n;
+
+	/* carry each conversation's state over to the new trees */
+	if ((v = all_convs(a, &n)) != NULL) {
+		for (i = 0; i < n; i++) {
+			char *js = dialogue_state_save(v[i]->st);
+			struct dialogue_state *st;
+
+			if (js == NULL)
+				continue;
+			st = dialogue_state_load(dl, js, strlen(js));
+			free(js);
+			if (st != NULL) {
+				dialogue_state_free(v[i]->st);
+				v[i]->st = st;
+			}
+		}
+		free(v);
+	}
+	intents_free(a->in);
+	dialogues_free(a->dl);
+	a->in = in;
+	a->dl = dl;
+	set_version(a);
+}
+
+const char *
+advisor_content_version(const struct advisor *a)
+{
+	return a->version;
+}
+
+static void
+detach(struct conv *c, int64_t now_us, struct store *store)
+{
+	struct session *s = c->owner;
+
+	if (s == NULL)
+		return;
+	if (c->sprev)
+		c->sprev->snext = c->snext;
+	else
+		s->convs = c->snext;
+	if (c->snext)
+		c->snext->sprev = c->sprev;
+	c->sprev = c->snext = NULL;
+	c->owner = NULL;
+	s->nconvs--;
+	c->last_us = now_us;
+	store_end_conversation(store, c->key, now_us);
+}
+
+static void
+attach(struct session *s, struct conv *c, int64_t now_us)
+{
+	if (c->owner == s)
+		return;
+	detach(c, now_us, s->a->o.store);
+	c->owner = s;
+	c->snext = s->convs;
+	if (s->convs)
+		s->convs->sprev = c;
+	s->convs = c;
+	s->nconvs++;
+}
+
+void
+advisor_sweep(struct advisor *a, int64_t now_us)
+{
+	struct conv **v;
+	size_t i, n;
+
+	if ((v = all_convs(a, &n)) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if (v[i]->owner == NULL && now_us - v[i]->last_us >
+		    (int64_t)a->o.idle_evict_s * 1000000)
+			conv_free(a, v[i]);
+	free(v);
+}
+
+static void
+hist_push(struct conv *c, char dir, int64_t id, const char *text)
+{
+	struct hist *h = &c->hist[(c->hhead + c->hcount) % HIST_MAX];
+
+	if (c->hcount == HIST_MAX) {
+		h = &c->hist[c->hhead];
+		c->hhead = (c->hhead + 1) % HIST_MAX;
+	} else
+		c->hcount++;
+	free(h->text);
+	h->text = strdup(text);
+	h->dir = dir;
+	h->id = id;
+}
+
+static void
+new_token(struct conv *c)
+{
+	if (auth_random_token(c->token) == -1)
+		fatal("getrandom");
+	auth_sha256_hex(c->token, strlen(c->token), c->hash);
+}
+
+static void
+log_conv(struct advisor *a, const struct conv *c, int64_t now_us)
+{
+	struct store_conv sc = {
+		.id = c->key, .channel = c->bridge ? "bridge" : "web",
+		.user = c->user[0] ? c->user : NULL, .resume_hash = c->hash,
+		.content_version = a->version, .started_us = now_us,
+	};
+
+	store_put_conversation(a->o.store, &sc);
+}
+
+static struct conv *
+conv_new(struct advisor *a, const char *key, const char *cid, bool bridge,
+    int64_t now_us)
+{
+	struct conv *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	snprintf(c->cid, sizeof(c->cid), "%s", cid);
+	c->bridge = bridge;
+	c->last_us = now_us;
+	bucket_init(&c->bucket, a->o.rate_limit, now_us);
+	new_token(c);
+	if ((c->st = dialogue_state_new()) == NULL ||
+	    htab_put(a->by_key, c->key, c) == -1) {
+		dialogue_state_free(c->st);
+		free(c);
+		return NULL;
+	}
+	htab_put(a->by_hash, c->hash, c);
+	metrics.conversations++;
+	return c;
+}
+
+/* Bring a conversation back from the log.  TOKEN is the resume token when
+ * the person presented one; otherwise a fresh one is issued. */
+static struct conv *
+conv_from_log(struct advisor *a, struct store_resume *r, const char *cid,
+    const char *token, int64_t now_us)
+{
+	struct conv *c;
+	size_t i;
+
+	if ((c = conv_new(a, r->id, cid, strcmp(r->channel, "bridge") == 0,
+	    now_us)) == NULL)
+		return NULL;
+	if (token != NULL) {
+		htab_del(a->by_hash, c->hash);
+		snprintf(c->token, sizeof(c->token), "%s", token);
+		auth_sha256_hex(c->token, strlen(c->token), c->hash);
+		htab_put(a->by_hash, c->hash, c);
+	}
+	if (r->user)
+		snprintf(c->user, sizeof(c->user), "%s", r->user);
+	if (r->state_json != NULL) {
+		struct dialogue_state *st = dialogue_state_load(a->dl,
+		    r->state_json, strlen(r->state_json));
+		if (st != NULL) {
+			dialogue_state_free(c->st);
+			c->st = st;
+		}
+	}
+	for (i = 0; i < r->nmessages; i++) {
+		hist_push(c, r->messages[i].direction, r->messages[i].id,
+		    r->messages[i].text);
+		if (r->messages[i].direction == 'o' && c->nreplies < REPLY_IDS)
+			c->replies[c->nreplies++] = r->messages[i].id;
+	}
+	log_conv(a, c, now_us);
+	return c;
+}
+
+static void
+emit_frame(struct advisor *a, const struct sink *k, uint64_t seq,
+    enum metric_frame type)
+{
+	if (a->out.oom) {
+		log_warnx("out of memory building a frame");
+		jbuf_reset(&a->out);
+		return;
+	}
+	k->emit(k->arg, jbuf_data(&a->out), a->out.len, seq);
+	metrics.frames_out[type]++;
+	jbuf_reset(&a->out);
+}
+
+static void
+error_frame(struct advisor *a, const char *code, const char *msg,
+    const char *in_reply_to, const struct sink *k)
+{
+	jbuf_reset(&a->out);
+	proto_write_error(&a->out, code, msg, in_reply_to);
+	metrics_error(code);
+	emit_frame(a, k, 0, MF_ERROR);
+}
+
+void
+session_error(struct session *s, const char *code, const char *msg,
+    const struct sink *k)
+{
+	error_frame(s->a, code, msg, NULL, k);
+}
+
+struct session *
+session_new(struct advisor *a, const char *bridge)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->a = a;
+	if (bridge != NULL) {
+		s->is_bridge = true;
+		snprintf(s->bridge, sizeof(s->bridge), "%s", bridge);
+	}
+	return s;
+}
+
+void
+session_free(struct session *s)
+{
+	int64_t now = 0;
+
+	if (s == NULL)
+		return;
+	while (s->convs != NULL) {
+		now = s->convs->last_us;
+		detach(s->convs, now, s->a->o.store);
+	}
+	free(s);
+}
+
+/*
+ * The conversation a frame addresses.  CID NULL means the connection's
+ * default.  With CREATE, a missing one is started.  NULL with *CODE set
+ * when the frame may not have it.
+ */
+static struct conv *
+find_conv(struct session *s, const char *cid, bool create, int64_t now_us,
+    const char **code, const char **msg)
+{
+	struct advisor *a = s->a;
+	struct store_resume r;
+	struct conv *c;
+	char key[KEY_MAX], token[AUTH_TOKEN_HEX + 1];
+
+	if (!s->is_bridge) {
+		if (s->convs != NULL) {
+			if (cid == NULL || strcmp(cid, s->convs->cid) == 0)
+				return s->convs;
+			*code = E_TOO_MANY;
+			*msg = "a web connection holds one conversation";
+			return NULL;
+		}
+		if (!create) {
+			*code = E_BAD_REQUEST;
+			*msg = "no conversation has been started";
+			return NULL;
+		}
+		if (auth_random_token(token) == -1)
+			fatal("getrandom");
+		snprintf(key, sizeof(key), "w-%.24s", token);
+		c = conv_new(a, key, cid ? cid : key, false, now_us);
+		if (c == NULL)
+			goto oom;
+		log_conv(a, c, now_us);
+		attach(s, c, now_us);
+		return c;
+	}
+	if (cid == NULL)
+		cid = "default";
+	snprintf(key, sizeof(key), "b-%s-%s", s->bridge, cid);
+	if ((c = htab_get(a->by_key, key)) == NULL) {
+		int found = store_lookup(a->o.store, key, false, HIST_MAX, &r);
+
+		if (found == 1) {
+			c = conv_from_log(a, &r, cid, NULL, now_us);
+			store_resume_free(&r);
+			if (c == NULL)
+				goto oom;
+		} else if (!create) {
+			*code = E_BAD_REQUEST;
+			*msg = "no such conversation";
+			return NULL;
+		}
+	}
+	if (c != NULL && c->owner == s)
+		return c;
+	if (s->nconvs >= a->o.max_conversations) {
+		*code = E_TOO_MANY;
+		*msg = "this connection holds the most conversations allowed";
+		return NULL;
+	}
+	if (c == NULL) {
+		if ((c = conv_new(a, key, cid, true, now_us)) == NULL)
+			goto oom;
+		log_conv(a, c, now_us);
+	}
+	attach(s, c, now_us);
+	return c;
+oom:
+	*code = E_INTERNAL;
+	*msg = "out of memory";
+	return NULL;
+}
+
+/* Log and send a reply; returns its id. */
+static int64_t
+send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
+    const char *in_reply_to, int64_t t0_us, int64_t now_us, const char *why,
+    const struct sink *k)
+{
+	struct advisor *a = s->a;
+	struct proto_option opts[DIALOGUE_MAX_OPTIONS];
+	struct proto_reply pr;
+	struct store_msg m;
+	char *state;
+	uint64_t seq;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	m.id = store_next_id(a->o.store);
+	m.conv = c->key;
+	m.direction = 'o';
+	m.text = d->text;
+	m.intent = d->intent;
+	m.node = d->node;
+	m.latency_us = now_us - t0_us;
+	m.time_us = now_us;
+	seq = store_put_message(a->o.store, &m);
+	if ((state = dialogue_state_save(c->st)) != NULL) {
+		uint64_t s2 = store_put_state(a->o.store, c->key, state, now_us);
+		if (s2 > seq)
+			seq = s2;
+		free(state);
+	}
+	hist_push(c, 'o', m.id, d->text);
+	if (c->nreplies == REPLY_IDS) {
+		memmove(c->replies, c->replies + 1,
+		    (REPLY_IDS - 1) * sizeof(int64_t));
+		c->nreplies--;
+	}
+	c->replies[c->nreplies++] = m.id;
+	c->last_us = now_us;
+
+	for (i = 0; i < d->noptions; i++) {
+		opts[i].id = d->options[i].id;
+		opts[i].label = d->options[i].label;
+	}
+	memset(&pr, 0, sizeof(pr));
+	pr.conversation = c->cid;
+	pr.id = m.id;
+	pr.in_reply_to = in_reply_to;
+	pr.text = d->text;
+	pr.intent = d->intent;
+	pr.node = d->node;
+	pr.options = opts;
+	pr.noptions = d->noptions;
+	pr.resume = c->token;
+	pr.why = a->o.debug ? why : NULL;
+	jbuf_reset(&a->out);
+	proto_write_reply(&a->out, &pr);
+	metrics_reply(d->intent, now_us - t0_us);
+	emit_frame(a, k, seq, MF_REPLY);
+	return m.id;
+}
+
+static void
+log_incoming(struct advisor *a, struct conv *c, const char *text,
+    const char *intent, const char *node, const char *why,
+    const char *rewrites, const char *suggestion, int64_t now_us)
+{
+	struct store_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.id = store_next_id(a->o.store);
+	m.conv = c->key;
+	m.direction = 'i';
+	m.text = text;
+	m.intent = intent;
+	m.node = node;
+	m.why = why;
+	m.rewrites = rewrites;
+	m.suggestion = suggestion;
+	m.time_us = now_us;
+	store_put_message(a->o.store, &m);
+	hist_push(c, 'i', m.id, text);
+}
+
+static void
+send_history(struct advisor *a, const struct conv *c, const struct sink *k)
+{
+	size_t i;
+
+	jbuf_reset(&a->out);
+	proto_history_begin(&a->out, c->cid);
+	for (i = 0; i < c->hcount; i++) {
+		const struct hist *h = &c->hist[(c->hhead + i) % HIST_MAX];
+
+		proto_history_item(&a->out, h->dir == 'i', h->text ? h->text :
+		    "", h->id, i == 0);
+	}
+	proto_history_end(&a->out);
+	emit_frame(a, k, 0, MF_HISTORY);
+}
+
+static void
+handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
+    const struct sink *k)
+{
+	struct advisor *a = s->a;
+	struct dialogue_reply *d = malloc(sizeof(*d));
+	const char *code = NULL, *msg = NULL;
+	struct conv *c = NULL;
+
+	if (d == NULL) {
+		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
+		return;
+	}
+	if (m->resume != NULL) {
+		char hash[AUTH_HASH_HEX + 1];
+		struct store_resume r;
+
+		auth_sha256_hex(m->resume, strlen(m->resume), hash);
+		if ((c = htab_get(a->by_hash, hash)) == NULL &&
+		    strlen(m->resume) == AUTH_TOKEN_HEX &&
+		    store_lookup(a->o.store, hash, true, HIST_MAX, &r) == 1) {
+			if (htab_get(a->by_key, r.id) == NULL)
+				c = conv_from_log(a, &r, r.id, m->resume,
+				    now_us);
+			store_resume_free(&r);
+		}
+		if (c == NULL || c->bridge != s->is_bridge) {
+			error_frame(a, E_UNKNOWN_RESUME, "no conversation has "
+			    "that resume token", m->id, k);
+			goto done;
+		}
+		if (!s->is_bridge && s->convs != NULL && s->convs != c)
+			detach(s->convs, now_us, a->o.store);
+		if (c->owner != s && s->is_bridge &&
+		    s->nconvs >= a->o.max_conversations) {
+			error_frame(a, E_TOO_MANY, "this connection holds the "
+			    "most conversations allowed", m->id, k);
+			goto done;
+		}
+		attach(s, c, now_us);
+		log_conv(a, c, now_us);
+		send_history(a, c, k);
+	} else {
+		/* a visitor's start begins a new conversation */
+		if (!s->is_bridge && s->convs != NULL)
+			detach(s->convs, now_us, a->o.store);
+		if ((c = find_conv(s, m->conversation, true, now_us, &code,
+		    &msg)) == NULL) {
+			error_frame(a, code, msg, m->id, k);
+			goto done;
+		}
+	}
+	if (m->user != NULL)
+		snprintf(c->user, sizeof(c->user), "%s", m->user);
+	dialogue_start(a->dl, c->st, d);
+	send_reply(s, c, d, m->id, now_us, now_us, NULL, k);
+done:
+	free(d);
+}
+
+/* The rewrites of a match as a JSON array, or NULL when there are none. */
+static const char *
+rewrites_json(struct advisor *a, const struct intent_result *r)
+{
+	size_t i;
+
+	if (r->nrewrites == 0)
+		return NULL;
+	jbuf_reset(&a->aux);
+	jbuf_lit(&a->aux, "[");
+	for (i = 0; i < r->nrewrites; i++) {
+		jbuf_lit(&a->aux, i ? ",{\"from\":" : "{\"from\":");
+		jbuf_cstr(&a->aux, r->rewrites[i].from);
+		jbuf_lit(&a->aux, ",\"to\":");
+		jbuf_cstr(&a->aux, r->rewrites[i].to);
+		jbuf_lit(&a->aux, "}");
+	}
+	jbuf_lit(&a->aux, "]");
+	return a->aux.oom ? NULL : jbuf_data(&a->aux);
+}
+
+static void
+handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
+    const struct sink *k)
+{
+	struct advisor *a = s->a;
+	struct {
+		struct intent_result	r;
+		struct dialogue_reply	d;
+	} *w;
+	const char *ctx[2], *labels[INTENT_MAX_SUGGEST];
+	struct dialogue_slot slots[INTENT_MAX_SLOTS];
+	const char *code = NULL, *msg = NULL, *node;
+	struct conv *c;
+	size_t i;
+
+	if (proto_utf8_chars(m->text, m->text_len) > a->o.max_text_chars) {
+		error_frame(a, E_TOO_LARGE, "the text is longer than allowed",
+		    m->id, k);
+		return;
+	}
+	if ((c = find_conv(s, m->conversation, true, now_us, &code, &msg)) ==
+	    NULL) {
+		error_frame(a, code, msg, m->id, k);
+		return;
+	}
+	if (s->is_bridge && !bucket_take(&c->bucket, a->o.rate_limit, now_us)) {
+		error_frame(a, E_RATE_LIMITED, "too many messages in this "
+		    "conversation; slow down", m->id, k);
+		return;
+	}
+	if ((w = malloc(sizeof(*w))) == NULL) {
+		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
+		return;
+	}
+	if (m->user != NULL)
+		snprintf(c->user, sizeof(c->user), "%s", m->user);
+	ctx[0] = dialogue_node(c->st);
+	ctx[1] = dialogue_topic(c->st);
+	node = ctx[0];
+	intents_match(a->in, m->text, m->text_len, ctx, 2, &w->r);
+	for (i = 0; i < w->r.nsuggest; i++)
+		labels[i] = intents_label(a->in, w->r.suggest[i]);
+	for (i = 0; i < w->r.nslots; i++) {
+		slots[i].name = w->r.slots[i].name;
+		slots[i].value = w->r.slots[i].value;
+	}
+	if (intent_result_json(&w->r, a->why, sizeof(a->why)) < 0)
+		snprintf(a->why, sizeof(a->why), "null");
+	log_incoming(a, c, m->text, w->r.intent, node, a->why,
+	    rewrites_json(a, &w->r), NULL, now_us);
+	dialogue_on_intent(a->dl, c->st, w->r.intent, slots, w->r.nslots,
+	    w->r.suggest, labels, w->r.nsuggest, &w->d);
+	send_reply(s, c, &w->d, m->id, now_us, now_us, a->why, k);
+	free(w);
+}
+
+static void
+handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
+    const struct sink *k)
+{
+	struct advisor *a = s->a;
+	struct dialogue_reply *d;
+	const char *code = NULL, *msg = NULL, *node;
+	struct conv *c;
+
+	if ((c = find_conv(s, m->conversation, false, now_us, &code, &msg)) ==
+	    NULL) {
+		error_frame(a, code == NULL || strcmp(code, E_BAD_REQUEST) ?
+		    code : E_UNKNOWN_OPTION, msg, m->id, k);
+		return;
+	}
+	if ((d = malloc(sizeof(*d))) == NULL) {
+		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
+		return;
+	}
+	node = dialogue_node(c->st);
+	if (dialogue_choose(a->dl, c->st, m->option, d) == -1) {
+		error_frame(a, E_UNKNOWN_OPTION, "that option was not offered "
+		    "in the last reply", m->id, k);
+		free(d);
+		return;
+	}
+	log_incoming(a, c, m->option, "choose", node, NULL, NULL,
+	    d->picked_suggestion, now_us);
+	send_reply(s, c, d, m->id, now_us, now_us, NULL, k);
+	free(d);
+}
+
+static void
+handle_feedback(struct session *s, const struct proto_msg *m,
+    int64_t now_us, const struct sink *k)
+{
+	struct advisor *a = s->a;
+	const char *code = NULL, *msg = NULL;
+	struct conv *c;
+	size_t i;
+
+	if ((c = find_conv(s, m->conversation, false, now_us, &code, &msg)) ==
+	    NULL) {
+		error_frame(a, code, msg, m->id, k);
+		return;
+	}
+	for (i = 0; i < c->nreplies; i++)
+		if (c->replies[i] == m->message)
+			break;
+	if (i == c->nreplies) {
+		error_frame(a, E_BAD_REQUEST, "\"message\" is not a recent "
+		    "reply of this conversation", m->id, k);
+		return;
+	}
+	store_put_feedback(a->o.store, c->key, m->message, m->helpful,
+	    m->comment, now_us);
+	jbuf_reset(&a->out);
+	proto_write_ack(&a->out, c->cid, m->message, m->id);
+	emit_frame(a, k, 0, MF_ACK);
+}
+
+void
+session_handle(struct session *s, const char *frame, size_t len,
+    int64_t now_us, const struct sink *k)
+{
+	struct advisor *a = s->a;
+	struct proto_msg m;
+	char msg[256], idbuf[PROTO_ID_MAX + 1];
+	const char *code, *irt;
+
+	if (proto_parse(frame, len, &m, &code, msg, sizeof(msg), idbuf,
+	    &irt) == -1) {
+		metrics.frames_in[MF_INVALID]++;
+		error_frame(a, code, msg, irt, k);
+		return;
+	}
+	metrics.frames_in[m.type]++;
+	switch (m.type) {
+	case P_START:
+		handle_start(s, &m, now_us, k);
+		break;
+	case P_MESSAGE:
+		handle_message(s, &m, now_us, k);
+		break;
+	case P_CHOOSE:
+		handle_choose(s, &m, now_us, k);
+		break;
+	case P_FEEDBACK:
+		handle_feedback(s, &m, now_us, k);
+		break;
+	case P_PING:
+		jbuf_reset(&a->out);
+		proto_write_pong(&a->out, m.id);
+		emit_frame(a, k, 0, MF_PONG);
+		break;
+	}
+	proto_msg_free(&m);
+}

@@ -1,0 +1,63 @@
+/*
+ * advisor.h: the advisor itself, without any transport.  A session is one
+ * client connection (an anonymous web visitor with one conversation, or an
+ * authenticated bridge carrying many); it takes protocol frames in and
+ * hands frames out through a sink.  Conversations live in a table shared
+ * by all sessions, so a resume token or a reconnecting bridge finds them,
+ * and in the log, so they survive a restart.
+ */
+#ifndef ADVISOR_ADVISOR_H
+#define ADVISOR_ADVISOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dialogues/dialogue.h"
+#include "intents/intents.h"
+#include "storage/store.h"
+
+struct advisor;
+struct session;
+
+struct advisor_opts {
+	struct store	*store;		/* the log; required */
+	bool		 debug;		/* replies carry `why` */
+	size_t		 max_text_chars;
+	unsigned	 rate_limit;	/* per conversation, messages/s */
+	unsigned	 max_conversations; /* per bridge session */
+	unsigned	 idle_evict_s;	/* forget detached conversations */
+};
+
+/* Where a session's output goes.  SEQ is the log sequence number the
+ * frame must wait for (0: send at once); see store_resolved(). */
+struct sink {
+	void	(*emit)(void *arg, const char *frame, size_t len,
+		    uint64_t seq);
+	void	*arg;
+};
+
+/* Takes ownership of the content. */
+struct advisor	*advisor_new(struct intents *, struct dialogues *,
+		    const struct advisor_opts *);
+void		 advisor_free(struct advisor *);
+/* Swap in new (already validated) content; conversations carry on, and
+ * one whose node vanished starts over with a word of explanation. */
+void		 advisor_set_content(struct advisor *, struct intents *,
+		    struct dialogues *);
+const char	*advisor_content_version(const struct advisor *);
+/* Forget conversations no session holds that were idle for the eviction
+ * time (their state is in the log). */
+void		 advisor_sweep(struct advisor *, int64_t now_us);
+
+/* BRIDGE is the authenticated bridge's name, or NULL for a visitor. */
+struct session	*session_new(struct advisor *, const char *bridge);
+void		 session_free(struct session *);
+/* Handle one complete text frame. */
+void		 session_handle(struct session *, const char *frame, size_t len,
+		    int64_t now_us, const struct sink *);
+/* Send an error frame through SINK (for limits the server enforces). */
+void		 session_error(struct session *, const char *code,
+		    const char *msg, const struct sink *);
+
+#endif

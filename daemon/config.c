@@ -1,0 +1,334 @@
+/*
+ * config.c: defaults, the config file and the command line.  The file
+ * format is one `key = value` per line; blank lines and lines starting with
+ * # are ignored.  Parsing is pure (no side effects beyond the struct), so
+ * it is tested directly and fuzzed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/config.h"
+
+#ifndef ADVISOR_CONTENT_DIR
+#define ADVISOR_CONTENT_DIR "."
+#endif
+#ifndef ADVISOR_WEB_DIR
+#define ADVISOR_WEB_DIR "./web"
+#endif
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->host, sizeof(c->host), "127.0.0.1");
+	c->port = 8080;
+	snprintf(c->db, sizeof(c->db), "advisord.db");
+	snprintf(c->content, sizeof(c->content), "%s", ADVISOR_CONTENT_DIR);
+	snprintf(c->web_dir, sizeof(c->web_dir), "%s", ADVISOR_WEB_DIR);
+	c->log_level = LOG_LVL_INFO;
+	c->rate_limit = 20;
+	c->max_message_bytes = 16384;
+	c->max_text_chars = 2000;
+	c->max_conns_per_ip = 64;
+	c->idle_timeout = 300;
+	c->outq_max = 64;
+	c->max_conversations = 10000;
+	c->jit = true;
+	c->redact = true;
+}
+
+static int
+number(const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int
+boolean(const char *v, bool *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") ||
+	    !strcmp(v, "1"))
+		*out = true;
+	else if (!strcmp(v, "no") || !strcmp(v, "false") ||
+	    !strcmp(v, "off") || !strcmp(v, "0"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+text(char *dst, size_t size, const char *v)
+{
+	if (strlen(v) >= size)
+		return -1;
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+int
+config_set(struct config *c, const char *key, const char *v, char *err,
+    size_t errlen)
+{
+	long n;
+	int rc = -1;
+
+#define NUM(k, field, lo, hi)						\
+	if (strcmp(key, k) == 0) {					\
+		if ((rc = number(v, lo, hi, &n)) == 0)			\
+			c->field = n;					\
+		goto done;						\
+	}
+#define TXT(k, field)							\
+	if (strcmp(key, k) == 0) {					\
+		rc = text(c->field, sizeof(c->field), v);		\
+		goto done;						\
+	}
+#define BOOL(k, field)							\
+	if (strcmp(key, k) == 0) {					\
+		rc = boolean(v, &c->field);				\
+		goto done;						\
+	}
+	TXT("host", host)
+	NUM("port", port, 0, 65535)
+	TXT("db", db)
+	TXT("content", content)
+	TXT("web_dir", web_dir)
+	NUM("rate_limit", rate_limit, 0, 1000000)
+	TXT("bridge_tokens", bridge_tokens)
+	TXT("origins", origins)
+	NUM("max_message_bytes", max_message_bytes, 256, 16 * 1024 * 1024)
+	NUM("max_text_chars", max_text_chars, 1, 1000000)
+	NUM("max_conns_per_ip", max_conns_per_ip, 1, 1000000)
+	NUM("idle_timeout", idle_timeout, 0, 86400)
+	NUM("outq_max", outq_max, 2, 100000)
+	NUM("max_conversations", max_conversations, 1, 10000000)
+	BOOL("debug", debug)
+	BOOL("jit", jit)
+	BOOL("redact", redact)
+	if (strcmp(key, "log_level") == 0) {
+		rc = log_level_parse(v, &c->log_level);
+		goto done;
+	}
+	if (strcmp(key, "durability") == 0) {
+		if (strcmp(v, "fast") == 0 || strcmp(v, "strict") == 0) {
+			c->strict = strcmp(v, "strict") == 0;
+			rc = 0;
+		}
+		goto done;
+	}
+	snprintf(err, errlen, "unknown setting \"%s\"", key);
+	return -1;
+done:
+	if (rc == -1)
+		snprintf(err, errlen, "bad value \"%s\" for %s", v, key);
+	return rc;
+#undef NUM
+#undef TXT
+#undef BOOL
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int
+config_load_file(struct config *c, const char *path, char *err,
+    size_t errlen)
+{
+	char line[2048], why[256], *k, *v, *eq;
+	size_t lineno = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errlen, "%s:%zu: line too long", path,
+			    lineno);
+			goto fail;
+		}
+		k = trim(line);
+		if (*k == '\0' || *k == '#')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL) {
+			snprintf(err, errlen, "%s:%zu: expected key = value",
+			    path, lineno);
+			goto fail;
+		}
+		*eq = '\0';
+		k = trim(k);
+		v = trim(eq + 1);
+		if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
+			v[strlen(v) - 1] = '\0';
+			v++;
+		}
+		if (config_set(c, k, v, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "%s:%zu: %s", path, lineno, why);
+			goto fail;
+		}
+	}
+	fclose(f);
+	return 0;
+fail:
+	fclose(f);
+	return -1;
+}
+
+enum { OPT_CHECK = 256, OPT_EXPLAIN, OPT_VERSION, OPT_NOJIT, OPT_DEBUG,
+    OPT_NOREDACT };
+
+static const struct option longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "host", required_argument, NULL, 'H' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "db", required_argument, NULL, 'd' },
+	{ "content", required_argument, NULL, 'C' },
+	{ "web-dir", required_argument, NULL, 'w' },
+	{ "log-level", required_argument, NULL, 'l' },
+	{ "rate-limit", required_argument, NULL, 'r' },
+	{ "durability", required_argument, NULL, 'D' },
+	{ "bridge-tokens", required_argument, NULL, 'b' },
+	{ "origins", required_argument, NULL, 'o' },
+	{ "max-message-bytes", required_argument, NULL, 'm' },
+	{ "max-text-chars", required_argument, NULL, 't' },
+	{ "max-conns-per-ip", required_argument, NULL, 'i' },
+	{ "idle-timeout", required_argument, NULL, 'I' },
+	{ "outq-max", required_argument, NULL, 'q' },
+	{ "max-conversations", required_argument, NULL, 'M' },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "no-jit", no_argument, NULL, OPT_NOJIT },
+	{ "no-redact", no_argument, NULL, OPT_NOREDACT },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+config_usage(FILE *f)
+{
+	fprintf(f,
+"usage: advisord [-c FILE] [--host ADDR] [--port N] [--db PATH]\n"
+"                [--content DIR] [--web-dir DIR] [--log-level LEVEL]\n"
+"                [--rate-limit N] [--durability fast|strict]\n"
+"                [--bridge-tokens FILE] [--origins \"URL ...\"]\n"
+"                [--max-message-bytes N] [--max-text-chars N]\n"
+"                [--max-conns-per-ip N] [--idle-timeout S] [--outq-max N]\n"
+"                [--max-conversations N] [--debug] [--no-jit] [--no-redact]\n"
+"                [--check] [--explain TEXT] [--version] [--help]\n"
+"\n"
+"  -c, --config FILE       settings file (key = value lines)\n"
+"      --host ADDR         address to listen on (127.0.0.1)\n"
+"      --port N            TCP port (8080)\n"
+"      --db PATH           SQLite conversation log (advisord.db)\n"
+"      --content DIR       folder holding intents/ and dialogues/\n"
+"      --web-dir DIR       static files served at /\n"
+"      --log-level LEVEL   error, warning, info or debug (info)\n"
+"      --rate-limit N      messages per second per connection, 0 = off (20)\n"
+"      --durability MODE   fast: reply at once; strict: after the log commit\n"
+"      --bridge-tokens F   bearer token hashes of team chat bridges\n"
+"      --origins LIST      Origins allowed to open the WebSocket\n"
+"      --check             validate config and content, then exit\n"
+"      --explain TEXT      show how TEXT is understood, then exit\n");
+}
+
+int
+config_parse_args(struct config *c, int argc, char **argv, char *err,
+    size_t errlen)
+{
+	char why[256];
+	const char *key;
+	int ch, i;
+
+	config_defaults(c);
+	/* the file first, so that flags override it wherever they stand */
+	for (i = 1; i < argc; i++) {
+		const char *f = NULL;
+
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
+		    i + 1 < argc)
+			f = argv[i + 1];
+		else if (!strncmp(argv[i], "--config=", 9))
+			f = argv[i] + 9;
+		if (f != NULL) {
+			if (text(c->config_file, sizeof(c->config_file), f) ||
+			    config_load_file(c, f, err, errlen) == -1)
+				return -1;
+		}
+	}
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+		key = NULL;
+		switch (ch) {
+		case 'c': continue;
+		case 'H': key = "host"; break;
+		case 'p': key = "port"; break;
+		case 'd': key = "db"; break;
+		case 'C': key = "content"; break;
+		case 'w': key = "web_dir"; break;
+		case 'l': key = "log_level"; break;
+		case 'r': key = "rate_limit"; break;
+		case 'D': key = "durability"; break;
+		case 'b': key = "bridge_tokens"; break;
+		case 'o': key = "origins"; break;
+		case 'm': key = "max_message_bytes"; break;
+		case 't': key = "max_text_chars"; break;
+		case 'i': key = "max_conns_per_ip"; break;
+		case 'I': key = "idle_timeout"; break;
+		case 'q': key = "outq_max"; break;
+		case 'M': key = "max_conversations"; break;
+		case OPT_DEBUG: c->debug = true; continue;
+		case OPT_NOJIT: c->jit = false; continue;
+		case OPT_NOREDACT: c->redact = false; continue;
+		case OPT_CHECK: c->check = true; continue;
+		case OPT_EXPLAIN: c->explain = optarg; continue;
+		case OPT_VERSION: c->version = true; continue;
+		case 'h': c->help = true; continue;
+		case ':':
+			snprintf(err, errlen, "%s needs a value",
+			    argv[optind - 1]);
+			return -1;
+		default:
+			snprintf(err, errlen, "unknown option %s",
+			    argv[optind - 1]);
+			return -1;
+		}
+		if (config_set(c, key, optarg, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "%s", why);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument %s", argv[optind]);
+		return -1;
+	}
+	return 0;
+}

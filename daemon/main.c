@@ -1,0 +1,131 @@
+/*
+ * main.c: advisord's entry point.  Reads the configuration, loads and
+ * checks the content, opens the log, and hands over to the server.  Also
+ * the one-shot modes --check, --explain, --version and --help.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/advisor.h"
+#include "daemon/auth.h"
+#include "daemon/config.h"
+#include "daemon/content.h"
+#include "daemon/log.h"
+#include "daemon/server.h"
+#include "storage/store.h"
+
+#ifndef ADVISOR_VERSION
+#define ADVISOR_VERSION "0"
+#endif
+
+/* --explain: how one text is understood, for people. */
+static int
+explain(struct intents *in, const char *text)
+{
+	static struct intent_result r;
+	static char json[8192];
+	size_t i;
+
+	intents_match(in, text, strlen(text), NULL, 0, &r);
+	printf("text:       %s\n", text);
+	printf("normalised: %s\n", r.normalized);
+	for (i = 0; i < r.nrewrites; i++)
+		printf("rewrite:    %s -> %s\n", r.rewrites[i].from,
+		    r.rewrites[i].to);
+	printf("intent:     %s%s\n", r.intent, r.followup ? " (follow-up)" :
+	    "");
+	if (r.pattern != NULL)
+		printf("pattern:    %s\n", r.pattern);
+	for (i = 0; i < r.nslots; i++)
+		printf("capture:    %s = %s\n", r.slots[i].name,
+		    r.slots[i].value);
+	for (i = 0; i < r.nrunners; i++)
+		printf("runner-up:  %s\n", r.runners[i]);
+	for (i = 0; i < r.nsuggest; i++)
+		printf("did you mean: %s (%s)\n", r.suggest[i],
+		    intents_label(in, r.suggest[i]));
+	if (intent_result_json(&r, json, sizeof(json)) > 0)
+		printf("json:       %s\n", json);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct intents *in;
+	struct dialogues *dl;
+	struct bridge_tokens *tokens = NULL;
+	struct store *store;
+	struct advisor *adv;
+	struct store_opts so;
+	struct advisor_opts ao;
+	char err[1024];
+	int rc;
+
+	if (config_parse_args(&cfg, argc, argv, err, sizeof(err)) == -1) {
+		fprintf(stderr, "advisord: %s\n", err);
+		config_usage(stderr);
+		return 1;
+	}
+	if (cfg.help) {
+		config_usage(stdout);
+		return 0;
+	}
+	if (cfg.version) {
+		printf("advisord %s\n", ADVISOR_VERSION);
+		return 0;
+	}
+	log_init(cfg.log_level);
+	if (cfg.bridge_tokens[0] != '\0' && (tokens = bridge_tokens_load(
+	    cfg.bridge_tokens, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "advisord: %s\n", err);
+		return 1;
+	}
+	if (content_load(cfg.content, cfg.jit, stderr, &in, &dl) == -1) {
+		fprintf(stderr, "advisord: the content in %s is not valid\n",
+		    cfg.content);
+		bridge_tokens_free(tokens);
+		return 1;
+	}
+	if (cfg.check || cfg.explain) {
+		rc = 0;
+		if (cfg.explain)
+			rc = explain(in, cfg.explain);
+		else
+			printf("advisord: configuration and content are valid "
+			    "(%zu intents)\n", intents_count(in));
+		intents_free(in);
+		dialogues_free(dl);
+		bridge_tokens_free(tokens);
+		return rc;
+	}
+
+	memset(&so, 0, sizeof(so));
+	so.path = cfg.db;
+	so.durability = cfg.strict ? STORE_STRICT : STORE_FAST;
+	so.redact = cfg.redact;
+	so.notify = server_wake;
+	if ((store = store_open(&so, err, sizeof(err))) == NULL) {
+		log_warnx("cannot open the log: %s", err);
+		intents_free(in);
+		dialogues_free(dl);
+		bridge_tokens_free(tokens);
+		return 1;
+	}
+	memset(&ao, 0, sizeof(ao));
+	ao.store = store;
+	ao.debug = cfg.debug;
+	ao.max_text_chars = cfg.max_text_chars;
+	ao.rate_limit = cfg.rate_limit;
+	ao.max_conversations = cfg.max_conversations;
+	if ((adv = advisor_new(in, dl, &ao)) == NULL)
+		fatalx("out of memory");
+	rc = server_run(&cfg, adv, store, tokens);
+	advisor_free(adv);
+	store_close(store);
+	bridge_tokens_free(tokens);
+	log_info("stopped");
+	return rc;
+}

@@ -1,0 +1,285 @@
+/*
+ * protocol.c: protocol v1 frames.  Parsing goes through cJSON (bounded by
+ * the frame size cap before it gets here, and by cJSON's own nesting
+ * limit); writing is done by hand into a jbuf.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/protocol.h"
+
+static const struct {
+	const char	*name;
+	enum proto_type	 type;
+} types[] = {
+	{ "start", P_START }, { "message", P_MESSAGE }, { "choose", P_CHOOSE },
+	{ "feedback", P_FEEDBACK }, { "ping", P_PING },
+};
+
+bool
+proto_valid_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("_.:@-", *s)))
+			return false;
+	return n >= 1 && n <= PROTO_ID_MAX;
+}
+
+size_t
+proto_utf8_chars(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* Optional string field: absent is fine, present must be a string. */
+static int
+opt_str(const cJSON *o, const char *k, const char **out, const char **why)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v)) {
+		*why = k;
+		return -1;
+	}
+	*out = v->valuestring;
+	return 0;
+}
+
+int
+proto_parse(const char *buf, size_t len, struct proto_msg *m,
+    const char **code, char *msg, size_t msglen, char *idbuf,
+    const char **in_reply_to)
+{
+	const cJSON *t, *v;
+	cJSON *doc;
+	const char *why = NULL;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	*in_reply_to = NULL;
+	if ((doc = cJSON_ParseWithLength(buf, len)) == NULL) {
+		*code = E_INVALID_JSON;
+		snprintf(msg, msglen, "the frame is not valid JSON");
+		return -1;
+	}
+	m->doc = doc;
+	if (!cJSON_IsObject(doc)) {
+		*code = E_BAD_REQUEST;
+		snprintf(msg, msglen, "a frame must be a JSON object");
+		goto fail;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(doc, "id");
+	if (cJSON_IsString(v) && strlen(v->valuestring) <= PROTO_ID_MAX) {
+		snprintf(idbuf, PROTO_ID_MAX + 1, "%s", v->valuestring);
+		*in_reply_to = idbuf;
+	}
+	t = cJSON_GetObjectItemCaseSensitive(doc, "type");
+	if (!cJSON_IsString(t)) {
+		*code = E_BAD_REQUEST;
+		snprintf(msg, msglen, "missing string field \"type\"");
+		goto fail;
+	}
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(t->valuestring, types[i].name) == 0)
+			break;
+	if (i == sizeof(types) / sizeof(types[0])) {
+		*code = E_UNKNOWN_TYPE;
+		snprintf(msg, msglen, "unknown type \"%.64s\"", t->valuestring);
+		goto fail;
+	}
+	m->type = types[i].type;
+	if (opt_str(doc, "id", &m->id, &why) || opt_str(doc, "conversation",
+	    &m->conversation, &why) || opt_str(doc, "user", &m->user, &why) ||
+	    opt_str(doc, "resume", &m->resume, &why) || opt_str(doc, "comment",
+	    &m->comment, &why))
+		goto badtype;
+	if (m->id != NULL && strlen(m->id) > PROTO_ID_MAX) {
+		*code = E_BAD_REQUEST;
+		snprintf(msg, msglen, "\"id\" is longer than %d bytes",
+		    PROTO_ID_MAX);
+		goto fail;
+	}
+	if (m->conversation != NULL && !proto_valid_id(m->conversation)) {
+		*code = E_BAD_REQUEST;
+		snprintf(msg, msglen, "\"conversation\" must be 1 to %d of "
+		    "A-Z a-z 0-9 _ . : @ -", PROTO_ID_MAX);
+		goto fail;
+	}
+	if (m->user != NULL && strlen(m->user) > PROTO_ID_MAX) {
+		*code = E_BAD_REQUEST;
+		snprintf(msg, msglen, "\"user\" is longer than %d bytes",
+		    PROTO_ID_MAX);
+		goto fail;
+	}
+	switch (m->type) {
+	case P_MESSAGE:
+		v = cJSON_GetObjectItemCaseSensitive(doc, "text");
+		if (!cJSON_IsString(v)) {
+			why = "text";
+			goto badtype;
+		}
+		m->text = v->valuestring;
+		m->text_len = strlen(v->valuestring);
+		break;
+	case P_CHOOSE:
+		if (opt_str(doc, "option", &m->option, &why))
+			goto badtype;
+		if (m->option == NULL) {
+			why = "option";
+			goto badtype;
+		}
+		break;
+	case P_FEEDBACK:
+		v = cJSON_GetObjectItemCaseSensitive(doc, "message");
+		if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
+		    v->valuedouble > 9007199254740992.0 ||
+		    floor(v->valuedouble) != v->valuedouble) {
+			why = "message";
+			goto badtype;
+		}
+		m->message = (int64_t)v->valuedouble;
+		v = cJSON_GetObjectItemCaseSensitive(doc, "helpful");
+		if (!cJSON_IsBool(v)) {
+			why = "helpful";
+			goto badtype;
+		}
+		m->helpful = cJSON_IsTrue(v);
+		break;
+	default:
+		break;
+	}
+	return 0;
+badtype:
+	*code = E_BAD_REQUEST;
+	snprintf(msg, msglen, "field \"%s\" is missing or has the wrong type",
+	    why);
+fail:
+	cJSON_Delete(doc);
+	m->doc = NULL;
+	return -1;
+}
+
+void
+proto_msg_free(struct proto_msg *m)
+{
+	cJSON_Delete(m->doc);
+	m->doc = NULL;
+}
+
+static void
+irt(struct jbuf *b, const char *in_reply_to)
+{
+	if (in_reply_to != NULL) {
+		jbuf_key(b, "in_reply_to", 0);
+		jbuf_cstr(b, in_reply_to);
+	}
+}
+
+void
+proto_write_reply(struct jbuf *b, const struct proto_reply *r)
+{
+	size_t i;
+
+	jbuf_lit(b, "{\"type\":\"reply\"");
+	jbuf_key(b, "conversation", 0);
+	jbuf_cstr(b, r->conversation);
+	jbuf_key(b, "id", 0);
+	jbuf_int(b, r->id);
+	irt(b, r->in_reply_to);
+	jbuf_key(b, "text", 0);
+	jbuf_cstr(b, r->text);
+	jbuf_key(b, "intent", 0);
+	jbuf_cstr(b, r->intent);
+	jbuf_key(b, "node", 0);
+	jbuf_cstr(b, r->node);
+	jbuf_lit(b, ",\"options\":[");
+	for (i = 0; i < r->noptions; i++) {
+		jbuf_lit(b, i ? ",{\"id\":" : "{\"id\":");
+		jbuf_cstr(b, r->options[i].id);
+		jbuf_key(b, "label", 0);
+		jbuf_cstr(b, r->options[i].label);
+		jbuf_lit(b, "}");
+	}
+	jbuf_lit(b, "]");
+	jbuf_key(b, "resume", 0);
+	jbuf_cstr(b, r->resume);
+	if (r->why != NULL) {
+		jbuf_key(b, "why", 0);
+		jbuf_lit(b, r->why);
+	}
+	jbuf_lit(b, "}");
+}
+
+void
+proto_write_error(struct jbuf *b, const char *code, const char *msg,
+    const char *in_reply_to)
+{
+	jbuf_lit(b, "{\"type\":\"error\",\"code\":");
+	jbuf_cstr(b, code);
+	jbuf_key(b, "message", 0);
+	jbuf_cstr(b, msg);
+	irt(b, in_reply_to);
+	jbuf_lit(b, "}");
+}
+
+void
+proto_write_pong(struct jbuf *b, const char *in_reply_to)
+{
+	jbuf_lit(b, "{\"type\":\"pong\"");
+	irt(b, in_reply_to);
+	jbuf_lit(b, "}");
+}
+
+void
+proto_write_ack(struct jbuf *b, const char *conversation, int64_t message,
+    const char *in_reply_to)
+{
+	jbuf_lit(b, "{\"type\":\"ack\",\"conversation\":");
+	jbuf_cstr(b, conversation);
+	jbuf_key(b, "message", 0);
+	jbuf_int(b, message);
+	irt(b, in_reply_to);
+	jbuf_lit(b, "}");
+}
+
+void
+proto_history_begin(struct jbuf *b, const char *conversation)
+{
+	jbuf_lit(b, "{\"type\":\"history\",\"conversation\":");
+	jbuf_cstr(b, conversation);
+	jbuf_lit(b, ",\"messages\":[");
+}
+
+void
+proto_history_item(struct jbuf *b, bool from_user, const char *text,
+    int64_t id, bool first)
+{
+	jbuf_lit(b, first ? "{\"from\":" : ",{\"from\":");
+	jbuf_lit(b, from_user ? "\"user\"" : "\"bot\"");
+	jbuf_key(b, "text", 0);
+	jbuf_cstr(b, text);
+	if (!from_user) {
+		jbuf_key(b, "id", 0);
+		jbuf_int(b, id);
+	}
+	jbuf_lit(b, "}");
+}
+
+void
+proto_history_end(struct jbuf *b)
+{
+	jbuf_lit(b, "]}");
+}

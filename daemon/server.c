@@ -1,0 +1,712 @@
+/*
+ * server.c: the WebSocket and HTTP server.  One libwebsockets context and
+ * one protocol, "advisor.v1", which is also protocols[0] so that clients
+ * offering no subprotocol land here too.  It serves the web widget's files,
+ * /healthz and /metrics, and the WebSocket at /ws.
+ *
+ * Rules kept here (see STYLE.md): fragments are reassembled with a cap;
+ * output goes through a bounded per-connection queue, one lws_write per
+ * WRITEABLE callback; strict durability holds a frame until the log has
+ * resolved its row; the loop never waits on the disk; every sul is
+ * cancelled before its holder goes away.
+ */
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "daemon/content.h"
+#include "daemon/htab.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/protocol.h"
+#include "daemon/ratelimit.h"
+#include "daemon/server.h"
+
+#ifndef ADVISOR_VERSION
+#define ADVISOR_VERSION "0"
+#endif
+
+struct frame {
+	unsigned char	*buf;		/* LWS_PRE headroom, then data */
+	size_t		 len;
+	uint64_t	 seq;		/* wait until the log resolves this */
+};
+
+/* Per connection: HTTP requests and WebSockets share it. */
+struct pss {
+	struct lws	*wsi;
+	struct pss	*prev, *next;	/* every open WebSocket */
+	struct session	*sess;
+	char		 bridge[64];	/* authenticated bridge, or "" */
+	char		 ip[64];
+	bool		 counted;	/* in the per-address count */
+	bool		 kill;		/* not reading: close at once */
+	struct frame	*q;		/* ring of outq_max frames */
+	size_t		 qhead, qlen;
+	char		*rx;		/* message being reassembled */
+	size_t		 rxlen, rxcap;
+	struct bucket	 bucket;
+	/* HTTP: the dynamic body to send */
+	char		*body;
+	size_t		 bodylen;
+};
+
+struct ipcount {
+	char		ip[64];
+	unsigned	n;
+};
+
+static struct {
+	const struct config	*cfg;
+	struct advisor		*adv;
+	struct store		*store;
+	struct bridge_tokens	*tokens;
+	struct lws_context	*cx;
+	struct pss		*conns;
+	struct htab		*perip;
+	int64_t			 started_us;
+	lws_sorted_usec_list_t	 sul_sweep, sul_watchdog;
+	uint64_t		 watchdog_us;
+	volatile sig_atomic_t	 stop, reload;
+} S;
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void
+server_wake(void *arg)
+{
+	(void)arg;
+	if (S.cx != NULL)
+		lws_cancel_service(S.cx);
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		S.reload = 1;
+	else
+		S.stop = 1;
+	if (S.cx != NULL)
+		lws_cancel_service(S.cx);
+}
+
+static void
+lws_log_emit(int level, const char *line)
+{
+	enum log_level l = LOG_LVL_DEBUG;
+
+	if (level & LLL_ERR)
+		l = LOG_LVL_ERR;
+	else if (level & LLL_WARN)
+		l = LOG_LVL_WARN;
+	else if (level & (LLL_NOTICE | LLL_USER))
+		l = LOG_LVL_INFO;
+	log_line(l, line);
+}
+
+/* ---- output queue ---- */
+
+static void
+q_clear(struct pss *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->qlen; i++)
+		free(p->q[(p->qhead + i) % S.cfg->outq_max].buf);
+	p->qlen = 0;
+	free(p->q);
+	p->q = NULL;
+}
+
+/* The sink the advisor writes into: queue, or drop a client whose queue
+ * is full (it is not reading). */
+static void
+emit(void *arg, const char *data, size_t len, uint64_t seq)
+{
+	struct pss *p = arg;
+	struct frame *f;
+
+	if (p->q == NULL)
+		return;
+	if (p->qlen == S.cfg->outq_max) {
+		if (p->qlen > 0 && p->q[p->qhead].buf == NULL)
+			return;
+		log_info("%s: output queue full, dropping the connection",
+		    p->ip);
+		metrics.slow_clients_dropped++;
+		p->kill = true;
+		lws_set_timeout(p->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT,
+		    LWS_TO_KILL_ASYNC);
+		return;
+	}
+	f = &p->q[(p->qhead + p->qlen) % S.cfg->outq_max];
+	if ((f->buf = malloc(LWS_PRE + len)) == NULL)
+		return;
+	memcpy(f->buf + LWS_PRE, data, len);
+	f->len = len;
+	f->seq = S.cfg->strict ? seq : 0;
+	p->qlen++;
+	lws_callback_on_writable(p->wsi);
+}
+
+static int
+write_one(struct pss *p)
+{
+	struct frame *f;
+
+	if (p->qlen == 0)
+		return 0;
+	f = &p->q[p->qhead];
+	if (f->seq > store_resolved(S.store))
+		return 0;	/* strict: its log row is not committed yet */
+	if (lws_write(p->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) <
+	    (int)f->len)
+		return -1;
+	free(f->buf);
+	f->buf = NULL;
+	p->qhead = (p->qhead + 1) % S.cfg->outq_max;
+	p->qlen--;
+	if (p->qlen > 0)
+		lws_callback_on_writable(p->wsi);
+	return 0;
+}
+
+/* ---- per-address connection count ---- */
+
+static bool
+ip_take(const char *ip)
+{
+	struct ipcount *c = htab_get(S.perip, ip);
+
+	if (c == NULL) {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return false;
+		snprintf(c->ip, sizeof(c->ip), "%s", ip);
+		if (htab_put(S.perip, c->ip, c) == -1) {
+			free(c);
+			return false;
+		}
+	}
+	if (c->n >= S.cfg->max_conns_per_ip)
+		return false;
+	c->n++;
+	return true;
+}
+
+static void
+ip_give(const char *ip)
+{
+	struct ipcount *c = htab_get(S.perip, ip);
+
+	if (c != NULL && --c->n == 0) {
+		htab_del(S.perip, ip);
+		free(c);
+	}
+}
+
+/* ---- upgrade checks ---- */
+
+static bool
+origin_ok(struct lws *wsi)
+{
+	char origin[256], host[256], want[300];
+	const char *p, *e;
+	size_t n;
+
+	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
+		return true;	/* not a browser: nothing to protect */
+	if (S.cfg->origins[0] != '\0') {
+		for (p = S.cfg->origins; *p; p = e) {
+			while (*p == ' ' || *p == ',')
+				p++;
+			for (e = p; *e && *e != ' ' && *e != ','; e++)
+				;
+			n = (size_t)(e - p);
+			if (n > 0 && n == strlen(origin) &&
+			    strncmp(p, origin, n) == 0)
+				return true;
+		}
+		return false;
+	}
+	/* default: the page must come from this very host */
+	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0)
+		return false;
+	snprintf(want, sizeof(want), "http://%s", host);
+	if (strcmp(origin, want) == 0)
+		return true;
+	snprintf(want, sizeof(want), "https://%s", host);
+	return strcmp(origin, want) == 0;
+}
+
+/* 1 authenticated (name in OUT), 0 anonymous, -1 bad credentials. */
+static int
+bridge_auth(struct lws *wsi, char *out, size_t outlen)
+{
+	char auth[512];
+	const char *who;
+	int n;
+
+	n = lws_hdr_copy(wsi, auth, sizeof(auth), WSI_TOKEN_HTTP_AUTHORIZATION);
+	if (n <= 0)
+		return 0;
+	if (strncasecmp(auth, "Bearer ", 7) != 0)
+		return -1;
+	who = bridge_tokens_check(S.tokens, auth + 7, strlen(auth + 7));
+	if (who == NULL)
+		return -1;
+	snprintf(out, outlen, "%s", who);
+	return 1;
+}
+
+/* ---- HTTP ---- */
+
+static int
+http_reply(struct lws *wsi, struct pss *p, unsigned status,
+    const char *type, struct jbuf *body)
+{
+	unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *q = start,
+	    *end = hdr + sizeof(hdr) - 1;
+
+	free(p->body);
+	p->body = malloc(LWS_PRE + body->len + 1);
+	if (p->body == NULL)
+		return -1;
+	memcpy(p->body + LWS_PRE, jbuf_data(body), body->len);
+	p->bodylen = body->len;
+	if (lws_add_http_common_headers(wsi, status, type, body->len, &q,
+	    end) || lws_add_http_header_by_name(wsi, (const unsigned char *)
+	    "cache-control:", (const unsigned char *)"no-store", 8, &q, end) ||
+	    lws_finalize_write_http_header(wsi, start, &q, end))
+		return 1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int
+http_request(struct lws *wsi, struct pss *p, const char *path)
+{
+	struct store_stats st;
+	struct jbuf b;
+	char num[64];
+	int rc;
+
+	jbuf_init(&b, 0);
+	if (strcmp(path, "/healthz") == 0) {
+		jbuf_lit(&b, "{\"status\":\"ok\",\"version\":");
+		jbuf_cstr(&b, ADVISOR_VERSION);
+		snprintf(num, sizeof(num), ",\"uptime\":%lld",
+		    (long long)((now_us() - S.started_us) / 1000000));
+		jbuf_lit(&b, num);
+		jbuf_lit(&b, ",\"content_version\":");
+		jbuf_cstr(&b, advisor_content_version(S.adv));
+		jbuf_lit(&b, "}\n");
+		rc = http_reply(wsi, p, HTTP_STATUS_OK, "application/json", &b);
+	} else if (strcmp(path, "/metrics") == 0) {
+		store_get_stats(S.store, &st);
+		metrics_write(&b, &st);
+		rc = http_reply(wsi, p, HTTP_STATUS_OK,
+		    "text/plain; version=0.0.4", &b);
+	} else {
+		jbuf_lit(&b, "not found\n");
+		rc = http_reply(wsi, p, HTTP_STATUS_NOT_FOUND, "text/plain",
+		    &b);
+	}
+	jbuf_free(&b);
+	return rc;
+}
+
+/* ---- WebSocket ---- */
+
+static int
+close_with(struct lws *wsi, enum lws_close_status code, const char *why)
+{
+	lws_close_reason(wsi, code, (unsigned char *)(uintptr_t)why,
+	    strlen(why));
+	return -1;
+}
+
+static int
+receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
+{
+	struct sink k = { emit, p };
+
+	if (lws_frame_is_binary(wsi))
+		return close_with(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+		    "text frames only");
+	if (p->rxlen + len > S.cfg->max_message_bytes)
+		return close_with(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+		    "message too large");
+	if (p->rxlen + len > p->rxcap) {
+		size_t cap = p->rxcap ? p->rxcap : 1024;
+		char *n;
+
+		while (cap < p->rxlen + len)
+			cap *= 2;
+		if ((n = realloc(p->rx, cap)) == NULL)
+			return close_with(wsi, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
+			    "out of memory");
+		p->rx = n;
+		p->rxcap = cap;
+	}
+	memcpy(p->rx + p->rxlen, in, len);
+	p->rxlen += len;
+	if (!lws_is_final_fragment(wsi))
+		return 0;
+	if (!bucket_take(&p->bucket, S.cfg->rate_limit, now_us())) {
+		p->rxlen = 0;
+		session_error(p->sess, E_RATE_LIMITED, "too many messages; "
+		    "slow down", &k);
+		return 0;
+	}
+	session_handle(p->sess, p->rx, p->rxlen, now_us(), &k);
+	p->rxlen = 0;
+	if (p->rxcap > 65536) {	/* do not keep a big buffer for idle talk */
+		free(p->rx);
+		p->rx = NULL;
+		p->rxcap = 0;
+	}
+	return 0;
+}
+
+static void
+conn_close(struct pss *p)
+{
+	if (p->sess == NULL)
+		return;
+	session_free(p->sess);
+	p->sess = NULL;
+	q_clear(p);
+	free(p->rx);
+	p->rx = NULL;
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		S.conns = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	metrics.connections_open--;
+}
+
+static void
+release_held(void)
+{
+	struct pss *p;
+	uint64_t done = store_resolved(S.store);
+
+	for (p = S.conns; p; p = p->next)
+		if (p->qlen > 0 && p->q[p->qhead].seq <= done)
+			lws_callback_on_writable(p->wsi);
+}
+
+static int
+callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct pss *p = user;
+	char path[128];
+	int r;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0)
+			snprintf(path, sizeof(path), "/");
+		return http_request(wsi, p, path);
+
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (p == NULL || p->body == NULL)
+			break;
+		r = lws_write(wsi, (unsigned char *)p->body + LWS_PRE,
+		    p->bodylen, LWS_WRITE_HTTP_FINAL);
+		free(p->body);
+		p->body = NULL;
+		if (r < 0)
+			return -1;
+		if (lws_http_transaction_completed(wsi))
+			return -1;
+		break;
+
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (p != NULL) {
+			free(p->body);
+			p->body = NULL;
+		}
+		break;
+
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* the upgrade: path, origin, credentials, address cap */
+		if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0
+		    || strcmp(path, "/ws") != 0) {
+			metrics.connections_refused++;
+			return 1;
+		}
+		r = bridge_auth(wsi, p->bridge, sizeof(p->bridge));
+		if (r == -1) {
+			log_info("refused a WebSocket with a bad bridge token");
+			metrics.connections_refused++;
+			return 1;
+		}
+		if (r == 0 && !origin_ok(wsi)) {
+			log_info("refused a WebSocket from a foreign Origin");
+			metrics.connections_refused++;
+			return 1;
+		}
+		lws_get_peer_simple(wsi, p->ip, sizeof(p->ip));
+		if (!ip_take(p->ip)) {
+			log_info("%s: too many connections from this address",
+			    p->ip);
+			metrics.connections_refused++;
+			return 1;
+		}
+		p->counted = true;
+		break;
+
+	case LWS_CALLBACK_ESTABLISHED:
+		p->wsi = wsi;
+		p->q = calloc(S.cfg->outq_max, sizeof(*p->q));
+		p->sess = session_new(S.adv, p->bridge[0] ? p->bridge : NULL);
+		if (p->q == NULL || p->sess == NULL) {
+			free(p->q);
+			p->q = NULL;
+			session_free(p->sess);
+			p->sess = NULL;
+			return -1;
+		}
+		bucket_init(&p->bucket, S.cfg->rate_limit, now_us());
+		p->next = S.conns;
+		if (S.conns)
+			S.conns->prev = p;
+		S.conns = p;
+		metrics.connections_open++;
+		metrics.connections_total++;
+		break;
+
+	case LWS_CALLBACK_RECEIVE:
+		if (p->sess == NULL || p->kill)
+			return -1;
+		return receive(wsi, p, in, len);
+
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (p->sess == NULL || p->kill)
+			return -1;
+		return write_one(p);
+
+	case LWS_CALLBACK_CLOSED:
+		conn_close(p);
+		break;
+
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (p != NULL && p->counted) {
+			ip_give(p->ip);
+			p->counted = false;
+		}
+		if (p != NULL)
+			conn_close(p);
+		break;
+
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		release_held();
+		break;
+
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void
+sweep(lws_sorted_usec_list_t *sul)
+{
+	advisor_sweep(S.adv, now_us());
+	lws_sul_schedule(S.cx, 0, sul, sweep, 60 * LWS_US_PER_SEC);
+}
+
+static void
+watchdog(lws_sorted_usec_list_t *sul)
+{
+	sd_notify(0, "WATCHDOG=1");
+	lws_sul_schedule(S.cx, 0, sul, watchdog, (lws_usec_t)S.watchdog_us / 2);
+}
+
+static void
+reload(void)
+{
+	struct intents *in;
+	struct dialogues *dl;
+	char *report = NULL;
+	size_t rlen = 0;
+	FILE *f = open_memstream(&report, &rlen);
+
+	sd_notify(0, "RELOADING=1");
+	if (f != NULL && content_load(S.cfg->content, S.cfg->jit, f, &in,
+	    &dl) == 0) {
+		fclose(f);
+		advisor_set_content(S.adv, in, dl);
+		metrics.reloads++;
+		log_info("content reloaded, version %s",
+		    advisor_content_version(S.adv));
+	} else {
+		if (f != NULL)
+			fclose(f);
+		metrics.reload_failures++;
+		log_warnx("content reload refused, keeping version %s: %s",
+		    advisor_content_version(S.adv), report ? report : "");
+	}
+	free(report);
+	sd_notify(0, "READY=1");
+}
+
+static void
+free_value(void *v, void *arg)
+{
+	(void)arg;
+	free(v);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "advisor.v1", callback, sizeof(struct pss), 4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static const struct lws_protocol_vhost_options hdr_cto = {
+	NULL, NULL, "x-content-type-options:", "nosniff"
+};
+static const struct lws_protocol_vhost_options hdr_csp = {
+	&hdr_cto, NULL, "content-security-policy:",
+	"default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+	"style-src 'self'; script-src 'self'; frame-ancestors 'self'; "
+	"base-uri 'none'; form-action 'none'"
+};
+
+int
+server_run(const struct config *cfg, struct advisor *adv,
+    struct store *store, struct bridge_tokens *tokens)
+{
+	struct lws_context_creation_info info;
+	struct lws_http_mount m_root, m_health, m_metrics;
+	static lws_retry_bo_t idle;
+	struct sigaction sa;
+	uint64_t wd = 0;
+	int64_t deadline;
+	int logmask;
+
+	memset(&S, 0, sizeof(S));
+	S.cfg = cfg;
+	S.adv = adv;
+	S.store = store;
+	S.tokens = tokens;
+	S.started_us = now_us();
+	if ((S.perip = htab_new()) == NULL)
+		fatalx("out of memory");
+
+	logmask = LLL_ERR | LLL_WARN;
+	if (cfg->log_level >= LOG_LVL_DEBUG)
+		logmask |= LLL_NOTICE;
+	lws_set_log_level(logmask, lws_log_emit);
+
+	memset(&m_root, 0, sizeof(m_root));
+	m_root.mountpoint = "/";
+	m_root.mountpoint_len = 1;
+	m_root.origin = cfg->web_dir;
+	m_root.def = "index.html";
+	m_root.origin_protocol = LWSMPRO_FILE;
+	m_health = m_root;
+	m_health.mount_next = &m_root;
+	m_health.mountpoint = "/healthz";
+	m_health.mountpoint_len = 8;
+	m_health.origin = "advisor.v1";
+	m_health.def = NULL;
+	m_health.origin_protocol = LWSMPRO_CALLBACK;
+	m_metrics = m_health;
+	m_metrics.mount_next = &m_health;
+	m_metrics.mountpoint = "/metrics";
+
+	memset(&info, 0, sizeof(info));
+	info.port = cfg->port;
+	info.iface = cfg->host;
+	info.protocols = protocols;
+	info.mounts = &m_metrics;
+	info.headers = &hdr_csp;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
+	    LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
+	    LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.timeout_secs = 10;		/* handshakes that dawdle */
+	info.max_http_header_data = 4096;
+	info.fd_limit_per_thread = 0;
+	if (cfg->idle_timeout > 0) {
+		idle.secs_since_valid_ping = (uint16_t)(cfg->idle_timeout / 2 ?
+		    cfg->idle_timeout / 2 : 1);
+		idle.secs_since_valid_hangup = (uint16_t)cfg->idle_timeout;
+		info.retry_and_idle_policy = &idle;
+	}
+	if ((S.cx = lws_create_context(&info)) == NULL) {
+		log_warnx("cannot listen on %s:%d", cfg->host, cfg->port);
+		htab_free(S.perip);
+		return 1;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	lws_sul_schedule(S.cx, 0, &S.sul_sweep, sweep, 60 * LWS_US_PER_SEC);
+	if (sd_watchdog_enabled(0, &wd) > 0 && wd > 0) {
+		S.watchdog_us = wd;
+		lws_sul_schedule(S.cx, 0, &S.sul_watchdog, watchdog,
+		    (lws_usec_t)wd / 2);
+	}
+	log_info("listening on http://%s:%d/ (WebSocket at /ws), content %s, "
+	    "durability %s, PCRE2 JIT %s", cfg->host, cfg->port,
+	    advisor_content_version(adv), cfg->strict ? "strict" : "fast",
+	    cfg->jit ? "on when available" : "off");
+	sd_notify(0, "READY=1");
+
+	while (!S.stop && lws_service(S.cx, 0) >= 0) {
+		if (S.reload) {
+			S.reload = 0;
+			reload();
+		}
+	}
+
+	sd_notify(0, "STOPPING=1");
+	log_info("stopping: flushing replies and the log");
+	/* give queued replies up to a second to leave */
+	deadline = now_us() + 1000000;
+	while (now_us() < deadline) {
+		struct pss *p;
+		bool pending = false;
+
+		for (p = S.conns; p; p = p->next)
+			if (p->qlen > 0) {
+				pending = true;
+				lws_callback_on_writable(p->wsi);
+			}
+		if (!pending)
+			break;
+		if (lws_service(S.cx, 0) < 0)
+			break;
+	}
+	lws_sul_cancel(&S.sul_sweep);
+	lws_sul_cancel(&S.sul_watchdog);
+	lws_context_destroy(S.cx);
+	S.cx = NULL;
+	htab_each(S.perip, free_value, NULL);
+	htab_free(S.perip);
+	return 0;
+}

@@ -1,0 +1,20 @@
+/*
+ * server.h: the libwebsockets shell around the advisor.  The only part of
+ * advisord that knows about sockets, HTTP and WebSocket framing.
+ */
+#ifndef ADVISOR_SERVER_H
+#define ADVISOR_SERVER_H
+
+#include "daemon/advisor.h"
+#include "daemon/auth.h"
+#include "daemon/config.h"
+#include "storage/store.h"
+
+/* Serve until SIGTERM or SIGINT; SIGHUP reloads content.  Returns the
+ * process exit status. */
+int	server_run(const struct config *, struct advisor *, struct store *,
+	    struct bridge_tokens *);
+/* The function the log writer calls after each commit: wakes the loop. */
+void	server_wake(void *arg);
+
+#endif
