@@ -1,0 +1,23 @@
+# bench/module.mk: the benchmark harness (issue 9).  Builds the load
+# generator and the echo baseline, and adds `make bench` (bench/run.sh) and
+# `make soak` (bench/soak.sh).  Neither is part of `make test`.
+
+BENCH_BINS = $(BUILD)/bench/loadgen $(BUILD)/bench/echod
+
+$(BUILD)/bench/loadgen: $(BUILD)/bench/loadgen.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpthread
+
+$(BUILD)/bench/echod: $(BUILD)/bench/echod.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+.PHONY: bench-bins
+bench-bins: deps $(BENCH_BINS)
+
+# The micro-benchmarks of the intents and storage engineers run when their
+# targets exist; otherwise run.sh says "not built".
+bench: bench-bins $(BUILD)/advisord
+	BUILD=$(BUILD) MAKE="$(MAKE)" bash bench/run.sh
+
+soak: bench-bins $(BUILD)/advisord
+	BUILD=$(BUILD) bash bench/soak.sh
+-include $(wildcard $(BUILD)/bench/*.d)
