@@ -20,18 +20,24 @@
 #include <string.h>
 
 #include "intents/intents.h"
+#include "intents/intents_int.h"
 #include "intents/normalize.h"
+#include "intents/prefilter.h"
 #include "intents/spell.h"
 
 #define MATCH_LIMIT	20000	/* backtracking steps per pattern */
 #define DEPTH_LIMIT	400
 #define EXPAND_MAX	16384	/* bytes of a pattern after concept expansion */
+#define SUGGEST_WORDS	32	/* content words of a text compared */
+#define SUGGEST_MIN	0.2	/* least similarity worth suggesting */
 
 struct pattern {
 	char		*src;		/* as written, for explanations */
 	pcre2_code	*re;
 	char		**ctx;		/* active only in these contexts */
 	size_t		 nctx;
+	size_t		 pid;		/* index in the prefilter */
+	bool		 filtered;	/* runs only when its literals occur */
 };
 
 struct intent {
@@ -47,9 +53,51 @@ struct intent {
 	size_t		 nexamples;
 };
 
+/*
+ * Per-catalog scratch of intents_match: generation stamps of the patterns
+ * and intents the prefilter marked, and the candidate list.  It makes
+ * intents_match non-reentrant for one catalog (one thread per catalog).
+ */
+struct scratch {
+	uint32_t	 gen;
+	uint32_t	*pstamp;	/* per pattern id */
+	uint32_t	*istamp;	/* per intent */
+	size_t		*cand;		/* candidate intents, catalog order */
+	size_t		 ncand;
+	const size_t	*pat_intent;
+	/* "did you mean": per example and per intent */
+	uint32_t	 sgen;
+	uint32_t	*exstamp, *istamp2;
+	size_t		*excommon, *extouched, *itouched;
+	double		*ibest;
+};
+
+/* One word of one example, in the inverted index of the suggestions. */
+struct posting {
+	uint64_t	 hash;
+	size_t		 ex;
+};
+
+struct example_meta {
+	size_t		 intent;
+	size_t		 nwords;
+};
+
 struct intents {
 	struct intent		*v;
 	size_t			 n;
+	struct prefilter	*pf;
+	size_t			*pat_intent;	/* pattern id -> intent */
+	size_t			 npid, cappid;
+	size_t			*always;	/* intents with an unfiltered
+						   pattern */
+	size_t			 nalways;
+	struct scratch		*sc;
+	bool			 nofilter;	/* tests: run every pattern */
+	struct example_meta	*exs;
+	size_t			 nex;
+	struct posting		*post;		/* sorted by hash */
+	size_t			 npost;
 	struct vocab		*vocab;
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
@@ -58,10 +106,14 @@ struct intents {
 	char			 version[17];
 };
 
+static int	index_examples(struct intents *);
+
 static const char *const stopwords[] = {
 	"a", "about", "an", "and", "are", "can", "do", "does", "for", "how",
 	"i", "in", "is", "it", "me", "my", "of", "on", "please", "tell", "the",
 	"to", "we", "what", "with", "you", "your", "our", "us", "this", "that",
+	"who", "which", "why", "when", "where", "be", "am", "was", "not",
+	"some", "any", "get", "give", "one", "or", "at", "by", "if", "so",
 };
 
 static void
@@ -110,6 +162,23 @@ intents_free(struct intents *c)
 	pcre2_match_data_free(c->md);
 	pcre2_match_context_free(c->mctx);
 	pcre2_jit_stack_free(c->jstack);
+	prefilter_free(c->pf);
+	free(c->pat_intent);
+	free(c->always);
+	free(c->exs);
+	free(c->post);
+	if (c->sc != NULL) {
+		free(c->sc->pstamp);
+		free(c->sc->istamp);
+		free(c->sc->cand);
+		free(c->sc->exstamp);
+		free(c->sc->istamp2);
+		free(c->sc->excommon);
+		free(c->sc->extouched);
+		free(c->sc->itouched);
+		free(c->sc->ibest);
+		free(c->sc);
+	}
 	free(c);
 }
 
@@ -246,10 +315,33 @@ toolong:
 	return -1;
 }
 
-/* Compile one pattern (a string, or {"re": S, "context": [...]}). */
+/* Give positive pattern P of the current intent a prefilter id. */
+static int
+index_pattern(struct intents *c, struct pattern *p, const char *expanded)
+{
+	int rc;
+
+	if (c->npid == c->cappid) {
+		size_t cap = c->cappid ? c->cappid * 2 : 128, *np;
+
+		if ((np = realloc(c->pat_intent, cap * sizeof(*np))) == NULL)
+			return -1;
+		c->pat_intent = np;
+		c->cappid = cap;
+	}
+	p->pid = c->npid;
+	c->pat_intent[c->npid++] = c->n - 1;
+	if ((rc = prefilter_add(c->pf, expanded, p->pid)) == -1)
+		return -1;
+	p->filtered = rc == 1;
+	return 0;
+}
+
+/* Compile one pattern (a string, or {"re": S, "context": [...]}); a
+ * positive one (INDEX) also enters the prefilter. */
 static int
 compile_one(struct intents *c, const cJSON *j, const cJSON *concepts,
-    struct pattern *p, char *err, size_t errlen)
+    struct pattern *p, bool index, char *err, size_t errlen)
 {
 	char expanded[EXPAND_MAX];
 	PCRE2_UCHAR msg[160];
@@ -284,12 +376,16 @@ compile_one(struct intents *c, const cJSON *j, const cJSON *concepts,
 	}
 	if (c->jit && pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE) != 0)
 		c->jit = false;	/* e.g. MemoryDenyWriteExecute: interpret */
+	if (index && index_pattern(c, p, expanded) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
 static int
 compile_list(struct intents *c, const cJSON *a, const cJSON *concepts,
-    struct pattern **out, size_t *n, char *err, size_t errlen)
+    struct pattern **out, size_t *n, bool index, char *err, size_t errlen)
 {
 	const cJSON *e;
 
@@ -305,7 +401,7 @@ compile_list(struct intents *c, const cJSON *a, const cJSON *concepts,
 	    sizeof(**out))) == NULL)
 		return -1;
 	cJSON_ArrayForEach(e, a) {
-		if (compile_one(c, e, concepts, &(*out)[*n], err, errlen)
+		if (compile_one(c, e, concepts, &(*out)[*n], index, err, errlen)
 		    == -1) {
 			(*n)++;
 			return -1;
@@ -408,14 +504,14 @@ load_intent(struct intents *c, const char *file, const cJSON *j,
 		goto fail;
 	}
 	if (compile_list(c, cJSON_GetObjectItemCaseSensitive(j, "patterns"),
-	    concepts, &it->pats, &it->npats, why, sizeof(why)) == -1) {
+	    concepts, &it->pats, &it->npats, true, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "%s: %s: pattern %zu \"%s\": %s", file,
 		    it->id, it->npats, it->npats ? (it->pats[it->npats - 1].src
 		    ? it->pats[it->npats - 1].src : "?") : "?", why);
 		return -1;
 	}
 	if (compile_list(c, cJSON_GetObjectItemCaseSensitive(j, "exclude"),
-	    concepts, &it->excl, &it->nexcl, why, sizeof(why)) == -1) {
+	    concepts, &it->excl, &it->nexcl, false, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "%s: %s: exclude %zu: %s", file, it->id,
 		    it->nexcl, why);
 		return -1;
@@ -452,6 +548,29 @@ vocab_from_concepts(struct vocab *v, const cJSON *concepts)
 				vocab_from_pattern(v, a->valuestring);
 }
 
+/* The match scratch, and the intents that must always be tried. */
+static int
+scratch_new(struct intents *c)
+{
+	size_t i, j, n = c->n ? c->n : 1;
+
+	if ((c->sc = calloc(1, sizeof(*c->sc))) == NULL ||
+	    (c->sc->pstamp = calloc(c->npid ? c->npid : 1,
+	    sizeof(uint32_t))) == NULL ||
+	    (c->sc->istamp = calloc(n, sizeof(uint32_t))) == NULL ||
+	    (c->sc->cand = calloc(n, sizeof(size_t))) == NULL ||
+	    (c->always = calloc(n, sizeof(size_t))) == NULL)
+		return -1;
+	c->sc->pat_intent = c->pat_intent;
+	for (i = 0; i < c->n; i++)
+		for (j = 0; j < c->v[i].npats; j++)
+			if (!c->v[i].pats[j].filtered) {
+				c->always[c->nalways++] = i;
+				break;
+			}
+	return index_examples(c);
+}
+
 struct intents *
 intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 {
@@ -467,6 +586,7 @@ intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 		return NULL;
 	c->jit = use_jit;
 	if ((c->vocab = vocab_new()) == NULL ||
+	    (c->pf = prefilter_new()) == NULL ||
 	    (concepts = cJSON_CreateObject()) == NULL)
 		goto fail;
 	if ((nf = scandir(dir, &names, json_file, alphasort)) < 0) {
@@ -558,7 +678,8 @@ intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: no intent named fallback", dir);
 		goto fail;
 	}
-	if ((c->md = pcre2_match_data_create(32, NULL)) == NULL ||
+	if (scratch_new(c) == -1 ||
+	    (c->md = pcre2_match_data_create(32, NULL)) == NULL ||
 	    (c->mctx = pcre2_match_context_create(NULL)) == NULL)
 		goto fail;
 	pcre2_set_match_limit(c->mctx, MATCH_LIMIT);
@@ -585,6 +706,18 @@ done:
 	free(names);
 	cJSON_Delete(concepts);
 	return c;
+}
+
+void
+intents_set_prefilter(struct intents *c, bool on)
+{
+	c->nofilter = !on;
+}
+
+size_t
+intents_always(const struct intents *c)
+{
+	return c->nalways;
 }
 
 size_t
@@ -714,86 +847,220 @@ stopword(const char *w, size_t n)
 	return false;
 }
 
-/* Share of content words that A and B have in common (Jaccard). */
-static double
-similarity(const char *a, const char *b)
+/* FNV-1a of a word. */
+static uint64_t
+word_hash(const char *w, size_t n)
 {
-	const char *p, *q, *s, *t;
-	size_t na = 0, nb = 0, common = 0, l, m;
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
 
-	for (p = a; *p; ) {
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Distinct content words of TEXT as hashes into H (room for MAX). */
+static size_t
+content_words(const char *text, uint64_t *h, size_t max)
+{
+	const char *p = text, *s;
+	size_t n = 0, i;
+
+	while (*p) {
+		uint64_t x;
+
 		s = p;
 		while (*p && *p != ' ')
 			p++;
-		l = (size_t)(p - s);
-		if (l > 0 && !stopword(s, l)) {
-			na++;
-			for (q = b; *q; ) {
-				t = q;
-				while (*q && *q != ' ')
-					q++;
-				m = (size_t)(q - t);
-				if (m == l && memcmp(s, t, l) == 0) {
-					common++;
-					break;
-				}
-				while (*q == ' ')
-					q++;
-			}
+		if (p > s && !stopword(s, (size_t)(p - s))) {
+			x = word_hash(s, (size_t)(p - s));
+			for (i = 0; i < n && h[i] != x; i++)
+				;
+			if (i == n && n < max)
+				h[n++] = x;
 		}
 		while (*p == ' ')
 			p++;
 	}
-	for (q = b; *q; ) {
-		t = q;
-		while (*q && *q != ' ')
-			q++;
-		if (q > t && !stopword(t, (size_t)(q - t)))
-			nb++;
-		while (*q == ' ')
-			q++;
-	}
-	if (na + nb - common == 0)
-		return 0;
-	return (double)common / (double)(na + nb - common);
+	return n;
 }
 
-/* The intents whose examples come nearest to TEXT, best first. */
-static void
-suggest(const struct intents *c, const char *text, struct intent_result *out)
+static int
+cmp_post(const void *a, const void *b)
 {
-	double best[INTENT_MAX_SUGGEST] = { 0 };
-	size_t i, j, k;
+	const struct posting *x = a, *y = b;
 
-	out->nsuggest = 0;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return (x->ex > y->ex) - (x->ex < y->ex);
+}
+
+/* Index the content words of the examples of intents that work anywhere,
+ * for "did you mean". */
+static int
+index_examples(struct intents *c)
+{
+	uint64_t h[SUGGEST_WORDS];
+	size_t i, j, k, n, nex = 0, np = 0;
+
+	for (i = 0; i < c->n; i++)
+		nex += c->v[i].nexamples;
+	if ((c->exs = calloc(nex + 1, sizeof(*c->exs))) == NULL ||
+	    (c->post = calloc(nex * SUGGEST_WORDS + 1,
+	    sizeof(*c->post))) == NULL)
+		return -1;
 	for (i = 0; i < c->n; i++) {
 		const struct intent *it = &c->v[i];
-		double s = 0;
 
 		if (it->nctx > 0 || strcmp(it->id, "fallback") == 0)
 			continue;	/* only intents that work anywhere */
 		for (j = 0; j < it->nexamples; j++) {
-			double x = similarity(text, it->examples[j]);
-			if (x > s)
-				s = x;
-		}
-		if (s < 0.2)
-			continue;
-		for (k = 0; k < INTENT_MAX_SUGGEST; k++) {
-			if (k >= out->nsuggest || s > best[k]) {
-				size_t m = out->nsuggest < INTENT_MAX_SUGGEST ?
-				    out->nsuggest : INTENT_MAX_SUGGEST - 1;
-				for (; m > k; m--) {
-					best[m] = best[m - 1];
-					out->suggest[m] = out->suggest[m - 1];
-				}
-				best[k] = s;
-				out->suggest[k] = it->id;
-				if (out->nsuggest < INTENT_MAX_SUGGEST)
-					out->nsuggest++;
-				break;
+			n = content_words(it->examples[j], h, SUGGEST_WORDS);
+			if (n == 0)
+				continue;
+			c->exs[c->nex].intent = i;
+			c->exs[c->nex].nwords = n;
+			for (k = 0; k < n; k++) {
+				c->post[np].hash = h[k];
+				c->post[np++].ex = c->nex;
 			}
+			c->nex++;
 		}
+	}
+	c->npost = np;
+	qsort(c->post, np, sizeof(*c->post), cmp_post);
+	if ((c->sc->exstamp = calloc(c->nex + 1, sizeof(uint32_t))) == NULL ||
+	    (c->sc->excommon = calloc(c->nex + 1, sizeof(size_t))) == NULL ||
+	    (c->sc->extouched = calloc(c->nex + 1, sizeof(size_t))) == NULL ||
+	    (c->sc->ibest = calloc(c->n + 1, sizeof(double))) == NULL ||
+	    (c->sc->istamp2 = calloc(c->n + 1, sizeof(uint32_t))) == NULL ||
+	    (c->sc->itouched = calloc(c->n + 1, sizeof(size_t))) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * The intents whose examples come nearest to TEXT, best first: Jaccard
+ * similarity of content words, best example per intent, ties in catalog
+ * order.  Works from the inverted index, so it touches only examples that
+ * share a word with the text.
+ */
+static void
+suggest(const struct intents *c, const char *text, struct intent_result *out)
+{
+	struct scratch *sc = c->sc;
+	uint64_t h[SUGGEST_WORDS];
+	size_t nw, w, i, k, nt = 0, ni = 0;
+
+	out->nsuggest = 0;
+	nw = content_words(text, h, SUGGEST_WORDS);
+	if (++sc->sgen == 0) {
+		memset(sc->exstamp, 0, (c->nex + 1) * sizeof(uint32_t));
+		memset(sc->istamp2, 0, (c->n + 1) * sizeof(uint32_t));
+		sc->sgen = 1;
+	}
+	for (w = 0; w < nw; w++) {
+		size_t lo = 0, hi = c->npost;
+
+		while (lo < hi) {	/* first posting of the word */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (c->post[mid].hash < h[w])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < c->npost && c->post[lo].hash == h[w]; lo++) {
+			size_t e = c->post[lo].ex;
+
+			if (sc->exstamp[e] != sc->sgen) {
+				sc->exstamp[e] = sc->sgen;
+				sc->excommon[e] = 0;
+				sc->extouched[nt++] = e;
+			}
+			sc->excommon[e]++;
+		}
+	}
+	for (k = 0; k < nt; k++) {
+		size_t e = sc->extouched[k], it = c->exs[e].intent;
+		double x = (double)sc->excommon[e] / (double)(nw +
+		    c->exs[e].nwords - sc->excommon[e]);
+
+		if (sc->istamp2[it] != sc->sgen) {
+			sc->istamp2[it] = sc->sgen;
+			sc->ibest[it] = 0;
+			sc->itouched[ni++] = it;
+		}
+		if (x > sc->ibest[it])
+			sc->ibest[it] = x;
+	}
+	for (k = 0; k < INTENT_MAX_SUGGEST; k++) {
+		size_t best = SIZE_MAX;
+
+		for (i = 0; i < ni; i++) {
+			size_t it = sc->itouched[i];
+
+			if (sc->ibest[it] < SUGGEST_MIN)
+				continue;
+			if (best == SIZE_MAX || sc->ibest[it] > sc->ibest[best] ||
+			    (sc->ibest[it] == sc->ibest[best] && it < best))
+				best = it;
+		}
+		if (best == SIZE_MAX)
+			break;
+		out->suggest[out->nsuggest++] = c->v[best].id;
+		sc->ibest[best] = -1;	/* taken */
+	}
+}
+
+static void
+mark(struct scratch *sc, size_t i)
+{
+	if (sc->istamp[i] != sc->gen) {
+		sc->istamp[i] = sc->gen;
+		sc->cand[sc->ncand++] = i;
+	}
+}
+
+static void
+on_literal(void *arg, size_t pid)
+{
+	struct scratch *sc = arg;
+
+	sc->pstamp[pid] = sc->gen;
+	mark(sc, sc->pat_intent[pid]);
+}
+
+/* Fill the scratch's candidate list, in catalog order: the intents with a
+ * pattern whose literals occur in TEXT, and those that always run. */
+static void
+candidates(const struct intents *c, const char *text, size_t len)
+{
+	struct scratch *sc = c->sc;
+	size_t i, j, x;
+
+	if (++sc->gen == 0) {	/* wrapped: forget every old stamp */
+		memset(sc->pstamp, 0, (c->npid ? c->npid : 1) *
+		    sizeof(uint32_t));
+		memset(sc->istamp, 0, (c->n ? c->n : 1) * sizeof(uint32_t));
+		sc->gen = 1;
+	}
+	sc->ncand = 0;
+	if (c->nofilter) {
+		for (i = 0; i < c->npid; i++)
+			sc->pstamp[i] = sc->gen;
+		for (i = 0; i < c->n; i++)
+			sc->cand[sc->ncand++] = i;
+		return;
+	}
+	prefilter_scan(c->pf, text, len, on_literal, sc);
+	for (i = 0; i < c->nalways; i++)
+		mark(sc, c->always[i]);
+	for (i = 1; i < sc->ncand; i++) {	/* insertion sort: few */
+		x = sc->cand[i];
+		for (j = i; j > 0 && sc->cand[j - 1] > x; j--)
+			sc->cand[j] = sc->cand[j - 1];
+		sc->cand[j] = x;
 	}
 }
 
@@ -803,8 +1070,9 @@ intents_match(const struct intents *c, const char *text, size_t len,
 {
 	const struct intent *win = NULL;
 	const struct pattern *winp = NULL;
+	struct scratch *sc = c->sc;
 	long winspan = -1;
-	size_t i, j, k, nlen;
+	size_t ci, j, k, nlen;
 
 	memset(out, 0, offsetof(struct intent_result, normalized));
 	out->normalized[0] = '\0';
@@ -815,9 +1083,10 @@ intents_match(const struct intents *c, const char *text, size_t len,
 	out->nrewrites = vocab_correct(c->vocab, out->normalized,
 	    sizeof(out->normalized), out->rewrites, INTENT_MAX_REWRITES);
 	nlen = strlen(out->normalized);
+	candidates(c, out->normalized, nlen);
 
-	for (i = 0; i < c->n; i++) {
-		const struct intent *it = &c->v[i];
+	for (ci = 0; ci < sc->ncand; ci++) {
+		const struct intent *it = &c->v[sc->cand[ci]];
 		const struct pattern *hit = NULL;
 		long span = -1, s;
 
@@ -826,6 +1095,8 @@ intents_match(const struct intents *c, const char *text, size_t len,
 		for (j = 0; j < it->npats; j++) {
 			const struct pattern *p = &it->pats[j];
 
+			if (p->filtered && sc->pstamp[p->pid] != sc->gen)
+				continue;	/* its literals are absent */
 			if (!in_context(p->ctx, p->nctx, context, ncontext))
 				continue;
 			/* context-bound patterns outrank general ones */

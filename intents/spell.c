@@ -19,6 +19,7 @@ struct vocab {
 	size_t	  bylen[WORD_MAX + 2];	/* first index of each length in
 					   lenorder[] */
 	size_t	 *lenorder;	/* indexes into words[], by length */
+	unsigned *mask;		/* letters present, parallel to lenorder */
 };
 
 struct vocab *
@@ -38,6 +39,7 @@ vocab_free(struct vocab *v)
 		free(v->words[i]);
 	free(v->words);
 	free(v->lenorder);
+	free(v->mask);
 	free(v);
 }
 
@@ -107,6 +109,18 @@ cmp_len(const void *a, const void *b)
 	return (*(const size_t *)a < *(const size_t *)b) ? -1 : 1;
 }
 
+/* The set of letters in W, one bit each. */
+static unsigned
+letters(const char *w)
+{
+	unsigned m = 0;
+
+	for (; *w; w++)
+		if (*w >= 'a' && *w <= 'z')
+			m |= 1u << (*w - 'a');
+	return m;
+}
+
 void
 vocab_finish(struct vocab *v)
 {
@@ -130,6 +144,14 @@ vocab_finish(struct vocab *v)
 	sort_vocab = v;
 	qsort(v->lenorder, v->n, sizeof(size_t), cmp_len);
 	sort_vocab = NULL;
+	free(v->mask);
+	if ((v->mask = calloc(v->n ? v->n : 1, sizeof(unsigned))) == NULL) {
+		free(v->lenorder);
+		v->lenorder = NULL;
+		return;
+	}
+	for (i = 0; i < v->n; i++)
+		v->mask[i] = letters(v->words[v->lenorder[i]]);
 	for (len = 0, i = 0; len <= WORD_MAX + 1; len++) {
 		while (i < v->n && strlen(v->words[v->lenorder[i]]) < len)
 			i++;
@@ -182,6 +204,7 @@ nearest(const struct vocab *v, const char *w, size_t len)
 {
 	size_t max = (len >= 8) ? 2 : 1, lo, hi, i, d, bestd;
 	const char *best = NULL;
+	unsigned m = letters(w);
 
 	lo = (len > max) ? len - max : 0;
 	hi = (len + max > WORD_MAX) ? WORD_MAX : len + max;
@@ -190,7 +213,9 @@ nearest(const struct vocab *v, const char *w, size_t len)
 		const char *k = v->words[v->lenorder[i]];
 		size_t kl = strlen(k);
 
-		if (kl < 4)
+		/* an edit changes at most two letters of the letter set */
+		if (kl < 4 || (size_t)__builtin_popcount(m ^ v->mask[i]) >
+		    2 * max)
 			continue;
 		d = distance(w, len, k, kl, max);
 		if (d < bestd) {

@@ -1,0 +1,472 @@
+/*
+ * prefilter.c: required-literal analysis of PCRE2 patterns and a hashed
+ * literal index.
+ *
+ * The analysis walks the pattern syntax (groups, alternation, classes,
+ * escapes, quantifiers) and computes, for each part, a set of literals one
+ * of which any match must contain: a concatenation needs every part, so it
+ * takes the most selective part's set; an alternation needs one branch, so
+ * it takes the union (or nothing, if one branch has no set); anything that
+ * may repeat zero times needs nothing.  Unknown syntax gives "no set", which
+ * only makes the pattern run always: the filter never hides a match.
+ *
+ * Literals are indexed by their first (up to) three bytes; a scan looks up
+ * each position of the message with keys of one, two and three bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "intents/prefilter.h"
+
+#define LIT_MAX		32	/* bytes kept of a literal (a prefix still holds) */
+#define SET_MAX		96	/* literals per set, beyond that: no set */
+#define NBUCKET		4096
+#define KEY_MAX		3
+
+struct lit {
+	char	 s[LIT_MAX];
+	size_t	 len;
+	size_t	*pids;
+	size_t	 npids;
+	size_t	 next;		/* chain in the bucket, or (size_t)-1 */
+};
+
+struct prefilter {
+	struct lit	*lits;
+	size_t		 n, cap;
+	size_t		 bucket[NBUCKET];
+};
+
+/* A set of literals under construction; none = no requirement known. */
+struct set {
+	int	 none;
+	size_t	 n;
+	char	 s[SET_MAX][LIT_MAX];
+	size_t	 len[SET_MAX];
+};
+
+struct parser {
+	const char	*p;
+	int		 depth;
+};
+
+#define NOLIT	((size_t)-1)
+
+struct prefilter *
+prefilter_new(void)
+{
+	struct prefilter *f;
+	size_t i;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	for (i = 0; i < NBUCKET; i++)
+		f->bucket[i] = NOLIT;
+	return f;
+}
+
+void
+prefilter_free(struct prefilter *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->n; i++)
+		free(f->lits[i].pids);
+	free(f->lits);
+	free(f);
+}
+
+size_t
+prefilter_literals(const struct prefilter *f)
+{
+	return f->n;
+}
+
+static size_t
+hash(const char *s, size_t k)
+{
+	size_t h = 2166136261u, i;
+
+	for (i = 0; i < k; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return (h ^ k) & (NBUCKET - 1);
+}
+
+/* Score of a set: longer shortest literal and fewer literals is better. */
+static long
+score(const struct set *s)
+{
+	size_t i, minlen = LIT_MAX;
+
+	if (s->none || s->n == 0)
+		return -1;
+	for (i = 0; i < s->n; i++)
+		if (s->len[i] < minlen)
+			minlen = s->len[i];
+	return (long)minlen * 1000 - (long)s->n;
+}
+
+static void
+set_one(struct set *s, const char *lit, size_t len)
+{
+	if (len > LIT_MAX)
+		len = LIT_MAX;
+	s->none = 0;
+	s->n = 1;
+	memcpy(s->s[0], lit, len);
+	s->len[0] = len;
+}
+
+/* Keep the better of BEST and CAND in BEST. */
+static void
+keep_best(struct set *best, const struct set *cand)
+{
+	if (score(cand) > score(best))
+		memcpy(best, cand, sizeof(*best));
+}
+
+static void	parse_alt(struct parser *, struct set *);
+
+/* Skip a quantifier at P; report its minimum.  Returns 1 if there was one. */
+static int
+quantifier(struct parser *ps, unsigned *min)
+{
+	const char *p = ps->p;
+
+	if (*p == '?' || *p == '*') {
+		*min = 0;
+		p++;
+	} else if (*p == '+') {
+		*min = 1;
+		p++;
+	} else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
+		const char *q = p + 1;
+		unsigned m = 0;
+
+		while (*q >= '0' && *q <= '9')
+			m = m * 10 + (unsigned)(*q++ - '0');
+		if (*q == ',')
+			while (*++q >= '0' && *q <= '9')
+				;
+		if (*q != '}')
+			return 0;	/* a literal brace */
+		*min = m;
+		p = q + 1;
+	} else
+		return 0;
+	if (*p == '?' || *p == '+')
+		p++;		/* lazy or possessive */
+	ps->p = p;
+	return 1;
+}
+
+/* Skip a character class starting at '['. */
+static void
+skip_class(struct parser *ps)
+{
+	const char *p = ps->p + 1;
+
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == '[' && p[1] == ':') {
+			const char *e = strstr(p, ":]");
+
+			if (e)
+				p = e + 1;
+		}
+		p++;
+	}
+	ps->p = *p ? p + 1 : p;
+}
+
+/* Skip an escape starting at '\'; returns the literal byte it stands for,
+ * or -1 when it is a class, an anchor or anything else. */
+static int
+escape(struct parser *ps)
+{
+	const char *p = ps->p + 1;
+	int c = (unsigned char)*p;
+
+	if (c == '\0') {
+		ps->p = p;
+		return -1;
+	}
+	ps->p = p + 1;
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9')) {
+		if ((c == 'x' || c == 'p' || c == 'P' || c == 'g' ||
+		    c == 'k' || c == 'N' || c == 'o') && p[1] == '{') {
+			const char *e = strchr(p + 1, '}');
+
+			ps->p = e ? e + 1 : p + 1;
+		} else if (c == 'Q') {
+			const char *e = strstr(p, "\\E");
+
+			ps->p = e ? e + 2 : p + strlen(p);
+		}
+		return -1;
+	}
+	if (c >= 0x80)
+		return -1;
+	return c;
+}
+
+/* A concatenation, up to '|', ')' or the end. */
+static void
+parse_seq(struct parser *ps, struct set *best)
+{
+	char run[LIT_MAX];
+	size_t rlen = 0;
+	struct set *cand;
+	unsigned min;
+
+	best->none = 1;
+	best->n = 0;
+	if ((cand = malloc(sizeof(*cand))) == NULL)
+		return;
+#define FLUSH() do {							\
+		if (rlen > 0) {						\
+			set_one(cand, run, rlen);			\
+			keep_best(best, cand);				\
+			rlen = 0;					\
+		}							\
+	} while (0)
+	while (*ps->p && *ps->p != '|' && *ps->p != ')') {
+		int c = (unsigned char)*ps->p;
+
+		if (c == '(') {
+			const char *p = ps->p + 1;
+			int look = 0;
+
+			FLUSH();
+			if (*p == '*' || (*p == '?' && (p[1] == '#' ||
+			    (p[1] >= 'a' && p[1] <= 'z') || p[1] == '-' ||
+			    p[1] == '^'))) {
+				/* verb, comment or option setting */
+				const char *e = strchr(p, ')');
+
+				ps->p = e ? e + 1 : p + strlen(p);
+				if (*p == '?' && e && e[-1] != ')' &&
+				    strchr(p, ':') && strchr(p, ':') < e) {
+					/* (?i:...) : a group after all */
+					ps->p = strchr(p, ':') + 1;
+					goto group;
+				}
+				continue;
+			}
+			if (*p == '?') {
+				if (p[1] == '=' || p[1] == '!' ||
+				    (p[1] == '<' && (p[2] == '=' || p[2] == '!')))
+					look = 1;
+				if (p[1] == ':' || p[1] == '>' || p[1] == '|' ||
+				    p[1] == '=' || p[1] == '!')
+					ps->p = p + 2;
+				else if (p[1] == '<' && (p[2] == '=' ||
+				    p[2] == '!'))
+					ps->p = p + 3;
+				else if (p[1] == '<' || p[1] == 'P' ||
+				    p[1] == '\'') {
+					const char *e = strpbrk(p + 2, ">'");
+
+					ps->p = e ? e + 1 : p + strlen(p);
+				} else {
+					ps->p = p + 1;
+					look = 1;	/* unknown: trust nothing */
+				}
+			} else
+				ps->p = p;
+group:
+			ps->depth++;
+			if (ps->depth > 64) {
+				free(cand);
+				best->none = 1;
+				best->n = 0;
+				ps->p += strlen(ps->p);
+				return;
+			}
+			parse_alt(ps, cand);
+			ps->depth--;
+			if (*ps->p == ')')
+				ps->p++;
+			min = 1;
+			quantifier(ps, &min);
+			if (!look && min > 0)
+				keep_best(best, cand);
+			continue;
+		}
+		if (c == '[') {
+			FLUSH();
+			skip_class(ps);
+			quantifier(ps, &min);
+			continue;
+		}
+		if (c == '.' || c == '^' || c == '$') {
+			FLUSH();
+			ps->p++;
+			quantifier(ps, &min);
+			continue;
+		}
+		if (c == '\\')
+			c = escape(ps);
+		else
+			ps->p++;
+		if (c < 0 || c >= 0x80) {
+			FLUSH();
+			quantifier(ps, &min);
+			continue;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (quantifier(ps, &min)) {
+			/* the char is repeated or optional: the run ends */
+			FLUSH();
+			if (min > 0) {
+				run[0] = (char)c;
+				rlen = 1;
+				FLUSH();
+			}
+			continue;
+		}
+		if (rlen < LIT_MAX)
+			run[rlen++] = (char)c;
+	}
+	FLUSH();
+#undef FLUSH
+	free(cand);
+}
+
+static void
+parse_alt(struct parser *ps, struct set *out)
+{
+	struct set *branch;
+	size_t i, j;
+
+	if ((branch = malloc(sizeof(*branch))) == NULL) {
+		out->none = 1;
+		return;
+	}
+	parse_seq(ps, out);
+	while (*ps->p == '|') {
+		ps->p++;
+		parse_seq(ps, branch);
+		if (out->none || branch->none ||
+		    out->n + branch->n > SET_MAX) {
+			out->none = 1;
+			out->n = 0;
+			continue;
+		}
+		for (i = 0; i < branch->n; i++) {
+			for (j = 0; j < out->n; j++)
+				if (out->len[j] == branch->len[i] &&
+				    memcmp(out->s[j], branch->s[i],
+				    branch->len[i]) == 0)
+					break;
+			if (j == out->n) {
+				memcpy(out->s[j], branch->s[i], LIT_MAX);
+				out->len[j] = branch->len[i];
+				out->n++;
+			}
+		}
+	}
+	free(branch);
+}
+
+static size_t
+keylen(size_t len)
+{
+	return len < KEY_MAX ? len : KEY_MAX;
+}
+
+/* Find or add literal S; its index, or NOLIT when out of memory. */
+static size_t
+intern(struct prefilter *f, const char *s, size_t len)
+{
+	size_t b = hash(s, keylen(len)), i;
+	struct lit *nl;
+
+	for (i = f->bucket[b]; i != NOLIT; i = f->lits[i].next)
+		if (f->lits[i].len == len && memcmp(f->lits[i].s, s, len) == 0)
+			return i;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+
+		if ((nl = realloc(f->lits, cap * sizeof(*nl))) == NULL)
+			return NOLIT;
+		f->lits = nl;
+		f->cap = cap;
+	}
+	nl = &f->lits[f->n];
+	memset(nl, 0, sizeof(*nl));
+	memcpy(nl->s, s, len);
+	nl->len = len;
+	nl->next = f->bucket[b];
+	f->bucket[b] = f->n;
+	return f->n++;
+}
+
+int
+prefilter_add(struct prefilter *f, const char *re, size_t pid)
+{
+	struct parser ps = { re, 0 };
+	struct set *s;
+	size_t i;
+	int rc = 0;
+
+	if ((s = malloc(sizeof(*s))) == NULL)
+		return -1;
+	parse_alt(&ps, s);
+	if (*ps.p != '\0' || s->none || s->n == 0)
+		goto done;	/* unbalanced or no requirement: always run */
+	for (i = 0; i < s->n; i++) {
+		size_t li = intern(f, s->s[i], s->len[i]);
+		struct lit *l;
+		size_t *np;
+
+		if (li == NOLIT) {
+			rc = -1;
+			goto done;
+		}
+		l = &f->lits[li];
+		if (l->npids > 0 && l->pids[l->npids - 1] == pid)
+			continue;
+		if ((np = realloc(l->pids, (l->npids + 1) * sizeof(*np)))
+		    == NULL) {
+			rc = -1;
+			goto done;
+		}
+		l->pids = np;
+		l->pids[l->npids++] = pid;
+	}
+	rc = 1;
+done:
+	free(s);
+	return rc;
+}
+
+void
+prefilter_scan(const struct prefilter *f, const char *text, size_t len,
+    void (*hit)(void *, size_t), void *arg)
+{
+	size_t pos, k, i, j;
+
+	for (pos = 0; pos < len; pos++)
+		for (k = 1; k <= KEY_MAX && pos + k <= len; k++) {
+			for (i = f->bucket[hash(text + pos, k)]; i != NOLIT;
+			    i = f->lits[i].next) {
+				const struct lit *l = &f->lits[i];
+
+				if (keylen(l->len) != k || pos + l->len > len ||
+				    memcmp(l->s, text + pos, l->len) != 0)
+					continue;
+				for (j = 0; j < l->npids; j++)
+					hit(arg, l->pids[j]);
+			}
+		}
+}
