@@ -284,6 +284,16 @@ log_conv(struct advisor *a, const struct conv *c, int64_t now_us)
 	store_put_conversation(a->o.store, &sc);
 }
 
+/* Attribute the conversation to USER (bridges name the person). */
+static void
+set_user(struct advisor *a, struct conv *c, const char *user, int64_t now_us)
+{
+	if (user == NULL || strcmp(user, c->user) == 0)
+		return;
+	snprintf(c->user, sizeof(c->user), "%s", user);
+	log_conv(a, c, now_us);
+}
+
 static struct conv *
 conv_new(struct advisor *a, const char *key, const char *cid, bool bridge,
     int64_t now_us)
@@ -633,8 +643,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 			goto done;
 		}
 	}
-	if (m->user != NULL)
-		snprintf(c->user, sizeof(c->user), "%s", m->user);
+	set_user(a, c, m->user, now_us);
 	dialogue_start(a->dl, c->st, d);
 	send_reply(s, c, d, m->id, now_us, now_us, NULL, k);
 done:
@@ -696,8 +705,7 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
 		return;
 	}
-	if (m->user != NULL)
-		snprintf(c->user, sizeof(c->user), "%s", m->user);
+	set_user(a, c, m->user, now_us);
 	ctx[0] = dialogue_node(c->st);
 	ctx[1] = dialogue_topic(c->st);
 	node = ctx[0];

@@ -1,0 +1,271 @@
+"""test_reliability.py: WebSocket conformance, hostile input and faults.
+
+Reproduces the case categories of the usual WebSocket conformance suite
+with raw frames, then throws hostile input at the daemon, and after every
+case checks that a fresh visitor is still served.  docs/reliability.md
+lists every case and its expected outcome.
+"""
+import os
+import signal
+import socket
+import sqlite3
+import struct
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wsclient import Client, Closed, Daemon, Results  # noqa: E402
+
+R = Results("reliability")
+
+
+def expect_close(d, what, code, *frames, **kw):
+    """CODE may be a tuple of acceptable outcomes; None means the server
+    dropped the connection without a close frame."""
+    c = d.client(**kw)
+    for f in frames:
+        c.raw(f)
+    got = c.close_code()
+    c.close()
+    want = code if isinstance(code, tuple) else (code,)
+    R.check("%s closes with %s" % (what, "/".join(map(str, want))), got in want, "got %r" % (got,))
+    R.check("%s: others still served" % what, d.alive())
+
+
+def conformance(d):
+    F = Client.frame
+    # framing
+    c = d.client()
+    r = c.ask({"type": "ping", "id": "a"})
+    R.check("masked text frame answered", r == {"type": "pong", "in_reply_to": "a"}, r)
+    c.send('{"type":"ping","id":"u"}', mask=False)
+    r = c.recv()
+    R.check("unmasked client frame accepted (libwebsockets 4.1.6 deviation)",
+            r.get("in_reply_to") == "u", r)
+    big = '{"type":"ping","id":"%s"}' % ("x" * 100)
+    c.send('{"type":"message","text":"%s"}' % ("k" * 300))
+    R.check("16-bit length frame", c.recv().get("type") == "reply")
+    c.close()
+    # ping and pong
+    c = d.client()
+    c.send(b"hello", opcode=9)
+    op, data = c.recv_frame()
+    R.check("ping answered by pong with the same payload", (op, data) == (10, b"hello"), (op, data))
+    c.send(b"", opcode=10)   # unsolicited pong is ignored
+    R.check("unsolicited pong ignored", c.ask({"type": "ping"})["type"] == "pong")
+    c.close()
+    # libwebsockets 4.1.6 drops this one without a close frame
+    expect_close(d, "ping payload over 125 bytes", (1002, None), F(b"p" * 126, opcode=9))
+    # reserved bits and opcodes
+    expect_close(d, "RSV1 without an extension", 1002, F(big, rsv=4))
+    expect_close(d, "reserved data opcode 3", 1002, F(big, opcode=3))
+    expect_close(d, "reserved control opcode 11", 1002, F(b"", opcode=11))
+    expect_close(d, "binary frame", 1003, F(b"\x00\x01", opcode=2))
+    # fragmentation
+    c = d.client()
+    c.raw(F('{"type":"pi', fin=False) + F('ng","id', opcode=0, fin=False) +
+          F(b"", opcode=9) + F('":"f"}', opcode=0))
+    op, _ = c.recv_frame()
+    r = c.recv()
+    R.check("fragmented message with a ping in between", op == 10 and r.get("in_reply_to") == "f", (op, r))
+    c.close()
+    expect_close(d, "continuation without a start", 1002, F("x", opcode=0))
+    expect_close(d, "fragmented control frame", 1002, F(b"p", opcode=9, fin=False))
+    expect_close(d, "new message inside a fragmented one", 1002,
+                 F('{"type":', fin=False), F('"ping"}'))
+    # UTF-8
+    expect_close(d, "invalid UTF-8", 1007, F(b'{"type":"message","text":"\xc3\x28"}'))
+    expect_close(d, "invalid UTF-8 split over fragments", 1007,
+                 F(b'{"type":"message","text":"\xe2\x82', fin=False), F(b'\x28"}', opcode=0))
+    c = d.client()
+    c.raw(F('{"type":"message","text":"caf\xc3'.encode("latin-1"), fin=False) +
+          F(b'\xa9 kpo"}', opcode=0))
+    R.check("valid UTF-8 split inside a character", c.recv().get("type") == "reply")
+    c.close()
+    # close handling
+    c = d.client()
+    c.send(struct.pack(">H", 1000) + b"bye", opcode=8)
+    R.check("client close 1000 echoed", c.close_code() == 1000)
+    c.close()
+    expect_close(d, "close with invalid code 999", 1002, F(struct.pack(">H", 999), opcode=8))
+    # limits
+    expect_close(d, "message over 16 KiB", 1009, F("x" * 17000))
+    # the client is still sending when the daemon closes, so the kernel may
+    # reset the connection before the close frame is read: either is fine,
+    # what matters is a prompt close without buffering a gigabyte
+    expect_close(d, "a frame declaring 1 GiB", (1009, None),
+                 F(b"x" * 1024, length=1 << 30)[:14] + b"x" * 16385)
+    ones = b"".join(F(b"a", opcode=0 if i else 1, fin=False) for i in range(16385))
+    expect_close(d, "flood of one-byte fragments", (1009, None), ones)
+
+
+def hostile(d):
+    c = d.client()
+    for name, frame, code in [
+        ("invalid JSON", "{", "invalid_json"),
+        ("nesting deeper than 1000", "[" * 1100 + "]" * 1100, "invalid_json"),
+        ("not an object", "[1,2]", "bad_request"),
+        ("wrong type of text", '{"type":"message","text":5}', "bad_request"),
+        ("wrong type of type", '{"type":7}', "bad_request"),
+        ("unknown type", '{"type":"launch"}', "unknown_type"),
+        ("bad conversation id", '{"type":"message","text":"hi","conversation":"a b"}', "bad_request"),
+        ("feedback on a foreign message", '{"type":"feedback","message":999999,"helpful":true}', "bad_request"),
+        ("text over 2000 characters", '{"type":"message","text":"%s"}' % ("a" * 2001), "too_large"),
+    ]:
+        c.send(frame)
+        r = c.recv()
+        R.check("%s gives error %s" % (name, code), r.get("type") == "error" and r.get("code") == code, r)
+    r = c.ask({"type": "message", "text": "kpo\u0000 meaning"})
+    R.check("NUL bytes in text are handled", r.get("type") == "reply", r)
+    r = c.ask({"type": "start", "resume": "f" * 64})
+    R.check("forged resume token refused", r.get("code") == "unknown_resume", r)
+    R.check("connection still usable after errors", c.ask({"type": "ping"})["type"] == "pong")
+    c.close()
+    expect_close(d, "megabyte string", 1009, Client.frame('{"type":"message","text":"%s"}' % ("m" * (1 << 20))))
+
+    # ReDoS-shaped text: every reply still comes back
+    c = d.client()
+    shapes = ["a" * 1999, "what is " * 249, "kpo " * 499, "b" + "p" * 1990 + "!",
+              "difference " * 180, "(" * 1999, "\\" * 1999, "\u00e9" * 1999]
+    ok = all(c.ask({"type": "message", "text": s}).get("type") == "reply" for s in shapes)
+    R.check("ReDoS-shaped texts all answered", ok)
+    c.close()
+
+    # Origin and bridge credentials
+    c = d.client(origin="http://evil.example")
+    R.check("wrong Origin refused", not c.upgraded, c.status)
+    c.close()
+    c = d.client(origin="http://127.0.0.1:%d" % d.port)
+    R.check("own Origin accepted", c.upgraded)
+    c.close()
+    c = d.client(token="not-a-token")
+    R.check("wrong bridge token refused", not c.upgraded, c.status)
+    c.close()
+    c = d.client(path="/elsewhere")
+    R.check("WebSocket on another path refused", not c.upgraded, c.status)
+    c.close()
+    # Upgrade: foo (the CVE-2025-11677 shape) must not hurt the daemon
+    s = socket.create_connection(("127.0.0.1", d.port), timeout=3)
+    s.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n")
+    try:
+        s.recv(4096)
+    except OSError:
+        pass
+    s.close()
+    R.check("Upgrade: foo does not hurt the daemon", d.alive())
+    # static files: no way out of the web folder
+    for path in ["/../daemon/main.c", "/%2e%2e/daemon/main.c", "/..%2fMakefile", "/%2e%2e%2f%2e%2e%2fetc/passwd"]:
+        s = socket.create_connection(("127.0.0.1", d.port), timeout=3)
+        s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path).encode())
+        data = b""
+        try:
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                data += b
+        except OSError:
+            pass
+        s.close()
+        R.check("path %s does not escape" % path,
+                b"root:" not in data and b"advisord's entry point" not in data and b"PREFIX" not in data,
+                data[:80])
+    # slow-loris handshake: others are served while it dawdles
+    s = socket.create_connection(("127.0.0.1", d.port), timeout=3)
+    s.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\n")
+    R.check("slow-loris handshake does not block others", d.alive())
+    s.close()
+
+
+def limits():
+    d = Daemon("--max-conns-per-ip", "20", "--rate-limit", "0", "--outq-max", "8")
+    try:
+        conns = [d.client() for _ in range(20)]
+        extra = d.client()
+        R.check("connections beyond the per-address cap refused", all(c.upgraded for c in conns) and not extra.upgraded)
+        extra.close()
+        for c in conns:
+            c.close()
+        time.sleep(0.3)
+        R.check("cap frees up when connections close", d.alive())
+        # a client that never reads is dropped, not buffered without end
+        c = d.client()
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        frame = Client.frame('{"type":"message","text":"%s"}' % ("compare bpo and kpo " * 90))
+        dropped = False
+        try:
+            for _ in range(20000):
+                c.raw(frame)
+        except OSError:
+            dropped = True
+        c.close()
+        time.sleep(0.3)
+        R.check("a client that never reads is dropped", dropped or "output queue full" in d.logtext())
+        R.check("others served after the slow client", d.alive())
+    finally:
+        d.stop()
+    d = Daemon("--rate-limit", "2")
+    try:
+        c = d.client()
+        codes = [c.ask({"type": "ping"})["type"] for _ in range(8)]
+        R.check("rate limit gives rate_limited errors", "error" in codes and codes[0] == "pong", codes)
+        c.close()
+    finally:
+        d.stop()
+
+
+def sql_and_strict_crash():
+    weird = "'; DROP TABLE messages; -- \" \\ %s _ ` ) ( \u2603"
+    d = Daemon("--durability", "strict", "--rate-limit", "0")
+    replied = []
+    stop = threading.Event()
+
+    def load(n):
+        try:
+            c = d.client()
+            c.ask({"type": "start", "user": weird})
+            while not stop.is_set():
+                r = c.ask({"type": "message", "text": "what is kpo %d %s" % (n, weird)})
+                if r.get("type") == "reply":
+                    replied.append(r["id"])
+        except (Closed, OSError, ValueError):
+            pass
+
+    threads = [threading.Thread(target=load, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    d.stop(signal.SIGKILL)
+    stop.set()
+    for t in threads:
+        t.join()
+    db = sqlite3.connect(d.db)
+    R.check("integrity_check after kill -9", db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+    have = set(r[0] for r in db.execute("SELECT id FROM messages WHERE direction = 'out'"))
+    missing = [i for i in replied if i not in have]
+    R.check("strict mode: every reply sent is in the log (%d replies)" % len(replied),
+            len(replied) > 0 and not missing, "%d missing" % len(missing))
+    texts = [r[0] for r in db.execute("SELECT text FROM messages WHERE direction = 'in' LIMIT 5")]
+    R.check("SQL metacharacters stored verbatim", texts and all(weird in t for t in texts), texts[:1])
+    users = [r[0] for r in db.execute("SELECT user FROM conversations WHERE user IS NOT NULL LIMIT 1")]
+    R.check("SQL metacharacters in user stored verbatim", users == [weird], users)
+    db.close()
+
+
+def main():
+    d = Daemon("--rate-limit", "0")
+    try:
+        R.run("conformance", lambda: conformance(d))
+        R.run("hostile input", lambda: hostile(d))
+        rc = d.stop()
+        R.check("SIGTERM exits 0", rc == 0, rc)
+    finally:
+        d.stop(signal.SIGKILL)
+    R.run("limits", limits)
+    R.run("kill -9 in strict mode", sql_and_strict_crash)
+    return R.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""wsclient.py: a raw-socket WebSocket client for advisord's black-box tests.
+
+It speaks RFC 6455 by hand so that tests can also send what a well-behaved
+client never would: unmasked frames, reserved bits, bad opcodes, broken
+UTF-8, lying length fields.
+"""
+import base64
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("BUILD", "build")
+
+
+class Closed(Exception):
+    """The server closed the connection; .code is its close code or None."""
+
+    def __init__(self, code):
+        super().__init__("closed with %r" % (code,))
+        self.code = code
+
+
+class Client:
+    def __init__(self, port, path="/ws", origin=None, token=None,
+                 proto="advisor.v1", host=None, timeout=5.0, extra=""):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.sock.settimeout(timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        req = ("GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+               "Sec-WebSocket-Version: 13\r\n" % (path, host or "127.0.0.1:%d" % port, key))
+        if proto:
+            req += "Sec-WebSocket-Protocol: %s\r\n" % proto
+        if origin:
+            req += "Origin: %s\r\n" % origin
+        if token:
+            req += "Authorization: Bearer %s\r\n" % token
+        req += extra
+        self.sock.sendall((req + "\r\n").encode())
+        head = b""
+        try:
+            while b"\r\n\r\n" not in head:
+                d = self.sock.recv(4096)
+                if not d:
+                    break
+                head += d
+        except (socket.timeout, ConnectionResetError):
+            pass
+        line = head.split(b"\r\n", 1)[0].decode(errors="replace")
+        self.status = int(line.split()[1]) if len(line.split()) > 1 else 0
+        self.upgraded = self.status == 101
+        self.buf = head.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in head else b""
+
+    def raw(self, data):
+        self.sock.sendall(data)
+
+    @staticmethod
+    def frame(payload, opcode=1, fin=True, mask=True, rsv=0, length=None):
+        if isinstance(payload, str):
+            payload = payload.encode()
+        n = len(payload) if length is None else length
+        b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
+        mbit = 0x80 if mask else 0
+        if n < 126:
+            head = bytes([b0, mbit | n])
+        elif n < 65536:
+            head = bytes([b0, mbit | 126]) + struct.pack(">H", n)
+        else:
+            head = bytes([b0, mbit | 127]) + struct.pack(">Q", n)
+        if not mask:
+            return head + payload
+        key = os.urandom(4)
+        return head + key + bytes(c ^ key[i % 4] for i, c in enumerate(payload))
+
+    def send(self, payload, **kw):
+        self.raw(self.frame(payload, **kw))
+
+    def send_json(self, obj):
+        self.send(json.dumps(obj))
+
+    def _read(self, n):
+        while len(self.buf) < n:
+            d = self.sock.recv(65536)
+            if not d:
+                raise Closed(None)
+            self.buf += d
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def recv_frame(self):
+        """(opcode, payload) of the next frame, control frames included."""
+        h = self._read(2)
+        op, n = h[0] & 15, h[1] & 127
+        if n == 126:
+            n = struct.unpack(">H", self._read(2))[0]
+        elif n == 127:
+            n = struct.unpack(">Q", self._read(8))[0]
+        return op, self._read(n)
+
+    def recv(self):
+        """The next JSON frame; raises Closed with the close code."""
+        while True:
+            try:
+                op, data = self.recv_frame()
+            except (ConnectionResetError, BrokenPipeError):
+                raise Closed(None)
+            if op == 8:
+                raise Closed(struct.unpack(">H", data[:2])[0] if len(data) >= 2 else None)
+            if op == 9:
+                self.send(data, opcode=10)
+                continue
+            if op == 10:
+                continue
+            return json.loads(data)
+
+    def close_code(self):
+        """Read until the server closes; its close code (None: no close frame)."""
+        try:
+            while True:
+                self.recv()
+        except Closed as c:
+            return c.code
+        except (socket.timeout, OSError):
+            return "timeout"
+
+    def ask(self, obj):
+        self.send_json(obj)
+        return self.recv()
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Daemon:
+    """advisord on a free port with a temporary database."""
+
+    def __init__(self, *args, db=None, env=None):
+        self.dir = tempfile.mkdtemp(prefix="advisord-test-")
+        self.db = db or os.path.join(self.dir, "log.db")
+        self.args = list(args)
+        self.env = env
+        self.proc = None
+        self.start()
+
+    def start(self):
+        self.port = free_port()
+        cmd = [os.path.join(ROOT, BUILD, "advisord"), "--host", "127.0.0.1",
+               "--port", str(self.port), "--db", self.db,
+               "--log-level", "warning"] + self.args
+        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
+                                     env=self.env)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.02)
+        raise RuntimeError("advisord did not start: " + self.logtext())
+
+    def logtext(self):
+        with open(os.path.join(self.dir, "daemon.log"), "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def client(self, **kw):
+        return Client(self.port, **kw)
+
+    def alive(self):
+        """The daemon still answers a fresh visitor."""
+        c = self.client()
+        try:
+            r = c.ask({"type": "message", "text": "what is kpo"})
+            return r.get("intent") == "define_kpo"
+        finally:
+            c.close()
+
+    def stop(self, sig=signal.SIGTERM, timeout=5):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.proc = None
+        self.log.close()
+        return rc
+
+
+class Results:
+    """Counts checks and prints the closing line the CI reads."""
+
+    def __init__(self, name):
+        self.name, self.passed, self.failed = name, 0, 0
+
+    def check(self, what, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print("ok   %s" % what)
+        else:
+            self.failed += 1
+            print("FAIL %s %s" % (what, detail))
+        sys.stdout.flush()
+
+    def run(self, what, fn):
+        try:
+            fn()
+        except Exception as e:  # a test that blows up is a failure, not a crash
+            self.check(what, False, "%s: %s" % (type(e).__name__, e))
+
+    def finish(self):
+        print("%s: %d passed, %d failed" % (self.name, self.passed, self.failed))
+        return 1 if self.failed else 0
