@@ -23,9 +23,11 @@ fuzz: deps
 	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  ASAN_OPTIONS=detect_leaks=1 ./$(FUZZ_BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
 	    -max_len=65536 -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/ \
 	    $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n > $(FUZZ_BUILD)/$$f.log 2>&1; \
 	  rc=$$?; tail -n 12 $(FUZZ_BUILD)/$$f.log; [ $$rc = 0 ] || exit 1; \
 	done
 
+FUZZ_CI_SECONDS ?= 20
 fuzz-ci:
-	$(MAKE) fuzz FUZZ_SECONDS=20
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
