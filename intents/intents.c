@@ -28,6 +28,7 @@
 #define MATCH_LIMIT	20000	/* backtracking steps per pattern */
 #define DEPTH_LIMIT	400
 #define EXPAND_MAX	16384	/* bytes of a pattern after concept expansion */
+#define MATCH_TEXT_MAX	512	/* bytes of normalised text the patterns see */
 #define SUGGEST_WORDS	32	/* content words of a text compared */
 #define SUGGEST_MIN	0.2	/* least similarity worth suggesting */
 
@@ -1083,6 +1084,11 @@ intents_match(const struct intents *c, const char *text, size_t len,
 	out->nrewrites = vocab_correct(c->vocab, out->normalized,
 	    sizeof(out->normalized), out->rewrites, INTENT_MAX_REWRITES);
 	nlen = strlen(out->normalized);
+	if (nlen > MATCH_TEXT_MAX) {	/* judge a long text by its start */
+		nlen = MATCH_TEXT_MAX;
+		while (nlen > 0 && out->normalized[nlen] != ' ')
+			nlen--;
+	}
 	candidates(c, out->normalized, nlen);
 
 	for (ci = 0; ci < sc->ncand; ci++) {

@@ -12,6 +12,8 @@
 #include "intents/spell.h"
 
 #define WORD_MAX	48
+#define SPELL_TRIES	16	/* unknown words looked up per message: bounds
+				   the cost of a long hostile text */
 
 struct vocab {
 	char	**words;	/* sorted, unique */
@@ -126,7 +128,8 @@ vocab_finish(struct vocab *v)
 {
 	size_t i, j, len;
 
-	qsort(v->words, v->n, sizeof(char *), cmp_str);
+	if (v->n > 0)
+		qsort(v->words, v->n, sizeof(char *), cmp_str);
 	for (i = j = 0; i < v->n; i++) {
 		if (j > 0 && strcmp(v->words[j - 1], v->words[i]) == 0) {
 			free(v->words[i]);
@@ -233,11 +236,11 @@ vocab_correct(const struct vocab *v, char *text, size_t size,
     struct intent_rewrite *rw, size_t maxrw)
 {
 	char word[WORD_MAX + 1];
-	size_t n = 0, len, tl, kl;
+	size_t n = 0, len, tl, kl, tries = 0;
 	char *p = text, *s;
 	const char *k;
 
-	if (v == NULL || v->lenorder == NULL)
+	if (v == NULL || v->lenorder == NULL || v->n == 0)
 		return 0;
 	while (*p) {
 		s = p;
@@ -254,6 +257,7 @@ vocab_correct(const struct vocab *v, char *text, size_t size,
 			memcpy(word, s, len);
 			word[len] = '\0';
 			if (alpha && !known(v, word) &&
+			    tries++ < SPELL_TRIES &&
 			    (k = nearest(v, word, len)) != NULL) {
 				kl = strlen(k);
 				tl = strlen(text);

@@ -1,0 +1,528 @@
+/*
+ * test_intents.c: cmocka tests of the intent engine: normalisation,
+ * spelling correction, concepts, captures as slots, context activation,
+ * follow-ups, priority and tie order, fallback suggestions, JIT and
+ * interpreter agreement, the literal prefilter, hostile (ReDoS-shaped)
+ * input, load errors and the catalog check.  Small catalogs are written to
+ * a temporary folder; the shipped one is read from the source tree.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "intents/intents.h"
+#include "intents/intents_int.h"
+
+#define SHIPPED	ADVISOR_CONTENT_DIR "/intents"
+
+static struct intent_result res, res2;
+static char tmpdir[64];
+
+/* A fresh temporary folder holding one catalog file NAME with TEXT. */
+static const char *
+catalog_dir(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_intents.XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	assert_non_null(f = fopen(path, "w"));
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	return tmpdir;
+}
+
+static void
+catalog_rm(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static struct intents *
+load_text(const char *text, bool jit)
+{
+	char err[512];
+	struct intents *c;
+
+	c = intents_load(catalog_dir("a.json", text), jit, err, sizeof(err));
+	if (c == NULL)
+		fail_msg("load: %s", err);
+	catalog_rm();
+	return c;
+}
+
+/* Load TEXT expecting failure; the error goes into ERR. */
+static void
+load_fails(const char *text, char *err, size_t errlen)
+{
+	struct intents *c;
+
+	c = intents_load(catalog_dir("bad.json", text), true, err, errlen);
+	catalog_rm();
+	assert_null(c);
+}
+
+static const char *
+match(const struct intents *c, const char *text, const char *ctx0,
+    const char *ctx1)
+{
+	const char *ctx[2] = { ctx0, ctx1 };
+
+	assert_int_equal(intents_match(c, text, strlen(text), ctx, 2, &res),
+	    0);
+	return res.intent;
+}
+
+static const char tiny[] =
+    "{\"concepts\": {\"kpo\": [\"kpo\", \"knowledge process outsourcing\"],"
+    " \"bpo\": [\"bpo\", \"business process outsourcing\"]},"
+    " \"vocabulary\": [\"weather\"],"
+    " \"intents\": ["
+    "{\"id\": \"fallback\"},"
+    "{\"id\": \"define_kpo\", \"label\": \"What is KPO?\","
+    " \"patterns\": [\"\\\\bwhat is {kpo}\\\\b\", \"^{kpo}$\","
+    "  {\"re\": \"^(?:and |what about )?(?:the )?other(?: one)?$\","
+    "   \"context\": [\"define_bpo\"]}],"
+    " \"examples\": [\"what is kpo\", \"kpo\"]},"
+    "{\"id\": \"define_bpo\", \"patterns\": [\"\\\\bwhat is {bpo}\\\\b\"],"
+    " \"examples\": [\"what is bpo\"]},"
+    "{\"id\": \"compare\", \"priority\": 1,"
+    " \"patterns\": [\"\\\\b{bpo}\\\\b.*\\\\b{kpo}\\\\b\"],"
+    " \"examples\": [\"what is bpo and kpo\", \"bpo versus kpo\"]},"
+    "{\"id\": \"size\", \"patterns\": [\"we are (?<n>[0-9]+) people\"],"
+    " \"examples\": [\"we are 12 people\"]},"
+    "{\"id\": \"first\", \"patterns\": [\"\\\\bzebra\\\\b\"],"
+    " \"examples\": [\"zebra crossing\"]},"
+    "{\"id\": \"second\", \"patterns\": [\"\\\\bzebra\\\\b\"],"
+    " \"examples\": []},"
+    "{\"id\": \"longer\", \"patterns\": [\"\\\\bzebra crossing\\\\b\"],"
+    " \"examples\": []},"
+    "{\"id\": \"answer_yes\", \"priority\": 4, \"context\": [\"q_x\"],"
+    " \"patterns\": [\"^(?:yes|yeah)\\\\b\"], \"examples\": [\"yes\"]},"
+    "{\"id\": \"nope\", \"patterns\": [\"\\\\bnope\\\\b\"],"
+    " \"exclude\": [\"\\\\bnot nope\\\\b\"], \"examples\": [\"nope\"]}"
+    "]}";
+
+static void
+test_normalise(void **state)
+{
+	struct intents *c = load_text(tiny, true);
+
+	(void)state;
+	match(c, "  WHAT'S   the   Point?!  ", NULL, NULL);
+	assert_string_equal(res.normalized, "what is the point");
+	match(c, "whats up, I DONT know", NULL, NULL);
+	assert_string_equal(res.normalized, "what is up i do not know");
+	match(c, "it\xe2\x80\x99s fine", NULL, NULL);
+	assert_string_equal(res.normalized, "it is fine");
+	match(c, "", NULL, NULL);
+	assert_string_equal(res.normalized, "");
+	assert_string_equal(res.intent, "fallback");
+	match(c, "caf\xc3\xa9 na\xc3\xafve", NULL, NULL);
+	assert_string_equal(res.normalized, "caf\xc3\xa9 na\xc3\xafve");
+	intents_free(c);
+}
+
+static void
+test_spelling(void **state)
+{
+	struct intents *c = intents_load(SHIPPED, true, (char[256]){0}, 256);
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(match(c, "whats the diference between bpo and "
+	    "knowlege process outsorcing", NULL, NULL), "compare");
+	assert_int_equal(res.nrewrites, 3);
+	assert_string_equal(res.rewrites[0].from, "diference");
+	assert_string_equal(res.rewrites[0].to, "difference");
+	assert_string_equal(res.rewrites[1].from, "knowlege");
+	assert_string_equal(res.rewrites[1].to, "knowledge");
+	assert_string_equal(res.rewrites[2].from, "outsorcing");
+	assert_string_equal(res.rewrites[2].to, "outsourcing");
+	/* transposition, one edit in a short word */
+	match(c, "teh challnege of kpo", NULL, NULL);
+	assert_string_equal(res.intent, "kpo_challenges");
+	/* short words and known words stay as typed */
+	match(c, "the weather game", NULL, NULL);
+	assert_int_equal(res.nrewrites, 0);
+	assert_string_equal(res.normalized, "the weather game");
+	/* too far away: left alone */
+	match(c, "is it worth it to go abroad", NULL, NULL);
+	assert_int_equal(res.nrewrites, 0);
+	match(c, "xyzzyplugh", NULL, NULL);
+	assert_int_equal(res.nrewrites, 0);
+	intents_free(c);
+}
+
+static void
+test_concepts_and_slots(void **state)
+{
+	struct intents *c = load_text(tiny, true);
+
+	(void)state;
+	assert_string_equal(match(c, "What is Knowledge Process Outsourcing",
+	    NULL, NULL), "define_kpo");
+	assert_non_null(res.pattern);
+	assert_string_equal(res.pattern, "\\bwhat is {kpo}\\b");
+	assert_string_equal(match(c, "we are 42 people", NULL, NULL), "size");
+	assert_int_equal(res.nslots, 1);
+	assert_string_equal(res.slots[0].name, "n");
+	assert_string_equal(res.slots[0].value, "42");
+	assert_string_equal(intents_label(c, "define_kpo"), "What is KPO?");
+	assert_string_equal(intents_label(c, "define_bpo"), "define_bpo");
+	assert_true(intents_has(c, "compare"));
+	assert_false(intents_has(c, "nothing"));
+	assert_string_equal(intents_id(c, 0), "fallback");
+	assert_null(intents_id(c, 999));
+	assert_int_equal(strlen(intents_version(c)), 16);
+	/* exclude patterns veto their intent */
+	assert_string_equal(match(c, "nope", NULL, NULL), "nope");
+	assert_string_equal(match(c, "not nope", NULL, NULL), "fallback");
+	intents_free(c);
+}
+
+static void
+test_context_and_followups(void **state)
+{
+	struct intents *c = load_text(tiny, true);
+
+	(void)state;
+	assert_string_equal(match(c, "yes", NULL, NULL), "fallback");
+	assert_string_equal(match(c, "yes", "q_x", NULL), "answer_yes");
+	assert_true(res.followup);
+	assert_string_equal(match(c, "yeah sure", "root", "q_x"), "answer_yes");
+	assert_string_equal(match(c, "the other one", NULL, NULL), "fallback");
+	assert_string_equal(match(c, "the other one", "node", "define_bpo"),
+	    "define_kpo");
+	assert_true(res.followup);
+	assert_string_equal(match(c, "what is kpo", "node", "define_bpo"),
+	    "define_kpo");
+	assert_false(res.followup);
+	intents_free(c);
+
+	/* the shipped catalog: after one definition, the other */
+	c = intents_load(SHIPPED, true, (char[256]){0}, 256);
+	assert_non_null(c);
+	assert_string_equal(match(c, "and kpo?", "n", "define_bpo"),
+	    "define_kpo");
+	assert_string_equal(match(c, "what about the other one", "n",
+	    "define_bpo"), "define_kpo");
+	assert_true(res.followup);
+	assert_string_equal(match(c, "and the other one", "n", "define_kpo"),
+	    "define_bpo");
+	assert_string_equal(match(c, "tell me more", "n", "compare"), "more");
+	assert_string_equal(match(c, "mostly data entry", "q_work", NULL),
+	    "answer_routine");
+	assert_string_equal(match(c, "mostly data entry", NULL, NULL),
+	    "examples");
+	assert_string_equal(match(c, "a bit of both", "q_goal", NULL),
+	    "answer_mixed");
+	intents_free(c);
+}
+
+static void
+test_priority_and_ties(void **state)
+{
+	struct intents *c = load_text(tiny, true);
+
+	(void)state;
+	/* priority: compare (1) beats define_bpo and define_kpo (0) */
+	assert_string_equal(match(c, "what is bpo and kpo", NULL, NULL),
+	    "compare");
+	assert_int_equal(res.nrunners, 1);
+	assert_string_equal(res.runners[0], "define_bpo");
+	/* equal priority: the longer match wins, then catalog order */
+	assert_string_equal(match(c, "zebra crossing", NULL, NULL), "longer");
+	assert_string_equal(match(c, "a zebra", NULL, NULL), "first");
+	assert_int_equal(res.nrunners, 1);
+	assert_string_equal(res.runners[0], "second");
+	intents_free(c);
+}
+
+static void
+test_fallback_suggestions(void **state)
+{
+	struct intents *c = intents_load(SHIPPED, true, (char[256]){0}, 256);
+	size_t i;
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(match(c, "outsourcing meaning kpo firms stuff",
+	    NULL, NULL), "define_kpo");
+	assert_string_equal(match(c, "quarterly cost savings reports",
+	    NULL, NULL), "cost_savings");
+	match(c, "zorp blat glorf", NULL, NULL);
+	assert_string_equal(res.intent, "fallback");
+	assert_int_equal(res.nsuggest, 0);
+	match(c, "bpo companies", NULL, NULL);
+	assert_string_equal(res.intent, "fallback");
+	assert_string_equal(res.suggest[0], "define_bpo");
+	assert_true(res.nsuggest >= 1 && res.nsuggest <= INTENT_MAX_SUGGEST);
+	for (i = 0; i < res.nsuggest; i++) {
+		assert_true(intents_has(c, res.suggest[i]));
+		assert_string_not_equal(res.suggest[i], "fallback");
+	}
+	/* deterministic */
+	memcpy(&res2, &res, sizeof(res));
+	match(c, "bpo companies", NULL, NULL);
+	assert_int_equal(res.nsuggest, res2.nsuggest);
+	for (i = 0; i < res.nsuggest; i++)
+		assert_string_equal(res.suggest[i], res2.suggest[i]);
+	intents_free(c);
+}
+
+/* Every example and a set of odd texts: same intent, pattern and slots
+ * under C1 and C2. */
+static void
+agree(struct intents *c1, struct intents *c2)
+{
+	static const char *const odd[] = {
+		"", " ", "???", "bpo bpo bpo kpo", "what about the other one",
+		"caf\xc3\xa9", "\xff\xfe broken utf8", "and kpo", "more",
+		"knowledge process outsourcing vs business process outsourcing",
+	};
+	const char *ctx[2] = { "q_work", "define_bpo" };
+	size_t i;
+
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]) + 400; i++) {
+		char buf[256];
+		const char *t;
+
+		if (i < sizeof(odd) / sizeof(odd[0]))
+			t = odd[i];
+		else {
+			/* random words from the catalog's own examples */
+			unsigned k = (unsigned)(i * 2654435761u);
+			const char *w[] = { "what", "is", "kpo", "bpo", "cost",
+			    "risk", "the", "other", "vs", "small", "ip", "more",
+			    "examples", "yes", "no", "both", "we", "skills" };
+			size_t nw = sizeof(w) / sizeof(w[0]);
+
+			snprintf(buf, sizeof(buf), "%s %s %s %s",
+			    w[k % nw], w[(k >> 5) % nw], w[(k >> 10) % nw],
+			    w[(k >> 15) % nw]);
+			t = buf;
+		}
+		intents_match(c1, t, strlen(t), ctx, i % 3, &res);
+		intents_match(c2, t, strlen(t), ctx, i % 3, &res2);
+		assert_string_equal(res.intent, res2.intent);
+		assert_true((res.pattern == NULL) == (res2.pattern == NULL));
+		if (res.pattern)
+			assert_string_equal(res.pattern, res2.pattern);
+		assert_int_equal(res.nslots, res2.nslots);
+		assert_int_equal(res.nrunners, res2.nrunners);
+	}
+}
+
+static void
+test_jit_and_interpreter_agree(void **state)
+{
+	char err[256];
+	struct intents *a = intents_load(SHIPPED, true, err, sizeof(err));
+	struct intents *b = intents_load(SHIPPED, false, err, sizeof(err));
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_false(intents_jit(b));
+	agree(a, b);
+	/* and the interpreter passes the catalog's own check */
+	assert_int_equal(intents_check(b, stderr), 0);
+	intents_free(a);
+	intents_free(b);
+}
+
+static void
+test_prefilter_hides_nothing(void **state)
+{
+	char err[256];
+	struct intents *a = intents_load(SHIPPED, true, err, sizeof(err));
+	struct intents *b = intents_load(SHIPPED, true, err, sizeof(err));
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	intents_set_prefilter(b, false);
+	agree(a, b);
+	assert_true(intents_always(a) < intents_count(a) / 4);
+	intents_free(a);
+	intents_free(b);
+}
+
+static void
+test_hostile_input(void **state)
+{
+	static char big[INTENT_TEXT_MAX * 3];
+	static const char *const shapes[] = {
+		"a", "ab", "a ", "bpo ", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab ",
+		"what is ", "((((a))))", "x\xff", "\xc3", "kpo vs ",
+	};
+	char err[256];
+	struct intents *cs[2];
+	size_t s, i, k;
+
+	(void)state;
+	/* a pattern built to backtrack badly, with the shipped ones */
+	cs[0] = load_text("{\"intents\": [{\"id\": \"fallback\"},"
+	    "{\"id\": \"evil\", \"patterns\": [\"^(a+)+$\", \"(\\\\w+\\\\s?)*x$\","
+	    " \"(.*a){12}y\"], \"examples\": []}]}", true);
+	cs[1] = intents_load(SHIPPED, true, err, sizeof(err));
+	assert_non_null(cs[1]);
+	for (k = 0; k < 2; k++)
+		for (s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+			size_t l = strlen(shapes[s]);
+
+			for (i = 0; i + l < sizeof(big); i += l)
+				memcpy(big + i, shapes[s], l);
+			big[i] = '\0';
+			assert_int_equal(intents_match(cs[k], big, i, NULL, 0,
+			    &res), 0);
+			assert_non_null(res.intent);
+			assert_true(strlen(res.normalized) < INTENT_TEXT_MAX);
+			/* the evil patterns hit their limits: no match */
+			if (k == 0 && (s == 1 || s == 2))
+				assert_string_equal(res.intent, "fallback");
+		}
+	assert_string_equal(match(cs[0], "aaaa", NULL, NULL), "evil");
+	intents_free(cs[0]);
+	intents_free(cs[1]);
+}
+
+static void
+test_load_errors(void **state)
+{
+	char err[512];
+
+	(void)state;
+	load_fails("{\"intents\": [{\"id\": \"fallback\"}, {\"id\": \"broken\","
+	    " \"patterns\": [\"what (is\"]}]}", err, sizeof(err));
+	assert_non_null(strstr(err, "bad.json"));
+	assert_non_null(strstr(err, "broken"));
+	assert_non_null(strstr(err, "what (is"));
+	load_fails("{\"intents\": [{\"id\": \"fallback\"}, {\"id\": \"nocon\","
+	    " \"patterns\": [\"{nothere} x\"]}]}", err, sizeof(err));
+	assert_non_null(strstr(err, "bad.json"));
+	assert_non_null(strstr(err, "nocon"));
+	assert_non_null(strstr(err, "nothere"));
+	load_fails("{\"intents\": [ {\"id\": \"fallback\"}, \n oops ]}", err,
+	    sizeof(err));
+	assert_non_null(strstr(err, "bad.json:2"));
+	assert_non_null(strstr(err, "invalid JSON"));
+	load_fails("{\"intents\": [{\"id\": \"x\", \"patterns\": [\"x\"]}]}",
+	    err, sizeof(err));
+	assert_non_null(strstr(err, "fallback"));
+	load_fails("{\"intents\": [{\"id\": \"fallback\"}, {\"id\": \"d\"},"
+	    " {\"id\": \"d\"}]}", err, sizeof(err));
+	assert_non_null(strstr(err, "duplicate"));
+	assert_null(intents_load("/nonexistent/intents", true, err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent/intents"));
+}
+
+static void
+test_check(void **state)
+{
+	struct intents *c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	c = load_text("{\"intents\": [{\"id\": \"fallback\"},"
+	    "{\"id\": \"wide\", \"priority\": 2, \"patterns\": [\"\\\\bcost\"],"
+	    " \"examples\": [\"cost\"]},"
+	    "{\"id\": \"narrow\", \"patterns\": [\"\\\\bcost of kpo\\\\b\"],"
+	    " \"examples\": [\"cost of kpo\", \"price\"]}]}", true);
+	assert_non_null(f = open_memstream(&buf, &len));
+	assert_int_equal(intents_check(c, f), 2);
+	fclose(f);
+	assert_non_null(strstr(buf, "a.json: narrow: example \"cost of kpo\" "
+	    "is taken by wide"));
+	assert_non_null(strstr(buf, "\"price\""));
+	free(buf);
+	intents_free(c);
+
+	/* the shipped catalog is clean */
+	c = intents_load(SHIPPED, true, (char[256]){0}, 256);
+	assert_non_null(c);
+	assert_int_equal(intents_check(c, stderr), 0);
+	intents_free(c);
+}
+
+static void
+test_public_ids(void **state)
+{
+	static const char *const ids[] = { "greeting", "goodbye", "thanks",
+	    "help", "restart", "back", "fallback", "define_bpo", "define_kpo",
+	    "compare", "nature_of_work", "value_creation",
+	    "client_relationship", "kpo_challenges", "challenge_communication",
+	    "challenge_ip", "challenge_dependence", "mitigate_risks",
+	    "similarities", "scope_of_tasks", "skill_requirements",
+	    "cost_savings", "company_size", "examples", "recommend", "more",
+	    "key_takeaways", "answer_routine", "answer_analytical",
+	    "answer_cost", "answer_insight", "answer_transactional",
+	    "answer_collaborative", "answer_small", "answer_large",
+	    "answer_sensitive", "answer_not_sensitive", "answer_has_expertise",
+	    "answer_no_expertise", "answer_mixed" };
+	struct intents *c = intents_load(SHIPPED, true, (char[256]){0}, 256);
+	size_t i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (!intents_has(c, ids[i]))
+			fail_msg("missing public intent %s", ids[i]);
+	intents_free(c);
+}
+
+static void
+test_result_json(void **state)
+{
+	struct intents *c = load_text(tiny, true);
+	char buf[8192];
+	int n;
+
+	(void)state;
+	match(c, "we are 7 people", NULL, NULL);
+	n = intent_result_json(&res, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_non_null(strstr(buf, "\"intent\":\"size\""));
+	assert_non_null(strstr(buf, "\"slots\":{\"n\":\"7\"}"));
+	assert_non_null(strstr(buf, "\"normalized\":\"we are 7 people\""));
+	assert_int_equal(intent_result_json(&res, buf, 8), -1);
+	intents_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_spelling),
+		cmocka_unit_test(test_concepts_and_slots),
+		cmocka_unit_test(test_context_and_followups),
+		cmocka_unit_test(test_priority_and_ties),
+		cmocka_unit_test(test_fallback_suggestions),
+		cmocka_unit_test(test_jit_and_interpreter_agree),
+		cmocka_unit_test(test_prefilter_hides_nothing),
+		cmocka_unit_test(test_hostile_input),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_public_ids),
+		cmocka_unit_test(test_result_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
