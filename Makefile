@@ -46,7 +46,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC = $(wildcard tests/lib/*.c)
 TESTLIB_OBJ = $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 
-PROGS = $(BUILD)/advisord $(BUILD)/advisorctl
+PROGS = $(BUILD)/advisord $(if $(wildcard storage/advisorctl.c),$(BUILD)/advisorctl)
 
 .PHONY: all deps run test unit check-content asan fuzz soak bench install uninstall clean
 all: deps $(PROGS)
@@ -63,6 +63,11 @@ deps:
 	@missing=""; \
 	command -v pkg-config >/dev/null || missing="pkg-config"; \
 	command -v cc >/dev/null || missing="$$missing gcc"; \
+	command -v python3 >/dev/null || missing="$$missing python3"; \
+	command -v sqlite3 >/dev/null || missing="$$missing sqlite3"; \
+	command -v clang >/dev/null || missing="$$missing clang"; \
+	[ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
+	  missing="$$missing libclang-rt-14-dev"; \
 	for p in $(PKGS) $(TEST_PKGS); do \
 	  pkg-config --exists $$p 2>/dev/null || case $$p in \
 	    libwebsockets) missing="$$missing $(DEB_libwebsockets)";; \
