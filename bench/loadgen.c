@@ -945,8 +945,12 @@ static void
 ramp(struct worker *w)
 {
 	while (w->next_connect < w->nc && w->connecting < opt.ramp &&
-	    !atomic_load(&stopping))
-		conn_start(&w->c[w->next_connect++]);
+	    !atomic_load(&stopping)) {
+		struct conn *c = &w->c[w->next_connect++];
+
+		if (c->fd < 0)
+			conn_start(c);
+	}
 }
 
 /* Requests past the timeout and storms. */

@@ -70,7 +70,7 @@ ADV_ARGS=(--host 127.0.0.1)
 has_flag --rate-limit && ADV_ARGS+=(--rate-limit 0)
 has_flag --max-conns-per-ip && ADV_ARGS+=(--max-conns-per-ip 20000)
 has_flag --idle-timeout && ADV_ARGS+=(--idle-timeout 3600)
-has_flag --log-level && ADV_ARGS+=(--log-level warn)
+has_flag --log-level && ADV_ARGS+=(--log-level warning)
 if has_flag --durability; then MODES="fast strict"; else MODES="fast"; fi
 
 # Wait until PORT accepts connections or PID is gone.
