@@ -57,11 +57,46 @@ emit_word(const char *word, size_t len, char *out, size_t o, size_t size)
 	return o + len;
 }
 
+/* Length of the valid UTF-8 sequence at S (N bytes left), 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t k, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		k = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* no surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		k = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (k > n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < k; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return k;
+}
+
+/*
+ * The output is always valid UTF-8 (invalid bytes become word breaks), so
+ * the matcher may skip its own UTF check.
+ */
 size_t
 text_normalize(const char *in, size_t len, char *out, size_t size)
 {
 	char word[256];
-	size_t i, w = 0, o = 0;
+	size_t i, w = 0, o = 0, k;
 
 	if (size == 0)
 		return 0;
@@ -78,7 +113,15 @@ text_normalize(const char *in, size_t len, char *out, size_t size)
 			i += 2;		/* typographic apostrophe */
 			continue;
 		}
-		if (is_word_byte(c)) {
+		if (c >= 0x80 && (k = utf8_len((const unsigned char *)in + i,
+		    len - i)) > 0) {
+			if (w + k <= sizeof(word))	/* whole characters */
+				memcpy(word + w, in + i, k);
+			w += w + k <= sizeof(word) ? k : 0;
+			i += k - 1;
+			continue;
+		}
+		if (c < 0x80 && is_word_byte(c)) {
 			if (w < sizeof(word))
 				word[w++] = (char)c;
 			continue;

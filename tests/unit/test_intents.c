@@ -129,6 +129,10 @@ test_normalise(void **state)
 	match(c, "", NULL, NULL);
 	assert_string_equal(res.normalized, "");
 	assert_string_equal(res.intent, "fallback");
+	/* invalid UTF-8 becomes a word break: the matcher sees valid text */
+	match(c, "ab\xff\xfe cd\xc3 e\xed\xa0\x80" "f \xf0\x9f\x98\x80!",
+	    NULL, NULL);
+	assert_string_equal(res.normalized, "ab cd e f \xf0\x9f\x98\x80");
 	match(c, "caf\xc3\xa9 na\xc3\xafve", NULL, NULL);
 	assert_string_equal(res.normalized, "caf\xc3\xa9 na\xc3\xafve");
 	intents_free(c);
