@@ -1,7 +1,8 @@
 /*
- * protocol.c: protocol v1 frames.  Parsing goes through cJSON (bounded by
- * the frame size cap before it gets here, and by cJSON's own nesting
- * limit); writing is done by hand into a jbuf.
+ * protocol.c: protocol v1 frames.  Parsing goes through cJSON, bounded by
+ * the frame size cap before it gets here and by a nesting check of our own
+ * (far below cJSON's limit of 1000, so its recursion stays shallow);
+ * writing is done by hand into a jbuf.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -58,6 +59,31 @@ opt_str(const cJSON *o, const char *k, const char **out, const char **why)
 	return 0;
 }
 
+/* Whether the JSON text nests arrays and objects deeper than
+ * PROTO_DEPTH_MAX; checked before cJSON, which recurses per level. */
+static bool
+too_deep(const char *s, size_t n)
+{
+	size_t i, depth = 0;
+	bool str = false;
+
+	for (i = 0; i < n; i++) {
+		if (str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				str = false;
+		} else if (s[i] == '"')
+			str = true;
+		else if (s[i] == '[' || s[i] == '{') {
+			if (++depth > PROTO_DEPTH_MAX)
+				return true;
+		} else if ((s[i] == ']' || s[i] == '}') && depth > 0)
+			depth--;
+	}
+	return false;
+}
+
 int
 proto_parse(const char *buf, size_t len, struct proto_msg *m,
     const char **code, char *msg, size_t msglen, char *idbuf,
@@ -70,6 +96,12 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 
 	memset(m, 0, sizeof(*m));
 	*in_reply_to = NULL;
+	if (too_deep(buf, len)) {
+		*code = E_INVALID_JSON;
+		snprintf(msg, msglen, "the frame nests deeper than %d levels",
+		    PROTO_DEPTH_MAX);
+		return -1;
+	}
 	if ((doc = cJSON_ParseWithLength(buf, len)) == NULL) {
 		*code = E_INVALID_JSON;
 		snprintf(msg, msglen, "the frame is not valid JSON");

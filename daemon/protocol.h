@@ -12,6 +12,7 @@
 #include "daemon/jbuf.h"
 
 #define PROTO_ID_MAX	128	/* conversation ids, client ids, options */
+#define PROTO_DEPTH_MAX	64	/* nesting of arrays and objects */
 
 enum proto_type { P_START, P_MESSAGE, P_CHOOSE, P_FEEDBACK, P_PING };
 

@@ -11,6 +11,7 @@
  * cancelled before its holder goes away.
  */
 #include <libwebsockets.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "daemon/htab.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
+#include "daemon/outq.h"
 #include "daemon/protocol.h"
 #include "daemon/ratelimit.h"
 #include "daemon/server.h"
@@ -30,12 +32,6 @@
 #define ADVISOR_VERSION "0"
 #endif
 
-struct frame {
-	unsigned char	*buf;		/* LWS_PRE headroom, then data */
-	size_t		 len;
-	uint64_t	 seq;		/* wait until the log resolves this */
-};
-
 /* Per connection: HTTP requests and WebSockets share it. */
 struct pss {
 	struct lws	*wsi;
@@ -43,10 +39,8 @@ struct pss {
 	struct session	*sess;
 	char		 bridge[64];	/* authenticated bridge, or "" */
 	char		 ip[64];
-	bool		 counted;	/* in the per-address count */
 	bool		 kill;		/* not reading: close at once */
-	struct frame	*q;		/* ring of outq_max frames */
-	size_t		 qhead, qlen;
+	struct outq	*q;		/* frames waiting to be written */
 	char		*rx;		/* message being reassembled */
 	size_t		 rxlen, rxcap;
 	struct bucket	 bucket;
@@ -67,7 +61,10 @@ static struct {
 	struct bridge_tokens	*tokens;
 	struct lws_context	*cx;
 	struct pss		*conns;
-	struct htab		*perip;
+	struct htab		*perip;		/* address -> struct ipcount */
+	struct htab		*bywsi;		/* wsi -> struct wsiip */
+	struct ipcount		**byfd;		/* accepted, no wsi yet */
+	size_t			 nbyfd;
 	int64_t			 started_us;
 	lws_sorted_usec_list_t	 sul_sweep, sul_watchdog;
 	uint64_t		 watchdog_us;
@@ -118,31 +115,16 @@ lws_log_emit(int level, const char *line)
 
 /* ---- output queue ---- */
 
-static void
-q_clear(struct pss *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->qlen; i++)
-		free(p->q[(p->qhead + i) % S.cfg->outq_max].buf);
-	p->qlen = 0;
-	free(p->q);
-	p->q = NULL;
-}
-
 /* The sink the advisor writes into: queue, or drop a client whose queue
  * is full (it is not reading). */
 static void
 emit(void *arg, const char *data, size_t len, uint64_t seq)
 {
 	struct pss *p = arg;
-	struct frame *f;
 
-	if (p->q == NULL)
+	if (p->q == NULL || p->kill)
 		return;
-	if (p->qlen == S.cfg->outq_max) {
-		if (p->qlen > 0 && p->q[p->qhead].buf == NULL)
-			return;
+	if (outq_push(p->q, data, len, S.cfg->strict ? seq : 0) == -1) {
 		log_info("%s: output queue full, dropping the connection",
 		    p->ip);
 		metrics.slow_clients_dropped++;
@@ -151,69 +133,138 @@ emit(void *arg, const char *data, size_t len, uint64_t seq)
 		    LWS_TO_KILL_ASYNC);
 		return;
 	}
-	f = &p->q[(p->qhead + p->qlen) % S.cfg->outq_max];
-	if ((f->buf = malloc(LWS_PRE + len)) == NULL)
-		return;
-	memcpy(f->buf + LWS_PRE, data, len);
-	f->len = len;
-	f->seq = S.cfg->strict ? seq : 0;
-	p->qlen++;
 	lws_callback_on_writable(p->wsi);
 }
 
+/* One frame per WRITEABLE callback; strict frames wait for their row. */
 static int
 write_one(struct pss *p)
 {
-	struct frame *f;
+	unsigned char *data;
+	size_t len;
 
-	if (p->qlen == 0)
+	if ((data = outq_head(p->q, store_resolved(S.store), &len)) == NULL)
 		return 0;
-	f = &p->q[p->qhead];
-	if (f->seq > store_resolved(S.store))
-		return 0;	/* strict: its log row is not committed yet */
-	if (lws_write(p->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) <
-	    (int)f->len)
+	if (lws_write(p->wsi, data, len, LWS_WRITE_TEXT) < (int)len)
 		return -1;
-	free(f->buf);
-	f->buf = NULL;
-	p->qhead = (p->qhead + 1) % S.cfg->outq_max;
-	p->qlen--;
-	if (p->qlen > 0)
+	outq_pop(p->q);
+	if (outq_head(p->q, store_resolved(S.store), &len) != NULL)
 		lws_callback_on_writable(p->wsi);
 	return 0;
 }
 
-/* ---- per-address connection count ---- */
+/* ---- per-address connection count ----
+ *
+ * Counted when the TCP connection is accepted, before any byte of it is
+ * read, so that a slow handshake counts too.  The count moves from the
+ * accepted descriptor to the wsi once lws has made one, and is given back
+ * when that wsi is destroyed (by then its descriptor is already closed).
+ */
 
-static bool
+struct wsiip {
+	char		 key[32];	/* the wsi's address, printed */
+	struct ipcount	*c;
+};
+
+static struct ipcount *
 ip_take(const char *ip)
 {
 	struct ipcount *c = htab_get(S.perip, ip);
 
 	if (c == NULL) {
 		if ((c = calloc(1, sizeof(*c))) == NULL)
-			return false;
+			return NULL;
 		snprintf(c->ip, sizeof(c->ip), "%s", ip);
 		if (htab_put(S.perip, c->ip, c) == -1) {
 			free(c);
-			return false;
+			return NULL;
 		}
 	}
 	if (c->n >= S.cfg->max_conns_per_ip)
-		return false;
+		return NULL;
 	c->n++;
-	return true;
+	return c;
 }
 
 static void
-ip_give(const char *ip)
+ip_give(struct ipcount *c)
 {
-	struct ipcount *c = htab_get(S.perip, ip);
-
 	if (c != NULL && --c->n == 0) {
-		htab_del(S.perip, ip);
+		htab_del(S.perip, c->ip);
 		free(c);
 	}
+}
+
+/* A new TCP connection from ARGS' address: 0 keep, 1 refuse. */
+static int
+accept_filter(const struct lws_filter_network_conn_args *args)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&args->cli_addr;
+	char ip[64] = "?";
+	struct ipcount *c;
+	size_t fd = (size_t)args->accept_fd;
+
+	if (S.stop)
+		return 1;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr, ip, sizeof(ip));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr, ip, sizeof(ip));
+	if (fd >= S.nbyfd) {
+		size_t n = fd + 64;
+		struct ipcount **v = realloc(S.byfd, n * sizeof(*v));
+
+		if (v == NULL)
+			return 1;
+		memset(v + S.nbyfd, 0, (n - S.nbyfd) * sizeof(*v));
+		S.byfd = v;
+		S.nbyfd = n;
+	}
+	ip_give(S.byfd[fd]);	/* a count left behind by a failed accept */
+	S.byfd[fd] = NULL;
+	if ((c = ip_take(ip)) == NULL) {
+		log_info("%s: too many connections from this address", ip);
+		metrics.connections_refused++;
+		return 1;
+	}
+	S.byfd[fd] = c;
+	return 0;
+}
+
+/* lws made a wsi for an accepted descriptor: the count follows it. */
+static void
+accept_bind(struct lws *wsi)
+{
+	int fd = lws_get_socket_fd(wsi);
+	struct wsiip *w;
+
+	if (fd < 0 || (size_t)fd >= S.nbyfd || S.byfd[fd] == NULL)
+		return;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return;
+	snprintf(w->key, sizeof(w->key), "%p", (void *)wsi);
+	w->c = S.byfd[fd];
+	if (htab_put(S.bywsi, w->key, w) == -1) {
+		free(w);
+		return;
+	}
+	S.byfd[fd] = NULL;
+}
+
+static void
+accept_release(struct lws *wsi)
+{
+	char key[32];
+	struct wsiip *w;
+
+	snprintf(key, sizeof(key), "%p", (void *)wsi);
+	if ((w = htab_get(S.bywsi, key)) == NULL)
+		return;
+	htab_del(S.bywsi, key);
+	ip_give(w->c);
+	free(w);
 }
 
 /* ---- upgrade checks ---- */
@@ -387,7 +438,8 @@ conn_close(struct pss *p)
 		return;
 	session_free(p->sess);
 	p->sess = NULL;
-	q_clear(p);
+	outq_free(p->q);
+	p->q = NULL;
 	free(p->rx);
 	p->rx = NULL;
 	if (p->prev)
@@ -406,7 +458,7 @@ release_held(void)
 	uint64_t done = store_resolved(S.store);
 
 	for (p = S.conns; p; p = p->next)
-		if (p->qlen > 0 && p->q[p->qhead].seq <= done)
+		if (outq_len(p->q) > 0 && outq_head_seq(p->q) <= done)
 			lws_callback_on_writable(p->wsi);
 }
 
@@ -419,6 +471,13 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	int r;
 
 	switch (reason) {
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		return accept_filter(user);
+
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		accept_bind(wsi);
+		break;
+
 	case LWS_CALLBACK_HTTP:
 		if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0)
 			snprintf(path, sizeof(path), "/");
@@ -464,21 +523,14 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return 1;
 		}
 		lws_get_peer_simple(wsi, p->ip, sizeof(p->ip));
-		if (!ip_take(p->ip)) {
-			log_info("%s: too many connections from this address",
-			    p->ip);
-			metrics.connections_refused++;
-			return 1;
-		}
-		p->counted = true;
 		break;
 
 	case LWS_CALLBACK_ESTABLISHED:
 		p->wsi = wsi;
-		p->q = calloc(S.cfg->outq_max, sizeof(*p->q));
+		p->q = outq_new(S.cfg->outq_max, LWS_PRE);
 		p->sess = session_new(S.adv, p->bridge[0] ? p->bridge : NULL);
 		if (p->q == NULL || p->sess == NULL) {
-			free(p->q);
+			outq_free(p->q);
 			p->q = NULL;
 			session_free(p->sess);
 			p->sess = NULL;
@@ -508,10 +560,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		break;
 
 	case LWS_CALLBACK_WSI_DESTROY:
-		if (p != NULL && p->counted) {
-			ip_give(p->ip);
-			p->counted = false;
-		}
+		accept_release(wsi);
 		if (p != NULL)
 			conn_close(p);
 		break;
@@ -598,7 +647,7 @@ server_run(const struct config *cfg, struct advisor *adv,
 	S.store = store;
 	S.tokens = tokens;
 	S.started_us = now_us();
-	if ((S.perip = htab_new()) == NULL)
+	if ((S.perip = htab_new()) == NULL || (S.bywsi = htab_new()) == NULL)
 		fatalx("out of memory");
 
 	logmask = LLL_ERR | LLL_WARN;
@@ -645,6 +694,7 @@ server_run(const struct config *cfg, struct advisor *adv,
 	if ((S.cx = lws_create_context(&info)) == NULL) {
 		log_warnx("cannot listen on %s:%d", cfg->host, cfg->port);
 		htab_free(S.perip);
+		htab_free(S.bywsi);
 		return 1;
 	}
 
@@ -684,7 +734,7 @@ server_run(const struct config *cfg, struct advisor *adv,
 		bool pending = false;
 
 		for (p = S.conns; p; p = p->next)
-			if (p->qlen > 0) {
+			if (outq_len(p->q) > 0) {
 				pending = true;
 				lws_callback_on_writable(p->wsi);
 			}
@@ -697,7 +747,10 @@ server_run(const struct config *cfg, struct advisor *adv,
 	lws_sul_cancel(&S.sul_watchdog);
 	lws_context_destroy(S.cx);
 	S.cx = NULL;
+	htab_each(S.bywsi, free_value, NULL);
+	htab_free(S.bywsi);
 	htab_each(S.perip, free_value, NULL);
 	htab_free(S.perip);
+	free(S.byfd);
 	return 0;
 }
