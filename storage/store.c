@@ -263,9 +263,21 @@ writer(void *arg)
 		pthread_mutex_lock(&s->dbmu);
 		for (i = 0; i < RETRIES; i++) {
 			int rc = commit_batch(s, batch, n);
+			bool stopping;
 
 			if (rc == SQLITE_OK)
 				break;
+			/* shutting down: one more try, then count the loss,
+			 * so that SIGTERM still exits within its time */
+			pthread_mutex_lock(&s->mu);
+			stopping = s->stop && i >= 1;
+			if (stopping)
+				s->stats.write_errors++;
+			pthread_mutex_unlock(&s->mu);
+			if (stopping) {
+				i = RETRIES;
+				break;
+			}
 			pthread_mutex_lock(&s->mu);
 			s->stats.write_errors++;
 			pthread_mutex_unlock(&s->mu);

@@ -253,6 +253,105 @@ def sql_and_strict_crash():
     db.close()
 
 
+def chat(d, n):
+    """N question-and-answer rounds on one connection; the replies' ids."""
+    c = d.client()
+    ids = []
+    for i in range(n):
+        r = c.ask({"type": "message", "text": "what is kpo, round %d" % i})
+        if r.get("type") == "reply":
+            ids.append(r["id"])
+    c.close()
+    return ids
+
+
+def locked_db():
+    d = Daemon("--rate-limit", "0")
+    try:
+        chat(d, 2)
+        time.sleep(0.2)
+        other = sqlite3.connect(d.db, timeout=0.1, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        ids = chat(d, 20)
+        R.check("chat goes on while another process locks the log", len(ids) == 20, len(ids))
+        time.sleep(6.5)   # past the writer's busy timeout: errors counted
+        errors = d.metric("advisord_log_write_errors_total")
+        R.check("lock shows up as log write errors in /metrics", errors and errors > 0, errors)
+        other.execute("COMMIT")
+        other.close()
+        time.sleep(1.5)   # retries succeed once the lock is gone
+        R.check("rows written once the lock is released", d.alive())
+        d.stop()
+        db = sqlite3.connect(d.db)
+        have = set(r[0] for r in db.execute("SELECT id FROM messages"))
+        R.check("locked database: every reply logged after all", all(i in have for i in ids),
+                [i for i in ids if i not in have][:5])
+        R.check("locked database: integrity ok", db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        db.close()
+    finally:
+        d.stop(signal.SIGKILL)
+
+
+def disk_full():
+    import resource
+
+    def limit():
+        # a small file-size limit stands in for a full disk: writes fail
+        # with EFBIG once the database would grow past it
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))
+
+    d = Daemon("--rate-limit", "0", preexec=limit)
+    try:
+        c = d.client()
+        n = 0
+        for i in range(600):
+            r = c.ask({"type": "message", "text": "compare bpo and kpo %d %s" % (i, "x" * 1500)})
+            n += r.get("type") == "reply"
+        c.close()
+        R.check("disk full: every message still answered", n == 600, n)
+        time.sleep(1)
+        errors = d.metric("advisord_log_write_errors_total")
+        R.check("disk full: write errors shown in /metrics", errors and errors > 0, errors)
+        R.check("disk full: others still served", d.alive())
+        rc = d.stop()
+        R.check("disk full: clean exit", rc == 0, rc)
+        db = sqlite3.connect(d.db)
+        R.check("disk full: database not corrupted", db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        db.close()
+    finally:
+        d.stop(signal.SIGKILL)
+
+
+def out_of_fds():
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
+
+    d = Daemon("--rate-limit", "0", "--max-conns-per-ip", "1000", preexec=limit)
+    try:
+        conns = []
+        for _ in range(60):
+            try:
+                c = d.client(timeout=1)
+                if c.upgraded:
+                    conns.append(c)
+                else:
+                    c.close()
+            except OSError:
+                pass
+        R.check("out of descriptors: some connections refused (%d accepted)" % len(conns), len(conns) < 60)
+        ok = all(c.ask({"type": "ping"})["type"] == "pong" for c in conns[:5])
+        R.check("out of descriptors: open connections still served", ok)
+        for c in conns:
+            c.close()
+        time.sleep(0.5)
+        R.check("out of descriptors: recovers once connections close", d.alive())
+    finally:
+        d.stop(signal.SIGKILL)
+
+
 def main():
     d = Daemon("--rate-limit", "0")
     try:
@@ -264,6 +363,9 @@ def main():
         d.stop(signal.SIGKILL)
     R.run("limits", limits)
     R.run("kill -9 in strict mode", sql_and_strict_crash)
+    R.run("locked database", locked_db)
+    R.run("disk full", disk_full)
+    R.run("out of file descriptors", out_of_fds)
     return R.finish()
 
 

@@ -152,11 +152,12 @@ def free_port():
 class Daemon:
     """advisord on a free port with a temporary database."""
 
-    def __init__(self, *args, db=None, env=None):
+    def __init__(self, *args, db=None, env=None, preexec=None):
         self.dir = tempfile.mkdtemp(prefix="advisord-test-")
         self.db = db or os.path.join(self.dir, "log.db")
         self.args = list(args)
         self.env = env
+        self.preexec = preexec
         self.proc = None
         self.start()
 
@@ -167,7 +168,7 @@ class Daemon:
                "--log-level", "warning"] + self.args
         self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
-                                     env=self.env)
+                                     env=self.env, preexec_fn=self.preexec)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
@@ -182,6 +183,22 @@ class Daemon:
     def logtext(self):
         with open(os.path.join(self.dir, "daemon.log"), "rb") as f:
             return f.read().decode(errors="replace")
+
+    def metric(self, name):
+        """The value of one /metrics sample (first match), or None."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=3)
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            data += b
+        s.close()
+        for line in data.decode(errors="replace").splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+        return None
 
     def client(self, **kw):
         return Client(self.port, **kw)
