@@ -99,7 +99,8 @@ struct intents {
 	size_t			 nex;
 	struct posting		*post;		/* sorted by hash */
 	size_t			 npost;
-	struct vocab		*vocab;
+	struct vocab		*vocab;		/* words a typo may become */
+	struct vocab		*common;	/* known, never a correction */
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jstack;
@@ -160,6 +161,7 @@ intents_free(struct intents *c)
 	}
 	free(c->v);
 	vocab_free(c->vocab);
+	vocab_free(c->common);
 	pcre2_match_data_free(c->md);
 	pcre2_match_context_free(c->mctx);
 	pcre2_jit_stack_free(c->jstack);
@@ -587,6 +589,7 @@ intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 		return NULL;
 	c->jit = use_jit;
 	if ((c->vocab = vocab_new()) == NULL ||
+	    (c->common = vocab_new()) == NULL ||
 	    (c->pf = prefilter_new()) == NULL ||
 	    (concepts = cJSON_CreateObject()) == NULL)
 		goto fail;
@@ -646,7 +649,7 @@ intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(docs[i],
 		    "vocabulary"))
 			if (cJSON_IsString(e) &&
-			    vocab_add_text(c->vocab, e->valuestring) == -1)
+			    vocab_add_text(c->common, e->valuestring) == -1)
 				goto fail;
 		in = cJSON_GetObjectItemCaseSensitive(docs[i], "intents");
 		if (in != NULL && !cJSON_IsArray(in)) {
@@ -675,6 +678,7 @@ intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 		}
 	}
 	vocab_finish(c->vocab);
+	vocab_finish(c->common);
 	if (!intents_has(c, "fallback")) {
 		snprintf(err, errlen, "%s: no intent named fallback", dir);
 		goto fail;
@@ -1081,7 +1085,7 @@ intents_match(const struct intents *c, const char *text, size_t len,
 	out->followup = false;
 	out->intent = "fallback";
 	text_normalize(text, len, out->normalized, sizeof(out->normalized));
-	out->nrewrites = vocab_correct(c->vocab, out->normalized,
+	out->nrewrites = vocab_correct(c->vocab, c->common, out->normalized,
 	    sizeof(out->normalized), out->rewrites, INTENT_MAX_REWRITES);
 	nlen = strlen(out->normalized);
 	if (nlen > MATCH_TEXT_MAX) {	/* judge a long text by its start */

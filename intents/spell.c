@@ -232,8 +232,8 @@ nearest(const struct vocab *v, const char *w, size_t len)
 }
 
 size_t
-vocab_correct(const struct vocab *v, char *text, size_t size,
-    struct intent_rewrite *rw, size_t maxrw)
+vocab_correct(const struct vocab *v, const struct vocab *also, char *text,
+    size_t size, struct intent_rewrite *rw, size_t maxrw)
 {
 	char word[WORD_MAX + 1];
 	size_t n = 0, len, tl, kl, tries = 0;
@@ -257,6 +257,7 @@ vocab_correct(const struct vocab *v, char *text, size_t size,
 			memcpy(word, s, len);
 			word[len] = '\0';
 			if (alpha && !known(v, word) &&
+			    (also == NULL || also->n == 0 || !known(also, word)) &&
 			    tries++ < SPELL_TRIES &&
 			    (k = nearest(v, word, len)) != NULL) {
 				kl = strlen(k);

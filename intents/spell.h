@@ -22,9 +22,12 @@ size_t		 vocab_size(const struct vocab *);
 
 /*
  * Correct the normalised TEXT in place (SIZE bytes of room), recording each
- * rewrite in RW (room for MAXRW).  Returns the number of rewrites made.
+ * rewrite in RW (room for MAXRW).  A word known to ALSO (may be NULL) is
+ * left alone, but ALSO's words are never offered as corrections.  Returns
+ * the number of rewrites made.
  */
-size_t		 vocab_correct(const struct vocab *, char *text, size_t size,
-		    struct intent_rewrite *rw, size_t maxrw);
+size_t		 vocab_correct(const struct vocab *, const struct vocab *also,
+		    char *text, size_t size, struct intent_rewrite *rw,
+		    size_t maxrw);
 
 #endif
