@@ -75,6 +75,7 @@ bridge_tokens_load(const char *path, char *err, size_t errlen)
 	size_t lineno = 0, i;
 	FILE *f;
 
+	err[0] = '\0';
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;

@@ -91,7 +91,7 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 {
 	const cJSON *t, *v;
 	cJSON *doc;
-	const char *why = NULL;
+	const char *why = NULL, *end = NULL;
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
@@ -102,7 +102,15 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 		    PROTO_DEPTH_MAX);
 		return -1;
 	}
-	if ((doc = cJSON_ParseWithLength(buf, len)) == NULL) {
+	doc = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (doc != NULL)	/* only white space may follow the value */
+		for (; end < buf + len; end++)
+			if (!strchr(" \t\r\n", *end) || *end == '\0') {
+				cJSON_Delete(doc);
+				doc = NULL;
+				break;
+			}
+	if (doc == NULL) {
 		*code = E_INVALID_JSON;
 		snprintf(msg, msglen, "the frame is not valid JSON");
 		return -1;

@@ -1,0 +1,232 @@
+/*
+ * test_config.c: defaults, the config file (errors name file:line), and
+ * the precedence flags > file > defaults.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+
+static char path[64];
+
+/* Write TEXT to a fresh temporary file named in PATH. */
+static void
+write_file(const char *text)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/advisord-conf-XXXXXX");
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static int
+parse(struct config *c, char *err, size_t errlen, ...)
+{
+	char *argv[32];
+	va_list ap;
+	int argc = 0;
+
+	argv[argc++] = (char *)(uintptr_t)"advisord";
+	va_start(ap, errlen);
+	while ((argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	return config_parse_args(c, argc, argv, err, errlen);
+}
+
+static void
+t_defaults(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), NULL), 0);
+	assert_string_equal(c.host, "127.0.0.1");
+	assert_int_equal(c.port, 8080);
+	assert_int_equal(c.max_message_bytes, 16384);
+	assert_int_equal(c.max_text_chars, 2000);
+	assert_int_equal(c.max_conversations, 10000);
+	assert_false(c.strict);
+	assert_false(c.debug);
+	assert_true(c.jit);
+	assert_true(c.redact);
+	assert_false(c.check);
+	assert_null(c.explain);
+	assert_string_equal(c.content, ADVISOR_CONTENT_DIR);
+	assert_string_equal(c.web_dir, ADVISOR_WEB_DIR);
+}
+
+static void
+t_file(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	write_file("# a comment\n\n  port = 9001\nhost=0.0.0.0\n"
+	    "db = \"/var/lib/a b.db\"\ndurability = strict\n"
+	    "rate_limit = 0\nlog_level = debug\ndebug = yes\njit = off\n"
+	    "origins = https://a.example https://b.example\n"
+	    "max_message_bytes = 4096\nidle_timeout = 0\r\n");
+	config_defaults(&c);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.port, 9001);
+	assert_string_equal(c.host, "0.0.0.0");
+	assert_string_equal(c.db, "/var/lib/a b.db");
+	assert_true(c.strict);
+	assert_int_equal(c.rate_limit, 0);
+	assert_int_equal(c.log_level, LOG_LVL_DEBUG);
+	assert_true(c.debug);
+	assert_false(c.jit);
+	assert_string_equal(c.origins, "https://a.example https://b.example");
+	assert_int_equal(c.max_message_bytes, 4096);
+	assert_int_equal(c.idle_timeout, 0);
+	unlink(path);
+}
+
+static void
+t_file_errors(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;	/* start of the message after path */
+	} cases[] = {
+		{ "port = 1\nbogus = 2\n", ":2: unknown setting \"bogus\"" },
+		{ "\n\nport = http\n", ":3: bad value \"http\" for port" },
+		{ "port = 70000\n", ":1: bad value" },
+		{ "durability = sometimes\n", ":1: bad value" },
+		{ "# ok\njust words\n", ":2: expected key = value" },
+		{ "debug = perhaps\n", ":1: bad value" },
+		{ "max_message_bytes = 10\n", ":1: bad value" },
+		{ "log_level = loud\n", ":1: bad value" },
+	};
+	struct config c;
+	char err[512], want[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file(cases[i].text);
+		config_defaults(&c);
+		assert_int_equal(config_load_file(&c, path, err, sizeof(err)),
+		    -1);
+		snprintf(want, sizeof(want), "%s%s", path, cases[i].want);
+		assert_memory_equal(err, want, strlen(want));
+		unlink(path);
+	}
+	config_defaults(&c);
+	assert_int_equal(config_load_file(&c, "/nonexistent/advisord.conf",
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/advisord.conf"));
+}
+
+static void
+t_precedence(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	write_file("port = 9001\nrate_limit = 5\nhost = 10.0.0.1\n");
+	/* the flag wins even when it comes before -c */
+	assert_int_equal(parse(&c, err, sizeof(err), "--port", "9100", "-c",
+	    path, "--rate-limit=0", NULL), 0);
+	assert_int_equal(c.port, 9100);
+	assert_int_equal(c.rate_limit, 0);
+	assert_string_equal(c.host, "10.0.0.1");	/* file over default */
+	assert_int_equal(c.max_text_chars, 2000);	/* default */
+	assert_string_equal(c.config_file, path);
+	/* a bad file is reported through the argument parser too */
+	unlink(path);
+	write_file("port = x\n");
+	assert_int_equal(parse(&c, err, sizeof(err), "--config", path, NULL),
+	    -1);
+	assert_non_null(strstr(err, ":1:"));
+	unlink(path);
+}
+
+static void
+t_flags(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), "--host", "::1",
+	    "--db", ":memory:", "--content", "/srv/c", "--web-dir", "/srv/w",
+	    "--log-level", "warning", "--durability", "strict",
+	    "--bridge-tokens", "/etc/t", "--origins", "https://x.example",
+	    "--max-message-bytes", "1024", "--max-text-chars", "10",
+	    "--max-conns-per-ip", "3", "--idle-timeout", "9", "--outq-max",
+	    "4", "--max-conversations", "2", "--debug", "--no-jit",
+	    "--no-redact", "--check", "--explain", "what is kpo",
+	    "--version", "--help", NULL), 0);
+	assert_string_equal(c.host, "::1");
+	assert_string_equal(c.db, ":memory:");
+	assert_string_equal(c.content, "/srv/c");
+	assert_string_equal(c.web_dir, "/srv/w");
+	assert_int_equal(c.log_level, LOG_LVL_WARN);
+	assert_true(c.strict);
+	assert_string_equal(c.bridge_tokens, "/etc/t");
+	assert_string_equal(c.origins, "https://x.example");
+	assert_int_equal(c.max_message_bytes, 1024);
+	assert_int_equal(c.max_text_chars, 10);
+	assert_int_equal(c.max_conns_per_ip, 3);
+	assert_int_equal(c.idle_timeout, 9);
+	assert_int_equal(c.outq_max, 4);
+	assert_int_equal(c.max_conversations, 2);
+	assert_true(c.debug);
+	assert_false(c.jit);
+	assert_false(c.redact);
+	assert_true(c.check);
+	assert_string_equal(c.explain, "what is kpo");
+	assert_true(c.version);
+	assert_true(c.help);
+}
+
+static void
+t_flag_errors(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), "--bogus", NULL), -1);
+	assert_non_null(strstr(err, "--bogus"));
+	assert_int_equal(parse(&c, err, sizeof(err), "--port", NULL), -1);
+	assert_non_null(strstr(err, "--port"));
+	assert_int_equal(parse(&c, err, sizeof(err), "--port", "-1", NULL),
+	    -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "--durability", "maybe",
+	    NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "stray", NULL), -1);
+	assert_non_null(strstr(err, "stray"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_defaults),
+		cmocka_unit_test(t_file),
+		cmocka_unit_test(t_file_errors),
+		cmocka_unit_test(t_precedence),
+		cmocka_unit_test(t_flags),
+		cmocka_unit_test(t_flag_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

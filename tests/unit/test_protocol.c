@@ -1,0 +1,423 @@
+/*
+ * test_protocol.c: protocol v1 parsing (every error code the parser can
+ * give) and the hand-written JSON of server frames, checked by parsing it
+ * back with cJSON.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/jbuf.h"
+#include "daemon/protocol.h"
+
+/* Parse S; returns the error code, or NULL when it parsed (M filled). */
+static const char *
+parse(const char *s, struct proto_msg *m, const char **irt)
+{
+	static char idbuf[PROTO_ID_MAX + 1];
+	const char *code = NULL;
+	char msg[256];
+
+	if (proto_parse(s, strlen(s), m, &code, msg, sizeof(msg), idbuf,
+	    irt) == 0)
+		return NULL;
+	assert_non_null(code);
+	assert_true(strlen(msg) > 0);
+	return code;
+}
+
+static const char *
+parse_err(const char *s)
+{
+	struct proto_msg m;
+	const char *irt;
+	const char *code = parse(s, &m, &irt);
+
+	if (code == NULL)
+		proto_msg_free(&m);
+	return code;
+}
+
+static void
+t_valid_frames(void **state)
+{
+	struct proto_msg m;
+	const char *irt;
+
+	(void)state;
+	assert_null(parse("{\"type\":\"start\"}", &m, &irt));
+	assert_int_equal(m.type, P_START);
+	assert_null(m.conversation);
+	proto_msg_free(&m);
+
+	assert_null(parse("{\"type\":\"start\",\"conversation\":\"c-1\","
+	    "\"resume\":\"abc\"}", &m, &irt));
+	assert_string_equal(m.conversation, "c-1");
+	assert_string_equal(m.resume, "abc");
+	proto_msg_free(&m);
+
+	assert_null(parse("{\"type\":\"message\",\"text\":\"what is kpo\","
+	    "\"id\":\"m1\",\"user\":\"ann\",\"conversation\":\"a.b:c@d_e-f\"}",
+	    &m, &irt));
+	assert_int_equal(m.type, P_MESSAGE);
+	assert_string_equal(m.text, "what is kpo");
+	assert_int_equal(m.text_len, 11);
+	assert_string_equal(m.id, "m1");
+	assert_string_equal(m.user, "ann");
+	proto_msg_free(&m);
+
+	assert_null(parse("{\"type\":\"choose\",\"option\":\"quiz\"}", &m,
+	    &irt));
+	assert_int_equal(m.type, P_CHOOSE);
+	assert_string_equal(m.option, "quiz");
+	proto_msg_free(&m);
+
+	assert_null(parse("{\"type\":\"feedback\",\"message\":42,"
+	    "\"helpful\":false,\"comment\":\"meh\"}", &m, &irt));
+	assert_int_equal(m.type, P_FEEDBACK);
+	assert_int_equal(m.message, 42);
+	assert_false(m.helpful);
+	assert_string_equal(m.comment, "meh");
+	proto_msg_free(&m);
+
+	assert_null(parse("{\"type\":\"ping\",\"id\":\"p\"}", &m, &irt));
+	assert_int_equal(m.type, P_PING);
+	proto_msg_free(&m);
+
+	/* an empty text is a message all the same; null means absent */
+	assert_null(parse("{\"type\":\"message\",\"text\":\"\","
+	    "\"conversation\":null}", &m, &irt));
+	assert_null(m.conversation);
+	proto_msg_free(&m);
+}
+
+static void
+t_invalid_json(void **state)
+{
+	char *deep;
+	size_t i;
+
+	(void)state;
+	assert_string_equal(parse_err(""), E_INVALID_JSON);
+	assert_string_equal(parse_err("{"), E_INVALID_JSON);
+	assert_string_equal(parse_err("{\"type\":\"ping\"} x"),
+	    E_INVALID_JSON);
+	assert_string_equal(parse_err("{'type':'ping'}"), E_INVALID_JSON);
+
+	/* nesting far beyond cJSON's limit, and just beyond ours */
+	deep = malloc(4001);
+	for (i = 0; i < 2000; i++) {
+		deep[i] = '[';
+		deep[2000 + i] = ']';
+	}
+	deep[4000] = '\0';
+	assert_string_equal(parse_err(deep), E_INVALID_JSON);
+	free(deep);
+	deep = malloc(200);
+	for (i = 0; i < PROTO_DEPTH_MAX; i++)
+		deep[i] = '[';
+	deep[i] = '\0';
+	strcat(deep, "{\"a\":1}");
+	for (i = 0; i < PROTO_DEPTH_MAX; i++)
+		strcat(deep, "]");
+	assert_string_equal(parse_err(deep), E_INVALID_JSON);
+	free(deep);
+	/* brackets inside strings do not count */
+	assert_null(parse_err("{\"type\":\"message\",\"text\":\"[[[[[[[[[["
+	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[\"}"));
+}
+
+static void
+t_bad_request(void **state)
+{
+	struct proto_msg m;
+	const char *irt;
+
+	(void)state;
+	assert_string_equal(parse_err("[]"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("\"start\""), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":5}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"message\"}"),
+	    E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"message\",\"text\":7}"),
+	    E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"choose\"}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"choose\",\"option\":1}"),
+	    E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"feedback\",\"helpful\":"
+	    "true}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"feedback\",\"message\":"
+	    "\"3\",\"helpful\":true}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"feedback\",\"message\":"
+	    "1.5,\"helpful\":true}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"feedback\",\"message\":"
+	    "0,\"helpful\":true}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"feedback\",\"message\":"
+	    "3,\"helpful\":\"yes\"}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"ping\",\"id\":5}"),
+	    E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"start\",\"resume\":[]}"),
+	    E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"message\",\"text\":\"x\","
+	    "\"user\":{}}"), E_BAD_REQUEST);
+	/* conversation ids: charset and length */
+	assert_string_equal(parse_err("{\"type\":\"start\",\"conversation\":"
+	    "\"a b\"}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"start\",\"conversation\":"
+	    "\"\"}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"start\",\"conversation\":"
+	    "\"caf\xc3\xa9\"}"), E_BAD_REQUEST);
+	/* the id of a bad frame still comes back as in_reply_to */
+	assert_string_equal(parse("{\"type\":\"message\",\"id\":\"q7\"}", &m,
+	    &irt), E_BAD_REQUEST);
+	assert_string_equal(irt, "q7");
+}
+
+static void
+t_unknown_type(void **state)
+{
+	struct proto_msg m;
+	const char *irt;
+
+	(void)state;
+	assert_string_equal(parse_err("{\"type\":\"hello\"}"), E_UNKNOWN_TYPE);
+	assert_string_equal(parse_err("{\"type\":\"\"}"), E_UNKNOWN_TYPE);
+	assert_string_equal(parse_err("{\"type\":\"START\"}"), E_UNKNOWN_TYPE);
+	assert_string_equal(parse("{\"type\":\"x\",\"id\":\"i\"}", &m, &irt),
+	    E_UNKNOWN_TYPE);
+	assert_string_equal(irt, "i");
+}
+
+static void
+t_valid_id(void **state)
+{
+	char s[PROTO_ID_MAX + 2];
+
+	(void)state;
+	assert_true(proto_valid_id("abc-DEF_1.2:3@x"));
+	assert_false(proto_valid_id(""));
+	assert_false(proto_valid_id("a/b"));
+	assert_false(proto_valid_id("a\"b"));
+	memset(s, 'a', PROTO_ID_MAX);
+	s[PROTO_ID_MAX] = '\0';
+	assert_true(proto_valid_id(s));
+	s[PROTO_ID_MAX] = 'a';
+	s[PROTO_ID_MAX + 1] = '\0';
+	assert_false(proto_valid_id(s));
+}
+
+static void
+t_utf8_chars(void **state)
+{
+	(void)state;
+	assert_int_equal(proto_utf8_chars("abc", 3), 3);
+	assert_int_equal(proto_utf8_chars("caf\xc3\xa9", 5), 4);
+	assert_int_equal(proto_utf8_chars("\xe2\x82\xac\xf0\x9f\x98\x80", 7),
+	    2);
+}
+
+/* Parse the jbuf's text back; fails the test if it is not JSON. */
+static cJSON *
+back(const struct jbuf *b)
+{
+	cJSON *j = cJSON_ParseWithLength(jbuf_data(b), b->len);
+
+	assert_non_null(j);
+	return j;
+}
+
+static void
+t_escaping(void **state)
+{
+	struct jbuf b;
+	cJSON *j;
+	static const char in[] = "q\"b\\s/\n\r\t\x01\x1f end \xc3\xa9 "
+	    "\xe2\x82\xac \xf0\x9f\x98\x80";
+
+	(void)state;
+	jbuf_init(&b, 16);
+	jbuf_cstr(&b, in);
+	assert_non_null(strstr(jbuf_data(&b), "\\u0001"));
+	assert_non_null(strstr(jbuf_data(&b), "\\u001f"));
+	assert_non_null(strstr(jbuf_data(&b), "\\n"));
+	assert_non_null(strstr(jbuf_data(&b), "\\\""));
+	j = back(&b);
+	assert_true(cJSON_IsString(j));
+	assert_string_equal(j->valuestring, in);
+	cJSON_Delete(j);
+
+	/* invalid UTF-8 (stray continuation, overlong, surrogate, truncated)
+	 * becomes U+FFFD, so the frame is always valid text */
+	jbuf_reset(&b);
+	jbuf_cstr(&b, "a\x80" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x82");
+	j = back(&b);
+	assert_string_equal(j->valuestring, "a\xef\xbf\xbd" "b\xef\xbf\xbd"
+	    "\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "d\xef\xbf\xbd\xef\xbf\xbd");
+	cJSON_Delete(j);
+
+	/* embedded NUL with an explicit length */
+	jbuf_reset(&b);
+	jbuf_str(&b, "a\0b", 3);
+	assert_string_equal(jbuf_data(&b), "\"a\\u0000b\"");
+	jbuf_reset(&b);
+	jbuf_cstr(&b, NULL);
+	assert_string_equal(jbuf_data(&b), "null");
+	jbuf_reset(&b);
+	jbuf_int(&b, -9007199254740993LL);
+	assert_string_equal(jbuf_data(&b), "-9007199254740993");
+	jbuf_free(&b);
+}
+
+static void
+t_reply_frame(void **state)
+{
+	struct proto_option opts[2] = { { "a", "Yes \"please\"" },
+	    { "b", "No\n" } };
+	struct proto_reply r = { .conversation = "c1", .id = 77,
+	    .in_reply_to = "m1", .text = "Hello <b>&", .intent = "define_kpo",
+	    .node = "n1", .options = opts, .noptions = 2, .resume = "tok",
+	    .why = "{\"intent\":\"define_kpo\"}" };
+	const cJSON *o;
+	struct jbuf b;
+	cJSON *j;
+
+	(void)state;
+	jbuf_init(&b, 0);
+	proto_write_reply(&b, &r);
+	j = back(&b);
+	assert_string_equal(cJSON_GetObjectItem(j, "type")->valuestring,
+	    "reply");
+	assert_string_equal(cJSON_GetObjectItem(j, "conversation")->valuestring,
+	    "c1");
+	assert_int_equal(cJSON_GetObjectItem(j, "id")->valueint, 77);
+	assert_string_equal(cJSON_GetObjectItem(j, "in_reply_to")->valuestring,
+	    "m1");
+	assert_string_equal(cJSON_GetObjectItem(j, "text")->valuestring,
+	    "Hello <b>&");
+	assert_string_equal(cJSON_GetObjectItem(j, "resume")->valuestring,
+	    "tok");
+	o = cJSON_GetObjectItem(j, "options");
+	assert_int_equal(cJSON_GetArraySize(o), 2);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(o, 0),
+	    "label")->valuestring, "Yes \"please\"");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "why"),
+	    "intent")->valuestring, "define_kpo");
+	cJSON_Delete(j);
+
+	/* no in_reply_to, no why, no options */
+	jbuf_reset(&b);
+	r.in_reply_to = NULL;
+	r.why = NULL;
+	r.noptions = 0;
+	proto_write_reply(&b, &r);
+	j = back(&b);
+	assert_null(cJSON_GetObjectItem(j, "in_reply_to"));
+	assert_null(cJSON_GetObjectItem(j, "why"));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "options")),
+	    0);
+	cJSON_Delete(j);
+	jbuf_free(&b);
+}
+
+static void
+t_other_frames(void **state)
+{
+	struct jbuf b;
+	cJSON *j, *msgs;
+
+	(void)state;
+	jbuf_init(&b, 0);
+	proto_write_error(&b, E_RATE_LIMITED, "slow \"down\"", "x");
+	j = back(&b);
+	assert_string_equal(cJSON_GetObjectItem(j, "type")->valuestring,
+	    "error");
+	assert_string_equal(cJSON_GetObjectItem(j, "code")->valuestring,
+	    "rate_limited");
+	assert_string_equal(cJSON_GetObjectItem(j, "message")->valuestring,
+	    "slow \"down\"");
+	assert_string_equal(cJSON_GetObjectItem(j, "in_reply_to")->valuestring,
+	    "x");
+	cJSON_Delete(j);
+
+	jbuf_reset(&b);
+	proto_write_pong(&b, NULL);
+	assert_string_equal(jbuf_data(&b), "{\"type\":\"pong\"}");
+	jbuf_reset(&b);
+	proto_write_pong(&b, "p1");
+	assert_string_equal(jbuf_data(&b),
+	    "{\"type\":\"pong\",\"in_reply_to\":\"p1\"}");
+
+	jbuf_reset(&b);
+	proto_write_ack(&b, "c", 12, NULL);
+	j = back(&b);
+	assert_string_equal(cJSON_GetObjectItem(j, "type")->valuestring, "ack");
+	assert_int_equal(cJSON_GetObjectItem(j, "message")->valueint, 12);
+	cJSON_Delete(j);
+
+	jbuf_reset(&b);
+	proto_history_begin(&b, "c");
+	proto_history_item(&b, false, "hi", 1, true);
+	proto_history_item(&b, true, "what \"is\" kpo", 2, false);
+	proto_history_end(&b);
+	j = back(&b);
+	msgs = cJSON_GetObjectItem(j, "messages");
+	assert_int_equal(cJSON_GetArraySize(msgs), 2);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 0),
+	    "from")->valuestring, "bot");
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 0),
+	    "id")->valueint, 1);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 1),
+	    "text")->valuestring, "what \"is\" kpo");
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 1), "id"));
+	cJSON_Delete(j);
+
+	jbuf_reset(&b);
+	proto_history_begin(&b, "c");
+	proto_history_end(&b);
+	j = back(&b);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j,
+	    "messages")), 0);
+	cJSON_Delete(j);
+	jbuf_free(&b);
+}
+
+static void
+t_headroom(void **state)
+{
+	struct jbuf b;
+
+	(void)state;
+	jbuf_init(&b, 16);
+	jbuf_lit(&b, "x");
+	assert_ptr_equal(jbuf_data(&b), b.mem + 16);
+	assert_int_equal(b.len, 1);
+	jbuf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_valid_frames),
+		cmocka_unit_test(t_invalid_json),
+		cmocka_unit_test(t_bad_request),
+		cmocka_unit_test(t_unknown_type),
+		cmocka_unit_test(t_valid_id),
+		cmocka_unit_test(t_utf8_chars),
+		cmocka_unit_test(t_escaping),
+		cmocka_unit_test(t_reply_frame),
+		cmocka_unit_test(t_other_frames),
+		cmocka_unit_test(t_headroom),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
