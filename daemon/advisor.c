@@ -596,7 +596,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
     const struct sink *k)
 {
 	struct advisor *a = s->a;
-	struct dialogue_reply *d = malloc(sizeof(*d));
+	struct dialogue_reply *d = calloc(1, sizeof(*d));
 	const char *code = NULL, *msg = NULL;
 	struct conv *c = NULL;
 
@@ -701,7 +701,7 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 		    "conversation; slow down", m->id, k);
 		return;
 	}
-	if ((w = malloc(sizeof(*w))) == NULL) {
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
 		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
 		return;
 	}
@@ -741,7 +741,7 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 		    code : E_UNKNOWN_OPTION, msg, m->id, k);
 		return;
 	}
-	if ((d = malloc(sizeof(*d))) == NULL) {
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
 		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
 		return;
 	}

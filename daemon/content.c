@@ -21,12 +21,12 @@ content_load(const char *dir, bool jit, FILE *report, struct intents **inp,
 	*dlp = NULL;
 	snprintf(path, sizeof(path), "%s/intents", dir);
 	if ((in = intents_load(path, jit, err, sizeof(err))) == NULL) {
-		fprintf(report, "%s/intents/%s\n", dir, err);
+		fprintf(report, "%s\n", err);
 		errors++;
 	}
 	snprintf(path, sizeof(path), "%s/dialogues", dir);
 	if ((dl = dialogues_load(path, err, sizeof(err))) == NULL) {
-		fprintf(report, "%s/dialogues/%s\n", dir, err);
+		fprintf(report, "%s\n", err);
 		errors++;
 	}
 	if (in != NULL)

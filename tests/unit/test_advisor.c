@@ -1,0 +1,442 @@
+/*
+ * test_advisor.c: the glue without a network.  Sessions take frames in and
+ * hand frames out through a sink; the shipped content and a real store
+ * (in memory, or a temporary file to test a restart) sit behind them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/advisor.h"
+#include "daemon/content.h"
+#include "daemon/metrics.h"
+#include "daemon/protocol.h"
+
+#define MAXF	16
+
+/* Frames a session sent, parsed. */
+struct got {
+	cJSON		*f[MAXF];
+	uint64_t	 seq[MAXF];
+	size_t		 n;
+};
+
+static void
+collect(void *arg, const char *frame, size_t len, uint64_t seq)
+{
+	struct got *g = arg;
+
+	assert_true(g->n < MAXF);
+	g->seq[g->n] = seq;
+	assert_non_null(g->f[g->n++] = cJSON_ParseWithLength(frame, len));
+}
+
+static void
+got_clear(struct got *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		cJSON_Delete(g->f[i]);
+	g->n = 0;
+}
+
+static const char *
+str(const cJSON *f, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+struct fx {
+	struct store	*store;
+	struct advisor	*adv;
+	struct got	 g;
+	struct sink	 k;
+	int64_t		 now;
+	char		 db[64];
+};
+
+static struct advisor *
+new_advisor(struct store *store, unsigned rate, unsigned maxconv,
+    bool debug)
+{
+	struct advisor_opts ao = { .store = store, .debug = debug,
+	    .max_text_chars = 50, .rate_limit = rate,
+	    .max_conversations = maxconv };
+	struct intents *in;
+	struct dialogues *dl;
+	struct advisor *a;
+
+	assert_int_equal(content_load(ADVISOR_CONTENT_DIR, false, stderr, &in,
+	    &dl), 0);
+	assert_non_null(a = advisor_new(in, dl, &ao));
+	return a;
+}
+
+static struct store *
+open_store(const char *path, enum store_durability d)
+{
+	struct store_opts so = { .path = path, .durability = d,
+	    .redact = true };
+	char err[256];
+	struct store *s = store_open(&so, err, sizeof(err));
+
+	if (s == NULL)
+		fail_msg("store_open: %s", err);
+	return s;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+
+	x->store = open_store(":memory:", STORE_FAST);
+	x->adv = new_advisor(x->store, 2, 3, true);
+	x->k.emit = collect;
+	x->k.arg = &x->g;
+	x->now = 1700000000LL * 1000000;
+	*state = x;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *x = *state;
+
+	got_clear(&x->g);
+	advisor_free(x->adv);
+	store_close(x->store);
+	if (x->db[0])
+		unlink(x->db);
+	free(x);
+	metrics_reset();
+	return 0;
+}
+
+/* Send TEXT on S; the frames answering it are in x->g. */
+static void
+say(struct fx *x, struct session *s, const char *text)
+{
+	got_clear(&x->g);
+	x->now += 1000;
+	session_handle(s, text, strlen(text), x->now, &x->k);
+	assert_true(x->g.n >= 1);
+}
+
+/* The type of the first answer, and its error code if it is an error. */
+static const char *
+code(struct fx *x)
+{
+	if (strcmp(str(x->g.f[0], "type"), "error") == 0)
+		return str(x->g.f[0], "code");
+	return str(x->g.f[0], "type");
+}
+
+static void
+t_conversation(void **state)
+{
+	struct fx *x = *state;
+	struct session *s = session_new(x->adv, NULL);
+	const cJSON *opts, *r;
+	char buf[256], resume[80], opt[64];
+	int64_t id;
+
+	say(x, s, "{\"type\":\"start\",\"id\":\"s1\"}");
+	r = x->g.f[0];
+	assert_string_equal(str(r, "type"), "reply");
+	assert_string_equal(str(r, "intent"), "start");
+	assert_string_equal(str(r, "in_reply_to"), "s1");
+	assert_non_null(str(r, "node"));
+	assert_non_null(str(r, "conversation"));
+	assert_int_equal(strlen(str(r, "resume")), 64);
+	snprintf(resume, sizeof(resume), "%s", str(r, "resume"));
+	opts = cJSON_GetObjectItem(r, "options");
+	assert_true(cJSON_GetArraySize(opts) > 0);
+	snprintf(opt, sizeof(opt), "%s", str(cJSON_GetArrayItem(opts, 0),
+	    "id"));
+
+	/* a button of the welcome */
+	snprintf(buf, sizeof(buf), "{\"type\":\"choose\",\"option\":\"%s\","
+	    "\"id\":\"c1\"}", opt);
+	say(x, s, buf);
+	assert_string_equal(code(x), "reply");
+	assert_string_equal(str(x->g.f[0], "in_reply_to"), "c1");
+	assert_string_equal(str(x->g.f[0], "resume"), resume);
+
+	say(x, s, "{\"type\":\"choose\",\"option\":\"no-such-option\"}");
+	assert_string_equal(code(x), E_UNKNOWN_OPTION);
+
+	/* understood text, with the match explanation in debug mode */
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is kpo\"}");
+	assert_string_equal(code(x), "reply");
+	assert_string_equal(str(x->g.f[0], "intent"), "define_kpo");
+	assert_non_null(cJSON_GetObjectItem(x->g.f[0], "why"));
+	id = (int64_t)cJSON_GetObjectItem(x->g.f[0], "id")->valuedouble;
+	assert_true(id > 0);
+
+	/* not understood: a fallback with a way on */
+	say(x, s, "{\"type\":\"message\",\"text\":\"zxqv wplk\"}");
+	assert_string_equal(str(x->g.f[0], "intent"), "fallback");
+	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(x->g.f[0],
+	    "options")) > 0);
+
+	snprintf(buf, sizeof(buf), "{\"type\":\"feedback\",\"message\":%lld,"
+	    "\"helpful\":true,\"comment\":\"clear\",\"id\":\"f\"}",
+	    (long long)id);
+	say(x, s, buf);
+	assert_string_equal(code(x), "ack");
+	assert_int_equal(cJSON_GetObjectItem(x->g.f[0], "message")->valuedouble,
+	    id);
+	assert_string_equal(str(x->g.f[0], "in_reply_to"), "f");
+	say(x, s, "{\"type\":\"feedback\",\"message\":999999,"
+	    "\"helpful\":false}");
+	assert_string_equal(code(x), E_BAD_REQUEST);
+
+	say(x, s, "{\"type\":\"ping\",\"id\":\"p\"}");
+	assert_string_equal(code(x), "pong");
+	assert_string_equal(str(x->g.f[0], "in_reply_to"), "p");
+
+	/* too long (51 characters; the limit is 50 here, counted in
+	 * characters, not bytes) */
+	say(x, s, "{\"type\":\"message\",\"text\":\"\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}");
+	assert_string_equal(code(x), "reply");
+	say(x, s, "{\"type\":\"message\",\"text\":\"\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}");
+	assert_string_equal(code(x), E_TOO_LARGE);
+
+	/* a web visitor holds one conversation */
+	say(x, s, "{\"type\":\"message\",\"text\":\"hi\","
+	    "\"conversation\":\"another\"}");
+	assert_string_equal(code(x), E_TOO_MANY);
+
+	say(x, s, "not json");
+	assert_string_equal(code(x), E_INVALID_JSON);
+	say(x, s, "{\"type\":\"dance\",\"id\":\"d\"}");
+	assert_string_equal(code(x), E_UNKNOWN_TYPE);
+	assert_string_equal(str(x->g.f[0], "in_reply_to"), "d");
+	session_free(s);
+}
+
+static void
+t_first_frames(void **state)
+{
+	struct fx *x = *state;
+	struct session *s = session_new(x->adv, NULL);
+
+	/* choose and feedback need a conversation; a message starts one */
+	say(x, s, "{\"type\":\"choose\",\"option\":\"x\"}");
+	assert_string_equal(code(x), E_UNKNOWN_OPTION);
+	say(x, s, "{\"type\":\"feedback\",\"message\":1,\"helpful\":true}");
+	assert_string_equal(code(x), E_BAD_REQUEST);
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is bpo\","
+	    "\"conversation\":\"mine\"}");
+	assert_string_equal(code(x), "reply");
+	assert_string_equal(str(x->g.f[0], "conversation"), "mine");
+	assert_string_equal(str(x->g.f[0], "intent"), "define_bpo");
+	session_free(s);
+}
+
+static void
+t_resume(void **state)
+{
+	struct fx *x = *state;
+	struct session *a = session_new(x->adv, NULL), *b;
+	char buf[200], resume[80], node[64];
+	const cJSON *msgs;
+
+	say(x, a, "{\"type\":\"start\"}");
+	say(x, a, "{\"type\":\"message\",\"text\":\"what is kpo\"}");
+	snprintf(resume, sizeof(resume), "%s", str(x->g.f[0], "resume"));
+	snprintf(node, sizeof(node), "%s", str(x->g.f[0], "node"));
+
+	/* another connection takes the conversation over */
+	b = session_new(x->adv, NULL);
+	snprintf(buf, sizeof(buf), "{\"type\":\"start\",\"resume\":\"%s\","
+	    "\"id\":\"r\"}", resume);
+	say(x, b, buf);
+	assert_int_equal(x->g.n, 2);
+	assert_string_equal(str(x->g.f[0], "type"), "history");
+	msgs = cJSON_GetObjectItem(x->g.f[0], "messages");
+	assert_int_equal(cJSON_GetArraySize(msgs), 3);
+	assert_string_equal(str(cJSON_GetArrayItem(msgs, 1), "from"), "user");
+	assert_string_equal(str(cJSON_GetArrayItem(msgs, 1), "text"),
+	    "what is kpo");
+	assert_string_equal(str(x->g.f[1], "type"), "reply");
+	assert_string_equal(str(x->g.f[1], "node"), node);
+	assert_string_equal(str(x->g.f[1], "in_reply_to"), "r");
+
+	say(x, b, "{\"type\":\"start\",\"resume\":\"0123456789abcdef0123456789"
+	    "abcdef0123456789abcdef0123456789abcdef\"}");
+	assert_string_equal(code(x), E_UNKNOWN_RESUME);
+	say(x, b, "{\"type\":\"start\",\"resume\":\"short\"}");
+	assert_string_equal(code(x), E_UNKNOWN_RESUME);
+	session_free(a);
+	session_free(b);
+}
+
+static void
+t_bridge(void **state)
+{
+	struct fx *x = *state;
+	struct session *s = session_new(x->adv, "team"), *anon;
+	char buf[200];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(buf, sizeof(buf), "{\"type\":\"message\",\"text\":"
+		    "\"what is kpo\",\"conversation\":\"u%d\",\"user\":\"U%d\","
+		    "\"id\":\"m%d\"}", i, i, i);
+		say(x, s, buf);
+		assert_string_equal(code(x), "reply");
+		snprintf(buf, sizeof(buf), "u%d", i);
+		assert_string_equal(str(x->g.f[0], "conversation"), buf);
+	}
+	/* at most three per connection here */
+	say(x, s, "{\"type\":\"message\",\"text\":\"hi\","
+	    "\"conversation\":\"u9\"}");
+	assert_string_equal(code(x), E_TOO_MANY);
+	/* the rate limit is per conversation (2/s, burst 4): u0 has used 1 */
+	for (i = 0; i < 3; i++) {
+		say(x, s, "{\"type\":\"message\",\"text\":\"and bpo?\","
+		    "\"conversation\":\"u0\"}");
+		assert_string_equal(code(x), "reply");
+	}
+	say(x, s, "{\"type\":\"message\",\"text\":\"and bpo?\","
+	    "\"conversation\":\"u0\"}");
+	assert_string_equal(code(x), E_RATE_LIMITED);
+	say(x, s, "{\"type\":\"message\",\"text\":\"and bpo?\","
+	    "\"conversation\":\"u1\"}");
+	assert_string_equal(code(x), "reply");
+
+	/* a reconnecting bridge finds its conversations */
+	session_free(s);
+	s = session_new(x->adv, "team");
+	say(x, s, "{\"type\":\"message\",\"text\":\"tell me more\","
+	    "\"conversation\":\"u2\"}");
+	assert_string_equal(code(x), "reply");
+	/* another bridge, or a visitor, does not see them */
+	anon = session_new(x->adv, NULL);
+	say(x, anon, "{\"type\":\"choose\",\"option\":\"deeper\","
+	    "\"conversation\":\"u2\"}");
+	assert_string_not_equal(code(x), "reply");
+	session_free(anon);
+	session_free(s);
+}
+
+static void
+t_restart(void **state)
+{
+	struct fx *x = *state;
+	struct session *s, *br;
+	char buf[200], resume[80], node[64], bnode[64];
+	int fd;
+
+	/* a file database this time, so the log outlives the advisor */
+	advisor_free(x->adv);
+	store_close(x->store);
+	snprintf(x->db, sizeof(x->db), "/tmp/advisord-adv-XXXXXX");
+	assert_true((fd = mkstemp(x->db)) >= 0);
+	close(fd);
+	unlink(x->db);
+	x->store = open_store(x->db, STORE_STRICT);
+	x->adv = new_advisor(x->store, 0, 10, false);
+
+	s = session_new(x->adv, NULL);
+	say(x, s, "{\"type\":\"start\"}");
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is kpo\"}");
+	assert_null(cJSON_GetObjectItem(x->g.f[0], "why"));
+	assert_true(x->g.seq[0] > 0);	/* strict: the reply waits for it */
+	snprintf(resume, sizeof(resume), "%s", str(x->g.f[0], "resume"));
+	snprintf(node, sizeof(node), "%s", str(x->g.f[0], "node"));
+	br = session_new(x->adv, "team");
+	say(x, br, "{\"type\":\"message\",\"text\":\"what is bpo\","
+	    "\"conversation\":\"c7\",\"user\":\"ann\"}");
+	snprintf(bnode, sizeof(bnode), "%s", str(x->g.f[0], "node"));
+	session_free(s);
+	session_free(br);
+
+	/* restart: everything committed, a new advisor on the same file */
+	advisor_free(x->adv);
+	store_close(x->store);
+	x->store = open_store(x->db, STORE_FAST);
+	x->adv = new_advisor(x->store, 0, 10, false);
+
+	s = session_new(x->adv, NULL);
+	snprintf(buf, sizeof(buf), "{\"type\":\"start\",\"resume\":\"%s\"}",
+	    resume);
+	say(x, s, buf);
+	assert_int_equal(x->g.n, 2);
+	assert_string_equal(str(x->g.f[0], "type"), "history");
+	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(x->g.f[0],
+	    "messages")) >= 3);
+	assert_string_equal(str(x->g.f[1], "node"), node);
+	assert_string_equal(str(x->g.f[1], "resume"), resume);
+
+	br = session_new(x->adv, "team");
+	say(x, br, "{\"type\":\"ping\"}");
+	say(x, br, "{\"type\":\"start\",\"conversation\":\"c7\"}");
+	assert_string_equal(code(x), "reply");
+	assert_string_equal(str(x->g.f[0], "node"), bnode);
+	session_free(s);
+	session_free(br);
+}
+
+static void
+t_reload(void **state)
+{
+	struct fx *x = *state;
+	struct session *s = session_new(x->adv, NULL);
+	struct intents *in;
+	struct dialogues *dl;
+	char version[64];
+
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is kpo\"}");
+	snprintf(version, sizeof(version), "%s",
+	    advisor_content_version(x->adv));
+	assert_int_equal(content_load(ADVISOR_CONTENT_DIR, false, stderr, &in,
+	    &dl), 0);
+	advisor_set_content(x->adv, in, dl);
+	assert_string_equal(advisor_content_version(x->adv), version);
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is bpo\"}");
+	assert_string_equal(str(x->g.f[0], "intent"), "define_bpo");
+	/* broken content is refused before it reaches the advisor */
+	assert_int_equal(content_load("/nonexistent", false, stderr, &in,
+	    &dl), -1);
+	assert_null(in);
+	assert_null(dl);
+	advisor_sweep(x->adv, x->now + 3600LL * 1000000);
+	session_free(s);
+	advisor_sweep(x->adv, x->now + 3600LL * 1000000);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(t_conversation, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(t_first_frames, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(t_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
