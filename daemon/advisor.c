@@ -803,6 +803,13 @@ session_handle(struct session *s, const char *frame, size_t len,
 		return;
 	}
 	metrics.frames_in[m.type]++;
+	if (m.user != NULL && !s->is_bridge) {
+		/* attribution is for authenticated bridges only */
+		error_frame(a, E_UNAUTHORIZED, "only an authenticated bridge "
+		    "may name a user", m.id, k);
+		proto_msg_free(&m);
+		return;
+	}
 	switch (m.type) {
 	case P_START:
 		handle_start(s, &m, now_us, k);

@@ -321,6 +321,41 @@ bridge_auth(struct lws *wsi, char *out, size_t outlen)
 	return 1;
 }
 
+/* Why an upgrade must be refused: 0 (none; the bridge's name, if any, in
+ * BRIDGE), or the HTTP status to refuse it with. */
+static unsigned
+upgrade_refusal(struct lws *wsi, char *bridge, size_t len)
+{
+	char path[128];
+	int r;
+
+	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0 ||
+	    strcmp(path, "/ws") != 0)
+		return HTTP_STATUS_NOT_FOUND;
+	if ((r = bridge_auth(wsi, bridge, len)) == -1)
+		return HTTP_STATUS_UNAUTHORIZED;
+	if (r == 0 && !origin_ok(wsi))
+		return HTTP_STATUS_FORBIDDEN;
+	return 0;
+}
+
+static int
+upgrade_check(struct lws *wsi)
+{
+	char bridge[64];
+	unsigned status = upgrade_refusal(wsi, bridge, sizeof(bridge));
+
+	if (status == 0)
+		return 0;
+	metrics.connections_refused++;
+	log_info("refused a WebSocket upgrade: %s", status ==
+	    HTTP_STATUS_UNAUTHORIZED ? "bad bridge token" : status ==
+	    HTTP_STATUS_FORBIDDEN ? "foreign Origin" : "not at /ws");
+	if (lws_return_http_status(wsi, status, NULL))
+		return -1;
+	return 1;
+}
+
 /* ---- HTTP ---- */
 
 static int
@@ -504,24 +539,16 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		break;
 
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		/* refuse with a status a client can act on; `in` is not
+		 * touched here (CVE-2025-11677) */
+		return upgrade_check(wsi);
+
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		/* the upgrade: path, origin, credentials, address cap */
-		if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0
-		    || strcmp(path, "/ws") != 0) {
-			metrics.connections_refused++;
+		/* the same checks again, now to keep the bridge's name in the
+		 * WebSocket's own session data */
+		if (upgrade_refusal(wsi, p->bridge, sizeof(p->bridge)) != 0)
 			return 1;
-		}
-		r = bridge_auth(wsi, p->bridge, sizeof(p->bridge));
-		if (r == -1) {
-			log_info("refused a WebSocket with a bad bridge token");
-			metrics.connections_refused++;
-			return 1;
-		}
-		if (r == 0 && !origin_ok(wsi)) {
-			log_info("refused a WebSocket from a foreign Origin");
-			metrics.connections_refused++;
-			return 1;
-		}
 		lws_get_peer_simple(wsi, p->ip, sizeof(p->ip));
 		break;
 
