@@ -1,0 +1,195 @@
+/*
+ * advisorctl.c: the review tool for the people who improve the advisor.
+ * Reads one or more advisord logs while the daemons write them, and
+ * reports what people asked, where the advisor fell short, and how replies
+ * were rated.  Also issues bridge tokens.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/auth.h"
+#include "storage/review.h"
+
+#define MAX_DBS	32
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: advisorctl [--db PATH]... [--json] [--since YYYY-MM-DD] COMMAND\n"
+"\n"
+"commands:\n"
+"  stats                  conversations, messages, fallback rate, replies\n"
+"                         by intent, feedback, per day\n"
+"  unmatched              questions that fell to fallback, grouped and\n"
+"                         clustered, with the suggestion people picked\n"
+"  dropoff                where conversations end; questionnaire give-ups\n"
+"  feedback               replies rated not helpful, with the question\n"
+"  transcript ID          one conversation, message by message\n"
+"  export --format csv|jsonl\n"
+"                         every message, for other tools\n"
+"  purge --older-than DAYS\n"
+"                         delete conversations idle that long\n"
+"  token NAME             a new bridge token and its line for the\n"
+"                         --bridge-tokens file\n"
+"\n"
+"  --db PATH              a log file (default advisord.db); repeat to\n"
+"                         review several instances together\n"
+"  --json                 JSON instead of tables\n"
+"  --since DATE           only what happened from DATE (UTC) on\n");
+}
+
+static int
+token(const char *name)
+{
+	char tok[AUTH_TOKEN_HEX + 1], hash[AUTH_HASH_HEX + 1];
+	size_t i;
+
+	for (i = 0; name[i]; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789_.-", name[i]) || i >= 63) {
+			fprintf(stderr, "advisorctl: a bridge name is up to 63 "
+			    "letters, digits, _ . -\n");
+			return 1;
+		}
+	if (name[0] == '\0' || auth_random_token(tok) == -1) {
+		fprintf(stderr, "advisorctl: cannot make a token\n");
+		return 1;
+	}
+	auth_sha256_hex(tok, strlen(tok), hash);
+	printf("token: %s\n", tok);
+	printf("add this line to the --bridge-tokens file:\n%s %s\n", name,
+	    hash);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "since", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "older-than", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dbs[MAX_DBS], *format = NULL, *cmd;
+	struct review *r;
+	char err[512] = "";
+	int64_t since = 0;
+	long days = -1, deleted;
+	bool json = false;
+	int ndb = 0, ch, rc;
+	char *end;
+
+	while ((ch = getopt_long(argc, argv, "d:js:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			if (ndb == MAX_DBS) {
+				fprintf(stderr, "advisorctl: at most %d "
+				    "databases\n", MAX_DBS);
+				return 2;
+			}
+			dbs[ndb++] = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			if ((since = review_parse_date(optarg)) < 0) {
+				fprintf(stderr, "advisorctl: bad date \"%s\" "
+				    "(want YYYY-MM-DD)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			days = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || days < 0) {
+				fprintf(stderr, "advisorctl: --older-than "
+				    "wants a number of days\n");
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	if (strcmp(cmd, "token") == 0) {
+		if (optind + 1 >= argc) {
+			fprintf(stderr, "advisorctl: token needs a NAME\n");
+			return 2;
+		}
+		return token(argv[optind + 1]);
+	}
+	if (ndb == 0)
+		dbs[ndb++] = "advisord.db";
+	if ((r = review_open(dbs, ndb, strcmp(cmd, "purge") == 0, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "advisorctl: %s\n", err);
+		return 1;
+	}
+	if (strcmp(cmd, "stats") == 0)
+		rc = review_stats(r, since, json, stdout, err, sizeof(err));
+	else if (strcmp(cmd, "unmatched") == 0)
+		rc = review_unmatched(r, since, json, stdout, err, sizeof(err));
+	else if (strcmp(cmd, "dropoff") == 0)
+		rc = review_dropoff(r, since, json, stdout, err, sizeof(err));
+	else if (strcmp(cmd, "feedback") == 0)
+		rc = review_feedback(r, since, json, stdout, err, sizeof(err));
+	else if (strcmp(cmd, "transcript") == 0) {
+		if (optind + 1 >= argc) {
+			snprintf(err, sizeof(err), "transcript needs an ID");
+			rc = -1;
+		} else
+			rc = review_transcript(r, argv[optind + 1], json,
+			    stdout, err, sizeof(err));
+	} else if (strcmp(cmd, "export") == 0) {
+		if (format == NULL || (strcmp(format, "csv") &&
+		    strcmp(format, "jsonl"))) {
+			snprintf(err, sizeof(err), "export needs --format csv "
+			    "or --format jsonl");
+			rc = -1;
+		} else
+			rc = review_export(r, since, strcmp(format, "csv") == 0,
+			    stdout, err, sizeof(err));
+	} else if (strcmp(cmd, "purge") == 0) {
+		if (days < 0) {
+			snprintf(err, sizeof(err), "purge needs --older-than "
+			    "DAYS");
+			rc = -1;
+		} else if ((rc = review_purge(r, ((int64_t)time(NULL) - days *
+		    86400) * 1000000, &deleted, err, sizeof(err))) == 0) {
+			if (json)
+				printf("{\"deleted_conversations\": %ld}\n",
+				    deleted);
+			else
+				printf("deleted %ld conversations\n", deleted);
+		}
+	} else {
+		snprintf(err, sizeof(err), "unknown command \"%s\"", cmd);
+		rc = -1;
+	}
+	review_close(r);
+	if (rc != 0) {
+		fprintf(stderr, "advisorctl: %s\n", err);
+		return 1;
+	}
+	return 0;
+}

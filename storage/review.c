@@ -1,0 +1,616 @@
+/*
+ * review.c: reports over the conversation log.  The log files are attached
+ * to an in-memory database (read-only unless purging) and seen through temp
+ * views, so a report over several advisord instances is one query.
+ * Readers never block the daemon's writer: the files are in WAL mode.
+ */
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "storage/review.h"
+
+struct review {
+	sqlite3	*db;
+	int	 n;		/* attached files: f0 .. f(n-1) */
+};
+
+static const char *const tables[] = { "conversations", "messages",
+    "feedback", "states" };
+
+void
+review_close(struct review *r)
+{
+	if (r == NULL)
+		return;
+	sqlite3_close(r->db);
+	free(r);
+}
+
+/* Union the same table of every attached file into a temp view. */
+static int
+make_views(struct review *r, char *err, size_t errlen)
+{
+	char sql[8192];
+	size_t t, o;
+	int i;
+
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		o = (size_t)snprintf(sql, sizeof(sql),
+		    "CREATE TEMP VIEW all_%s AS ", tables[t]);
+		for (i = 0; i < r->n && o < sizeof(sql); i++)
+			o += (size_t)snprintf(sql + o, sizeof(sql) - o,
+			    "%sSELECT * FROM f%d.%s", i ? " UNION ALL " : "", i,
+			    tables[t]);
+		if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct review *
+review_open(const char *const *paths, int n, bool writable, char *err,
+    size_t errlen)
+{
+	struct review *r;
+	sqlite3_stmt *st;
+	char *uri, sql[128];
+	FILE *f;
+	int i, ok;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(r->db, 5000);
+	for (i = 0; i < n; i++) {
+		unsigned char magic[16];
+
+		/* say plainly what is wrong with a file */
+		if ((f = fopen(paths[i], "rb")) == NULL) {
+			snprintf(err, errlen, "%s: no such file", paths[i]);
+			goto fail;
+		}
+		ok = fread(magic, 1, 16, f) == 16 &&
+		    memcmp(magic, "SQLite format 3", 16) == 0;
+		fclose(f);
+		if (!ok) {
+			snprintf(err, errlen, "%s: not an SQLite database",
+			    paths[i]);
+			goto fail;
+		}
+		uri = sqlite3_mprintf("file:%s?mode=%s", paths[i],
+		    writable ? "rw" : "ro");
+		snprintf(sql, sizeof(sql), "ATTACH ?1 AS f%d", i);
+		if (uri == NULL || sqlite3_prepare_v2(r->db, sql, -1, &st,
+		    NULL) != SQLITE_OK) {
+			sqlite3_free(uri);
+			goto fail;
+		}
+		sqlite3_bind_text(st, 1, uri, -1, SQLITE_TRANSIENT);
+		sqlite3_free(uri);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			snprintf(err, errlen, "%s: %s", paths[i],
+			    sqlite3_errmsg(r->db));
+			sqlite3_finalize(st);
+			goto fail;
+		}
+		sqlite3_finalize(st);
+		r->n++;
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM f%d."
+		    "sqlite_master WHERE name = 'messages'", i);
+		ok = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) == SQLITE_OK
+		    && sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_int(st, 0) == 1;
+		sqlite3_finalize(st);
+		if (!ok) {
+			snprintf(err, errlen, "%s: not an advisord log",
+			    paths[i]);
+			goto fail;
+		}
+	}
+	if (make_views(r, err, errlen) == -1)
+		goto fail;
+	return r;
+fail:
+	if (err[0] == '\0')
+		snprintf(err, errlen, "%s", r->db ? sqlite3_errmsg(r->db) :
+		    "cannot open");
+	review_close(r);
+	return NULL;
+}
+
+int64_t
+review_parse_date(const char *s)
+{
+	struct tm tm;
+	char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0' || tm.tm_year < 70)
+		return -1;
+	return (int64_t)timegm(&tm) * 1000000;
+}
+
+/* ---- a tiny result writer: a table for people or a JSON array ---- */
+
+struct out {
+	FILE	*f;
+	bool	 json;
+	cJSON	*arr;
+};
+
+/* Run SQL (with ?1 bound to SINCE) and emit every row. */
+static int
+query(struct review *r, const char *sql, int64_t since, const char *text1,
+    struct out *o, const char *const *names, const int *widths, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	int i, nc, rc;
+
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	if (sqlite3_bind_parameter_count(st) >= 1) {
+		if (text1 != NULL)
+			sqlite3_bind_text(st, 1, text1, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(st, 1, since);
+	}
+	nc = sqlite3_column_count(st);
+	if (!o->json) {
+		for (i = 0; i < nc; i++)
+			fprintf(o->f, "%-*s ", widths[i], names[i]);
+		fprintf(o->f, "\n");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *row = o->json ? cJSON_CreateObject() : NULL;
+
+		for (i = 0; i < nc; i++) {
+			int t = sqlite3_column_type(st, i);
+			const char *v = (const char *)sqlite3_column_text(st, i);
+
+			if (o->json) {
+				if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
+					cJSON_AddNumberToObject(row, names[i],
+					    sqlite3_column_double(st, i));
+				else if (t == SQLITE_NULL)
+					cJSON_AddNullToObject(row, names[i]);
+				else
+					cJSON_AddStringToObject(row, names[i],
+					    v);
+			} else
+				fprintf(o->f, "%-*s ", widths[i],
+				    v ? v : "-");
+		}
+		if (o->json)
+			cJSON_AddItemToArray(o->arr, row);
+		else
+			fprintf(o->f, "\n");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+out_begin(struct out *o, FILE *f, bool json)
+{
+	o->f = f;
+	o->json = json;
+	o->arr = NULL;
+}
+
+/* Start a section: a titled table, or a JSON array under KEY in DOC. */
+static void
+section(struct out *o, cJSON *doc, const char *key, const char *title)
+{
+	if (o->json)
+		o->arr = cJSON_AddArrayToObject(doc, key);
+	else
+		fprintf(o->f, "\n%s\n", title);
+}
+
+static void
+finish(struct out *o, cJSON *doc)
+{
+	char *s;
+
+	if (o->json && (s = cJSON_Print(doc)) != NULL) {
+		fprintf(o->f, "%s\n", s);
+		free(s);
+	}
+	cJSON_Delete(doc);
+}
+
+#define DAY "date(time / 1000000, 'unixepoch')"
+
+int
+review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
+    size_t errlen)
+{
+	static const char *const tn[] = { "conversations", "messages",
+	    "fallbacks", "fallback_rate", "helpful", "not_helpful" };
+	static const int tw[] = { 13, 8, 9, 13, 7, 11 };
+	static const char *const in[] = { "intent", "replies" };
+	static const int iw[] = { 26, 7 };
+	static const char *const dn[] = { "day", "conversations", "messages",
+	    "fallbacks" };
+	static const int dw[] = { 10, 13, 8, 9 };
+	cJSON *doc = cJSON_CreateObject();
+	struct out o;
+	int rc = -1;
+
+	out_begin(&o, f, json);
+	section(&o, doc, "totals", "Totals");
+	if (query(r, "SELECT (SELECT count(*) FROM all_conversations WHERE "
+	    "started >= ?1), (SELECT count(*) FROM all_messages WHERE "
+	    "direction = 'in' AND time >= ?1), (SELECT count(*) FROM "
+	    "all_messages WHERE direction = 'in' AND intent = 'fallback' AND "
+	    "time >= ?1), (SELECT round(100.0 * sum(intent = 'fallback') / "
+	    "max(count(*), 1), 1) FROM all_messages WHERE direction = 'in' AND "
+	    "intent != 'choose' AND time >= ?1), (SELECT count(*) FROM "
+	    "all_feedback WHERE helpful AND time >= ?1), (SELECT count(*) FROM "
+	    "all_feedback WHERE NOT helpful AND time >= ?1)", since, NULL, &o,
+	    tn, tw, err, errlen) == -1)
+		goto done;
+	section(&o, doc, "replies_by_intent", "Replies by intent");
+	if (query(r, "SELECT intent, count(*) AS n FROM all_messages WHERE "
+	    "direction = 'out' AND time >= ?1 GROUP BY intent ORDER BY n DESC, "
+	    "intent", since, NULL, &o, in, iw, err, errlen) == -1)
+		goto done;
+	section(&o, doc, "per_day", "Per day (UTC)");
+	if (query(r, "SELECT " DAY " AS day, count(DISTINCT conversation), "
+	    "sum(direction = 'in'), sum(direction = 'in' AND intent = "
+	    "'fallback') FROM all_messages WHERE time >= ?1 GROUP BY day ORDER "
+	    "BY day", since, NULL, &o, dn, dw, err, errlen) == -1)
+		goto done;
+	rc = 0;
+done:
+	finish(&o, doc);
+	return rc;
+}
+
+/* Words of S, lower case, for the similarity clusters. */
+static int
+words(const char *s, char w[][32], int max)
+{
+	int n = 0, k;
+
+	while (*s && n < max) {
+		while (*s && !((*s >= 'a' && *s <= 'z') || (*s >= '0' &&
+		    *s <= '9')))
+			s++;
+		for (k = 0; ((*s >= 'a' && *s <= 'z') || (*s >= '0' &&
+		    *s <= '9')); s++)
+			if (k < 31)
+				w[n][k++] = *s;
+		if (k > 0) {
+			w[n][k] = '\0';
+			n++;
+		}
+	}
+	return n;
+}
+
+static double
+jaccard(const char *a, const char *b)
+{
+	char wa[24][32], wb[24][32];
+	int na = words(a, wa, 24), nb = words(b, wb, 24), i, j, common = 0;
+
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++)
+			if (strcmp(wa[i], wb[j]) == 0) {
+				common++;
+				break;
+			}
+	return na + nb - common ? (double)common / (na + nb - common) : 0;
+}
+
+int
+review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
+    char *err, size_t errlen)
+{
+	static const char *const names[] = { "count", "last_seen", "picked",
+	    "text" };
+	static const int widths[] = { 5, 10, 22, 0 };
+	static const char *sql =
+	    "WITH fb AS (SELECT m.id, m.time, coalesce(json_extract(m.why, "
+	    "'$.normalized'), lower(m.text)) AS norm, (SELECT n.suggestion FROM "
+	    "all_messages n WHERE n.conversation = m.conversation AND n.id > "
+	    "m.id AND n.direction = 'in' ORDER BY n.id LIMIT 1) AS picked FROM "
+	    "all_messages m WHERE m.direction = 'in' AND m.intent = 'fallback' "
+	    "AND m.time >= ?1) SELECT count(*) AS n, date(max(time) / 1000000, "
+	    "'unixepoch'), group_concat(DISTINCT picked), norm FROM fb GROUP "
+	    "BY norm ORDER BY n DESC, norm";
+	cJSON *doc = cJSON_CreateObject(), *clusters, *c, *texts;
+	sqlite3_stmt *st;
+	struct out o;
+	int rc = -1;
+
+	out_begin(&o, f, json);
+	section(&o, doc, "by_text", "Questions that fell to fallback, by "
+	    "normalised text (the inbox of FAQ gaps)");
+	if (query(r, sql, since, NULL, &o, names, widths, err, errlen) == -1)
+		goto done;
+	/* similarity clusters: greedy, each text joins the first cluster
+	 * whose first text shares at least half its words */
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	clusters = cJSON_CreateArray();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 3);
+		int n = sqlite3_column_int(st, 0);
+
+		if (t == NULL)
+			continue;
+		cJSON_ArrayForEach(c, clusters) {
+			const char *head = cJSON_GetArrayItem(cJSON_GetObjectItem(
+			    c, "texts"), 0)->valuestring;
+			if (jaccard(head, t) >= 0.5)
+				break;
+		}
+		if (c == NULL) {
+			c = cJSON_CreateObject();
+			cJSON_AddNumberToObject(c, "count", 0);
+			cJSON_AddArrayToObject(c, "texts");
+			cJSON_AddItemToArray(clusters, c);
+		}
+		texts = cJSON_GetObjectItem(c, "texts");
+		cJSON_AddItemToArray(texts, cJSON_CreateString(t));
+		cJSON_SetNumberValue(cJSON_GetObjectItem(c, "count"),
+		    cJSON_GetObjectItem(c, "count")->valuedouble + n);
+	}
+	sqlite3_finalize(st);
+	if (json)
+		cJSON_AddItemToObject(doc, "clusters", clusters);
+	else {
+		fprintf(f, "\nSimilar questions, clustered\n");
+		cJSON_ArrayForEach(c, clusters) {
+			const cJSON *t;
+			const char *sep = "";
+
+			fprintf(f, "%5d ", (int)cJSON_GetObjectItem(c,
+			    "count")->valuedouble);
+			cJSON_ArrayForEach(t, cJSON_GetObjectItem(c, "texts")) {
+				fprintf(f, "%s\"%s\"", sep, t->valuestring);
+				sep = " | ";
+			}
+			fprintf(f, "\n");
+		}
+		cJSON_Delete(clusters);
+	}
+	rc = 0;
+done:
+	finish(&o, doc);
+	return rc;
+}
+
+int
+review_dropoff(struct review *r, int64_t since, bool json, FILE *f,
+    char *err, size_t errlen)
+{
+	static const char *const nn[] = { "node", "conversations_ended" };
+	static const int nw[] = { 28, 19 };
+	static const char *const qn[] = { "step", "gave_up" };
+	static const int qw[] = { 28, 7 };
+	static const char *last =
+	    "WITH last AS (SELECT m.conversation, m.node FROM all_messages m "
+	    "WHERE m.direction = 'out' AND m.id = (SELECT max(id) FROM "
+	    "all_messages x WHERE x.conversation = m.conversation AND "
+	    "x.direction = 'out') AND m.time >= ?1) ";
+	cJSON *doc = cJSON_CreateObject();
+	char sql[1024];
+	struct out o;
+	int rc = -1;
+
+	out_begin(&o, f, json);
+	section(&o, doc, "last_node", "Where conversations end");
+	snprintf(sql, sizeof(sql), "%sSELECT node, count(*) AS n FROM last "
+	    "GROUP BY node ORDER BY n DESC, node", last);
+	if (query(r, sql, since, NULL, &o, nn, nw, err, errlen) == -1)
+		goto done;
+	section(&o, doc, "questionnaire", "Questionnaire step where people "
+	    "give up");
+	snprintf(sql, sizeof(sql), "%sSELECT node, count(*) AS n FROM last "
+	    "WHERE node LIKE 'q\\_%%' ESCAPE '\\' GROUP BY node ORDER BY n "
+	    "DESC, node", last);
+	if (query(r, sql, since, NULL, &o, qn, qw, err, errlen) == -1)
+		goto done;
+	rc = 0;
+done:
+	finish(&o, doc);
+	return rc;
+}
+
+int
+review_feedback(struct review *r, int64_t since, bool json, FILE *f,
+    char *err, size_t errlen)
+{
+	static const char *const names[] = { "message", "date", "question",
+	    "reply", "comment" };
+	static const int widths[] = { 7, 10, 30, 40, 0 };
+	cJSON *doc = cJSON_CreateObject();
+	struct out o;
+	int rc;
+
+	out_begin(&o, f, json);
+	section(&o, doc, "not_helpful", "Replies rated not helpful");
+	rc = query(r, "SELECT fb.message, date(fb.time / 1000000, 'unixepoch'),"
+	    " (SELECT q.text FROM all_messages q WHERE q.conversation = "
+	    "m.conversation AND q.id < m.id AND q.direction = 'in' ORDER BY "
+	    "q.id DESC LIMIT 1), substr(m.text, 1, 80), fb.comment FROM "
+	    "all_feedback fb JOIN all_messages m ON m.id = fb.message AND "
+	    "m.conversation = fb.conversation WHERE NOT fb.helpful AND fb.time "
+	    ">= ?1 ORDER BY fb.time", since, NULL, &o, names, widths, err,
+	    errlen);
+	finish(&o, doc);
+	return rc;
+}
+
+int
+review_transcript(struct review *r, const char *conv, bool json, FILE *f,
+    char *err, size_t errlen)
+{
+	static const char *const names[] = { "id", "time", "from", "intent",
+	    "node", "text" };
+	static const int widths[] = { 6, 19, 4, 22, 18, 0 };
+	cJSON *doc = cJSON_CreateObject();
+	sqlite3_stmt *st;
+	struct out o;
+	int rc, found = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM all_conversations "
+	    "WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, conv, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_int(st, 0) > 0;
+	}
+	sqlite3_finalize(st);
+	if (!found) {
+		snprintf(err, errlen, "no conversation %s", conv);
+		cJSON_Delete(doc);
+		return -1;
+	}
+	out_begin(&o, f, json);
+	section(&o, doc, "messages", conv);
+	rc = query(r, "SELECT id, datetime(time / 1000000, 'unixepoch'), "
+	    "CASE direction WHEN 'in' THEN 'user' ELSE 'bot' END, intent, node,"
+	    " replace(text, char(10), ' ') FROM all_messages WHERE conversation "
+	    "= ?1 ORDER BY id", 0, conv, &o, names, widths, err, errlen);
+	finish(&o, doc);
+	return rc;
+}
+
+/* One CSV field, quoted when it needs to be. */
+static void
+csv_field(FILE *f, const char *s, bool last)
+{
+	if (s == NULL)
+		s = "";
+	if (strpbrk(s, ",\"\n\r") != NULL) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else
+		fputs(s, f);
+	fputc(last ? '\n' : ',', f);
+}
+
+int
+review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
+    size_t errlen)
+{
+	static const char *const cols[] = { "id", "conversation", "channel",
+	    "user", "direction", "time", "text", "intent", "node", "suggestion",
+	    "latency_us" };
+	const int ncols = (int)(sizeof(cols) / sizeof(cols[0]));
+	sqlite3_stmt *st;
+	int i, rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT m.id, m.conversation, c.channel, "
+	    "c.user, m.direction, strftime('%Y-%m-%dT%H:%M:%SZ', m.time / "
+	    "1000000, 'unixepoch'), m.text, m.intent, m.node, m.suggestion, "
+	    "m.latency_us FROM all_messages m LEFT JOIN all_conversations c ON "
+	    "c.id = m.conversation WHERE m.time >= ?1 ORDER BY m.time, m.id",
+	    -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	if (csv)
+		for (i = 0; i < ncols; i++)
+			csv_field(f, cols[i], i == ncols - 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (csv) {
+			for (i = 0; i < ncols; i++)
+				csv_field(f, (const char *)
+				    sqlite3_column_text(st, i), i == ncols - 1);
+		} else {
+			cJSON *o = cJSON_CreateObject();
+			char *s;
+
+			for (i = 0; i < ncols; i++) {
+				if (sqlite3_column_type(st, i) == SQLITE_NULL)
+					cJSON_AddNullToObject(o, cols[i]);
+				else if (sqlite3_column_type(st, i) ==
+				    SQLITE_INTEGER)
+					cJSON_AddNumberToObject(o, cols[i],
+					    (double)sqlite3_column_int64(st, i));
+				else
+					cJSON_AddStringToObject(o, cols[i],
+					    (const char *)sqlite3_column_text(st,
+					    i));
+			}
+			if ((s = cJSON_PrintUnformatted(o)) != NULL) {
+				fprintf(f, "%s\n", s);
+				free(s);
+			}
+			cJSON_Delete(o);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+review_purge(struct review *r, int64_t cutoff, long *deleted, char *err,
+    size_t errlen)
+{
+	char sql[1024];
+	int i;
+
+	*deleted = 0;
+	for (i = 0; i < r->n; i++) {
+		snprintf(sql, sizeof(sql),
+		    "BEGIN IMMEDIATE;"
+		    "CREATE TEMP TABLE IF NOT EXISTS old (id TEXT PRIMARY KEY);"
+		    "DELETE FROM old;"
+		    "INSERT INTO old SELECT c.id FROM f%d.conversations c WHERE "
+		    " max(c.started, coalesce(c.ended, 0), coalesce((SELECT "
+		    " max(time) FROM f%d.messages m WHERE m.conversation = c.id),"
+		    " 0)) < %lld;"
+		    "DELETE FROM f%d.messages WHERE conversation IN old;"
+		    "DELETE FROM f%d.feedback WHERE conversation IN old;"
+		    "DELETE FROM f%d.states WHERE conversation IN old;"
+		    "DELETE FROM f%d.conversations WHERE id IN old;",
+		    i, i, (long long)cutoff, i, i, i, i);
+		if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
+		*deleted += sqlite3_changes(r->db);
+		if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}

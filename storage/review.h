@@ -1,0 +1,44 @@
+/*
+ * review.h: the queries behind advisorctl, the staff's review tool.  A
+ * review opens one or more log files read-only and sees them as one: temp
+ * views all_conversations, all_messages and all_feedback union them.
+ * Every report writes either a table for people or JSON (one document).
+ */
+#ifndef ADVISOR_REVIEW_H
+#define ADVISOR_REVIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct review;
+
+/* Open PATHS (N of them).  WRITABLE for purge.  NULL and a reason in ERR
+ * (a missing file, a file that is not an advisord log). */
+struct review	*review_open(const char *const *paths, int n, bool writable,
+		    char *err, size_t errlen);
+void		 review_close(struct review *);
+
+/* "YYYY-MM-DD" (UTC midnight) to microseconds; -1 when malformed. */
+int64_t		 review_parse_date(const char *);
+
+/* Each report returns 0, or -1 with a reason in ERR (e.g. an unknown
+ * conversation).  SINCE_US 0 means from the beginning. */
+int	review_stats(struct review *, int64_t since_us, bool json, FILE *out,
+	    char *err, size_t errlen);
+int	review_unmatched(struct review *, int64_t since_us, bool json,
+	    FILE *out, char *err, size_t errlen);
+int	review_dropoff(struct review *, int64_t since_us, bool json, FILE *out,
+	    char *err, size_t errlen);
+int	review_feedback(struct review *, int64_t since_us, bool json,
+	    FILE *out, char *err, size_t errlen);
+int	review_transcript(struct review *, const char *conversation,
+	    bool json, FILE *out, char *err, size_t errlen);
+int	review_export(struct review *, int64_t since_us, bool csv, FILE *out,
+	    char *err, size_t errlen);
+/* Delete conversations with no activity since CUTOFF_US, with their
+ * messages, feedback and saved state; *DELETED counts conversations. */
+int	review_purge(struct review *, int64_t cutoff_us, long *deleted,
+	    char *err, size_t errlen);
+
+#endif

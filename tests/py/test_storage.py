@@ -1,0 +1,177 @@
+"""test_storage.py: the log as staff and returning visitors meet it.
+
+Scripted conversations against the real daemon, then: resume after a
+daemon restart, advisorctl's reports (exact figures, tables and --json),
+reading while the daemon writes, purge, and advisorctl's errors.
+"""
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wsclient import BUILD, ROOT, Daemon, Results  # noqa: E402
+
+R = Results("storage")
+CTL = os.path.join(ROOT, BUILD, "advisorctl")
+
+
+def ctl(*args):
+    p = subprocess.run([CTL] + list(args), capture_output=True, text=True, timeout=30)
+    return p.returncode, p.stdout, p.stderr
+
+
+def script(d):
+    """Two visitors; returns what the checks need to know."""
+    a = d.client()
+    a.ask({"type": "start"})
+    kpo = a.ask({"type": "message", "text": "whats kpo"})
+    fb1 = a.ask({"type": "message", "text": "vendor zebra"})
+    fb2 = a.ask({"type": "message", "text": "Vendor, zebra!"})
+    # the first options of a fallback are the "did you mean" intents
+    picked = fb2["options"][0]["id"]
+    a.ask({"type": "choose", "option": picked})
+    ack = a.ask({"type": "feedback", "message": kpo["id"], "helpful": False, "comment": "too short"})
+    a.ask({"type": "message", "text": "my mail is jo@example.com, call +44 20 7946 0958"})
+    a.close()
+    b = d.client()
+    b.ask({"type": "start"})
+    b.ask({"type": "message", "text": "help me decide"})
+    q2 = b.ask({"type": "choose", "option": "routine"})
+    b.close()
+    return {"kpo": kpo, "fallbacks": (fb1, fb2), "picked": picked, "ack": ack,
+            "resume": kpo["resume"], "conv": kpo["conversation"], "q2": q2}
+
+
+def main():
+    d = Daemon("--rate-limit", "0")
+    try:
+        s = script(d)
+        R.check("feedback acknowledged", s["ack"]["type"] == "ack", s["ack"])
+        R.check("fallback offers did-you-mean options", s["fallbacks"][0]["intent"] == "fallback" and
+                s["picked"] == "challenge_dependence", s["fallbacks"][0]["options"])
+        R.check("questionnaire moves on", s["q2"]["node"] == "q_goal", s["q2"]["node"])
+        rc = d.stop()
+        R.check("daemon stops cleanly", rc == 0, rc)
+
+        db = sqlite3.connect(d.db)
+        texts = [r[0] for r in db.execute("SELECT text FROM messages WHERE direction = 'in'")]
+        R.check("e-mail and phone redacted before writing",
+                any("[email]" in t and "[phone]" in t for t in texts) and
+                not any("jo@example.com" in t or "7946" in t for t in texts), texts)
+        R.check("schema version recorded", db.execute("PRAGMA user_version").fetchone()[0] >= 1)
+        R.check("WAL mode", db.execute("PRAGMA journal_mode").fetchone()[0] == "wal")
+        conv_key = db.execute("SELECT conversation FROM messages WHERE id = ?", (s["kpo"]["id"],)).fetchone()[0]
+        db.close()
+
+        # resume after a restart
+        d.start()
+        c = d.client()
+        h = c.ask({"type": "start", "resume": s["resume"]})
+        R.check("resume after restart sends history", h.get("type") == "history", h.get("type"))
+        froms = [m["from"] for m in h.get("messages", [])]
+        R.check("history holds both sides", "user" in froms and "bot" in froms, froms)
+        r = c.recv()
+        R.check("resumed at the same node", r.get("type") == "reply" and r["conversation"] == s["conv"], r.get("node"))
+        r = c.ask({"type": "message", "text": "and bpo?"})
+        R.check("the resumed conversation carries on", r.get("intent") in ("define_bpo", "fallback"), r.get("intent"))
+        c.close()
+
+        # advisorctl while the daemon runs: a concurrent reader
+        stop = threading.Event()
+
+        def load():
+            cl = d.client()
+            while not stop.is_set():
+                cl.ask({"type": "message", "text": "what is bpo"})
+            cl.close()
+
+        t = threading.Thread(target=load)
+        t.start()
+        ok = all(ctl("--db", d.db, "stats")[0] == 0 for _ in range(10))
+        stop.set()
+        t.join()
+        R.check("advisorctl reads while the daemon writes", ok)
+        d.stop()
+
+        rc, out, err = ctl("--db", d.db, "--json", "stats")
+        st = json.loads(out) if rc == 0 else {}
+        tot = st.get("totals", [{}])[0]
+        R.check("stats: conversations counted", tot.get("conversations", 0) >= 3, tot)
+        R.check("stats: fallbacks counted", tot.get("fallbacks") == 2, tot)
+        R.check("stats: not-helpful feedback counted", tot.get("not_helpful") == 1 and tot.get("helpful") == 0, tot)
+        by = {x["intent"]: x["replies"] for x in st.get("replies_by_intent", [])}
+        R.check("stats: replies by intent", by.get("define_kpo") == 1 and by.get("fallback") == 2, by)
+        rc, out, _ = ctl("--db", d.db, "stats")
+        R.check("stats: table for people", rc == 0 and "Replies by intent" in out and "define_kpo" in out)
+
+        rc, out, _ = ctl("--db", d.db, "--json", "unmatched")
+        um = json.loads(out)
+        row = um["by_text"][0] if um["by_text"] else {}
+        R.check("unmatched: both phrasings grouped by normalised text", row.get("count") == 2 and
+                row.get("text") == "vendor zebra", row)
+        R.check("unmatched: the suggestion people picked", row.get("picked") == s["picked"], row)
+        R.check("unmatched: clustered", um["clusters"] and um["clusters"][0]["count"] == 2, um["clusters"])
+
+        rc, out, _ = ctl("--db", d.db, "--json", "dropoff")
+        do = json.loads(out)
+        R.check("dropoff: questionnaire step", {"step": "q_goal", "gave_up": 1} in do["questionnaire"], do)
+
+        rc, out, _ = ctl("--db", d.db, "--json", "feedback")
+        fb = json.loads(out)["not_helpful"]
+        R.check("feedback: the reply and the question before it",
+                len(fb) == 1 and fb[0]["question"] == "whats kpo" and fb[0]["comment"] == "too short", fb)
+
+        rc, out, _ = ctl("--db", d.db, "transcript", conv_key)
+        R.check("transcript: the conversation in order", rc == 0 and out.find("whats kpo") < out.find("vendor zebra"), out[:200])
+
+        rc, out, _ = ctl("--db", d.db, "export", "--format", "csv")
+        rows = list(csv.reader(io.StringIO(out)))
+        R.check("export csv: header and rows", rc == 0 and rows[0][:3] == ["id", "conversation", "channel"] and len(rows) > 10)
+        rc, out, _ = ctl("--db", d.db, "export", "--format", "jsonl", "--since", "2000-01-01")
+        lines = [json.loads(x) for x in out.splitlines()]
+        R.check("export jsonl: one object a line", rc == 0 and len(lines) == len(rows) - 1, (len(lines), len(rows)))
+        rc, out, _ = ctl("--db", d.db, "--since", "2999-01-01", "--json", "stats")
+        R.check("--since filters", rc == 0 and json.loads(out)["totals"][0]["messages"] == 0)
+
+        # several instances reviewed together
+        rc, out, _ = ctl("--db", d.db, "--db", d.db, "--json", "stats")
+        R.check("several --db files add up", rc == 0 and
+                json.loads(out)["totals"][0]["fallbacks"] == 4, out[:100])
+
+        # errors: clear message, non-zero exit
+        rc, _, err = ctl("--db", "/nonexistent/x.db", "stats")
+        R.check("missing file: clear error", rc != 0 and "no such file" in err, err)
+        junk = os.path.join(d.dir, "junk.db")
+        with open(junk, "w") as f:
+            f.write("not a database at all, just text\n")
+        rc, _, err = ctl("--db", junk, "stats")
+        R.check("non-SQLite file: clear error", rc != 0 and "not an SQLite database" in err, err)
+        rc, _, err = ctl("--db", d.db, "transcript", "w-nope")
+        R.check("unknown conversation: clear error", rc != 0 and "no conversation" in err, err)
+        rc, _, err = ctl("--db", d.db, "--since", "2024-13-45", "stats")
+        R.check("bad date: clear error", rc != 0 and "bad date" in err, err)
+        rc, out, _ = ctl("token", "teamchat")
+        lines = out.splitlines()
+        R.check("token: a token and its line", rc == 0 and len(lines[0].split()[1]) == 64 and
+                lines[-1].startswith("teamchat "), out)
+
+        rc, out, _ = ctl("--db", d.db, "purge", "--older-than", "1")
+        R.check("purge keeps recent conversations", rc == 0 and "deleted 0" in out, out)
+        rc, out, _ = ctl("--db", d.db, "--json", "purge", "--older-than", "0")
+        R.check("purge --older-than 0 deletes all", rc == 0 and json.loads(out)["deleted_conversations"] >= 3, out)
+        db = sqlite3.connect(d.db)
+        R.check("purge leaves nothing behind", db.execute("SELECT count(*) FROM messages").fetchone()[0] == 0)
+        db.close()
+    finally:
+        d.stop(signal.SIGKILL)
+    return R.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
