@@ -144,7 +144,7 @@ wsc_connect(int port, const struct wsc_opts *o, int *status)
 		if (fill(c, 5000) != 1)
 			goto fail;
 	}
-	if (sscanf((char *)c->buf, "HTTP/1.1 %d", status) != 1)
+	if (sscanf((char *)c->buf, "HTTP/1.%*d %d", status) != 1)
 		*status = 0;
 	consume(c, (size_t)(end + 4 - (char *)c->buf));
 	if (*status != 101)
@@ -300,7 +300,7 @@ http_get(int port, const char *path, int *status)
 	if (c.len == 0 || (end = memmem(c.buf, c.len, "\r\n\r\n", 4)) ==
 	    NULL)
 		goto fail;
-	if (sscanf((char *)c.buf, "HTTP/1.1 %d", status) != 1)
+	if (sscanf((char *)c.buf, "HTTP/1.%*d %d", status) != 1)
 		goto fail;
 	if ((body = strndup(end + 4, c.len - (size_t)(end + 4 -
 	    (char *)c.buf))) == NULL)
