@@ -5,12 +5,14 @@ with raw frames, then throws hostile input at the daemon, and after every
 case checks that a fresh visitor is still served.  docs/reliability.md
 lists every case and its expected outcome.
 """
+import hashlib
 import os
 import signal
 import socket
 import sqlite3
 import struct
 import sys
+import tempfile
 import threading
 import time
 
@@ -217,16 +219,23 @@ def limits():
 
 def sql_and_strict_crash():
     weird = "'; DROP TABLE messages; -- \" \\ %s _ ` ) ( \u2603"
-    d = Daemon("--durability", "strict", "--rate-limit", "0")
+    token = "t" * 64
+    tokens = os.path.join(tempfile.mkdtemp(prefix="advisord-tok-"), "tokens")
+    with open(tokens, "w") as f:
+        f.write("chat %s\n" % hashlib.sha256(token.encode()).hexdigest())
+    d = Daemon("--durability", "strict", "--rate-limit", "0", "--bridge-tokens", tokens)
     replied = []
     stop = threading.Event()
 
     def load(n):
+        # half visitors, half bridge conversations that name their user
         try:
-            c = d.client()
-            c.ask({"type": "start", "user": weird})
+            bridge = n % 2 == 0
+            c = d.client(token=token) if bridge else d.client()
+            extra = {"conversation": "c%d" % n, "user": weird} if bridge else {}
+            c.ask(dict({"type": "start"}, **extra))
             while not stop.is_set():
-                r = c.ask({"type": "message", "text": "what is kpo %d %s" % (n, weird)})
+                r = c.ask(dict({"type": "message", "text": "what is kpo %d %s" % (n, weird)}, **extra))
                 if r.get("type") == "reply":
                     replied.append(r["id"])
         except (Closed, OSError, ValueError):
