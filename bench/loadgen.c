@@ -255,6 +255,25 @@ proc_cpu_ticks(int pid)
 	return (long long)(ut + st);
 }
 
+/* Busy clock ticks of the whole machine (all CPUs) from /proc/stat. */
+static long long
+system_busy_ticks(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f;
+	int n;
+
+	if ((f = fopen("/proc/stat", "r")) == NULL)
+		return -1;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+	    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n < 4)
+		return -1;
+	/* user nice system [idle iowait] irq softirq steal */
+	return (long long)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]);
+}
+
 /* A "Vm...:  N kB" line of /proc/PID/status, in kB, or -1. */
 static long
 proc_status_kb(int pid, const char *key)
@@ -1139,7 +1158,8 @@ main(int argc, char **argv)
 	uint64_t deadline, done = 0, errors = 0, sent = 0, connects = 0,
 	    cfail = 0, closed = 0, timeouts = 0, dropped = 0, aborted = 0,
 	    hsfail = 0, storms = 0;
-	long long cpu0 = -1, cpu1 = -1;
+	long long cpu0 = -1, cpu1 = -1, self0, self1, busy0, busy1;
+	double other = 0;
 	long rss0 = -1, rss1 = -1, hwm = -1;
 	double secs, cpu_s = 0, idle_per_conn = 0;
 	const char *first_error = "";
@@ -1253,7 +1273,11 @@ main(int argc, char **argv)
 	sleep_until(t_start);
 	if (opt.pid > 0)
 		cpu0 = proc_cpu_ticks(opt.pid);
+	self0 = proc_cpu_ticks(getpid());
+	busy0 = system_busy_ticks();
 	sleep_until(t_end);
+	self1 = proc_cpu_ticks(getpid());
+	busy1 = system_busy_ticks();
 	if (opt.pid > 0) {
 		cpu1 = proc_cpu_ticks(opt.pid);
 		hwm = proc_status_kb(opt.pid, "VmHWM");
@@ -1287,6 +1311,15 @@ main(int argc, char **argv)
 	secs = opt.duration;
 	if (cpu0 >= 0 && cpu1 >= 0)
 		cpu_s = (double)(cpu1 - cpu0) / (double)sysconf(_SC_CLK_TCK);
+	/* CPU used by everything else on the machine, in cores: on a shared
+	 * machine, the figure that says how far to trust this point. */
+	if (busy0 >= 0 && busy1 >= 0 && self0 >= 0 && self1 >= 0) {
+		other = (double)((busy1 - busy0) - (self1 - self0)) /
+		    (double)sysconf(_SC_CLK_TCK) - cpu_s;
+		other = other / secs;
+		if (other < 0)
+			other = 0;
+	}
 
 	fprintf(stderr,
 	    "%s: %s %s, %d conns, %.0f/s offered: %.0f answers/s (%" PRIu64
@@ -1302,6 +1335,7 @@ main(int argc, char **argv)
 		fprintf(stderr, ", daemon CPU %.2f s (%.0f%%, %.1f us/answer), "
 		    "RSS %ld kB, peak %ld kB", cpu_s, 100 * cpu_s / secs,
 		    done ? 1e6 * cpu_s / (double)done : 0.0, rss1, hwm);
+	fprintf(stderr, ", other load %.2f cores", other);
 	if (closed || timeouts || dropped || cfail || hsfail)
 		fprintf(stderr, "; %" PRIu64 " closed, %" PRIu64 " timeouts, %"
 		    PRIu64 " dropped, %" PRIu64 " connect failures",
@@ -1314,7 +1348,7 @@ main(int argc, char **argv)
 	    "max_us=%.1f cpu_s=%.3f us_per_answer=%.2f rss_kb=%ld hwm_kb=%ld "
 	    "sent=%" PRIu64 " connects=%" PRIu64 " connect_fail=%" PRIu64
 	    " closed=%" PRIu64 " timeouts=%" PRIu64 " dropped=%" PRIu64
-	    " aborted=%" PRIu64 " storms=%" PRIu64 "\n",
+	    " aborted=%" PRIu64 " storms=%" PRIu64 " other_cores=%.2f\n",
 	    opt.label, opt.advisor ? "advisor" : "echo",
 	    opt.rate > 0 ? "open" : "closed", opt.conns, opt.rate, secs, done,
 	    (double)done / secs, errors, first_error[0] ? first_error : "-",
@@ -1322,7 +1356,7 @@ main(int argc, char **argv)
 	    hist_pct(&total, 99) / 1e3, hist_pct(&total, 99.9) / 1e3,
 	    total.max / 1e3, cpu_s, done ? 1e6 * cpu_s / (double)done : 0.0,
 	    rss1, hwm, sent, connects, cfail + hsfail, closed, timeouts, dropped,
-	    aborted, storms);
+	    aborted, storms, other);
 	for (i = 0; i < opt.threads; i++) {
 		for (j = 0; j < ws[i].nc; j++) {
 			free(ws[i].c[j].rbuf);

@@ -211,26 +211,34 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == 0 || b
 
 TABLE=$OUT/table.md
 {
-	echo "| conns | echo msg/s | echo p99 ms |$(for m in $MODES; do printf ' %s answers/s | R %s | %s p99 ms | %s us CPU/answer | %s peak RSS MB |' "$m" "$m" "$m" "$m" "$m"; done)"
-	echo "|---:|---:|---:|$(for m in $MODES; do printf -- '---:|---:|---:|---:|---:|'; done)"
+	echo "| conns | echo msg/s | echo p99 ms | echo us CPU/msg |$(for m in $MODES; do printf ' %s answers/s | R %s | %s p99 ms | %s us CPU/answer | R-CPU %s | %s peak RSS MB |' "$m" "$m" "$m" "$m" "$m" "$m"; done) other load (cores) |"
+	echo "|---:|---:|---:|---:|$(for m in $MODES; do printf -- '---:|---:|---:|---:|---:|---:|'; done)---:|"
 	for c in $CONNS_LIST; do
 		e=${RES[echo,$c]:-}
-		line="| $c | $(field "$e" rps) | $(fmt_ms "$(field "$e" p99_us)") |"
+		other=$(field "$e" other_cores)
+		line="| $c | $(field "$e" rps) | $(fmt_ms "$(field "$e" p99_us)") | $(field "$e" us_per_answer) |"
 		for m in $MODES; do
 			a=${RES[$m,$c]:-}
 			line+=" $(field "$a" rps) | $(ratio "$(field "$a" rps)" "$(field "$e" rps)") |"
 			line+=" $(fmt_ms "$(field "$a" p99_us)") | $(field "$a" us_per_answer) |"
+			line+=" $(ratio "$(field "$e" us_per_answer)" "$(field "$a" us_per_answer)") |"
 			line+=" $(awk -v k="$(field "$a" hwm_kb)" 'BEGIN { printf "%.1f", k / 1024 }') |"
+			other="$other/$(field "$a" other_cores)"
 		done
-		echo "$line"
+		echo "$line $other |"
 	done
 	echo
-	echo "| open loop, 100 conns | offered/s | answers/s | p50 ms | p99 ms | p99.9 ms | max ms | us CPU/answer |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "R-CPU = echo's CPU per message / advisord's CPU per answer: the same"
+	echo "comparison made with the servers' own CPU time, steadier than R when"
+	echo "other work shares the machine. Other load: CPU used by everything else"
+	echo "during the point (echo/fast/strict), in cores."
+	echo
+	echo "| open loop, 100 conns | offered/s | answers/s | p50 ms | p99 ms | p99.9 ms | max ms | us CPU/answer | other load (cores) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for kind in echo $MODES; do
 		o=${RES[open,$kind]:-}
 		[ -n "$o" ] || continue
-		echo "| $kind | $(field "$o" rate) | $(field "$o" rps) | $(fmt_ms "$(field "$o" p50_us)") | $(fmt_ms "$(field "$o" p99_us)") | $(fmt_ms "$(field "$o" p999_us)") | $(fmt_ms "$(field "$o" max_us)") | $(field "$o" us_per_answer) |"
+		echo "| $kind | $(field "$o" rate) | $(field "$o" rps) | $(fmt_ms "$(field "$o" p50_us)") | $(fmt_ms "$(field "$o" p99_us)") | $(fmt_ms "$(field "$o" p999_us)") | $(fmt_ms "$(field "$o" max_us)") | $(field "$o" us_per_answer) | $(field "$o" other_cores) |"
 	done
 	echo
 	echo "| idle | conns | RSS before MB | RSS after MB | bytes per connection |"
@@ -275,6 +283,13 @@ for m in $MODES; do
 	judge "open loop at half capacity, $m, max ms" "$(fmt_ms "$(field "$o" max_us)")" "<=" 20
 done
 judge "idle RSS per connection (bytes), $IDLE_CONNS conns" "$(field "${RES[idle,fast]:-}" idle_bytes_per_conn)" "<=" 8192
+for key in echo,100 fast,100 strict,100 open,fast open,strict; do
+	o=$(field "${RES[$key]:-}" other_cores)
+	[ -n "$o" ] || continue
+	if awk -v o="$o" 'BEGIN { exit !(o > 0.2) }'; then
+		echo "NOTE  $key: other programs used $o cores during this point; its figures are low by contention, not by advisord" >>"$TARGETS"
+	fi
+done
 for key in "${!RES[@]}"; do
 	l=${RES[$key]}
 	[[ "$key" == echo,* || "$key" == *,echo ]] && continue
