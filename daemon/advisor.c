@@ -2,9 +2,10 @@
  * advisor.c: conversations and the handling of protocol frames.
  *
  * Each conversation has an internal key that is also its id in the log:
- * "w-<random>" for a web visitor, "b-<bridge>-<conversation>" for a bridge,
- * so that a bridge finds its users' conversations again after it
- * reconnects or the daemon restarts.  A visitor comes back with the resume
+ * "w-<random>" for a web visitor, "b-<bridge>:<conversation>" for a
+ * bridge, so that a bridge finds its users' conversations again after it
+ * reconnects or the daemon restarts (bridge names hold no colon, so the
+ * keys of two bridges never collide).  A visitor comes back with the resume
  * token instead; only the token's SHA-256 is kept.  The last messages of a
  * conversation are held in memory for the history frame, since the log may
  * not have committed them yet when a page reloads.
@@ -294,6 +295,16 @@ set_user(struct advisor *a, struct conv *c, const char *user, int64_t now_us)
 	log_conv(a, c, now_us);
 }
 
+/* Whether bridge conversation C is one of bridge NAME's. */
+static bool
+owned_by(const struct conv *c, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(c->key, "b-", 2) == 0 && strncmp(c->key + 2, name,
+	    n) == 0 && c->key[2 + n] == ':';
+}
+
 static struct conv *
 conv_new(struct advisor *a, const char *key, const char *cid, bool bridge,
     int64_t now_us)
@@ -456,7 +467,7 @@ find_conv(struct session *s, const char *cid, bool create, int64_t now_us,
 	}
 	if (cid == NULL)
 		cid = "default";
-	snprintf(key, sizeof(key), "b-%s-%s", s->bridge, cid);
+	snprintf(key, sizeof(key), "b-%s:%s", s->bridge, cid);
 	if ((c = htab_get(a->by_key, key)) == NULL) {
 		int found = store_lookup(a->o.store, key, false, HIST_MAX, &r);
 
@@ -617,9 +628,17 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 				    now_us);
 			store_resume_free(&r);
 		}
-		if (c == NULL || c->bridge != s->is_bridge) {
+		if (c == NULL) {
 			error_frame(a, E_UNKNOWN_RESUME, "no conversation has "
 			    "that resume token", m->id, k);
+			goto done;
+		}
+		if (c->bridge != s->is_bridge || (s->is_bridge &&
+		    !owned_by(c, s->bridge))) {
+			/* a bridge's conversations stay with that bridge,
+			 * and a bridge cannot take a visitor's */
+			error_frame(a, E_UNAUTHORIZED, "that conversation "
+			    "belongs to another kind of connection", m->id, k);
 			goto done;
 		}
 		if (!s->is_bridge && s->convs != NULL && s->convs != c)
@@ -803,13 +822,6 @@ session_handle(struct session *s, const char *frame, size_t len,
 		return;
 	}
 	metrics.frames_in[m.type]++;
-	if (m.user != NULL && !s->is_bridge) {
-		/* attribution is for authenticated bridges only */
-		error_frame(a, E_UNAUTHORIZED, "only an authenticated bridge "
-		    "may name a user", m.id, k);
-		proto_msg_free(&m);
-		return;
-	}
 	switch (m.type) {
 	case P_START:
 		handle_start(s, &m, now_us, k);

@@ -329,7 +329,18 @@ t_bridge(void **state)
 	say(x, s, "{\"type\":\"message\",\"text\":\"tell me more\","
 	    "\"conversation\":\"u2\"}");
 	assert_string_equal(code(x), "reply");
-	/* another bridge, or a visitor, does not see them */
+	/* another bridge, or a visitor, does not see them, not even with
+	 * the resume token */
+	snprintf(buf, sizeof(buf), "{\"type\":\"start\",\"resume\":\"%s\"}",
+	    str(x->g.f[0], "resume"));
+	anon = session_new(x->adv, NULL);
+	say(x, anon, buf);
+	assert_string_equal(code(x), E_UNAUTHORIZED);
+	session_free(anon);
+	anon = session_new(x->adv, "otherteam");
+	say(x, anon, buf);
+	assert_string_equal(code(x), E_UNAUTHORIZED);
+	session_free(anon);
 	anon = session_new(x->adv, NULL);
 	say(x, anon, "{\"type\":\"choose\",\"option\":\"deeper\","
 	    "\"conversation\":\"u2\"}");
