@@ -49,6 +49,9 @@ struct conv {
 	size_t			 hhead, hcount;
 	int64_t			 replies[REPLY_IDS];
 	size_t			 nreplies;
+	char			*labels[DIALOGUE_MAX_OPTIONS]; /* last reply's */
+	char			*options[DIALOGUE_MAX_OPTIONS];
+	size_t			 noptions;
 };
 
 struct advisor {
@@ -104,6 +107,40 @@ advisor_new(struct intents *in, struct dialogues *dl,
 	return a;
 }
 
+/* Keep the options of reply D (NULL: forget them), so that the log and the
+ * history show the label a person clicked rather than its id. */
+static void
+remember_options(struct conv *c, const struct dialogue_reply *d)
+{
+	size_t i;
+
+	for (i = 0; i < c->noptions; i++) {
+		free(c->options[i]);
+		free(c->labels[i]);
+	}
+	c->noptions = 0;
+	for (i = 0; d != NULL && i < d->noptions; i++) {
+		c->options[i] = strdup(d->options[i].id ? d->options[i].id : "");
+		c->labels[i] = strdup(d->options[i].label ?
+		    d->options[i].label : "");
+		c->noptions++;
+		if (c->options[i] == NULL || c->labels[i] == NULL)
+			break;
+	}
+}
+
+static const char *
+option_label(const struct conv *c, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < c->noptions; i++)
+		if (c->options[i] != NULL && c->labels[i] != NULL &&
+		    strcmp(c->options[i], id) == 0)
+			return c->labels[i];
+	return id;
+}
+
 static void
 conv_free(struct advisor *a, struct conv *c)
 {
@@ -114,6 +151,7 @@ conv_free(struct advisor *a, struct conv *c)
 		htab_del(a->by_hash, c->hash);
 	for (i = 0; i < HIST_MAX; i++)
 		free(c->hist[i].text);
+	remember_options(c, NULL);
 	dialogue_state_free(c->st);
 	free(c);
 	metrics.conversations--;
@@ -541,6 +579,7 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	c->replies[c->nreplies++] = m.id;
 	c->last_us = now_us;
 
+	remember_options(c, d);
 	for (i = 0; i < d->noptions; i++) {
 		opts[i].id = d->options[i].id;
 		opts[i].label = d->options[i].label;
@@ -771,8 +810,8 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 		free(d);
 		return;
 	}
-	log_incoming(a, c, m->option, "choose", node, NULL, NULL,
-	    d->picked_suggestion, now_us);
+	log_incoming(a, c, option_label(c, m->option), "choose", node, NULL,
+	    NULL, d->picked_suggestion, now_us);
 	send_reply(s, c, d, m->id, now_us, now_us, NULL, k);
 	free(d);
 }

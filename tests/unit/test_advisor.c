@@ -256,10 +256,16 @@ t_resume(void **state)
 {
 	struct fx *x = *state;
 	struct session *a = session_new(x->adv, NULL), *b;
-	char buf[200], resume[80], node[64];
-	const cJSON *msgs;
+	char buf[200], resume[80], node[64], label[128];
+	const cJSON *msgs, *opt;
 
 	say(x, a, "{\"type\":\"start\"}");
+	opt = cJSON_GetArrayItem(cJSON_GetObjectItem(x->g.f[0], "options"),
+	    0);
+	snprintf(label, sizeof(label), "%s", str(opt, "label"));
+	snprintf(buf, sizeof(buf), "{\"type\":\"choose\",\"option\":\"%s\"}",
+	    str(opt, "id"));
+	say(x, a, buf);
 	say(x, a, "{\"type\":\"message\",\"text\":\"what is kpo\"}");
 	snprintf(resume, sizeof(resume), "%s", str(x->g.f[0], "resume"));
 	snprintf(node, sizeof(node), "%s", str(x->g.f[0], "node"));
@@ -272,9 +278,11 @@ t_resume(void **state)
 	assert_int_equal(x->g.n, 2);
 	assert_string_equal(str(x->g.f[0], "type"), "history");
 	msgs = cJSON_GetObjectItem(x->g.f[0], "messages");
-	assert_int_equal(cJSON_GetArraySize(msgs), 3);
+	assert_int_equal(cJSON_GetArraySize(msgs), 5);
 	assert_string_equal(str(cJSON_GetArrayItem(msgs, 1), "from"), "user");
-	assert_string_equal(str(cJSON_GetArrayItem(msgs, 1), "text"),
+	/* a click shows as the label the person saw */
+	assert_string_equal(str(cJSON_GetArrayItem(msgs, 1), "text"), label);
+	assert_string_equal(str(cJSON_GetArrayItem(msgs, 3), "text"),
 	    "what is kpo");
 	assert_string_equal(str(x->g.f[1], "type"), "reply");
 	assert_string_equal(str(x->g.f[1], "node"), node);
