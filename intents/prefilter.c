@@ -13,6 +13,7 @@
  * Literals are indexed by their first (up to) three bytes; a scan looks up
  * each position of the message with keys of one, two and three bytes.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,7 @@ struct set {
 struct parser {
 	const char	*p;
 	int		 depth;
+	int		 bad;	/* syntax not understood: no filter at all */
 };
 
 #define NOLIT	((size_t)-1)
@@ -175,10 +177,14 @@ skip_class(struct parser *ps)
 	while (*p && *p != ']') {
 		if (*p == '\\' && p[1])
 			p++;
-		else if (*p == '[' && p[1] == ':') {
-			const char *e = strstr(p, ":]");
+		else if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
+		    p[1] == '=')) {
+			/* a POSIX [:name:] only if it is well formed */
+			const char *e = p + 2;
 
-			if (e)
+			while (*e >= 'a' && *e <= 'z')
+				e++;
+			if (e > p + 2 && e[0] == p[1] && e[1] == ']')
 				p = e + 1;
 		}
 		p++;
@@ -186,36 +192,70 @@ skip_class(struct parser *ps)
 	ps->p = *p ? p + 1 : p;
 }
 
+/* Skip to just past the byte CLOSE, if there is one before the end. */
+static const char *
+skip_past(const char *p, char close)
+{
+	const char *e = strchr(p, close);
+
+	return e ? e + 1 : p + strlen(p);
+}
+
 /* Skip an escape starting at '\'; returns the literal byte it stands for,
- * or -1 when it is a class, an anchor or anything else. */
+ * or -1 when it is a class, an anchor, a reference or anything else. */
 static int
 escape(struct parser *ps)
 {
 	const char *p = ps->p + 1;
-	int c = (unsigned char)*p;
+	int c = (unsigned char)*p, i;
 
 	if (c == '\0') {
 		ps->p = p;
 		return -1;
 	}
-	ps->p = p + 1;
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9')) {
-		if ((c == 'x' || c == 'p' || c == 'P' || c == 'g' ||
-		    c == 'k' || c == 'N' || c == 'o') && p[1] == '{') {
-			const char *e = strchr(p + 1, '}');
-
-			ps->p = e ? e + 1 : p + 1;
-		} else if (c == 'Q') {
-			const char *e = strstr(p, "\\E");
-
-			ps->p = e ? e + 2 : p + strlen(p);
-		}
-		return -1;
+	p++;
+	ps->p = p;
+	if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9')))
+		return c >= 0x80 ? -1 : c;	/* escaped punctuation */
+	switch (c) {
+	case 'x':	/* \x{hh..} or \xhh */
+		if (*p == '{')
+			ps->p = skip_past(p, '}');
+		else
+			for (i = 0; i < 2 && isxdigit((unsigned char)*ps->p);
+			    i++)
+				ps->p++;
+		break;
+	case 'o': case 'N':
+		if (*p == '{')
+			ps->p = skip_past(p, '}');
+		break;
+	case 'p': case 'P':
+		if (*p == '{')
+			ps->p = skip_past(p, '}');
+		else if (*p)
+			ps->p++;
+		break;
+	case 'c':	/* \cX: a control character */
+		if (*p)
+			ps->p++;
+		break;
+	case 'g': case 'k':	/* references and subroutine calls */
+		ps->bad = 1;
+		break;
+	case 'Q':
+		p = strstr(p, "\\E");
+		ps->p = p ? p + 2 : ps->p + strlen(ps->p);
+		break;
+	default:
+		if (c >= '1' && c <= '9')
+			ps->bad = 1;	/* back reference */
+		while (c >= '0' && c <= '9' && *ps->p >= '0' && *ps->p <= '9')
+			ps->p++;
+		break;
 	}
-	if (c >= 0x80)
-		return -1;
-	return c;
+	return -1;
 }
 
 /* A concatenation, up to '|', ')' or the end. */
@@ -246,19 +286,28 @@ parse_seq(struct parser *ps, struct set *best)
 			int look = 0;
 
 			FLUSH();
-			if (*p == '*' || (*p == '?' && (p[1] == '#' ||
-			    (p[1] >= 'a' && p[1] <= 'z') || p[1] == '-' ||
-			    p[1] == '^'))) {
-				/* verb, comment or option setting */
+			if (*p == '*')
+				ps->bad = 1;	/* a verb: (*ACCEPT) and kin */
+			if (*p == '*' || (*p == '?' && p[1] == '#')) {
+				/* verb or comment: nothing to match */
 				const char *e = strchr(p, ')');
 
 				ps->p = e ? e + 1 : p + strlen(p);
-				if (*p == '?' && e && e[-1] != ')' &&
-				    strchr(p, ':') && strchr(p, ':') < e) {
-					/* (?i:...) : a group after all */
-					ps->p = strchr(p, ':') + 1;
+				continue;
+			}
+			if (*p == '?' && ((p[1] >= 'a' && p[1] <= 'z') ||
+			    p[1] == '-' || p[1] == '^')) {
+				/* option setting (?i) or group (?i:...) */
+				const char *e = p + 1;
+
+				while (*e && *e != ')' && *e != ':')
+					if (*e++ == 'x')
+						ps->bad = 1;	/* extended */
+				if (*e == ':') {
+					ps->p = e + 1;
 					goto group;
 				}
+				ps->p = *e ? e + 1 : e;
 				continue;
 			}
 			if (*p == '?') {
@@ -271,14 +320,21 @@ parse_seq(struct parser *ps, struct set *best)
 				else if (p[1] == '<' && (p[2] == '=' ||
 				    p[2] == '!'))
 					ps->p = p + 3;
-				else if (p[1] == '<' || p[1] == 'P' ||
-				    p[1] == '\'') {
+				else if (p[1] == 'P' && p[2] != '<') {
+					ps->bad = 1;	/* (?P=n), (?P>n) */
+					ps->p = p + 2;
+				} else if ((p[1] == '<' || p[1] == 'P' ||
+				    p[1] == '\'') && (isalpha((unsigned char)
+				    p[p[1] == 'P' ? 3 : 2]) ||
+				    p[p[1] == 'P' ? 3 : 2] == '_')) {
 					const char *e = strpbrk(p + 2, ">'");
 
 					ps->p = e ? e + 1 : p + strlen(p);
 				} else {
+					/* (?R), (?1), (?&n), (?(cond)..): give up */
+					ps->bad = 1;
 					ps->p = p + 1;
-					look = 1;	/* unknown: trust nothing */
+					look = 1;
 				}
 			} else
 				ps->p = p;
@@ -414,7 +470,7 @@ intern(struct prefilter *f, const char *s, size_t len)
 int
 prefilter_add(struct prefilter *f, const char *re, size_t pid)
 {
-	struct parser ps = { re, 0 };
+	struct parser ps = { re, 0, 0 };
 	struct set *s;
 	size_t i;
 	int rc = 0;
@@ -422,7 +478,7 @@ prefilter_add(struct prefilter *f, const char *re, size_t pid)
 	if ((s = malloc(sizeof(*s))) == NULL)
 		return -1;
 	parse_alt(&ps, s);
-	if (*ps.p != '\0' || s->none || s->n == 0)
+	if (*ps.p != '\0' || ps.bad || s->none || s->n == 0)
 		goto done;	/* unbalanced or no requirement: always run */
 	for (i = 0; i < s->n; i++) {
 		size_t li = intern(f, s->s[i], s->len[i]);

@@ -18,6 +18,7 @@
 
 #include "intents/intents.h"
 #include "intents/intents_int.h"
+#include "intents/prefilter.h"
 
 #define SHIPPED	ADVISOR_CONTENT_DIR "/intents"
 
@@ -365,6 +366,52 @@ test_prefilter_hides_nothing(void **state)
 }
 
 static void
+on_hit(void *arg, size_t pid)
+{
+	*(size_t *)arg = pid + 1;
+}
+
+/* Syntax the literal analysis must not misread (each found by fuzzing the
+ * analysis against PCRE2): the subject matches the pattern, so the filter
+ * must either let the pattern through or not filter it at all. */
+static void
+test_prefilter_tricky_syntax(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "(?#:a)bc", "bc" },
+		{ "(?x) a b c", "abc" },
+		{ "a(*ACCEPT)bc", "a" },
+		{ "[?[:]#yh|zz", "[#yh" },
+		{ "\\x41bc", "abc" },
+		{ "\\cabc", "\001bc" },
+		{ "(?<n>xy)z", "xyz" },
+		{ "(?i:ab)c", "abc" },
+		{ "(a)\\1q", "aaq" },
+		{ "ab?c", "ac" },
+		{ "(?:ab|cd)+x{0,2}y", "cdy" },
+		{ "\\Qa.b\\E|zz", "a.b" },
+		{ "\\bwhat is (?:the )?{kpo}\\b", "x" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct prefilter *f = prefilter_new();
+		size_t found = 0;
+		int rc;
+
+		assert_non_null(f);
+		rc = prefilter_add(f, cases[i][0], 7);
+		assert_true(rc == 0 || rc == 1);
+		prefilter_scan(f, cases[i][1], strlen(cases[i][1]), on_hit,
+		    &found);
+		if (rc == 1 && i + 1 < sizeof(cases) / sizeof(cases[0]))
+			assert_int_equal(found, 8);
+		prefilter_free(f);
+	}
+}
+
+static void
 test_hostile_input(void **state)
 {
 	static char big[INTENT_TEXT_MAX * 3];
@@ -521,6 +568,7 @@ main(void)
 		cmocka_unit_test(test_fallback_suggestions),
 		cmocka_unit_test(test_jit_and_interpreter_agree),
 		cmocka_unit_test(test_prefilter_hides_nothing),
+		cmocka_unit_test(test_prefilter_tricky_syntax),
 		cmocka_unit_test(test_hostile_input),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_check),
