@@ -220,6 +220,9 @@ nearest(const struct vocab *v, const char *w, size_t len)
 		if (kl < 4 || (size_t)__builtin_popcount(m ^ v->mask[i]) >
 		    2 * max)
 			continue;
+		/* a short word keeps its first letter: "chat" is not "that" */
+		if (len < 6 && k[0] != w[0])
+			continue;
 		d = distance(w, len, k, kl, max);
 		if (d < bestd) {
 			bestd = d;

@@ -1,7 +1,8 @@
 /*
  * spell.h: bounded spelling correction against the catalog's own words.
  * A word of 4+ letters that the catalog does not know is replaced by the
- * nearest known word within edit distance 1 (2 for words of 8+ letters).
+ * nearest known word within edit distance 1 (2 for words of 8+ letters);
+ * a word under 6 letters keeps its first letter.
  */
 #ifndef ADVISOR_SPELL_H
 #define ADVISOR_SPELL_H
