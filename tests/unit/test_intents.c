@@ -348,6 +348,26 @@ test_jit_and_interpreter_agree(void **state)
 	intents_free(b);
 }
 
+/* A pattern the JIT cannot compile (\\C in UTF mode) turns the JIT off for
+ * the catalog, as MemoryDenyWriteExecute would; matching carries on. */
+static void
+test_jit_fallback(void **state)
+{
+	struct intents *c = load_text("{\"intents\": [{\"id\": \"fallback\"},"
+	    "{\"id\": \"one\", \"patterns\": [\"^one\\\\b\"],"
+	    " \"examples\": [\"one\"]},"
+	    "{\"id\": \"odd\", \"patterns\": [\"^od\\\\Cd$\"],"
+	    " \"examples\": [\"odxd\"]}]}", true);
+
+	(void)state;
+	assert_false(intents_jit(c));
+	assert_string_equal(match(c, "one more", NULL, NULL), "one");
+	assert_string_equal(match(c, "odxd", NULL, NULL), "odd");
+	assert_string_equal(match(c, "nothing", NULL, NULL), "fallback");
+	assert_int_equal(intents_check(c, stderr), 0);
+	intents_free(c);
+}
+
 static void
 test_prefilter_hides_nothing(void **state)
 {
@@ -567,6 +587,7 @@ main(void)
 		cmocka_unit_test(test_priority_and_ties),
 		cmocka_unit_test(test_fallback_suggestions),
 		cmocka_unit_test(test_jit_and_interpreter_agree),
+		cmocka_unit_test(test_jit_fallback),
 		cmocka_unit_test(test_prefilter_hides_nothing),
 		cmocka_unit_test(test_prefilter_tricky_syntax),
 		cmocka_unit_test(test_hostile_input),
