@@ -18,6 +18,7 @@
 #include "storage/redact.h"
 #include "storage/schema.h"
 #include "storage/store.h"
+#include "storage/store_tune.h"
 
 #define RETRIES		6	/* attempts per batch before dropping it */
 
@@ -70,6 +71,8 @@ struct store {
 	uint64_t	 resolved;	/* all rows <= this are resolved */
 	int64_t		 next_id;
 	bool		 stop;
+	unsigned	 retries;	/* attempts per batch */
+	unsigned	 pause_ms;	/* first pause between attempts */
 	struct store_opts opts;
 	struct store_stats stats;
 };
@@ -261,7 +264,7 @@ writer(void *arg)
 		if (batch == NULL)
 			break;
 		pthread_mutex_lock(&s->dbmu);
-		for (i = 0; i < RETRIES; i++) {
+		for (i = 0; i < s->retries; i++) {
 			int rc = commit_batch(s, batch, n);
 			bool stopping;
 
@@ -275,22 +278,22 @@ writer(void *arg)
 				s->stats.write_errors++;
 			pthread_mutex_unlock(&s->mu);
 			if (stopping) {
-				i = RETRIES;
+				i = s->retries;
 				break;
 			}
 			pthread_mutex_lock(&s->mu);
 			s->stats.write_errors++;
 			pthread_mutex_unlock(&s->mu);
 			fprintf(stderr, "advisord: log write failed (%s), "
-			    "attempt %zu of %d\n", sqlite3_errstr(rc), i + 1,
-			    RETRIES);
+			    "attempt %zu of %u\n", sqlite3_errstr(rc), i + 1,
+			    s->retries);
 			pthread_mutex_unlock(&s->dbmu);
-			pause_ms(25u << i);	/* 25 ms .. 800 ms */
+			pause_ms(s->pause_ms << (i < 5 ? i : 5));
 			pthread_mutex_lock(&s->dbmu);
 		}
 		pthread_mutex_unlock(&s->dbmu);
 		pthread_mutex_lock(&s->mu);
-		if (i == RETRIES)
+		if (i == s->retries)
 			s->stats.dropped += n;
 		else
 			s->stats.committed += n;
@@ -344,6 +347,8 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	if (s->opts.batch_ms == 0)
 		s->opts.batch_ms = 5;
 	s->cap = s->opts.queue_max;
+	s->retries = RETRIES;
+	s->pause_ms = 25;	/* 25 ms .. 800 ms */
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->dbmu, NULL);
 	pthread_cond_init(&s->cv, NULL);
@@ -429,6 +434,28 @@ store_close(struct store *s)
 	pthread_mutex_destroy(&s->dbmu);
 	pthread_cond_destroy(&s->cv);
 	free(s);
+}
+
+void
+store_tune(struct store *s, unsigned busy_ms, unsigned retries,
+    unsigned pause_ms)
+{
+	pthread_mutex_lock(&s->dbmu);
+	sqlite3_busy_timeout(s->db, (int)busy_ms);
+	s->retries = retries > 0 ? retries : 1;
+	s->pause_ms = pause_ms;
+	pthread_mutex_unlock(&s->dbmu);
+}
+
+int
+store_writer_exec(struct store *s, const char *sql)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->dbmu);
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->dbmu);
+	return rc == SQLITE_OK ? 0 : -1;
 }
 
 int64_t

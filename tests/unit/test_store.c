@@ -1,0 +1,642 @@
+/*
+ * test_store.c: the conversation log: schema and migrations, group commit
+ * and the resolved watermark, resume lookups, redaction, queue-full drops,
+ * flushing on close, a concurrent reader, and the writer's behaviour on a
+ * locked database, a read-only connection and a full disk.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "storage/schema.h"
+#include "storage/store.h"
+#include "storage/store_tune.h"
+
+static char dbpath[256];
+
+static void
+sleep_ms(unsigned ms)
+{
+	struct timespec ts = { 0, (long)ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Wait (bounded) until every row up to SEQ is resolved. */
+static void
+wait_resolved(struct store *s, uint64_t seq)
+{
+	int i;
+
+	for (i = 0; i < 20000 && store_resolved(s) < seq; i++)
+		sleep_ms(1);
+	assert_true(store_resolved(s) >= seq);
+}
+
+static int
+setup_file(void **state)
+{
+	(void)state;
+	snprintf(dbpath, sizeof(dbpath), "/tmp/test_store_%ld.db",
+	    (long)getpid());
+	return 0;
+}
+
+static int
+teardown_file(void **state)
+{
+	char p[300];
+
+	(void)state;
+	unlink(dbpath);
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	unlink(p);
+	return 0;
+}
+
+static struct store *
+open_store(const char *path, bool redact, size_t queue_max)
+{
+	struct store_opts o = { .path = path, .durability = STORE_FAST,
+	    .queue_max = queue_max, .batch_ms = 2, .batch_rows = 200,
+	    .redact = redact };
+	char err[256] = "";
+	struct store *s = store_open(&o, err, sizeof(err));
+
+	if (s == NULL)
+		fprintf(stderr, "store_open: %s\n", err);
+	assert_non_null(s);
+	return s;
+}
+
+static int64_t
+count(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static void
+integrity_ok(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1,
+	    &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static uint64_t
+put_msg(struct store *s, const char *conv, char dir, const char *text)
+{
+	struct store_msg m = { .id = store_next_id(s), .conv = conv,
+	    .direction = dir, .text = text, .intent = dir == 'o' ? "kpo" :
+	    NULL, .node = dir == 'o' ? "root" : NULL, .time_us = 1000 };
+
+	return store_put_message(s, &m);
+}
+
+static uint64_t
+put_conv(struct store *s, const char *id, const char *hash)
+{
+	struct store_conv c = { .id = id, .channel = "web",
+	    .resume_hash = hash, .content_version = "v1",
+	    .started_us = 1000 };
+
+	return store_put_conversation(s, &c);
+}
+
+/* Lower-case, single-spaced form of SQL for comparing schemas. */
+static void
+squeeze(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+	bool space = false;
+
+	for (; *in && n + 2 < size; in++) {
+		if (isspace((unsigned char)*in)) {
+			space = true;
+			continue;
+		}
+		if (space && n > 0 && *in != ')' && *in != ',' &&
+		    out[n - 1] != '(')
+			out[n++] = ' ';
+		space = false;
+		out[n++] = (char)tolower((unsigned char)*in);
+	}
+	out[n] = '\0';
+}
+
+static char *
+schema_of(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	char *all = calloc(1, 65536), buf[4096];
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master "
+	    "WHERE sql IS NOT NULL ORDER BY name", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		squeeze((const char *)sqlite3_column_text(st, 0), buf,
+		    sizeof(buf));
+		strncat(all, buf, 65535 - strlen(all));
+		strncat(all, ";\n", 65535 - strlen(all));
+	}
+	sqlite3_finalize(st);
+	return all;
+}
+
+/* schema.sql, the documented copy, creates what the migrations create. */
+static void
+test_schema_matches_sql_file(void **state)
+{
+	FILE *f;
+	char *sql, *a, *b;
+	long n;
+	sqlite3 *x, *y;
+	size_t i;
+
+	(void)state;
+	f = fopen(ADVISOR_CONTENT_DIR "/storage/schema.sql", "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	sql = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(sql, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	assert_int_equal(sqlite3_open(":memory:", &x), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(x, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open(":memory:", &y), SQLITE_OK);
+	for (i = 0; i < schema_nmigrations; i++)
+		assert_int_equal(sqlite3_exec(y, schema_migrations[i], NULL,
+		    NULL, NULL), SQLITE_OK);
+	a = schema_of(x);
+	b = schema_of(y);
+	assert_true(strlen(a) > 100);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	free(sql);
+	sqlite3_close(x);
+	sqlite3_close(y);
+}
+
+/* A blank file is migrated to the current version; a newer one refused. */
+static void
+test_migration(void **state)
+{
+	struct store *s;
+	struct store_opts o = { .path = dbpath };
+	char err[256] = "";
+	sqlite3 *db;
+
+	(void)state;
+	s = open_store(dbpath, true, 0);
+	store_close(s);
+	assert_int_equal(count(dbpath, "PRAGMA user_version"),
+	    (int64_t)schema_nmigrations);
+	/* WAL mode is recorded in the file header (bytes 18, 19 = 2) */
+	{
+		FILE *f = fopen(dbpath, "rb");
+		unsigned char h[20];
+
+		assert_non_null(f);
+		assert_int_equal(fread(h, 1, 20, f), 20);
+		fclose(f);
+		assert_int_equal(h[18], 2);
+		assert_int_equal(h[19], 2);
+	}
+	/* opening again is a no-op migration */
+	s = open_store(dbpath, true, 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, "newer"));
+}
+
+static void
+test_commit_lookup(void **state)
+{
+	struct store *s;
+	struct store_resume r;
+	struct store_stats st;
+	uint64_t seq;
+	int64_t id0;
+
+	(void)state;
+	s = open_store(dbpath, true, 0);
+	id0 = store_next_id(s);
+	assert_int_equal(id0, 1);
+	assert_true(put_conv(s, "c1", "hash1") > 0);
+	put_msg(s, "c1", 'i', "what is kpo");
+	put_msg(s, "c1", 'o', "KPO is knowledge work");
+	put_msg(s, "c1", 'i', "and bpo?");
+	assert_true(store_put_state(s, "c1", "{\"node\":\"a\"}", 5) > 0);
+	assert_true(store_put_state(s, "c1", "{\"node\":\"b\"}", 6) > 0);
+	assert_true(store_put_feedback(s, "c1", 3, false, "meh", 7) > 0);
+	seq = store_end_conversation(s, "c1", 9);
+	assert_int_equal(seq, 8);
+	wait_resolved(s, seq);
+	store_get_stats(s, &st);
+	assert_int_equal(st.committed, 8);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.queued, 0);
+	assert_true(st.batches >= 1);
+
+	assert_int_equal(store_lookup(s, "hash1", true, 2, &r), 1);
+	assert_string_equal(r.id, "c1");
+	assert_string_equal(r.channel, "web");
+	assert_null(r.user);
+	assert_string_equal(r.state_json, "{\"node\":\"b\"}");
+	assert_int_equal(r.nmessages, 2);
+	assert_int_equal(r.messages[0].direction, 'o');
+	assert_string_equal(r.messages[0].text, "KPO is knowledge work");
+	assert_int_equal(r.messages[1].direction, 'i');
+	assert_int_equal(r.messages[1].id, 4);
+	store_resume_free(&r);
+	assert_int_equal(store_lookup(s, "c1", false, 10, &r), 1);
+	assert_int_equal(r.nmessages, 3);
+	store_resume_free(&r);
+	assert_int_equal(store_lookup(s, "nope", true, 10, &r), 0);
+	assert_int_equal(store_lookup(s, "hash1", false, 10, &r), 0);
+	store_close(s);
+	assert_int_equal(count(dbpath, "SELECT ended FROM conversations"), 9);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM feedback WHERE "
+	    "helpful = 0 AND message = 3"), 1);
+	/* ids continue after a restart */
+	s = open_store(dbpath, true, 0);
+	assert_int_equal(store_next_id(s), 5);
+	store_close(s);
+}
+
+static void
+test_memory(void **state)
+{
+	struct store *s;
+	struct store_resume r;
+
+	(void)state;
+	s = open_store(":memory:", true, 0);
+	put_conv(s, "m", "h");
+	wait_resolved(s, put_msg(s, "m", 'i', "hello"));
+	assert_int_equal(store_lookup(s, "h", true, 5, &r), 1);
+	assert_int_equal(r.nmessages, 1);
+	assert_string_equal(r.messages[0].text, "hello");
+	store_resume_free(&r);
+	store_close(s);
+}
+
+static void
+test_redaction(void **state)
+{
+	struct store *s;
+	struct store_resume r;
+
+	(void)state;
+	s = open_store(":memory:", true, 0);
+	put_conv(s, "r", "h");
+	store_put_feedback(s, "r", 1, true, "write jo@example.com", 2);
+	wait_resolved(s, put_msg(s, "r", 'i',
+	    "mail jo.doe@example.co.uk or call +44 20 7946 0958"));
+	assert_int_equal(store_lookup(s, "r", false, 5, &r), 1);
+	assert_string_equal(r.messages[0].text, "mail [email] or call [phone]");
+	store_resume_free(&r);
+	store_close(s);
+
+	s = open_store(dbpath, false, 0);
+	put_conv(s, "r", "h");
+	wait_resolved(s, put_msg(s, "r", 'i', "jo@example.com"));
+	assert_int_equal(store_lookup(s, "r", false, 5, &r), 1);
+	assert_string_equal(r.messages[0].text, "jo@example.com");
+	store_resume_free(&r);
+	store_close(s);
+}
+
+/* Hold the write lock from another connection. */
+static sqlite3 *
+lock_db(const char *path)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	return db;
+}
+
+static void
+unlock_db(sqlite3 *db)
+{
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+test_queue_full(void **state)
+{
+	struct store *s;
+	struct store_stats st;
+	sqlite3 *lk;
+	uint64_t accepted = 0;
+	int i;
+
+	(void)state;
+	s = open_store(dbpath, true, 4);
+	store_tune(s, 5, 100000, 1);
+	lk = lock_db(dbpath);
+	for (i = 0; i < 20; i++)
+		if (put_msg(s, "q", 'i', "x") > 0)
+			accepted++;
+	store_get_stats(s, &st);
+	assert_true(accepted >= 4 && accepted <= 8);
+	assert_int_equal(st.dropped, 20 - accepted);
+	unlock_db(lk);
+	store_close(s);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"),
+	    (int64_t)accepted);
+}
+
+static void
+test_close_flushes(void **state)
+{
+	struct store_opts o = { .path = dbpath, .durability = STORE_FAST,
+	    .batch_ms = 60000, .batch_rows = 5000 };
+	struct store_stats st;
+	char err[256];
+	struct store *s;
+	int i;
+
+	(void)state;
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	for (i = 0; i < 1000; i++)
+		assert_true(put_msg(s, "f", 'i', "flush me") > 0);
+	store_get_stats(s, &st);
+	assert_int_equal(st.dropped, 0);
+	store_close(s);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 1000);
+	integrity_ok(dbpath);
+}
+
+struct reader {
+	struct store	*s;
+	volatile bool	 stop;
+	int		 lookups, errors, regress;
+};
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	size_t last = 0;
+	struct store_resume r;
+
+	while (!rd->stop) {
+		int rc = store_lookup(rd->s, "cr", false, 100000, &r);
+
+		if (rc == -1)
+			rd->errors++;
+		if (rc == 1) {
+			if (r.nmessages < last)
+				rd->regress++;
+			last = r.nmessages;
+			store_resume_free(&r);
+		}
+		rd->lookups++;
+	}
+	return NULL;
+}
+
+static void
+test_concurrent_reader(void **state)
+{
+	struct reader rd = { 0 };
+	pthread_t t;
+	uint64_t seq = 0;
+	int i;
+
+	(void)state;
+	rd.s = open_store(dbpath, true, 0);
+	put_conv(rd.s, "cr", "hcr");
+	assert_int_equal(pthread_create(&t, NULL, reader_main, &rd), 0);
+	for (i = 0; i < 3000; i++) {
+		seq = put_msg(rd.s, "cr", 'i', "concurrent");
+		if (i % 100 == 0)
+			sleep_ms(1);
+	}
+	wait_resolved(rd.s, seq);
+	while (rd.lookups < 5)
+		sleep_ms(1);
+	rd.stop = true;
+	pthread_join(t, NULL);
+	assert_int_equal(rd.errors, 0);
+	assert_int_equal(rd.regress, 0);
+	/* once resolved, a reader sees every row */
+	{
+		struct store_resume r;
+
+		assert_int_equal(store_lookup(rd.s, "hcr", true, 100000, &r),
+		    1);
+		assert_int_equal(r.nmessages, 3000);
+		store_resume_free(&r);
+	}
+	store_close(rd.s);
+}
+
+/* A lock held for a while: the writer retries and then commits. */
+static void
+test_locked_then_free(void **state)
+{
+	struct store *s;
+	struct store_stats st;
+	sqlite3 *lk;
+	uint64_t seq;
+	int i;
+
+	(void)state;
+	s = open_store(dbpath, true, 0);
+	store_tune(s, 5, 100000, 1);
+	lk = lock_db(dbpath);
+	seq = put_msg(s, "l", 'i', "wait for me");
+	for (i = 0; i < 20000; i++) {
+		store_get_stats(s, &st);
+		if (st.write_errors >= 2)
+			break;
+		sleep_ms(1);
+	}
+	assert_true(st.write_errors >= 2);
+	assert_true(store_resolved(s) < seq);
+	unlock_db(lk);
+	wait_resolved(s, seq);
+	store_get_stats(s, &st);
+	assert_int_equal(st.committed, 1);
+	assert_int_equal(st.dropped, 0);
+	store_close(s);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 1);
+	integrity_ok(dbpath);
+}
+
+/* A lock held through every attempt: the rows are dropped and counted,
+ * and the writer carries on once the lock goes. */
+static void
+test_locked_drops(void **state)
+{
+	struct store *s;
+	struct store_stats st;
+	sqlite3 *lk;
+	uint64_t seq;
+
+	(void)state;
+	s = open_store(dbpath, true, 0);
+	store_tune(s, 2, 3, 1);
+	lk = lock_db(dbpath);
+	put_msg(s, "l", 'i', "one");
+	seq = put_msg(s, "l", 'i', "two");
+	wait_resolved(s, seq);
+	store_get_stats(s, &st);
+	assert_int_equal(st.dropped, 2);
+	assert_int_equal(st.committed, 0);
+	assert_true(st.write_errors >= 3);
+	unlock_db(lk);
+	wait_resolved(s, put_msg(s, "l", 'i', "three"));
+	store_get_stats(s, &st);
+	assert_int_equal(st.committed, 1);
+	store_close(s);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 1);
+	integrity_ok(dbpath);
+}
+
+/* A connection that cannot write (as a read-only file would): counted. */
+static void
+test_read_only(void **state)
+{
+	struct store *s;
+	struct store_stats st;
+
+	(void)state;
+	s = open_store(dbpath, true, 0);
+	store_tune(s, 2, 2, 1);
+	assert_int_equal(store_writer_exec(s, "PRAGMA query_only = 1"), 0);
+	wait_resolved(s, put_msg(s, "ro", 'i', "lost"));
+	store_get_stats(s, &st);
+	assert_int_equal(st.dropped, 1);
+	assert_int_equal(st.write_errors, 2);
+	assert_int_equal(store_writer_exec(s, "PRAGMA query_only = 0"), 0);
+	wait_resolved(s, put_msg(s, "ro", 'i', "kept"));
+	store_close(s);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 1);
+}
+
+/* Disk full (SQLITE_FULL via max_page_count): big rows dropped and
+ * counted, small ones after space returns committed, file intact. */
+static void
+test_disk_full(void **state)
+{
+	struct store *s;
+	struct store_stats st;
+	char *big;
+	uint64_t seq = 0;
+	int i;
+
+	(void)state;
+	s = open_store(dbpath, true, 0);
+	store_tune(s, 2, 2, 1);
+	wait_resolved(s, put_msg(s, "d", 'i', "before"));
+	assert_int_equal(store_writer_exec(s, "PRAGMA wal_checkpoint"), 0);
+	assert_int_equal(store_writer_exec(s, "PRAGMA max_page_count = 1"),
+	    0);
+	big = malloc(200000);
+	memset(big, 'a', 199999);
+	big[199999] = '\0';
+	for (i = 0; i < 3; i++)
+		seq = put_msg(s, "d", 'i', big);
+	wait_resolved(s, seq);
+	store_get_stats(s, &st);
+	assert_int_equal(st.dropped, 3);
+	assert_true(st.write_errors >= 2);
+	assert_int_equal(store_writer_exec(s,
+	    "PRAGMA max_page_count = 1073741823"), 0);
+	wait_resolved(s, put_msg(s, "d", 'i', "after"));
+	store_get_stats(s, &st);
+	assert_int_equal(st.committed, 2);
+	store_close(s);
+	free(big);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 2);
+	integrity_ok(dbpath);
+}
+
+static void
+test_strict(void **state)
+{
+	struct store_opts o = { .path = dbpath, .durability = STORE_STRICT,
+	    .batch_ms = 1, .batch_rows = 1 };
+	char err[256];
+	struct store *s;
+	uint64_t seq = 0;
+	int i;
+
+	(void)state;
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	for (i = 0; i < 50; i++)
+		seq = put_msg(s, "s", 'o', "strict");
+	wait_resolved(s, seq);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 50);
+	store_close(s);
+}
+
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup_file, teardown_file)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schema_matches_sql_file),
+		T(test_migration),
+		T(test_commit_lookup),
+		cmocka_unit_test(test_memory),
+		T(test_redaction),
+		T(test_queue_full),
+		T(test_close_flushes),
+		T(test_concurrent_reader),
+		T(test_locked_then_free),
+		T(test_locked_drops),
+		T(test_read_only),
+		T(test_disk_full),
+		T(test_strict),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
