@@ -28,8 +28,9 @@ mask(char *s, size_t from, size_t to, const char *word)
 {
 	size_t wl = strlen(word);
 
-	memcpy(s + from, word, wl);
+	/* move the tail first: the mask may be longer than what it hides */
 	memmove(s + from + wl, s + to, strlen(s + to) + 1);
+	memcpy(s + from, word, wl);
 	return from + wl;
 }
 

@@ -1,0 +1,90 @@
+/*
+ * test_redact.c: the masking of e-mail addresses and phone numbers, and
+ * what it must leave alone (years, sizes, prices, words with digits).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/redact.h"
+
+/* Redact IN in a buffer of the documented size; check OUT and the count. */
+static void
+check(const char *in, const char *out, size_t n)
+{
+	size_t len = strlen(in);
+	char *buf = malloc(2 * len + 1);
+
+	assert_non_null(buf);
+	memcpy(buf, in, len + 1);
+	assert_int_equal(redact(buf), n);
+	assert_string_equal(buf, out);
+	free(buf);
+}
+
+static void
+test_emails(void **state)
+{
+	(void)state;
+	check("jo@example.com", "[email]", 1);
+	check("mail me: jo.doe+kpo@mail.example.co.uk.", "mail me: [email].",
+	    1);
+	check("a@b.io and c_d@e-f.org", "[email] and [email]", 2);
+	check("x@y.z", "[email]", 1);	/* mask longer than the address */
+}
+
+static void
+test_not_emails(void **state)
+{
+	(void)state;
+	check("meet @ noon", "meet @ noon", 0);
+	check("user@localhost", "user@localhost", 0);
+	check("@example.com", "@example.com", 0);
+	check("", "", 0);
+}
+
+static void
+test_phones(void **state)
+{
+	(void)state;
+	check("call +44 20 7946 0958 today", "call [phone] today", 1);
+	check("555-123-4567", "[phone]", 1);
+	check("(030) 1234567", "[phone]", 1);
+	check("tel 0612345678, or 0698765432", "tel [phone], or [phone]", 2);
+}
+
+static void
+test_not_phones(void **state)
+{
+	(void)state;
+	check("since 2019 we have 500 staff", "since 2019 we have 500 staff",
+	    0);
+	check("budget 120000 per year", "budget 120000 per year", 0);
+	check("ISO27001 and abc1234567", "ISO27001 and abc1234567", 0);
+	check("what is kpo?", "what is kpo?", 0);
+}
+
+static void
+test_both(void **state)
+{
+	(void)state;
+	check("jo@example.com / +1 555 123 4567", "[email] / [phone]", 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_emails),
+		cmocka_unit_test(test_not_emails),
+		cmocka_unit_test(test_phones),
+		cmocka_unit_test(test_not_phones),
+		cmocka_unit_test(test_both),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
