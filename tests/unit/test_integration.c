@@ -465,6 +465,26 @@ t_limits(void **state)
 	tdaemon_cleanup(&L);
 }
 
+/* An idle client that does not answer the server's ping is let go. */
+static void
+t_idle(void **state)
+{
+	static const char *args[] = { "--idle-timeout", "1", "--log-level",
+	    "error", NULL };
+	struct tdaemon L;
+	struct wsc *c;
+	int status;
+
+	(void)state;
+	memset(&L, 0, sizeof(L));
+	assert_int_equal(tdaemon_start(&L, NULL, args), 0);
+	assert_non_null(c = wsc_connect(L.port, NULL, &status));
+	assert_int_equal(wsc_close_code(c, TIMEOUT), -1);
+	wsc_free(c);
+	assert_int_equal(tdaemon_stop(&L, SIGTERM), 0);
+	tdaemon_cleanup(&L);
+}
+
 /* Last: SIGTERM exits 0, and a conversation resumes after the restart. */
 static void
 t_restart(void **state)
@@ -515,6 +535,7 @@ main(void)
 		cmocka_unit_test(t_bridge),
 		cmocka_unit_test(t_origin),
 		cmocka_unit_test(t_limits),
+		cmocka_unit_test(t_idle),
 		cmocka_unit_test(t_restart),
 	};
 
