@@ -1,7 +1,8 @@
 /*
  * config.c: defaults, the config file and the command line.  The file
  * format is one `key = value` per line; blank lines and lines starting with
- * # are ignored.  Parsing is pure (no side effects beyond the struct), so
+ * # are ignored, and so is the rest of a line from a # after white space
+ * (outside double quotes).  Parsing is pure (no side effects beyond the struct), so
  * it is tested directly and fuzzed.
  */
 #include <errno.h>
@@ -154,6 +155,24 @@ trim(char *s)
 	return s;
 }
 
+/* End V at a # that follows white space outside double quotes. */
+static void
+cut_comment(char *v)
+{
+	bool quoted = false;
+	char *p;
+
+	for (p = v; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '#' && !quoted && p > v && (p[-1] == ' ' ||
+		    p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
 int
 config_load_file(struct config *c, const char *path, char *err,
     size_t errlen)
@@ -184,6 +203,8 @@ config_load_file(struct config *c, const char *path, char *err,
 		*eq = '\0';
 		k = trim(k);
 		v = trim(eq + 1);
+		cut_comment(v);
+		v = trim(v);
 		if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
 			v[strlen(v) - 1] = '\0';
 			v++;
@@ -244,19 +265,30 @@ config_usage(FILE *f)
 "                [--max-conversations N] [--debug] [--no-jit] [--no-redact]\n"
 "                [--check] [--explain TEXT] [--version] [--help]\n"
 "\n"
-"  -c, --config FILE       settings file (key = value lines)\n"
-"      --host ADDR         address to listen on (127.0.0.1)\n"
-"      --port N            TCP port (8080)\n"
-"      --db PATH           SQLite conversation log (advisord.db)\n"
-"      --content DIR       folder holding intents/ and dialogues/\n"
-"      --web-dir DIR       static files served at /\n"
-"      --log-level LEVEL   error, warning, info or debug (info)\n"
-"      --rate-limit N      messages per second per connection, 0 = off (20)\n"
-"      --durability MODE   fast: reply at once; strict: after the log commit\n"
-"      --bridge-tokens F   bearer token hashes of team chat bridges\n"
-"      --origins LIST      Origins allowed to open the WebSocket\n"
-"      --check             validate config and content, then exit\n"
-"      --explain TEXT      show how TEXT is understood, then exit\n");
+"  -c, --config FILE         settings file (key = value lines)\n"
+"      --host ADDR           address to listen on (127.0.0.1)\n"
+"      --port N              TCP port (8080)\n"
+"      --db PATH             SQLite conversation log (advisord.db)\n"
+"      --content DIR         folder holding intents/ and dialogues/\n"
+"      --web-dir DIR         static files served at /\n"
+"      --log-level LEVEL     error, warning, info or debug (info)\n"
+"      --rate-limit N        messages per second per connection, 0 = off (20)\n"
+"      --durability MODE     fast: reply at once; strict: after the log commit\n"
+"      --bridge-tokens FILE  \"name sha256hex\" lines of team chat bridges\n"
+"      --origins LIST        Origins allowed to open the WebSocket (own host)\n"
+"      --max-message-bytes N largest WebSocket message (16384)\n"
+"      --max-text-chars N    longest text of one message (2000)\n"
+"      --max-conns-per-ip N  connections from one address (64)\n"
+"      --idle-timeout S      ping, then hang up an idle connection; 0 = never (300)\n"
+"      --outq-max N          replies queued for a client before it is dropped (64)\n"
+"      --max-conversations N conversations of one bridge connection (10000)\n"
+"      --debug               replies carry `why`, the match explanation\n"
+"      --no-jit              match without PCRE2's JIT\n"
+"      --no-redact           log e-mail addresses and phone numbers unmasked\n"
+"      --check               validate config and content, then exit\n"
+"      --version             print the version, then exit\n"
+"      --explain TEXT        show how TEXT is understood, then exit\n"
+"  -h, --help                print this help, then exit\n");
 }
 
 int

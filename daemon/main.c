@@ -65,8 +65,8 @@ main(int argc, char **argv)
 	int rc;
 
 	if (config_parse_args(&cfg, argc, argv, err, sizeof(err)) == -1) {
-		fprintf(stderr, "advisord: %s\n", err);
-		config_usage(stderr);
+		fprintf(stderr, "advisord: %s\n(advisord --help lists the "
+		    "options)\n", err);
 		return 1;
 	}
 	if (cfg.help) {

@@ -80,7 +80,9 @@ t_file(void **state)
 	    "db = \"/var/lib/a b.db\"\ndurability = strict\n"
 	    "rate_limit = 0\nlog_level = debug\ndebug = yes\njit = off\n"
 	    "origins = https://a.example https://b.example\n"
-	    "max_message_bytes = 4096\nidle_timeout = 0\r\n");
+	    "max_message_bytes = 4096\nidle_timeout = 0\r\n"
+	    "outq_max = 8	# a comment after the value\n"
+	    "web_dir = \"/srv/a #b\" # quoted # is kept\n");
 	config_defaults(&c);
 	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), 0);
 	assert_int_equal(c.port, 9001);
@@ -94,6 +96,8 @@ t_file(void **state)
 	assert_string_equal(c.origins, "https://a.example https://b.example");
 	assert_int_equal(c.max_message_bytes, 4096);
 	assert_int_equal(c.idle_timeout, 0);
+	assert_int_equal(c.outq_max, 8);
+	assert_string_equal(c.web_dir, "/srv/a #b");
 	unlink(path);
 }
 
