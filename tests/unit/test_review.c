@@ -1,0 +1,354 @@
+/*
+ * test_review.c: the reports behind advisorctl on fixture logs with known
+ * figures: stats, unmatched (groups, clusters, picked suggestions),
+ * dropoff, feedback, transcript, export, purge, two files reviewed as one,
+ * and the errors for bad input.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "storage/review.h"
+#include "storage/store.h"
+
+static char path_a[256], path_b[256];
+
+#define DAY1	INT64_C(1735689600000000)	/* 2025-01-01 UTC */
+#define DAY2	(DAY1 + INT64_C(86400000000))
+
+/* A log at PATH with the schema, then SQL run on it. */
+static void
+fixture(const char *path, const char *sql)
+{
+	struct store_opts o = { .path = path };
+	char err[256];
+	struct store *s;
+	sqlite3 *db;
+
+	unlink(path);
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("fixture: %s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+/* Conversation a: kpo, two fallbacks (the second followed by a picked
+ * suggestion), not-helpful feedback; ends at q_size.  b: ends at root. */
+#define T1 "1735689600000000"
+#define T2 "1735776000000000"
+static const char *sql_a =
+    "INSERT INTO conversations VALUES ('a', 'web', NULL, 'ha', " T1 ", NULL,"
+    " 'v1');"
+    "INSERT INTO conversations VALUES ('b', 'bridge', 'u1', 'hb', " T2 ","
+    " NULL, 'v1');"
+    "INSERT INTO messages VALUES (1, 'a', 'in', 'what is kpo', 'kpo', NULL,"
+    " NULL, NULL, NULL, 0, " T1 ");"
+    "INSERT INTO messages VALUES (2, 'a', 'out', 'KPO means...', 'kpo',"
+    " 'root', NULL, NULL, NULL, 900, " T1 ");"
+    "INSERT INTO messages VALUES (3, 'a', 'in', 'Vendor zebra!', 'fallback',"
+    " NULL, '{\"normalized\":\"vendor zebra\"}', NULL, NULL, 0, " T1 ");"
+    "INSERT INTO messages VALUES (4, 'a', 'out', 'Did you mean', 'fallback',"
+    " 'root', NULL, NULL, NULL, 800, " T1 ");"
+    "INSERT INTO messages VALUES (5, 'a', 'in', 'vendor, zebra',"
+    " 'fallback', NULL, '{\"normalized\":\"vendor zebra\"}', NULL, NULL, 0,"
+    " " T1 ");"
+    "INSERT INTO messages VALUES (6, 'a', 'out', 'Did you mean', 'fallback',"
+    " 'root', NULL, NULL, NULL, 800, " T1 ");"
+    "INSERT INTO messages VALUES (7, 'a', 'in', 'Dependence', 'choose', NULL,"
+    " NULL, NULL, 'challenge_dependence', 0, " T1 ");"
+    "INSERT INTO messages VALUES (8, 'a', 'out', 'How big is your team?',"
+    " 'decide', 'q_size', NULL, NULL, NULL, 700, " T1 ");"
+    "INSERT INTO feedback VALUES (1, 2, 'a', 0, 'too short', " T1 ");"
+    "INSERT INTO feedback VALUES (2, 8, 'a', 1, NULL, " T1 ");"
+    "INSERT INTO messages VALUES (9, 'b', 'in', 'zebra vendor contract',"
+    " 'fallback', NULL, '{\"normalized\":\"zebra vendor contract\"}', NULL,"
+    " NULL, 0, " T2 ");"
+    "INSERT INTO messages VALUES (10, 'b', 'out', 'Did you mean', 'fallback',"
+    " 'root', NULL, NULL, NULL, 600, " T2 ");";
+
+static const char *sql_b =
+    "INSERT INTO conversations VALUES ('c', 'web', NULL, 'hc', " T2 ", NULL,"
+    " 'v1');"
+    "INSERT INTO messages VALUES (1, 'c', 'in', 'help me decide', 'decide',"
+    " NULL, NULL, NULL, NULL, 0, " T2 ");"
+    "INSERT INTO messages VALUES (2, 'c', 'out', 'How big?', 'decide',"
+    " 'q_size', NULL, NULL, NULL, 500, " T2 ");";
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(path_a, sizeof(path_a), "/tmp/test_review_a_%ld.db",
+	    (long)getpid());
+	snprintf(path_b, sizeof(path_b), "/tmp/test_review_b_%ld.db",
+	    (long)getpid());
+	fixture(path_a, sql_a);
+	fixture(path_b, sql_b);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	unlink(path_a);
+	unlink(path_b);
+	return 0;
+}
+
+static struct review *
+open_one(bool both)
+{
+	const char *paths[] = { path_a, path_b };
+	char err[256] = "";
+	struct review *r = review_open(paths, both ? 2 : 1, false, err,
+	    sizeof(err));
+
+	if (r == NULL)
+		fail_msg("review_open: %s", err);
+	return r;
+}
+
+/* Run a report into a string. */
+typedef int report_fn(struct review *, int64_t, bool, FILE *, char *,
+    size_t);
+
+static char *
+run(report_fn *fn, struct review *r, int64_t since, bool json)
+{
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fn(r, since, json, f, err, sizeof(err)), 0);
+	fclose(f);
+	return buf;
+}
+
+static double
+num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+
+	assert_non_null(v);
+	assert_true(cJSON_IsNumber(v));
+	return v->valuedouble;
+}
+
+static void
+test_stats(void **state)
+{
+	struct review *r = open_one(false);
+	char *s = run(review_stats, r, 0, true);
+	cJSON *doc = cJSON_Parse(s), *tot, *day;
+
+	(void)state;
+	assert_non_null(doc);
+	tot = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "totals"), 0);
+	assert_int_equal(num(tot, "conversations"), 2);
+	assert_int_equal(num(tot, "messages"), 5);
+	assert_int_equal(num(tot, "fallbacks"), 3);
+	assert_true(num(tot, "fallback_rate") == 75.0);	/* 3 of 4 typed */
+	assert_int_equal(num(tot, "helpful"), 1);
+	assert_int_equal(num(tot, "not_helpful"), 1);
+	day = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "per_day"), 1);
+	assert_string_equal(cJSON_GetObjectItem(day, "day")->valuestring,
+	    "2025-01-02");
+	assert_int_equal(num(day, "messages"), 1);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "replies_by_intent")), 3);
+	cJSON_Delete(doc);
+	free(s);
+	/* --since the second day */
+	s = run(review_stats, r, DAY2, true);
+	doc = cJSON_Parse(s);
+	tot = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "totals"), 0);
+	assert_int_equal(num(tot, "conversations"), 1);
+	assert_int_equal(num(tot, "fallbacks"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_stats, r, 0, false);
+	assert_non_null(strstr(s, "Totals"));
+	assert_non_null(strstr(s, "2025-01-01 1             4        2"));
+	free(s);
+	review_close(r);
+}
+
+static void
+test_unmatched(void **state)
+{
+	struct review *r = open_one(false);
+	char *s = run(review_unmatched, r, 0, true);
+	cJSON *doc = cJSON_Parse(s), *g, *c;
+
+	(void)state;
+	assert_non_null(doc);
+	g = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "by_text"), 0);
+	assert_int_equal(num(g, "count"), 2);
+	assert_string_equal(cJSON_GetObjectItem(g, "text")->valuestring,
+	    "vendor zebra");
+	assert_string_equal(cJSON_GetObjectItem(g, "picked")->valuestring,
+	    "challenge_dependence");
+	assert_string_equal(cJSON_GetObjectItem(g, "last_seen")->valuestring,
+	    "2025-01-01");
+	/* "zebra vendor contract" shares 2 of 3 words: one cluster of 3 */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "clusters")), 1);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "clusters"), 0);
+	assert_int_equal(num(c, "count"), 3);
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_unmatched, r, 0, false);
+	assert_non_null(strstr(s, "\"vendor zebra\" | \"zebra vendor "
+	    "contract\""));
+	free(s);
+	review_close(r);
+}
+
+static void
+test_dropoff_feedback(void **state)
+{
+	struct review *r = open_one(true);
+	char *s = run(review_dropoff, r, 0, true);
+	cJSON *doc = cJSON_Parse(s), *q;
+
+	(void)state;
+	q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "questionnaire"), 0);
+	assert_string_equal(cJSON_GetObjectItem(q, "step")->valuestring,
+	    "q_size");
+	assert_int_equal(num(q, "gave_up"), 2);	/* a and c, two files */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "last_node")), 2);
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_feedback, r, 0, true);
+	doc = cJSON_Parse(s);
+	q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "not_helpful"), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "not_helpful")), 1);
+	assert_string_equal(cJSON_GetObjectItem(q, "question")->valuestring,
+	    "what is kpo");
+	assert_string_equal(cJSON_GetObjectItem(q, "comment")->valuestring,
+	    "too short");
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
+static void
+test_transcript_export(void **state)
+{
+	struct review *r = open_one(true);
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_int_equal(review_transcript(r, "c", false, f, err,
+	    sizeof(err)), 0);
+	assert_int_equal(review_transcript(r, "nope", false, f, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "no conversation nope");
+	fclose(f);
+	assert_non_null(strstr(buf, "help me decide"));
+	assert_non_null(strstr(buf, "How big?"));
+	free(buf);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(review_export(r, DAY2, true, f, err, sizeof(err)), 0);
+	fclose(f);
+	assert_string_equal(buf,
+	    "id,conversation,channel,user,direction,time,text,intent,node,"
+	    "suggestion,latency_us\n"
+	    "9,b,bridge,u1,in,2025-01-02T00:00:00Z,zebra vendor contract,"
+	    "fallback,,,0\n"
+	    "10,b,bridge,u1,out,2025-01-02T00:00:00Z,Did you mean,fallback,"
+	    "root,,600\n"
+	    "1,c,web,,in,2025-01-02T00:00:00Z,help me decide,decide,,,0\n"
+	    "2,c,web,,out,2025-01-02T00:00:00Z,How big?,decide,q_size,,500\n");
+	free(buf);
+	review_close(r);
+}
+
+static void
+test_purge(void **state)
+{
+	const char *paths[] = { path_a, path_b };
+	struct review *r;
+	char err[256];
+	long n;
+
+	(void)state;
+	r = review_open(paths, 2, true, err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(review_purge(r, DAY2, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);		/* only a is older than day 2 */
+	review_close(r);
+	r = open_one(true);
+	assert_int_equal(review_transcript(r, "a", false, stdout, err,
+	    sizeof(err)), -1);
+	review_close(r);
+}
+
+static void
+test_errors(void **state)
+{
+	const char *missing[] = { "/nonexistent/advisord.db" };
+	const char *notdb[] = { "/tmp/test_review_notdb" };
+	const char *other[] = { "/tmp/test_review_other.db" };
+	char err[256] = "";
+	FILE *f;
+	sqlite3 *db;
+
+	(void)state;
+	assert_null(review_open(missing, 1, false, err, sizeof(err)));
+	assert_string_equal(err, "/nonexistent/advisord.db: no such file");
+	f = fopen(notdb[0], "w");
+	fputs("hello, I am plain text and long enough\n", f);
+	fclose(f);
+	err[0] = '\0';
+	assert_null(review_open(notdb, 1, false, err, sizeof(err)));
+	assert_non_null(strstr(err, "not an SQLite database"));
+	unlink(notdb[0]);
+	unlink(other[0]);
+	assert_int_equal(sqlite3_open(other[0], &db), SQLITE_OK);
+	sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL);
+	sqlite3_close(db);
+	err[0] = '\0';
+	assert_null(review_open(other, 1, false, err, sizeof(err)));
+	assert_non_null(strstr(err, "not an advisord log"));
+	unlink(other[0]);
+	assert_true(review_parse_date("2025-01-02") == DAY2);
+	assert_true(review_parse_date("2025-13-02") == -1);
+	assert_true(review_parse_date("yesterday") == -1);
+	assert_true(review_parse_date("2025-01-02x") == -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_transcript_export, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
