@@ -271,12 +271,12 @@ test_transcript_export(void **state)
 	assert_string_equal(buf,
 	    "id,conversation,channel,user,direction,time,text,intent,node,"
 	    "suggestion,latency_us\n"
+	    "1,c,web,,in,2025-01-02T00:00:00Z,help me decide,decide,,,0\n"
+	    "2,c,web,,out,2025-01-02T00:00:00Z,How big?,decide,q_size,,500\n"
 	    "9,b,bridge,u1,in,2025-01-02T00:00:00Z,zebra vendor contract,"
 	    "fallback,,,0\n"
 	    "10,b,bridge,u1,out,2025-01-02T00:00:00Z,Did you mean,fallback,"
-	    "root,,600\n"
-	    "1,c,web,,in,2025-01-02T00:00:00Z,help me decide,decide,,,0\n"
-	    "2,c,web,,out,2025-01-02T00:00:00Z,How big?,decide,q_size,,500\n");
+	    "root,,600\n");
 	free(buf);
 	review_close(r);
 }
