@@ -34,14 +34,15 @@ write_file(const char *text)
 static int
 parse(struct config *c, char *err, size_t errlen, ...)
 {
-	char *argv[32];
+	char *argv[64];
 	va_list ap;
 	int argc = 0;
 
 	argv[argc++] = (char *)(uintptr_t)"advisord";
 	va_start(ap, errlen);
-	while ((argv[argc] = va_arg(ap, char *)) != NULL)
+	while (argc < 63 && (argv[argc] = va_arg(ap, char *)) != NULL)
 		argc++;
+	argv[argc] = NULL;
 	va_end(ap);
 	return config_parse_args(c, argc, argv, err, errlen);
 }

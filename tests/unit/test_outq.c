@@ -18,7 +18,7 @@ t_fifo_and_bound(void **state)
 {
 	struct outq *q = outq_new(3, 16);
 	unsigned char *d;
-	char s[8];
+	char s[16];
 	size_t len = 0;
 	int i;
 
