@@ -13,7 +13,7 @@
 #include "daemon/auth.h"
 #include "storage/review.h"
 
-#define MAX_DBS	32
+#define MAX_DBS	10	/* SQLite attaches at most 10 files */
 
 static void
 usage(FILE *f)
@@ -43,7 +43,7 @@ usage(FILE *f)
 }
 
 static int
-token(const char *name)
+token(const char *name, bool json)
 {
 	char tok[AUTH_TOKEN_HEX + 1], hash[AUTH_HASH_HEX + 1];
 	size_t i;
@@ -60,10 +60,28 @@ token(const char *name)
 		return 1;
 	}
 	auth_sha256_hex(tok, strlen(tok), hash);
-	printf("token: %s\n", tok);
-	printf("add this line to the --bridge-tokens file:\n%s %s\n", name,
-	    hash);
+	if (json)
+		printf("{\"name\": \"%s\", \"token\": \"%s\", "
+		    "\"line\": \"%s %s\"}\n", name, tok, name, hash);
+	else {
+		printf("token: %s\n", tok);
+		printf("add this line to the --bridge-tokens file:\n%s %s\n",
+		    name, hash);
+	}
 	return 0;
+}
+
+static bool
+known(const char *cmd)
+{
+	static const char *const cmds[] = { "stats", "unmatched", "dropoff",
+	    "feedback", "transcript", "export", "purge" };
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return true;
+	return false;
 }
 
 int
@@ -136,7 +154,13 @@ main(int argc, char **argv)
 			fprintf(stderr, "advisorctl: token needs a NAME\n");
 			return 2;
 		}
-		return token(argv[optind + 1]);
+		return token(argv[optind + 1], json);
+	}
+	/* say so before complaining about a missing default file */
+	if (!known(cmd)) {
+		fprintf(stderr, "advisorctl: unknown command \"%s\"\n", cmd);
+		usage(stderr);
+		return 2;
 	}
 	if (ndb == 0)
 		dbs[ndb++] = "advisord.db";
