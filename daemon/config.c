@@ -32,6 +32,7 @@ config_defaults(struct config *c)
 	snprintf(c->web_dir, sizeof(c->web_dir), "%s", ADVISOR_WEB_DIR);
 	c->log_level = LOG_LVL_INFO;
 	c->rate_limit = 20;
+	c->bridge_rate_limit = 2000;
 	c->max_message_bytes = 16384;
 	c->max_text_chars = 2000;
 	c->max_conns_per_ip = 64;
@@ -108,6 +109,7 @@ config_set(struct config *c, const char *key, const char *v, char *err,
 	TXT("content", content)
 	TXT("web_dir", web_dir)
 	NUM("rate_limit", rate_limit, 0, 1000000)
+	NUM("bridge_rate_limit", bridge_rate_limit, 0, 10000000)
 	TXT("bridge_tokens", bridge_tokens)
 	TXT("origins", origins)
 	NUM("max_message_bytes", max_message_bytes, 256, 16 * 1024 * 1024)
@@ -233,6 +235,7 @@ static const struct option longopts[] = {
 	{ "web-dir", required_argument, NULL, 'w' },
 	{ "log-level", required_argument, NULL, 'l' },
 	{ "rate-limit", required_argument, NULL, 'r' },
+	{ "bridge-rate-limit", required_argument, NULL, 'R' },
 	{ "durability", required_argument, NULL, 'D' },
 	{ "bridge-tokens", required_argument, NULL, 'b' },
 	{ "origins", required_argument, NULL, 'o' },
@@ -258,7 +261,8 @@ config_usage(FILE *f)
 	fprintf(f,
 "usage: advisord [-c FILE] [--host ADDR] [--port N] [--db PATH]\n"
 "                [--content DIR] [--web-dir DIR] [--log-level LEVEL]\n"
-"                [--rate-limit N] [--durability fast|strict]\n"
+"                [--rate-limit N] [--bridge-rate-limit N]\n"
+"                [--durability fast|strict]\n"
 "                [--bridge-tokens FILE] [--origins \"URL ...\"]\n"
 "                [--max-message-bytes N] [--max-text-chars N]\n"
 "                [--max-conns-per-ip N] [--idle-timeout S] [--outq-max N]\n"
@@ -273,6 +277,7 @@ config_usage(FILE *f)
 "      --web-dir DIR         static files served at /\n"
 "      --log-level LEVEL     error, warning, info or debug (info)\n"
 "      --rate-limit N        messages per second per connection, 0 = off (20)\n"
+"      --bridge-rate-limit N messages per second per bridge connection (2000)\n"
 "      --durability MODE     fast: reply at once; strict: after the log commit\n"
 "      --bridge-tokens FILE  \"name sha256hex\" lines of team chat bridges\n"
 "      --origins LIST        Origins allowed to open the WebSocket (own host)\n"
@@ -328,6 +333,7 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 		case 'w': key = "web_dir"; break;
 		case 'l': key = "log_level"; break;
 		case 'r': key = "rate_limit"; break;
+		case 'R': key = "bridge_rate_limit"; break;
 		case 'D': key = "durability"; break;
 		case 'b': key = "bridge_tokens"; break;
 		case 'o': key = "origins"; break;

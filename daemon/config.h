@@ -20,7 +20,10 @@ struct config {
 	char		content[1024];		/* holds intents/, dialogues/ */
 	char		web_dir[1024];		/* static files served at / */
 	enum log_level	log_level;
-	unsigned	rate_limit;		/* messages/s per connection */
+	unsigned	rate_limit;		/* messages/s per connection, and
+						   per bridge conversation */
+	unsigned	bridge_rate_limit;	/* messages/s per bridge
+						   connection */
 	bool		strict;			/* durability strict */
 	char		bridge_tokens[1024];	/* "name sha256hex" lines */
 	char		origins[1024];		/* allowed Origins, spaces */

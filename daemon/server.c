@@ -423,6 +423,17 @@ close_with(struct lws *wsi, enum lws_close_status code, const char *why)
 	return -1;
 }
 
+/* A bridge carries many people, so its connection gets a rate of its own
+ * (each of its conversations still gets the visitor's rate); with the
+ * rate limit off, both are off. */
+static unsigned
+conn_rate(const struct pss *p)
+{
+	if (S.cfg->rate_limit == 0)
+		return 0;
+	return p->bridge[0] ? S.cfg->bridge_rate_limit : S.cfg->rate_limit;
+}
+
 static int
 receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
 {
@@ -450,7 +461,7 @@ receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
 	p->rxlen += len;
 	if (!lws_is_final_fragment(wsi))
 		return 0;
-	if (!bucket_take(&p->bucket, S.cfg->rate_limit, now_us())) {
+	if (!bucket_take(&p->bucket, conn_rate(p), now_us())) {
 		p->rxlen = 0;
 		session_error(p->sess, E_RATE_LIMITED, "too many messages; "
 		    "slow down", &k);
@@ -563,7 +574,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			p->sess = NULL;
 			return -1;
 		}
-		bucket_init(&p->bucket, S.cfg->rate_limit, now_us());
+		bucket_init(&p->bucket, conn_rate(p), now_us());
 		p->next = S.conns;
 		if (S.conns)
 			S.conns->prev = p;

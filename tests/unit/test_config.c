@@ -175,7 +175,7 @@ t_flags(void **state)
 	    "--log-level", "warning", "--durability", "strict",
 	    "--bridge-tokens", "/etc/t", "--origins", "https://x.example",
 	    "--max-message-bytes", "1024", "--max-text-chars", "10",
-	    "--max-conns-per-ip", "3", "--idle-timeout", "9", "--outq-max",
+	    "--max-conns-per-ip", "3", "--bridge-rate-limit", "7", "--idle-timeout", "9", "--outq-max",
 	    "4", "--max-conversations", "2", "--debug", "--no-jit",
 	    "--no-redact", "--check", "--explain", "what is kpo",
 	    "--version", "--help", NULL), 0);
@@ -190,6 +190,7 @@ t_flags(void **state)
 	assert_int_equal(c.max_message_bytes, 1024);
 	assert_int_equal(c.max_text_chars, 10);
 	assert_int_equal(c.max_conns_per_ip, 3);
+	assert_int_equal(c.bridge_rate_limit, 7);
 	assert_int_equal(c.idle_timeout, 9);
 	assert_int_equal(c.outq_max, 4);
 	assert_int_equal(c.max_conversations, 2);
