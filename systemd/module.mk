@@ -1,0 +1,60 @@
+# systemd/module.mk: `make install` and `make uninstall` (issue 8).
+# install rebuilds advisord and advisorctl with the installed share folder
+# compiled in (so an installed advisord finds its content and web files
+# without flags), then lays out binaries, content, web assets, a default
+# config, the systemd unit and the man pages under $(DESTDIR)$(PREFIX).
+# uninstall removes exactly those files, then the folders that are left
+# empty.  Both honour PREFIX, DESTDIR and the *DIR variables of the top
+# Makefile.
+
+INSTALL       ?= install
+INSTALL_BUILD ?= build/install
+
+SYSD_CONTENT  = $(wildcard intents/*.json) $(wildcard dialogues/*.json)
+SYSD_WEB      = $(wildcard web/*.html web/*.js web/*.css)
+SYSD_CONF     = daemon/advisord.conf
+SYSD_UNIT     = systemd/advisord.service
+SYSD_MAN8     = docs/man/advisord.8
+SYSD_MAN1     = docs/man/advisorctl.1
+
+.PHONY: install uninstall install-bins
+
+# The share folder is compiled into daemon/config.o only: when it differs
+# from the one the last install build used, drop that object and the
+# programs so they are rebuilt with the new one.
+install-bins:
+	@mkdir -p $(INSTALL_BUILD)
+	@if [ "$$(cat $(INSTALL_BUILD)/.datadir 2>/dev/null)" != '$(DATADIR)' ]; then \
+	  rm -f $(INSTALL_BUILD)/daemon/config.o $(INSTALL_BUILD)/advisord \
+	    $(INSTALL_BUILD)/advisorctl; \
+	  printf '%s\n' '$(DATADIR)' > $(INSTALL_BUILD)/.datadir; \
+	fi
+	$(MAKE) BUILD=$(INSTALL_BUILD) CONTENT_DIR=$(DATADIR) WEB_DIR=$(DATADIR)/web \
+	  $(INSTALL_BUILD)/advisord $(INSTALL_BUILD)/advisorctl
+
+install: install-bins
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(DATADIR)/intents $(DESTDIR)$(DATADIR)/dialogues \
+	  $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(SYSCONFDIR)/advisord \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 755 $(INSTALL_BUILD)/advisord $(DESTDIR)$(SBINDIR)/advisord
+	$(INSTALL) -m 755 $(INSTALL_BUILD)/advisorctl $(DESTDIR)$(BINDIR)/advisorctl
+	$(INSTALL) -m 644 $(wildcard intents/*.json) $(DESTDIR)$(DATADIR)/intents/
+	$(INSTALL) -m 644 $(wildcard dialogues/*.json) $(DESTDIR)$(DATADIR)/dialogues/
+	$(INSTALL) -m 644 $(SYSD_WEB) $(DESTDIR)$(DATADIR)/web/
+	$(INSTALL) -m 644 $(SYSD_CONF) $(DESTDIR)$(SYSCONFDIR)/advisord/advisord.conf
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  $(SYSD_UNIT) > $(DESTDIR)$(UNITDIR)/advisord.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/advisord.service
+	$(INSTALL) -m 644 $(SYSD_MAN8) $(DESTDIR)$(MANDIR)/man8/advisord.8
+	$(INSTALL) -m 644 $(SYSD_MAN1) $(DESTDIR)$(MANDIR)/man1/advisorctl.1
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/advisord $(DESTDIR)$(BINDIR)/advisorctl \
+	  $(patsubst %,$(DESTDIR)$(DATADIR)/%,$(SYSD_CONTENT) $(SYSD_WEB)) \
+	  $(DESTDIR)$(SYSCONFDIR)/advisord/advisord.conf \
+	  $(DESTDIR)$(UNITDIR)/advisord.service \
+	  $(DESTDIR)$(MANDIR)/man8/advisord.8 $(DESTDIR)$(MANDIR)/man1/advisorctl.1
+	rmdir $(DESTDIR)$(DATADIR)/intents $(DESTDIR)$(DATADIR)/dialogues \
+	  $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR) \
+	  $(DESTDIR)$(SYSCONFDIR)/advisord 2>/dev/null || true
