@@ -12,7 +12,10 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,6 +488,114 @@ t_idle(void **state)
 	tdaemon_cleanup(&L);
 }
 
+/* Wait for a notify message containing WANT on FD; 1 seen, 0 not. */
+static int
+notified(int fd, const char *want)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char msg[512];
+	ssize_t n;
+
+	while (poll(&pfd, 1, TIMEOUT) == 1) {
+		if ((n = recv(fd, msg, sizeof(msg) - 1, 0)) <= 0)
+			return 0;
+		msg[n] = '\0';
+		if (strstr(msg, want) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* A metric's value from /metrics, or -1. */
+static long
+metric(int port, const char *name)
+{
+	char *body, *p;
+	long v = -1;
+	int status;
+
+	if ((body = http_get(port, "/metrics", &status)) == NULL)
+		return -1;
+	for (p = body; (p = strstr(p, name)) != NULL; p++)
+		if ((p == body || p[-1] == '\n') && p[strlen(name)] == ' ') {
+			v = strtol(p + strlen(name) + 1, NULL, 10);
+			break;
+		}
+	free(body);
+	return v;
+}
+
+/* systemd notification and SIGHUP reload, with content of our own. */
+static void
+t_notify_reload(void **state)
+{
+	struct sockaddr_un sa;
+	struct tdaemon L;
+	struct wsc *c;
+	char content[300], cmd[1024];
+	const char *args[] = { "--content", content, "--log-level", "error",
+	    NULL };
+	cJSON *j;
+	int fd, status;
+	FILE *f;
+
+	(void)state;
+	memset(&L, 0, sizeof(L));
+	snprintf(L.dir, sizeof(L.dir), "/tmp/advisord-test-XXXXXX");
+	assert_non_null(mkdtemp(L.dir));
+	snprintf(content, sizeof(content), "%s/content", L.dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp -r '%s/intents' "
+	    "'%s/dialogues' '%s/'", content, ADVISOR_CONTENT_DIR,
+	    ADVISOR_CONTENT_DIR, content);
+	assert_int_equal(system(cmd), 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(cmd, sizeof(cmd), "%s/notify", L.dir);
+	assert_true(strlen(cmd) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, cmd, strlen(cmd) + 1);
+	assert_true((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	setenv("WATCHDOG_USEC", "200000", 1);
+	assert_int_equal(tdaemon_start(&L, NULL, args), 0);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	assert_true(notified(fd, "READY=1"));
+	assert_true(notified(fd, "WATCHDOG=1"));
+	assert_true(notified(fd, "WATCHDOG=1"));
+
+	/* a good reload */
+	c = wsc_connect(L.port, NULL, &status);
+	assert_non_null(c);
+	cJSON_Delete(ask(c, "{\"type\":\"message\",\"text\":\"what is kpo\"}"));
+	kill(L.pid, SIGHUP);
+	assert_true(notified(fd, "RELOADING=1"));
+	assert_true(notified(fd, "READY=1"));
+	assert_int_equal(metric(L.port, "advisord_content_reloads_total"), 1);
+
+	/* broken content is refused and the old one keeps serving */
+	snprintf(cmd, sizeof(cmd), "%s/intents/catalog.json", content);
+	assert_non_null(f = fopen(cmd, "w"));
+	fputs("{ this is not json", f);
+	fclose(f);
+	kill(L.pid, SIGHUP);
+	assert_true(notified(fd, "RELOADING=1"));
+	assert_true(notified(fd, "READY=1"));
+	assert_int_equal(metric(L.port,
+	    "advisord_content_reload_failures_total"), 1);
+	assert_int_equal(metric(L.port, "advisord_content_reloads_total"), 1);
+	j = ask(c, "{\"type\":\"message\",\"text\":\"what is bpo\"}");
+	assert_string_equal(str(j, "intent"), "define_bpo");
+	cJSON_Delete(j);
+	wsc_free(c);
+
+	assert_int_equal(tdaemon_stop(&L, SIGTERM), 0);
+	assert_true(notified(fd, "STOPPING=1"));
+	close(fd);
+	tdaemon_cleanup(&L);
+}
+
 /* Last: SIGTERM exits 0, and a conversation resumes after the restart. */
 static void
 t_restart(void **state)
@@ -536,6 +647,7 @@ main(void)
 		cmocka_unit_test(t_origin),
 		cmocka_unit_test(t_limits),
 		cmocka_unit_test(t_idle),
+		cmocka_unit_test(t_notify_reload),
 		cmocka_unit_test(t_restart),
 	};
 
