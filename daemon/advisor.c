@@ -232,6 +232,17 @@ advisor_set_content(struct advisor *a, struct intents *in,
 	set_version(a);
 }
 
+void
+advisor_set_opts(struct advisor *a, const struct advisor_opts *o)
+{
+	struct store *store = a->o.store;
+
+	a->o = *o;
+	a->o.store = store;
+	if (a->o.idle_evict_s == 0)
+		a->o.idle_evict_s = 1800;
+}
+
 const char *
 advisor_content_version(const struct advisor *a)
 {

@@ -46,6 +46,8 @@ void		 advisor_free(struct advisor *);
 void		 advisor_set_content(struct advisor *, struct intents *,
 		    struct dialogues *);
 const char	*advisor_content_version(const struct advisor *);
+/* Take new limits and debug setting from OPTS (its store is ignored). */
+void		 advisor_set_opts(struct advisor *, const struct advisor_opts *);
 /* Forget conversations no session holds that were idle for the eviction
  * time (their state is in the log). */
 void		 advisor_sweep(struct advisor *, int64_t now_us);

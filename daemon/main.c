@@ -122,10 +122,9 @@ main(int argc, char **argv)
 	ao.max_conversations = cfg.max_conversations;
 	if ((adv = advisor_new(in, dl, &ao)) == NULL)
 		fatalx("out of memory");
-	rc = server_run(&cfg, adv, store, tokens);
+	rc = server_run(&cfg, argc, argv, adv, store, tokens);
 	advisor_free(adv);
 	store_close(store);
-	bridge_tokens_free(tokens);
 	log_info("stopped");
 	return rc;
 }

@@ -55,7 +55,10 @@ struct ipcount {
 };
 
 static struct {
-	const struct config	*cfg;
+	const struct config	*cfg;		/* &conf */
+	struct config		 conf;
+	int			 argc;
+	char			**argv;
 	struct advisor		*adv;
 	struct store		*store;
 	struct bridge_tokens	*tokens;
@@ -628,6 +631,64 @@ watchdog(lws_sorted_usec_list_t *sul)
 }
 
 static void
+set_lws_log(enum log_level level)
+{
+	int mask = LLL_ERR | LLL_WARN;
+
+	if (level >= LOG_LVL_DEBUG)
+		mask |= LLL_NOTICE;
+	lws_set_log_level(mask, lws_log_emit);
+}
+
+/* Settings again, from the same command line and config file.  Only what
+ * can change under running connections is taken; the rest waits for a
+ * restart. */
+static void
+reload_settings(void)
+{
+	struct bridge_tokens *t = NULL;
+	struct advisor_opts ao;
+	struct config n;
+	char err[1024];
+
+	if (config_parse_args(&n, S.argc, S.argv, err, sizeof(err)) == -1) {
+		log_warnx("settings not reloaded: %s", err);
+		return;
+	}
+	if (n.bridge_tokens[0] != '\0' && (t = bridge_tokens_load(
+	    n.bridge_tokens, err, sizeof(err))) == NULL) {
+		log_warnx("settings not reloaded: %s", err);
+		return;
+	}
+	if (strcmp(n.host, S.conf.host) != 0 || n.port != S.conf.port ||
+	    strcmp(n.db, S.conf.db) != 0 || n.strict != S.conf.strict ||
+	    n.redact != S.conf.redact || strcmp(n.web_dir, S.conf.web_dir) ||
+	    n.idle_timeout != S.conf.idle_timeout ||
+	    n.outq_max != S.conf.outq_max)
+		log_warnx("host, port, db, durability, redact, web_dir, "
+		    "idle_timeout and outq_max change only with a restart");
+	memcpy(n.host, S.conf.host, sizeof(n.host));
+	n.port = S.conf.port;
+	memcpy(n.db, S.conf.db, sizeof(n.db));
+	n.strict = S.conf.strict;
+	n.redact = S.conf.redact;
+	memcpy(n.web_dir, S.conf.web_dir, sizeof(n.web_dir));
+	n.idle_timeout = S.conf.idle_timeout;
+	n.outq_max = S.conf.outq_max;
+	bridge_tokens_free(S.tokens);
+	S.tokens = t;
+	S.conf = n;
+	log_init(n.log_level);
+	set_lws_log(n.log_level);
+	memset(&ao, 0, sizeof(ao));
+	ao.debug = n.debug;
+	ao.max_text_chars = n.max_text_chars;
+	ao.rate_limit = n.rate_limit;
+	ao.max_conversations = n.max_conversations;
+	advisor_set_opts(S.adv, &ao);
+}
+
+static void
 reload(void)
 {
 	struct intents *in;
@@ -637,6 +698,7 @@ reload(void)
 	FILE *f = open_memstream(&report, &rlen);
 
 	sd_notify(0, "RELOADING=1");
+	reload_settings();
 	if (f != NULL && content_load(S.cfg->content, S.cfg->jit, f, &in,
 	    &dl) == 0) {
 		fclose(f);
@@ -668,8 +730,8 @@ static const struct lws_protocols protocols[] = {
 };
 
 int
-server_run(const struct config *cfg, struct advisor *adv,
-    struct store *store, struct bridge_tokens *tokens)
+server_run(const struct config *cfg, int argc, char **argv,
+    struct advisor *adv, struct store *store, struct bridge_tokens *tokens)
 {
 	struct lws_context_creation_info info;
 	struct lws_http_mount m_root, m_health, m_metrics;
@@ -677,10 +739,12 @@ server_run(const struct config *cfg, struct advisor *adv,
 	struct sigaction sa;
 	uint64_t wd = 0;
 	int64_t deadline;
-	int logmask;
 
 	memset(&S, 0, sizeof(S));
-	S.cfg = cfg;
+	S.conf = *cfg;
+	S.cfg = &S.conf;
+	S.argc = argc;
+	S.argv = argv;
 	S.adv = adv;
 	S.store = store;
 	S.tokens = tokens;
@@ -688,10 +752,7 @@ server_run(const struct config *cfg, struct advisor *adv,
 	if ((S.perip = htab_new()) == NULL || (S.bywsi = htab_new()) == NULL)
 		fatalx("out of memory");
 
-	logmask = LLL_ERR | LLL_WARN;
-	if (cfg->log_level >= LOG_LVL_DEBUG)
-		logmask |= LLL_NOTICE;
-	lws_set_log_level(logmask, lws_log_emit);
+	set_lws_log(cfg->log_level);
 
 	memset(&m_root, 0, sizeof(m_root));
 	m_root.mountpoint = "/";
@@ -733,6 +794,7 @@ server_run(const struct config *cfg, struct advisor *adv,
 		log_warnx("cannot listen on %s:%d", cfg->host, cfg->port);
 		htab_free(S.perip);
 		htab_free(S.bywsi);
+		bridge_tokens_free(S.tokens);
 		return 1;
 	}
 
@@ -785,6 +847,8 @@ server_run(const struct config *cfg, struct advisor *adv,
 	lws_sul_cancel(&S.sul_watchdog);
 	lws_context_destroy(S.cx);
 	S.cx = NULL;
+	bridge_tokens_free(S.tokens);
+	S.tokens = NULL;
 	htab_each(S.bywsi, free_value, NULL);
 	htab_free(S.bywsi);
 	htab_each(S.perip, free_value, NULL);

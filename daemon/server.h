@@ -10,10 +10,11 @@
 #include "daemon/config.h"
 #include "storage/store.h"
 
-/* Serve until SIGTERM or SIGINT; SIGHUP reloads content.  Returns the
- * process exit status. */
-int	server_run(const struct config *, struct advisor *, struct store *,
-	    struct bridge_tokens *);
+/* Serve until SIGTERM or SIGINT; SIGHUP reloads the content and the
+ * settings that can change while running (ARGC and ARGV are parsed again
+ * for them).  Takes ownership of TOKENS.  Returns the exit status. */
+int	server_run(const struct config *, int argc, char **argv,
+	    struct advisor *, struct store *, struct bridge_tokens *tokens);
 /* The function the log writer calls after each commit: wakes the loop. */
 void	server_wake(void *arg);
 

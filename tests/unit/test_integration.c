@@ -532,9 +532,9 @@ t_notify_reload(void **state)
 	struct sockaddr_un sa;
 	struct tdaemon L;
 	struct wsc *c;
-	char content[300], cmd[1024];
+	char content[300], conf[300], cmd[1024];
 	const char *args[] = { "--content", content, "--log-level", "error",
-	    NULL };
+	    "-c", conf, NULL };
 	cJSON *j;
 	int fd, status;
 	FILE *f;
@@ -548,6 +548,10 @@ t_notify_reload(void **state)
 	    "'%s/dialogues' '%s/'", content, ADVISOR_CONTENT_DIR,
 	    ADVISOR_CONTENT_DIR, content);
 	assert_int_equal(system(cmd), 0);
+	snprintf(conf, sizeof(conf), "%s/advisord.conf", L.dir);
+	assert_non_null(f = fopen(conf, "w"));
+	fputs("debug = no\n", f);
+	fclose(f);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
@@ -568,11 +572,20 @@ t_notify_reload(void **state)
 	/* a good reload */
 	c = wsc_connect(L.port, NULL, &status);
 	assert_non_null(c);
-	cJSON_Delete(ask(c, "{\"type\":\"message\",\"text\":\"what is kpo\"}"));
+	j = ask(c, "{\"type\":\"message\",\"text\":\"what is kpo\"}");
+	assert_null(cJSON_GetObjectItem(j, "why"));
+	cJSON_Delete(j);
+	/* the settings file is read again too */
+	assert_non_null(f = fopen(conf, "w"));
+	fputs("debug = yes\n", f);
+	fclose(f);
 	kill(L.pid, SIGHUP);
 	assert_true(notified(fd, "RELOADING=1"));
 	assert_true(notified(fd, "READY=1"));
 	assert_int_equal(metric(L.port, "advisord_content_reloads_total"), 1);
+	j = ask(c, "{\"type\":\"message\",\"text\":\"what is kpo\"}");
+	assert_non_null(cJSON_GetObjectItem(j, "why"));
+	cJSON_Delete(j);
 
 	/* broken content is refused and the old one keeps serving */
 	snprintf(cmd, sizeof(cmd), "%s/intents/catalog.json", content);
