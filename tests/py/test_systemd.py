@@ -1,0 +1,348 @@
+"""test_systemd.py: advisord as a system service (issue 8).
+
+Installs with `make install` into a PREFIX and a DESTDIR and runs the
+installed daemon; checks the unit's offline security exposure; listens on
+a NOTIFY_SOCKET for READY=1, WATCHDOG=1 and STOPPING=1; and reloads good
+and broken content with SIGHUP.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wsclient import BUILD, ROOT, Client, Daemon, Results, free_port  # noqa: E402
+
+R = Results("systemd")
+MAX_EXPOSURE = 1.5
+NEW_TEXT = "Reloaded: KPO hands knowledge work to outside experts."
+
+
+def make(*args):
+    """Run make in the source tree, isolated from an enclosing make."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "BUILD")}
+    p = subprocess.run(["make", "-s", "-j8", "-C", ROOT,
+                        "INSTALL_BUILD=%s/install" % BUILD] + list(args),
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
+def files_under(top):
+    out = []
+    for d, _, names in os.walk(top):
+        out += [os.path.relpath(os.path.join(d, n), top) for n in names]
+    return sorted(out)
+
+
+def http_get(port, path):
+    """(status, body) of one GET."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n"
+               % (path, port)).encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = None
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            length = int(v)
+    while length is None or len(body) < length:
+        b = s.recv(65536)
+        if not b:
+            break
+        body += b
+    s.close()
+    parts = head.split(b"\r\n", 1)[0].split()
+    return (int(parts[1]) if len(parts) > 1 else 0), body.decode(errors="replace")
+
+
+def start(cmd, port, env=None):
+    """Start CMD and wait until PORT accepts; the Popen, or raise."""
+    log = tempfile.TemporaryFile()
+    p = subprocess.Popen(cmd, stdout=log, stderr=log, env=env)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return p
+        except OSError:
+            if p.poll() is not None:
+                break
+            time.sleep(0.02)
+    p.kill()
+    p.wait()
+    log.seek(0)
+    raise RuntimeError("did not start: " + log.read().decode(errors="replace"))
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    try:
+        return p.wait(5)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return p.wait()
+
+
+def install_prefix():
+    tmp = tempfile.mkdtemp(prefix="advisord-install-")
+    prefix = os.path.join(tmp, "prefix")
+    try:
+        rc, out = make("install", "PREFIX=" + prefix)
+        R.check("make install PREFIX", rc == 0, out[-2000:])
+        if rc != 0:
+            return
+        want = ["sbin/advisord", "bin/advisorctl",
+                "share/advisord/intents/catalog.json",
+                "share/advisord/web/index.html",
+                "etc/advisord/advisord.conf",
+                "lib/systemd/system/advisord.service",
+                "share/man/man8/advisord.8", "share/man/man1/advisorctl.1"]
+        got = files_under(prefix)
+        missing = [w for w in want if w not in got]
+        R.check("install lays out binaries, content, web, config, unit, man",
+                not missing, "missing %s" % missing)
+        with open(os.path.join(prefix, "lib/systemd/system/advisord.service")) as f:
+            unit = f.read()
+        R.check("installed unit has the paths substituted",
+                "@SBINDIR@" not in unit and "@SYSCONFDIR@" not in unit and
+                "ExecStart=%s/sbin/advisord -c %s/etc/advisord/advisord.conf"
+                % (prefix, prefix) in unit, unit[:400])
+
+        # The installed daemon finds content and web files without flags.
+        port = free_port()
+        p = start([os.path.join(prefix, "sbin/advisord"), "--host", "127.0.0.1",
+                   "--port", str(port), "--db", os.path.join(tmp, "log.db"),
+                   "--log-level", "warning"], port)
+        try:
+            st, _ = http_get(port, "/healthz")
+            R.check("installed advisord: /healthz 200", st == 200, st)
+            st, body = http_get(port, "/")
+            R.check("installed advisord: / serves the page",
+                    st == 200 and "<html" in body.lower(), "%d %r" % (st, body[:200]))
+            c = Client(port)
+            r = c.ask({"type": "message", "text": "what is kpo"})
+            c.close()
+            R.check("installed advisord: answers from installed content",
+                    r.get("intent") == "define_kpo", r)
+        finally:
+            R.check("installed advisord: SIGTERM exits 0", stop(p) == 0)
+
+        rc, out = make("uninstall", "PREFIX=" + prefix)
+        left = files_under(prefix)
+        R.check("make uninstall leaves no files", rc == 0 and not left,
+                "rc %d, left %s" % (rc, left))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def install_destdir():
+    tmp = tempfile.mkdtemp(prefix="advisord-destdir-")
+    dest = os.path.join(tmp, "dest")
+    try:
+        rc, out = make("install", "DESTDIR=" + dest, "PREFIX=/usr")
+        R.check("make install DESTDIR", rc == 0, out[-2000:])
+        got = files_under(dest)
+        R.check("DESTDIR install lays files under DESTDIR/usr",
+                "usr/sbin/advisord" in got and "usr/bin/advisorctl" in got and
+                "usr/share/advisord/dialogues/topics.json" in got and
+                "usr/etc/advisord/advisord.conf" in got and
+                "usr/lib/systemd/system/advisord.service" in got, got)
+        with open(os.path.join(dest, "usr/lib/systemd/system/advisord.service")) as f:
+            unit = f.read()
+        R.check("DESTDIR unit names the final paths, not DESTDIR",
+                "ExecStart=/usr/sbin/advisord -c /usr/etc/advisord/advisord.conf" in unit
+                and dest not in unit)
+        # Run the staged daemon from DESTDIR, pointing it at the staged share.
+        share = os.path.join(dest, "usr/share/advisord")
+        port = free_port()
+        p = start([os.path.join(dest, "usr/sbin/advisord"), "--host", "127.0.0.1",
+                   "--port", str(port), "--db", os.path.join(tmp, "log.db"),
+                   "--content", share, "--web-dir", os.path.join(share, "web"),
+                   "--log-level", "warning"], port)
+        try:
+            st, body = http_get(port, "/")
+            R.check("DESTDIR advisord serves the page", st == 200 and "<html" in body.lower())
+        finally:
+            stop(p)
+        rc, out = make("uninstall", "DESTDIR=" + dest, "PREFIX=/usr")
+        left = files_under(dest)
+        R.check("make uninstall DESTDIR leaves no files", rc == 0 and not left, left)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def exposure_of(unit_text):
+    """The overall exposure systemd-analyze gives UNIT_TEXT, or None."""
+    tmp = tempfile.mkdtemp(prefix="advisord-unit-")
+    try:
+        path = os.path.join(tmp, "advisord.service")
+        with open(path, "w") as f:
+            f.write(unit_text)
+        p = subprocess.run(["systemd-analyze", "security", "--offline=true", path],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out = p.stdout.decode(errors="replace")
+        for line in out.splitlines():
+            if "Overall exposure level" in line:
+                return float(line.split(":", 1)[1].split()[0]), out
+        return None, out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def security():
+    if shutil.which("systemd-analyze") is None:
+        print("skip security score: systemd-analyze not installed (not counted)")
+        return
+    with open(os.path.join(ROOT, "systemd/advisord.service")) as f:
+        unit = f.read()
+    unit = unit.replace("@SBINDIR@", "/usr/sbin").replace("@SYSCONFDIR@", "/etc")
+    score, out = exposure_of(unit)
+    if score is None and "offline" in out and "unrecognized" in out:
+        print("skip security score: this systemd-analyze has no --offline (not counted)")
+        return
+    print("unit exposure: %s" % score)
+    R.check("unit exposure <= %.1f (got %s)" % (MAX_EXPOSURE, score),
+            score is not None and score <= MAX_EXPOSURE, out[-1500:])
+
+
+def notify():
+    tmp = tempfile.mkdtemp(prefix="advisord-notify-")
+    path = os.path.join(tmp, "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    got = []
+
+    def wait_for(word, timeout):
+        """Read datagrams until one carries WORD; True if it came."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            sock.settimeout(max(0.01, deadline - time.time()))
+            try:
+                msg = sock.recv(4096).decode(errors="replace")
+            except socket.timeout:
+                break
+            lines = msg.split("\n")
+            got.append(msg)
+            if word in lines:
+                return True
+        return False
+
+    env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="1000000")
+    env.pop("WATCHDOG_PID", None)
+    d = None
+    try:
+        d = Daemon(env=env)
+        R.check("notify: READY=1 once listening", wait_for("READY=1", 5), got)
+        R.check("notify: WATCHDOG=1 within 2 s (WatchdogSec 1 s)",
+                wait_for("WATCHDOG=1", 2), got)
+        R.check("notify: WATCHDOG=1 keeps coming", wait_for("WATCHDOG=1", 2), got)
+        d.proc.send_signal(signal.SIGHUP)
+        R.check("notify: RELOADING=1 on SIGHUP", wait_for("RELOADING=1", 5), got)
+        R.check("notify: READY=1 after the reload", wait_for("READY=1", 5), got)
+        d.proc.send_signal(signal.SIGTERM)
+        R.check("notify: STOPPING=1 after SIGTERM", wait_for("STOPPING=1", 5), got)
+        R.check("notify: exits 0", d.stop() == 0)
+    finally:
+        if d is not None:
+            d.stop(signal.SIGKILL)
+        sock.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def set_kpo_text(content, text):
+    path = os.path.join(content, "dialogues", "topics.json")
+    with open(path) as f:
+        doc = json.load(f)
+    nodes = doc["nodes"]
+    for n in nodes if isinstance(nodes, list) else nodes.values():
+        if n.get("id") == "define_kpo":
+            n["text"] = text
+    with open(path + ".tmp", "w") as f:
+        json.dump(doc, f, indent=1)
+    os.rename(path + ".tmp", path)
+
+
+def until(fn, timeout=5):
+    """Poll FN until it returns true or TIMEOUT passes; its last value."""
+    deadline = time.time() + timeout
+    while True:
+        v = fn()
+        if v or time.time() >= deadline:
+            return v
+        time.sleep(0.05)
+
+
+def reload():
+    tmp = tempfile.mkdtemp(prefix="advisord-content-")
+    for sub in ("intents", "dialogues"):
+        shutil.copytree(os.path.join(ROOT, sub), os.path.join(tmp, sub),
+                        ignore=shutil.ignore_patterns("*.c", "*.h", "*.mk", "*.o"))
+    d = Daemon("--content", tmp)
+
+    def kpo_text(c=None):
+        own = c is None
+        c = c or d.client()
+        try:
+            return c.ask({"type": "message", "text": "what is kpo"}).get("text")
+        finally:
+            if own:
+                c.close()
+
+    try:
+        old = kpo_text()
+        R.check("reload: original text served first", old and old != NEW_TEXT, old)
+        early = d.client()
+        kpo_text(early)
+
+        set_kpo_text(tmp, NEW_TEXT)
+        d.proc.send_signal(signal.SIGHUP)
+        R.check("reload: SIGHUP counted in advisord_content_reloads_total",
+                until(lambda: d.metric("advisord_content_reloads_total") == 1),
+                d.metric("advisord_content_reloads_total"))
+        R.check("reload: a new visitor gets the new text", kpo_text() == NEW_TEXT,
+                kpo_text())
+        R.check("reload: a conversation opened before carries on with it",
+                kpo_text(early) == NEW_TEXT)
+        early.close()
+
+        with open(os.path.join(tmp, "dialogues", "topics.json"), "w") as f:
+            f.write('{"routes": {"define_kpo": ')
+        d.proc.send_signal(signal.SIGHUP)
+        R.check("broken reload: advisord_content_reload_failures_total 1",
+                until(lambda: d.metric("advisord_content_reload_failures_total") == 1),
+                d.metric("advisord_content_reload_failures_total"))
+        R.check("broken reload: the previous content keeps serving",
+                kpo_text() == NEW_TEXT, kpo_text())
+        R.check("broken reload: reloads_total still 1",
+                d.metric("advisord_content_reloads_total") == 1)
+        R.check("broken reload: the reason is logged",
+                "reload" in d.logtext(), d.logtext()[-500:])
+        R.check("reload: SIGTERM exits 0", d.stop() == 0)
+    finally:
+        d.stop(signal.SIGKILL)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    R.run("install into PREFIX", install_prefix)
+    R.run("install into DESTDIR", install_destdir)
+    R.run("security score", security)
+    R.run("sd_notify", notify)
+    R.run("SIGHUP reload", reload)
+    return R.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
