@@ -305,13 +305,16 @@ static void
 test_errors(void **state)
 {
 	const char *missing[] = { "/nonexistent/advisord.db" };
-	const char *notdb[] = { "/tmp/test_review_notdb" };
-	const char *other[] = { "/tmp/test_review_other.db" };
-	char err[256] = "";
+	char p1[64], p2[64], err[256] = "";
+	const char *notdb[] = { p1 };
+	const char *other[] = { p2 };
 	FILE *f;
 	sqlite3 *db;
 
 	(void)state;
+	snprintf(p1, sizeof(p1), "/tmp/test_review_notdb_%ld", (long)getpid());
+	snprintf(p2, sizeof(p2), "/tmp/test_review_other_%ld.db",
+	    (long)getpid());
 	assert_null(review_open(missing, 1, false, err, sizeof(err)));
 	assert_string_equal(err, "/nonexistent/advisord.db: no such file");
 	f = fopen(notdb[0], "w");
