@@ -3,8 +3,8 @@
 # mixed load for SOAK_SECONDS (default 600): a steady open-loop stream over
 # many connections with a reconnect storm every SOAK_STORM seconds (every
 # connection dropped at once, half with a close frame, half with a reset),
-# plus a churn of short conversations that leave and come back, half of
-# them resuming.  Every SOAK_INTERVAL seconds it samples the daemon's RSS,
+# plus a churn of short conversations (open loop, SOAK_CHURN_RATE) that
+# leave and come back, half of them resuming.  Every SOAK_INTERVAL seconds it samples the daemon's RSS,
 # open file descriptors and the WAL file's size into a table, then judges
 # flatness: after the warm-up, the average of the last third of the samples
 # must stay within 10% plus a fixed slack of the first third's average.
@@ -13,7 +13,8 @@
 #
 # Environment: BUILD, SOAK_SECONDS (600), SOAK_INTERVAL (10), SOAK_WARMUP
 # (60, at most a fifth of the run), SOAK_RATE (2000 messages/s),
-# SOAK_CONNS (200), SOAK_STORM (60), SOAK_DURABILITY (fast).
+# SOAK_CONNS (200), SOAK_STORM (60), SOAK_CHURN_RATE (200 messages/s on
+# the churning connections), SOAK_DURABILITY (fast).
 
 set -u
 
@@ -24,6 +25,7 @@ WARMUP=${SOAK_WARMUP:-60}
 RATE=${SOAK_RATE:-2000}
 CONNS=${SOAK_CONNS:-200}
 STORM=${SOAK_STORM:-60}
+CHURN_RATE=${SOAK_CHURN_RATE:-200}
 DURABILITY=${SOAK_DURABILITY:-fast}
 LOADGEN=$BUILD/bench/loadgen
 ADVISORD=${ADVISORD:-$BUILD/advisord}
@@ -86,7 +88,7 @@ PIDS+=("$DPID")
 
 echo "== soak: advisord pid $DPID port $PORT, $SECS s, $DURABILITY durability"
 echo "   steady: $CONNS connections, $RATE messages/s open loop, storm every $STORM s"
-echo "   churn: 20 connections, closed loop, leave after ~3 answers, 50% resume"
+echo "   churn: 20 connections, $CHURN_RATE messages/s, leave after ~3 answers, 50% resume"
 
 # The generators outlast the last sample so that it sees the load.
 GEN_SECS=$((SECS + INTERVAL / 2 + 2))
@@ -99,7 +101,7 @@ GEN_SECS=$((SECS + INTERVAL / 2 + 2))
 PIDS+=("$!")
 G1=$!
 "${PIN_G[@]}" "$LOADGEN" --port "$PORT" --mode advisor --conns 20 \
-    --churn 3 --resume-pct 50 --duration "$GEN_SECS" --warmup 0 \
+    --rate "$CHURN_RATE" --churn 3 --resume-pct 50 --duration "$GEN_SECS" --warmup 0 \
     --label soak-churn >"$TMP/churn.out" 2>"$TMP/churn.err" &
 PIDS+=("$!")
 G2=$!
