@@ -238,6 +238,8 @@ finish(struct out *o, cJSON *doc)
 }
 
 #define DAY "date(time / 1000000, 'unixepoch')"
+/* the day of the group's messages, inside a correlated subquery */
+#define DAYM "date(all_messages.time / 1000000, 'unixepoch')"
 
 int
 review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
@@ -249,8 +251,8 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	static const char *const in[] = { "intent", "replies" };
 	static const int iw[] = { 26, 7 };
 	static const char *const dn[] = { "day", "conversations", "messages",
-	    "fallbacks" };
-	static const int dw[] = { 10, 13, 8, 9 };
+	    "fallbacks", "helpful", "not_helpful" };
+	static const int dw[] = { 10, 13, 8, 9, 7, 11 };
 	cJSON *doc = cJSON_CreateObject();
 	struct out o;
 	int rc = -1;
@@ -276,8 +278,12 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	section(&o, doc, "per_day", "Per day (UTC)");
 	if (query(r, "SELECT " DAY " AS day, count(DISTINCT conversation), "
 	    "sum(direction = 'in'), sum(direction = 'in' AND intent = "
-	    "'fallback') FROM all_messages WHERE time >= ?1 GROUP BY day ORDER "
-	    "BY day", since, NULL, &o, dn, dw, err, errlen) == -1)
+	    "'fallback'), (SELECT count(*) FROM all_feedback f WHERE f.helpful "
+	    "AND f.time >= ?1 AND date(f.time / 1000000, 'unixepoch') = "
+	    DAYM "), (SELECT count(*) FROM all_feedback f WHERE NOT f.helpful "
+	    "AND f.time >= ?1 AND date(f.time / 1000000, 'unixepoch') = "
+	    DAYM ") FROM all_messages WHERE time >= ?1 GROUP BY day ORDER BY "
+	    "day", since, NULL, &o, dn, dw, err, errlen) == -1)
 		goto done;
 	rc = 0;
 done:

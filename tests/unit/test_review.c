@@ -180,6 +180,10 @@ test_stats(void **state)
 	assert_string_equal(cJSON_GetObjectItem(day, "day")->valuestring,
 	    "2025-01-02");
 	assert_int_equal(num(day, "messages"), 1);
+	assert_int_equal(num(day, "not_helpful"), 0);
+	day = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "per_day"), 0);
+	assert_int_equal(num(day, "helpful"), 1);
+	assert_int_equal(num(day, "not_helpful"), 1);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
 	    "replies_by_intent")), 3);
 	cJSON_Delete(doc);
@@ -194,7 +198,8 @@ test_stats(void **state)
 	free(s);
 	s = run(review_stats, r, 0, false);
 	assert_non_null(strstr(s, "Totals"));
-	assert_non_null(strstr(s, "2025-01-01 1             4        2"));
+	assert_non_null(strstr(s, "2025-01-01 1             4        2         "
+	    "1       1"));
 	free(s);
 	review_close(r);
 }
