@@ -115,7 +115,7 @@ config_set(struct config *c, const char *key, const char *v, char *err,
 	NUM("max_message_bytes", max_message_bytes, 256, 16 * 1024 * 1024)
 	NUM("max_text_chars", max_text_chars, 1, 1000000)
 	NUM("max_conns_per_ip", max_conns_per_ip, 1, 1000000)
-	NUM("idle_timeout", idle_timeout, 0, 86400)
+	NUM("idle_timeout", idle_timeout, 0, 65535)	/* lws keeps it in 16 bits */
 	NUM("outq_max", outq_max, 2, 100000)
 	NUM("max_conversations", max_conversations, 1, 10000000)
 	BOOL("debug", debug)
