@@ -1,0 +1,104 @@
+/*
+ * test_metrics.c: the counters and their Prometheus text.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/jbuf.h"
+#include "daemon/metrics.h"
+
+/* The value of the sample line starting with NAME (labels included). */
+static double
+sample(const char *text, const char *name)
+{
+	const char *p;
+
+	for (p = text; (p = strstr(p, name)) != NULL; p++)
+		if ((p == text || p[-1] == '\n') && p[strlen(name)] == ' ')
+			return strtod(p + strlen(name) + 1, NULL);
+	fail_msg("no sample %s", name);
+	return -1;
+}
+
+static void
+t_counters(void **state)
+{
+	struct store_stats st = { .queued = 3, .committed = 10, .dropped = 1,
+	    .write_errors = 2 };
+	struct jbuf b;
+	const char *t;
+
+	(void)state;
+	metrics_reset();
+	metrics_reply("define_kpo", 40);
+	metrics_reply("define_kpo", 3000);
+	metrics_reply("fallback", 2000000);
+	metrics_error("bad_request");
+	metrics_error("bad_request");
+	metrics_error("rate_limited");
+	metrics.connections_open = 2;
+	metrics.frames_in[MF_MESSAGE] = 5;
+	metrics.frames_out[MF_REPLY] = 3;
+	metrics.reload_failures = 1;
+	jbuf_init(&b, 0);
+	metrics_write(&b, &st);
+	t = jbuf_data(&b);
+	assert_true(sample(t, "advisord_connections_open") == 2);
+	assert_true(sample(t, "advisord_frames_in_total{type=\"message\"}") ==
+	    5);
+	assert_true(sample(t, "advisord_frames_out_total{type=\"reply\"}") ==
+	    3);
+	assert_true(sample(t, "advisord_replies_total{intent=\"define_kpo\"}")
+	    == 2);
+	assert_true(sample(t, "advisord_replies_total{intent=\"fallback\"}")
+	    == 1);
+	assert_true(sample(t, "advisord_fallbacks_total") == 1);
+	assert_true(sample(t, "advisord_errors_total{code=\"bad_request\"}")
+	    == 2);
+	assert_true(sample(t, "advisord_errors_total{code=\"rate_limited\"}")
+	    == 1);
+	/* histogram buckets are cumulative; +Inf holds every reply */
+	assert_true(sample(t, "advisord_reply_latency_seconds_bucket"
+	    "{le=\"5e-05\"}") == 1);
+	assert_true(sample(t, "advisord_reply_latency_seconds_bucket"
+	    "{le=\"0.005\"}") == 2);
+	assert_true(sample(t, "advisord_reply_latency_seconds_bucket"
+	    "{le=\"1\"}") == 2);
+	assert_true(sample(t, "advisord_reply_latency_seconds_bucket"
+	    "{le=\"+Inf\"}") == 3);
+	assert_true(sample(t, "advisord_reply_latency_seconds_count") == 3);
+	assert_true(sample(t, "advisord_log_queue_depth") == 3);
+	assert_true(sample(t, "advisord_log_rows_dropped_total") == 1);
+	assert_true(sample(t, "advisord_log_write_errors_total") == 2);
+	assert_true(sample(t, "advisord_content_reload_failures_total") == 1);
+	/* every sample has its TYPE line */
+	assert_non_null(strstr(t, "# TYPE advisord_reply_latency_seconds "
+	    "histogram\n"));
+	assert_non_null(strstr(t, "# TYPE advisord_connections_open gauge\n"));
+	assert_int_equal(t[b.len - 1], '\n');
+	jbuf_free(&b);
+
+	/* without store statistics the log lines are left out */
+	jbuf_init(&b, 0);
+	metrics_write(&b, NULL);
+	assert_null(strstr(jbuf_data(&b), "advisord_log_queue_depth"));
+	jbuf_free(&b);
+	metrics_reset();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_counters),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
