@@ -218,12 +218,16 @@ static void *
 writer(void *arg)
 {
 	struct store *s = arg;
-	struct row *batch;
-	size_t n, i;
+	struct row *batch, one;
+	size_t n, i, max = s->opts.batch_rows;
 	uint64_t last;
 	struct timespec until;
 
-	batch = calloc(s->opts.batch_rows, sizeof(*batch));
+	/* without memory for a batch, go on one row at a time */
+	if ((batch = calloc(max, sizeof(*batch))) == NULL) {
+		batch = &one;
+		max = 1;
+	}
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
 		while (s->count == 0 && !s->stop)
@@ -249,8 +253,7 @@ writer(void *arg)
 			pthread_mutex_unlock(&s->mu);
 			break;
 		}
-		n = s->count < s->opts.batch_rows ? s->count :
-		    s->opts.batch_rows;
+		n = s->count < max ? s->count : max;
 		for (i = 0; i < n; i++) {
 			batch[i] = s->ring[s->head];
 			memset(&s->ring[s->head], 0, sizeof(struct row));
@@ -261,8 +264,6 @@ writer(void *arg)
 		s->stats.queued = s->count;
 		pthread_mutex_unlock(&s->mu);
 
-		if (batch == NULL)
-			break;
 		pthread_mutex_lock(&s->dbmu);
 		for (i = 0; i < s->retries; i++) {
 			int rc = commit_batch(s, batch, n);
@@ -305,7 +306,8 @@ writer(void *arg)
 		if (s->opts.notify)
 			s->opts.notify(s->opts.notify_arg);
 	}
-	free(batch);
+	if (batch != &one)
+		free(batch);
 	return NULL;
 }
 
