@@ -613,8 +613,9 @@ t_notify_reload(void **state)
 static void
 t_restart(void **state)
 {
+	/* strict this time: each reply waits for its log commit */
 	static const char *args[] = { "--rate-limit", "0", "--log-level",
-	    "warning", NULL };
+	    "warning", "--durability", "strict", NULL };
 	char buf[200], resume[80], node[64];
 	struct wsc *c;
 	cJSON *j;
@@ -642,6 +643,9 @@ t_restart(void **state)
 	j = next(c);
 	assert_string_equal(str(j, "node"), node);
 	assert_string_equal(str(j, "resume"), resume);
+	cJSON_Delete(j);
+	j = ask(c, "{\"type\":\"message\",\"text\":\"what is bpo\"}");
+	assert_string_equal(str(j, "intent"), "define_bpo");
 	cJSON_Delete(j);
 	wsc_free(c);
 	assert_int_equal(tdaemon_stop(&D, SIGINT), 0);
