@@ -263,7 +263,7 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	    "started >= ?1), (SELECT count(*) FROM all_messages WHERE "
 	    "direction = 'in' AND time >= ?1), (SELECT count(*) FROM "
 	    "all_messages WHERE direction = 'in' AND intent = 'fallback' AND "
-	    "time >= ?1), (SELECT round(100.0 * sum(intent = 'fallback') / "
+	    "time >= ?1), (SELECT round(100.0 * total(intent = 'fallback') / "
 	    "max(count(*), 1), 1) FROM all_messages WHERE direction = 'in' AND "
 	    "intent != 'choose' AND time >= ?1), (SELECT count(*) FROM "
 	    "all_feedback WHERE helpful AND time >= ?1), (SELECT count(*) FROM "
