@@ -63,6 +63,8 @@ metrics_reply(const char *intent, int64_t latency_us)
 {
 	size_t i;
 
+	if (intent == NULL)
+		intent = "unknown";
 	bump(&by_intent, intent);
 	if (strcmp(intent, "fallback") == 0)
 		metrics.fallbacks++;
