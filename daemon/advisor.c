@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/advisor.h"
 #include "daemon/auth.h"
@@ -67,11 +68,23 @@ struct advisor {
 
 struct session {
 	struct advisor	*a;
+	int64_t		 t0_us;		/* when the frame at hand arrived
+					   (monotonic), for reply latency */
 	bool		 is_bridge;
 	char		 bridge[64];
 	struct conv	*convs;
 	size_t		 nconvs;
 };
+
+/* A monotonic clock in microseconds, for latencies only. */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static void
 set_version(struct advisor *a)
@@ -554,7 +567,7 @@ oom:
 /* Log and send a reply; returns its id. */
 static int64_t
 send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
-    const char *in_reply_to, int64_t t0_us, int64_t now_us, const char *why,
+    const char *in_reply_to, int64_t now_us, const char *why,
     const struct sink *k)
 {
 	struct advisor *a = s->a;
@@ -572,7 +585,7 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	m.text = d->text;
 	m.intent = d->intent;
 	m.node = d->node;
-	m.latency_us = now_us - t0_us;
+	m.latency_us = mono_us() - s->t0_us;
 	m.time_us = now_us;
 	seq = store_put_message(a->o.store, &m);
 	if ((state = dialogue_state_save(c->st)) != NULL) {
@@ -608,7 +621,7 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	pr.why = a->o.debug ? why : NULL;
 	jbuf_reset(&a->out);
 	proto_write_reply(&a->out, &pr);
-	metrics_reply(d->intent, now_us - t0_us);
+	metrics_reply(d->intent, m.latency_us);
 	emit_frame(a, k, seq, MF_REPLY);
 	return m.id;
 }
@@ -714,7 +727,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 	}
 	set_user(a, c, m->user, now_us);
 	dialogue_start(a->dl, c->st, d);
-	send_reply(s, c, d, m->id, now_us, now_us, NULL, k);
+	send_reply(s, c, d, m->id, now_us, NULL, k);
 done:
 	free(d);
 }
@@ -791,7 +804,7 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 	    rewrites_json(a, &w->r), NULL, now_us);
 	dialogue_on_intent(a->dl, c->st, w->r.intent, slots, w->r.nslots,
 	    w->r.suggest, labels, w->r.nsuggest, &w->d);
-	send_reply(s, c, &w->d, m->id, now_us, now_us, a->why, k);
+	send_reply(s, c, &w->d, m->id, now_us, a->why, k);
 	free(w);
 }
 
@@ -823,7 +836,7 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 	}
 	log_incoming(a, c, option_label(c, m->option), "choose", node, NULL,
 	    NULL, d->picked_suggestion, now_us);
-	send_reply(s, c, d, m->id, now_us, now_us, NULL, k);
+	send_reply(s, c, d, m->id, now_us, NULL, k);
 	free(d);
 }
 
@@ -865,6 +878,7 @@ session_handle(struct session *s, const char *frame, size_t len,
 	char msg[256], idbuf[PROTO_ID_MAX + 1];
 	const char *code, *irt;
 
+	s->t0_us = mono_us();
 	if (proto_parse(frame, len, &m, &code, msg, sizeof(msg), idbuf,
 	    &irt) == -1) {
 		metrics.frames_in[MF_INVALID]++;

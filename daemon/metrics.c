@@ -162,8 +162,9 @@ metrics_write(struct jbuf *b, const struct store_stats *st)
 	for (i = 0; i < by_error.n; i++)
 		line(b, "advisord_errors_total{code=\"%s\"} %llu\n",
 		    by_error.v[i].name, (unsigned long long)by_error.v[i].count);
-	line(b, "# HELP advisord_reply_latency_seconds Time from a message to "
-	    "its reply.\n# TYPE advisord_reply_latency_seconds histogram\n");
+	line(b, "# HELP advisord_reply_latency_seconds Time to work out a "
+	    "reply (match, dialogue, log rows).\n"
+	    "# TYPE advisord_reply_latency_seconds histogram\n");
 	for (i = 0, cum = 0; i < 12; i++) {
 		cum = metrics.latency_buckets[i];
 		line(b, "advisord_reply_latency_seconds_bucket{le=\"%g\"} "
