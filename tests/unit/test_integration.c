@@ -609,6 +609,26 @@ t_notify_reload(void **state)
 	tdaemon_cleanup(&L);
 }
 
+/* What the tests above did shows in /metrics. */
+static void
+t_metrics(void **state)
+{
+	(void)state;
+	assert_true(metric(D.port, "advisord_reply_latency_seconds_count") >
+	    5);
+	assert_true(metric(D.port,
+	    "advisord_replies_total{intent=\"define_kpo\"}") >= 3);
+	assert_true(metric(D.port,
+	    "advisord_errors_total{code=\"unknown_type\"}") >= 1);
+	assert_true(metric(D.port,
+	    "advisord_errors_total{code=\"too_many_conversations\"}") >= 2);
+	assert_true(metric(D.port,
+	    "advisord_frames_in_total{type=\"ping\"}") >= 1);
+	assert_true(metric(D.port, "advisord_connections_refused_total") >=
+	    3);
+	assert_true(metric(D.port, "advisord_log_rows_committed_total") > 0);
+}
+
 /* Last: SIGTERM exits 0, and a conversation resumes after the restart. */
 static void
 t_restart(void **state)
@@ -665,6 +685,7 @@ main(void)
 		cmocka_unit_test(t_limits),
 		cmocka_unit_test(t_idle),
 		cmocka_unit_test(t_notify_reload),
+		cmocka_unit_test(t_metrics),
 		cmocka_unit_test(t_restart),
 	};
 
