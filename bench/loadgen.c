@@ -1074,6 +1074,25 @@ worker_main(void *arg)
 /* ------------------------------------------------------------------ main */
 
 static void
+workers_free(struct worker *ws)
+{
+	int i, j;
+
+	for (i = 0; i < opt.threads; i++) {
+		for (j = 0; j < ws[i].nc; j++) {
+			free(ws[i].c[j].rbuf);
+			free(ws[i].c[j].wbuf);
+			free(ws[i].c[j].frag);
+		}
+		free(ws[i].c);
+		free(ws[i].pending);
+		if (ws[i].ep > 0)
+			close(ws[i].ep);
+	}
+	free(ws);
+}
+
+static void
 usage(void)
 {
 	fprintf(stderr,
@@ -1237,6 +1256,7 @@ main(int argc, char **argv)
 				pthread_join(ws[i].thread, NULL);
 			printf("RESULT label=%s status=connect_failed open=%d conns=%d\n",
 			    opt.label, open, opt.conns);
+			workers_free(ws);
 			return 1;
 		}
 		usleep(10000);
@@ -1260,6 +1280,7 @@ main(int argc, char **argv)
 		printf("RESULT label=%s status=ok conns=%d rss0_kb=%ld rss_kb=%ld "
 		    "hwm_kb=%ld idle_bytes_per_conn=%.0f closed=%" PRIu64 "\n",
 		    opt.label, opt.conns, rss0, rss1, hwm, idle_per_conn, closed);
+		workers_free(ws);
 		return 0;
 	}
 
@@ -1357,16 +1378,6 @@ main(int argc, char **argv)
 	    total.max / 1e3, cpu_s, done ? 1e6 * cpu_s / (double)done : 0.0,
 	    rss1, hwm, sent, connects, cfail + hsfail, closed, timeouts, dropped,
 	    aborted, storms, other);
-	for (i = 0; i < opt.threads; i++) {
-		for (j = 0; j < ws[i].nc; j++) {
-			free(ws[i].c[j].rbuf);
-			free(ws[i].c[j].wbuf);
-			free(ws[i].c[j].frag);
-		}
-		free(ws[i].c);
-		free(ws[i].pending);
-		close(ws[i].ep);
-	}
-	free(ws);
+	workers_free(ws);
 	return 0;
 }
