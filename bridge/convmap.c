@@ -1,0 +1,180 @@
+/*
+ * convmap.c: conversation ids for team chat users, and a hash table of
+ * each conversation's last options.  Pure: no sockets.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "bridge/convmap.h"
+
+#define NBUCKETS	4096
+
+struct conv {
+	struct conv	*next;
+	char		 id[CONV_ID_MAX + 1];
+	size_t		 nopts;
+	char		*opts[CONV_OPTS_MAX];
+};
+
+struct convmap {
+	struct conv	*bucket[NBUCKETS];
+	size_t		 count;
+};
+
+static int
+id_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '.' || c == ':' || c == '@' ||
+	    c == '-';
+}
+
+void
+conv_id(const char *team, const char *channel, const char *user, char *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	size_t nt = strlen(team), nc = strlen(channel), nu = strlen(user);
+	const char *parts[3] = { team, channel, user };
+	size_t o = 0, k, j;
+	EVP_MD_CTX *ctx;
+
+	if (nt + nc + nu + 2 <= CONV_ID_MAX) {
+		for (k = 0; k < 3; k++) {
+			if (k > 0)
+				out[o++] = ':';
+			for (j = 0; parts[k][j] != '\0'; j++)
+				out[o++] = id_char((unsigned char)parts[k][j])
+				    ? parts[k][j] : '_';
+		}
+		out[o] = '\0';
+		return;
+	}
+	/* too long: a digest keeps it unique and inside the charset; the
+	 * NUL separators keep ("ab","c") apart from ("a","bc") */
+	strcpy(out, "h:");
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, team, nt + 1) == 1 &&
+	    EVP_DigestUpdate(ctx, channel, nc + 1) == 1 &&
+	    EVP_DigestUpdate(ctx, user, nu + 1) == 1 &&
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1)
+		for (i = 0; i < mdlen; i++)
+			snprintf(out + 2 + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(ctx);
+}
+
+static unsigned
+hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % NBUCKETS;
+}
+
+struct convmap *
+convmap_new(void)
+{
+	return calloc(1, sizeof(struct convmap));
+}
+
+static void
+conv_clear(struct conv *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nopts; i++)
+		free(c->opts[i]);
+	c->nopts = 0;
+}
+
+void
+convmap_free(struct convmap *m)
+{
+	struct conv *c, *next;
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < NBUCKETS; i++)
+		for (c = m->bucket[i]; c != NULL; c = next) {
+			next = c->next;
+			conv_clear(c);
+			free(c);
+		}
+	free(m);
+}
+
+static struct conv *
+find(const struct convmap *m, const char *id)
+{
+	struct conv *c;
+
+	for (c = m->bucket[hash(id)]; c != NULL; c = c->next)
+		if (strcmp(c->id, id) == 0)
+			return c;
+	return NULL;
+}
+
+int
+convmap_set_options(struct convmap *m, const char *conv,
+    const char *const *ids, size_t n)
+{
+	struct conv *c;
+	unsigned h;
+	size_t i;
+
+	if (strlen(conv) > CONV_ID_MAX)
+		return -1;
+	if ((c = find(m, conv)) == NULL) {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return -1;
+		strcpy(c->id, conv);
+		h = hash(conv);
+		c->next = m->bucket[h];
+		m->bucket[h] = c;
+		m->count++;
+	}
+	conv_clear(c);
+	for (i = 0; i < n && i < CONV_OPTS_MAX; i++) {
+		if ((c->opts[i] = strdup(ids[i])) == NULL)
+			return -1;
+		c->nopts = i + 1;
+	}
+	return 0;
+}
+
+const char *
+convmap_pick(const struct convmap *m, const char *conv, const char *text)
+{
+	const struct conv *c;
+	const char *s = text;
+	unsigned long k = 0;
+	int digits = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	for (; isdigit((unsigned char)*s) && digits < 3; s++, digits++)
+		k = k * 10 + (unsigned long)(*s - '0');
+	if (*s == '.' || *s == ')')
+		s++;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (digits == 0 || *s != '\0' || k == 0)
+		return NULL;
+	if ((c = find(m, conv)) == NULL || k > c->nopts)
+		return NULL;
+	return c->opts[k - 1];
+}
+
+size_t
+convmap_count(const struct convmap *m)
+{
+	return m->count;
+}

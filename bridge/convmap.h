@@ -1,0 +1,33 @@
+/*
+ * convmap.h: team chat identities to advisord conversation ids, and each
+ * conversation's last options (so that a reply of just "2" picks option 2).
+ */
+#ifndef BRIDGE_CONVMAP_H
+#define BRIDGE_CONVMAP_H
+
+#include <stddef.h>
+
+#define CONV_ID_MAX	128	/* advisord's limit on conversation ids */
+#define CONV_OPTS_MAX	16	/* options remembered per conversation */
+
+/* Conversation id for TEAM, CHANNEL and USER into OUT (CONV_ID_MAX + 1):
+ * "team:channel:user" with characters outside [A-Za-z0-9_.:@-] replaced
+ * by '_', or "h:" and a SHA-256 hex of the three when too long. */
+void	conv_id(const char *team, const char *channel, const char *user,
+	    char *out);
+
+struct convmap;
+
+struct convmap *convmap_new(void);
+void	convmap_free(struct convmap *);
+/* Remember the option ids of CONV's last reply (N of them; 0 forgets). */
+int	convmap_set_options(struct convmap *, const char *conv,
+	    const char *const *ids, size_t n);
+/* If TEXT is just a number k naming one of CONV's last options, the id of
+ * option k (valid until the next set), else NULL. */
+const char *convmap_pick(const struct convmap *, const char *conv,
+	    const char *text);
+/* Conversations remembered. */
+size_t	convmap_count(const struct convmap *);
+
+#endif

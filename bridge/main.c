@@ -1,0 +1,842 @@
+/*
+ * main.c: advisor-bridge.  An HTTP server for team chat webhooks and slash
+ * commands and one authenticated WebSocket client to advisord, in a single
+ * libwebsockets context.  Each verified POST becomes a frame on the
+ * WebSocket; the reply with the matching in_reply_to answers the POST.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <libwebsockets.h>
+
+#include "bridge/convmap.h"
+#include "bridge/payload.h"
+#include "bridge/relay.h"
+#include "bridge/verify.h"
+
+#ifndef ADVISOR_VERSION
+#define ADVISOR_VERSION "0.1"
+#endif
+
+#define MAX_FRAME	(1024 * 1024)	/* one frame from advisord */
+#define SWEEP_US	(100 * LWS_US_PER_MS)
+#define BACKOFF_MIN_MS	100
+#define BACKOFF_MAX_MS	3000
+
+/* Every setting with its built-in default. */
+struct bconf {
+	char	listen_host[64];	/* "127.0.0.1" */
+	int	listen_port;		/* 8090 */
+	char	advisor[256];		/* ws://127.0.0.1:8080/ws */
+	char	token_file[256];	/* bearer token for advisord */
+	char	webhook_token[256];	/* the team chat's verification token */
+	char	signing_secret[256];	/* Slack signing secret */
+	int	timeout_ms;		/* answer waiting requests after this */
+	int	max_body;		/* bytes of one POST body */
+	int	log_level;		/* 0 error .. 3 debug */
+};
+
+/* One HTTP request from the team chat, while it waits for its answer. */
+struct req {
+	struct lws	*wsi;
+	struct req	*next, **prevp;	/* waiting list, when waiting */
+	char		*body;
+	size_t		 len;
+	int		 too_big;
+	char		 reqid[32];
+	char		*frame;		/* to send to advisord */
+	int		 sent;
+	lws_usec_t	 deadline;
+	int		 status;	/* answer ready when != 0 */
+	char		*answer;
+};
+
+static struct {
+	struct bconf		 cfg;
+	char			 bearer[520];
+	char			 ahost[128], apath[128];
+	int			 aport;
+	struct lws_context	*cx;
+	struct lws		*ws;
+	int			 up;
+	int			 backoff_ms;
+	lws_sorted_usec_list_t	 sul_connect, sul_sweep;
+	struct req		*waiting;
+	struct convmap		*map;
+	unsigned long		 seq;
+	char			*rx;
+	size_t			 rxlen;
+	volatile sig_atomic_t	 stop;
+} S;
+
+static const char *const level_names[] = { "error", "warning", "info",
+    "debug" };
+
+static void logmsg(int, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+logmsg(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > S.cfg.log_level)
+		return;
+	fprintf(stderr, "<%d>advisor-bridge: %s: ", level == 0 ? 3 : level ==
+	    1 ? 4 : level == 2 ? 6 : 7, level_names[level]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+lws_emit(int level, const char *line)
+{
+	size_t n = strlen(line);
+
+	while (n > 0 && line[n - 1] == '\n')
+		n--;
+	logmsg(level == LLL_ERR ? 0 : level == LLL_WARN ? 1 : 3, "lws: %.*s",
+	    (int)n, line);
+}
+
+static void
+defaults(struct bconf *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->listen_host, "127.0.0.1");
+	c->listen_port = 8090;
+	strcpy(c->advisor, "ws://127.0.0.1:8080/ws");
+	c->timeout_ms = 5000;
+	c->max_body = 16384;
+	c->log_level = 2;
+}
+
+static int
+parse_level(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (strcasecmp(s, level_names[i]) == 0)
+			return i;
+	if (strcasecmp(s, "warn") == 0)
+		return 1;
+	return -1;
+}
+
+static int
+parse_listen(struct bconf *c, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	char *end;
+	long p;
+
+	if (colon == NULL || (size_t)(colon - v) >= sizeof(c->listen_host))
+		return -1;
+	p = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || p < 0 || p > 65535)
+		return -1;
+	memcpy(c->listen_host, v, (size_t)(colon - v));
+	c->listen_host[colon - v] = '\0';
+	if (c->listen_host[0] == '\0')
+		strcpy(c->listen_host, "0.0.0.0");
+	c->listen_port = (int)p;
+	return 0;
+}
+
+static int
+copy_setting(char *dst, size_t cap, const char *v)
+{
+	if (strlen(v) >= cap)
+		return -1;
+	strcpy(dst, v);
+	return 0;
+}
+
+/* Apply one setting by its config file name; 0 or -1. */
+static int
+set_key(struct bconf *c, const char *key, const char *v)
+{
+	char *end;
+	long n;
+
+	if (strcmp(key, "listen") == 0)
+		return parse_listen(c, v);
+	if (strcmp(key, "advisor") == 0)
+		return copy_setting(c->advisor, sizeof(c->advisor), v);
+	if (strcmp(key, "token_file") == 0)
+		return copy_setting(c->token_file, sizeof(c->token_file), v);
+	if (strcmp(key, "webhook_token") == 0)
+		return copy_setting(c->webhook_token,
+		    sizeof(c->webhook_token), v);
+	if (strcmp(key, "signing_secret") == 0)
+		return copy_setting(c->signing_secret,
+		    sizeof(c->signing_secret), v);
+	if (strcmp(key, "log_level") == 0)
+		return (c->log_level = parse_level(v)) < 0 ? -1 : 0;
+	if (strcmp(key, "timeout") == 0 || strcmp(key, "max_body") == 0) {
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || *end != '\0' || n < 1 || n > 100000000)
+			return -1;
+		if (key[0] == 't')
+			c->timeout_ms = (int)n;
+		else
+			c->max_body = (int)n;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+load_config(struct bconf *c, const char *path)
+{
+	char line[1024], *k, *v, *e;
+	int lineno = 0, rc = -1;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		logmsg(0, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		for (k = line; *k == ' ' || *k == '\t'; k++)
+			;
+		if (*k == '#' || *k == '\n' || *k == '\0')
+			continue;
+		if ((v = strchr(k, '=')) == NULL)
+			goto bad;
+		for (e = v; e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		*e = '\0';
+		for (v++; *v == ' ' || *v == '\t'; v++)
+			;
+		/* a value ends at a comment or the line's end */
+		if (*v == '"') {
+			if ((e = strchr(++v, '"')) == NULL)
+				goto bad;
+		} else
+			for (e = v; *e && *e != '#' && *e != '\n'; e++)
+				;
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		*e = '\0';
+		if (set_key(c, k, v) == -1)
+			goto bad;
+	}
+	rc = 0;
+	goto out;
+bad:
+	logmsg(0, "%s:%d: bad setting", path, lineno);
+out:
+	fclose(f);
+	return rc;
+}
+
+/* Split ws://HOST:PORT/PATH. */
+static int
+parse_advisor(const char *url)
+{
+	const char *h, *slash, *colon;
+	size_t hl;
+
+	if (strncmp(url, "ws://", 5) != 0)
+		return -1;
+	h = url + 5;
+	slash = strchr(h, '/');
+	if (slash == NULL)
+		slash = h + strlen(h);
+	colon = memchr(h, ':', (size_t)(slash - h));
+	hl = (size_t)((colon ? colon : slash) - h);
+	if (hl == 0 || hl >= sizeof(S.ahost) ||
+	    strlen(slash) >= sizeof(S.apath))
+		return -1;
+	memcpy(S.ahost, h, hl);
+	S.ahost[hl] = '\0';
+	S.aport = colon ? atoi(colon + 1) : 80;
+	if (S.aport <= 0 || S.aport > 65535)
+		return -1;
+	strcpy(S.apath, *slash ? slash : "/");
+	return 0;
+}
+
+static int
+read_token(const char *path)
+{
+	char buf[512];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		logmsg(0, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+	    buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	if (n == 0 || strchr(buf, '\n') != NULL) {
+		logmsg(0, "%s: expected one token on one line", path);
+		return -1;
+	}
+	snprintf(S.bearer, sizeof(S.bearer), "Bearer %s", buf);
+	return 0;
+}
+
+/* --- answers to the team chat --- */
+
+static void
+req_unlink(struct req *r)
+{
+	if (r->prevp == NULL)
+		return;
+	*r->prevp = r->next;
+	if (r->next)
+		r->next->prevp = r->prevp;
+	r->next = NULL;
+	r->prevp = NULL;
+}
+
+/* Answer R with STATUS and BODY (taken over; NULL: a plain text body). */
+static void
+req_answer(struct req *r, int status, char *body)
+{
+	req_unlink(r);
+	free(r->answer);
+	r->answer = body;
+	r->status = status;
+	lws_callback_on_writable(r->wsi);
+}
+
+static void
+req_answer_text(struct req *r, int status, const char *text)
+{
+	req_answer(r, status, relay_answer(text));
+}
+
+static struct req *
+find_waiting(const char *reqid)
+{
+	struct req *r;
+
+	for (r = S.waiting; r != NULL; r = r->next)
+		if (strcmp(r->reqid, reqid) == 0)
+			return r;
+	return NULL;
+}
+
+static void
+sweep(lws_sorted_usec_list_t *sul)
+{
+	lws_usec_t now = lws_now_usecs();
+	struct req *r, *next;
+
+	(void)sul;
+	for (r = S.waiting; r != NULL; r = next) {
+		next = r->next;
+		if (now >= r->deadline) {
+			logmsg(1, "request %s: no answer from advisord in "
+			    "time", r->reqid);
+			req_answer_text(r, 200, "The advisor is not reachable "
+			    "right now. Please try again in a minute.");
+		}
+	}
+	lws_sul_schedule(S.cx, 0, &S.sul_sweep, sweep, SWEEP_US);
+}
+
+/* --- the WebSocket to advisord --- */
+
+static void connect_advisor(lws_sorted_usec_list_t *);
+
+static void
+schedule_reconnect(void)
+{
+	if (S.stop)
+		return;
+	logmsg(1, "advisord away; reconnecting in %d ms", S.backoff_ms);
+	lws_sul_schedule(S.cx, 0, &S.sul_connect, connect_advisor,
+	    (lws_usec_t)S.backoff_ms * LWS_US_PER_MS);
+	S.backoff_ms *= 2;
+	if (S.backoff_ms > BACKOFF_MAX_MS)
+		S.backoff_ms = BACKOFF_MAX_MS;
+}
+
+static void
+connect_advisor(lws_sorted_usec_list_t *sul)
+{
+	struct lws_client_connect_info ci;
+
+	(void)sul;
+	memset(&ci, 0, sizeof(ci));
+	ci.context = S.cx;
+	ci.address = S.ahost;
+	ci.port = S.aport;
+	ci.path = S.apath;
+	ci.host = S.ahost;
+	ci.protocol = "advisor.v1";
+	ci.local_protocol_name = "advisor-client";
+	ci.pwsi = &S.ws;
+	if (lws_client_connect_via_info(&ci) == NULL) {
+		S.ws = NULL;
+		schedule_reconnect();
+	}
+}
+
+static int
+pending_frames(void)
+{
+	struct req *r;
+
+	for (r = S.waiting; r != NULL; r = r->next)
+		if (!r->sent)
+			return 1;
+	return 0;
+}
+
+static void
+on_frame(const char *frame, size_t n)
+{
+	struct relay_reply rr;
+	struct req *r;
+
+	if (relay_reply(S.map, frame, n, &rr) == -1) {
+		logmsg(3, "ignored frame from advisord: %.*s", (int)n, frame);
+		return;
+	}
+	if ((r = find_waiting(rr.in_reply_to)) == NULL) {
+		logmsg(2, "answer for %s came after its request was gone",
+		    rr.in_reply_to[0] ? rr.in_reply_to : "(none)");
+		free(rr.answer);
+		return;
+	}
+	req_answer(r, 200, rr.answer);
+}
+
+static int
+cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	unsigned char **p, *end, buf[LWS_PRE + 65536];
+	struct req *r;
+	size_t n;
+	char *t;
+
+	(void)user;
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		p = (unsigned char **)in;
+		end = *p + len;
+		if (lws_add_http_header_by_token(wsi,
+		    WSI_TOKEN_HTTP_AUTHORIZATION,
+		    (const unsigned char *)S.bearer, (int)strlen(S.bearer),
+		    p, end))
+			return -1;
+		break;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		logmsg(2, "connected to advisord at %s", S.cfg.advisor);
+		S.up = 1;
+		S.backoff_ms = BACKOFF_MIN_MS;
+		if (pending_frames())
+			lws_callback_on_writable(wsi);
+		break;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		logmsg(1, "cannot connect to advisord: %s",
+		    in ? (const char *)in : "?");
+		/* FALLTHROUGH */
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		if (wsi != S.ws && S.ws != NULL)
+			break;
+		S.ws = NULL;
+		S.up = 0;
+		free(S.rx);
+		S.rx = NULL;
+		S.rxlen = 0;
+		schedule_reconnect();
+		break;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (S.rxlen + len > MAX_FRAME)
+			return -1;
+		if ((t = realloc(S.rx, S.rxlen + len + 1)) == NULL)
+			return -1;
+		S.rx = t;
+		memcpy(S.rx + S.rxlen, in, len);
+		S.rxlen += len;
+		if (!lws_is_final_fragment(wsi))
+			break;
+		on_frame(S.rx, S.rxlen);
+		S.rxlen = 0;
+		break;
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		for (r = S.waiting; r != NULL && r->sent; r = r->next)
+			;
+		if (r == NULL)
+			break;
+		n = strlen(r->frame);
+		if (n > sizeof(buf) - LWS_PRE) {
+			req_answer_text(r, 413, "That message is too long.");
+			break;
+		}
+		memcpy(buf + LWS_PRE, r->frame, n);
+		if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT) <
+		    (int)n)
+			return -1;
+		r->sent = 1;
+		if (pending_frames())
+			lws_callback_on_writable(wsi);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* --- the HTTP side --- */
+
+static int
+header(struct lws *wsi, const char *custom, enum lws_token_indexes tok,
+    char *buf, int len)
+{
+	int n;
+
+	buf[0] = '\0';
+	if (custom != NULL)
+		n = lws_hdr_custom_copy(wsi, buf, len, custom,
+		    (int)strlen(custom));
+	else
+		n = lws_hdr_copy(wsi, buf, len, tok);
+	if (n < 0)
+		buf[0] = '\0';
+	return n;
+}
+
+/* Is the request genuine?  0, or the HTTP status to refuse it with. */
+static int
+authenticate(struct lws *wsi, struct req *r, const struct payload *p)
+{
+	char sig[128], ts[32];
+	int v;
+
+	header(wsi, "x-slack-signature:", 0, sig, sizeof(sig));
+	header(wsi, "x-slack-request-timestamp:", 0, ts, sizeof(ts));
+	if (S.cfg.signing_secret[0] != '\0' && sig[0] != '\0') {
+		v = verify_slack(S.cfg.signing_secret, ts, sig, r->body,
+		    r->len, time(NULL));
+		if (v == 1)
+			return 0;
+		logmsg(1, "refused: %s signature", v == 0 ? "bad" : "stale");
+		return 401;
+	}
+	if (S.cfg.webhook_token[0] != '\0') {
+		if (verify_token(p->token, S.cfg.webhook_token))
+			return 0;
+		logmsg(1, "refused: wrong verification token");
+		return 403;
+	}
+	logmsg(1, "refused: unsigned request");
+	return 401;
+}
+
+static void
+handle_post(struct lws *wsi, struct req *r)
+{
+	char ctype[128], conv[CONV_ID_MAX + 1];
+	struct payload *p;
+	const char *text;
+	int st;
+
+	if (r->too_big) {
+		req_answer_text(r, 413, "Request too large.");
+		return;
+	}
+	if ((p = malloc(sizeof(*p))) == NULL) {
+		req_answer_text(r, 500, "Out of memory.");
+		return;
+	}
+	header(wsi, NULL, WSI_TOKEN_HTTP_CONTENT_TYPE, ctype, sizeof(ctype));
+	if (payload_parse(ctype, r->body ? r->body : "", r->len, p) == -1) {
+		req_answer_text(r, 400, "Malformed request.");
+		goto out;
+	}
+	if ((st = authenticate(wsi, r, p)) != 0) {
+		req_answer_text(r, st, "Not authorized.");
+		goto out;
+	}
+	text = payload_message(p);
+	if (text[0] == '\0') {
+		req_answer_text(r, 200, "Ask me about BPO or KPO, for "
+		    "example: what is KPO?");
+		goto out;
+	}
+	conv_id(p->team, p->channel, p->user, conv);
+	snprintf(r->reqid, sizeof(r->reqid), "b%lu", ++S.seq);
+	if ((r->frame = relay_request(S.map, conv, r->reqid,
+	    p->user_name[0] ? p->user_name : p->user, text)) == NULL) {
+		req_answer_text(r, 500, "Out of memory.");
+		goto out;
+	}
+	r->deadline = lws_now_usecs() +
+	    (lws_usec_t)S.cfg.timeout_ms * LWS_US_PER_MS;
+	r->next = S.waiting;
+	if (S.waiting)
+		S.waiting->prevp = &r->next;
+	S.waiting = r;
+	r->prevp = &S.waiting;
+	/* answered by the reply, or by the sweep; never lws' own timer */
+	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+	if (S.up && S.ws)
+		lws_callback_on_writable(S.ws);
+out:
+	free(p);
+}
+
+static int
+write_answer(struct lws *wsi, struct req *r)
+{
+	static const char plain[] = "{\"text\":\"error\"}";
+	unsigned char head[LWS_PRE + 512], *start = head + LWS_PRE, *pp,
+	    *end = head + sizeof(head);
+	const char *body = r->answer ? r->answer : plain;
+	size_t n = strlen(body);
+	unsigned char *out;
+	int rc;
+
+	pp = start;
+	if (lws_add_http_common_headers(wsi, (unsigned)r->status,
+	    "application/json", n, &pp, end) ||
+	    lws_finalize_write_http_header(wsi, start, &pp, end))
+		return -1;
+	if ((out = malloc(LWS_PRE + n)) == NULL)
+		return -1;
+	memcpy(out + LWS_PRE, body, n);
+	rc = lws_write(wsi, out + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
+	free(out);
+	if (rc < (int)n)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static void
+req_reset(struct req *r)
+{
+	req_unlink(r);
+	free(r->body);
+	free(r->frame);
+	free(r->answer);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct req *r = user;
+	char *t, health[128];
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		req_reset(r);
+		r->wsi = wsi;
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
+			return 0;	/* the body follows */
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0 &&
+		    in != NULL && strcmp(in, "/healthz") == 0) {
+			snprintf(health, sizeof(health), "{\"status\":\"ok\","
+			    "\"version\":\"%s\",\"advisor\":\"%s\"}",
+			    ADVISOR_VERSION, S.up ? "connected" : "away");
+			req_answer(r, 200, strdup(health));
+			return 0;
+		}
+		req_answer_text(r, 404, "Not found; POST team chat "
+		    "requests here.");
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY:
+		if (r->too_big)
+			return 0;
+		if (r->len + len > (size_t)S.cfg.max_body) {
+			r->too_big = 1;
+			return 0;
+		}
+		if ((t = realloc(r->body, r->len + len + 1)) == NULL)
+			return -1;
+		r->body = t;
+		memcpy(r->body + r->len, in, len);
+		r->len += len;
+		r->body[r->len] = '\0';
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		handle_post(wsi, r);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (r->status == 0)
+			return 0;
+		if (write_answer(wsi, r) == -1)
+			return -1;
+		req_reset(r);
+		r->wsi = wsi;
+		return 0;
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		req_reset(r);
+		return 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "http", cb_http, sizeof(struct req), 0, 0, NULL, 0 },
+	{ "advisor-client", cb_client, 0, 65536, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	S.stop = 1;
+	if (S.cx)
+		lws_cancel_service(S.cx);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: advisor-bridge [-c FILE] [--listen ADDR:PORT] [--advisor URL]\n"
+"                      [--token-file FILE] [--webhook-token TOKEN]\n"
+"                      [--signing-secret SECRET] [--timeout MS]\n"
+"                      [--max-body BYTES] [--log-level LEVEL]\n"
+"                      [--version] [--help]\n"
+"  -c, --config FILE        settings, one `key = value` a line\n"
+"      --listen ADDR:PORT   where team chats POST (127.0.0.1:8090)\n"
+"      --advisor URL        advisord's WebSocket (ws://127.0.0.1:8080/ws)\n"
+"      --token-file FILE    the bridge's bearer token for advisord\n"
+"      --webhook-token TOK  the team chat's verification token\n"
+"      --signing-secret S   Slack's signing secret\n"
+"      --timeout MS         answer waiting requests after MS (5000)\n"
+"      --max-body BYTES     largest accepted request body (16384)\n"
+"      --log-level LEVEL    error, warning, info or debug (info)\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "advisor", required_argument, NULL, 'a' },
+		{ "token-file", required_argument, NULL, 't' },
+		{ "webhook-token", required_argument, NULL, 'w' },
+		{ "signing-secret", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "max-body", required_argument, NULL, 'B' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const keys[] = { ['l'] = "listen",
+	    ['a'] = "advisor", ['t'] = "token_file", ['w'] = "webhook_token",
+	    ['s'] = "signing_secret", ['T'] = "timeout", ['B'] = "max_body",
+	    ['L'] = "log_level" };
+	struct lws_context_creation_info info;
+	const char *config = NULL;
+	struct sigaction sa;
+	int c, rc = 1;
+
+	defaults(&S.cfg);
+	/* the config file first, so that flags win over it */
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1)
+		if (c == 'c')
+			config = optarg;
+		else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else if (c == 'V') {
+			printf("advisor-bridge %s\n", ADVISOR_VERSION);
+			return 0;
+		} else if (c == '?') {
+			usage(stderr);
+			return 2;
+		}
+	if (config != NULL && load_config(&S.cfg, config) == -1)
+		return 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1)
+		if (c != 'c' && c > 0 && c < (int)(sizeof(keys) /
+		    sizeof(keys[0])) && keys[c] != NULL &&
+		    set_key(&S.cfg, keys[c], optarg) == -1) {
+			logmsg(0, "bad value for --%s: %s", keys[c], optarg);
+			return 2;
+		}
+	if (parse_advisor(S.cfg.advisor) == -1) {
+		logmsg(0, "advisor: expected ws://HOST:PORT/PATH, got %s",
+		    S.cfg.advisor);
+		return 1;
+	}
+	if (S.cfg.token_file[0] == '\0') {
+		logmsg(0, "a bearer token for advisord is needed "
+		    "(--token-file)");
+		return 1;
+	}
+	if (read_token(S.cfg.token_file) == -1)
+		return 1;
+	if (S.cfg.webhook_token[0] == '\0' &&
+	    S.cfg.signing_secret[0] == '\0') {
+		logmsg(0, "refusing to run open: give --webhook-token or "
+		    "--signing-secret");
+		return 1;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	lws_set_log_level(S.cfg.log_level >= 3 ? LLL_ERR | LLL_WARN |
+	    LLL_NOTICE : LLL_ERR | LLL_WARN, lws_emit);
+
+	if ((S.map = convmap_new()) == NULL)
+		goto fail;
+	memset(&info, 0, sizeof(info));
+	info.port = S.cfg.listen_port;
+	info.iface = S.cfg.listen_host;
+	info.protocols = protocols;
+	info.options = 0;
+	if ((S.cx = lws_create_context(&info)) == NULL) {
+		logmsg(0, "cannot listen on %s:%d", S.cfg.listen_host,
+		    S.cfg.listen_port);
+		goto fail;
+	}
+	logmsg(2, "listening on %s:%d, advisord at %s", S.cfg.listen_host,
+	    S.cfg.listen_port, S.cfg.advisor);
+	S.backoff_ms = BACKOFF_MIN_MS;
+	connect_advisor(NULL);
+	lws_sul_schedule(S.cx, 0, &S.sul_sweep, sweep, SWEEP_US);
+	while (!S.stop && lws_service(S.cx, 0) >= 0)
+		;
+	rc = 0;
+	logmsg(2, "stopping");
+fail:
+	if (S.cx) {
+		lws_sul_cancel(&S.sul_connect);
+		lws_sul_cancel(&S.sul_sweep);
+		lws_context_destroy(S.cx);
+	}
+	free(S.rx);
+	convmap_free(S.map);
+	return rc;
+}

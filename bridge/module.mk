@@ -1,0 +1,19 @@
+# bridge/module.mk: advisor-bridge (issue 7), the team chat bridge, and
+# its unit tests (tests/bridge/test_*.c, cmocka, run by tests/bridge.sh).
+
+BRIDGE_SRC = $(filter-out bridge/main.c,$(wildcard bridge/*.c))
+BRIDGE_OBJ = $(BRIDGE_SRC:%.c=$(BUILD)/%.o)
+BRIDGE_TEST_SRC = $(wildcard tests/bridge/test_*.c)
+BRIDGE_TEST_BIN = $(BRIDGE_TEST_SRC:tests/bridge/%.c=$(BUILD)/tests/bridge/%)
+
+all: $(BUILD)/advisor-bridge
+TEST_EXTRA += $(BUILD)/advisor-bridge $(BRIDGE_TEST_BIN)
+
+$(BUILD)/advisor-bridge: $(BUILD)/bridge/main.o $(BRIDGE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/bridge/%: $(BUILD)/tests/bridge/%.o $(BRIDGE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+-include $(BUILD)/bridge/*.d $(BUILD)/tests/bridge/*.d

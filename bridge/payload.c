@@ -1,0 +1,169 @@
+/*
+ * payload.c: parse team chat POST bodies (form-encoded or JSON) into a
+ * struct payload.  Pure: no sockets, no libwebsockets.
+ */
+#include <ctype.h>
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "bridge/payload.h"
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+form_decode(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+	int c, h, l;
+
+	if (outlen == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '+')
+			c = ' ';
+		else if (c == '%') {
+			if (i + 2 >= n)
+				return -1;
+			if ((h = hexval(s[i + 1])) < 0 ||
+			    (l = hexval(s[i + 2])) < 0)
+				return -1;
+			c = h * 16 + l;
+			i += 2;
+		}
+		if (c == 0 || o + 1 >= outlen)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* Where a known key's value goes, or NULL (ignored key). */
+static char *
+field_slot(struct payload *p, const char *key, size_t klen, size_t *cap)
+{
+	static const struct {
+		const char *name;
+		size_t off, cap;
+	} map[] = {
+		{ "token", offsetof(struct payload, token), PAYLOAD_FIELD },
+		{ "team_id", offsetof(struct payload, team), PAYLOAD_FIELD },
+		{ "channel_id", offsetof(struct payload, channel),
+		    PAYLOAD_FIELD },
+		{ "user_id", offsetof(struct payload, user), PAYLOAD_FIELD },
+		{ "user_name", offsetof(struct payload, user_name),
+		    PAYLOAD_FIELD },
+		{ "text", offsetof(struct payload, text), PAYLOAD_TEXT },
+		{ "trigger_word", offsetof(struct payload, trigger),
+		    PAYLOAD_FIELD },
+		{ "command", offsetof(struct payload, trigger),
+		    PAYLOAD_FIELD },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i].name) == klen &&
+		    memcmp(map[i].name, key, klen) == 0) {
+			*cap = map[i].cap;
+			return (char *)p + map[i].off;
+		}
+	return NULL;
+}
+
+int
+payload_parse_form(const char *body, size_t n, struct payload *p)
+{
+	const char *s = body, *end = body + n, *amp, *eq;
+	char key[64], *slot;
+	size_t cap;
+
+	memset(p, 0, sizeof(*p));
+	while (s < end) {
+		if ((amp = memchr(s, '&', (size_t)(end - s))) == NULL)
+			amp = end;
+		if ((eq = memchr(s, '=', (size_t)(amp - s))) == NULL)
+			eq = amp;
+		if (form_decode(s, (size_t)(eq - s), key, sizeof(key)) == 0 &&
+		    (slot = field_slot(p, key, strlen(key), &cap)) != NULL) {
+			if (eq == amp)
+				slot[0] = '\0';
+			else if (form_decode(eq + 1, (size_t)(amp - eq - 1),
+			    slot, cap) == -1)
+				return -1;
+		}
+		s = amp + 1;
+	}
+	return 0;
+}
+
+int
+payload_parse_json(const char *body, size_t n, struct payload *p)
+{
+	cJSON *root, *it;
+	char *slot;
+	size_t cap, len;
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	if ((root = cJSON_ParseWithLength(body, n)) == NULL)
+		return -1;
+	if (!cJSON_IsObject(root))
+		goto fail;
+	cJSON_ArrayForEach(it, root) {
+		if (it->string == NULL || (slot = field_slot(p, it->string,
+		    strlen(it->string), &cap)) == NULL)
+			continue;
+		if (!cJSON_IsString(it))
+			goto fail;
+		if ((len = strlen(it->valuestring)) >= cap)
+			goto fail;
+		memcpy(slot, it->valuestring, len + 1);
+	}
+	rc = 0;
+fail:
+	cJSON_Delete(root);
+	return rc;
+}
+
+int
+payload_parse(const char *ctype, const char *body, size_t n,
+    struct payload *p)
+{
+	int rc;
+
+	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) == 0)
+		rc = payload_parse_json(body, n, p);
+	else
+		rc = payload_parse_form(body, n, p);
+	if (rc == -1 || p->user[0] == '\0')
+		return -1;
+	return 0;
+}
+
+const char *
+payload_message(const struct payload *p)
+{
+	const char *t = p->text;
+	size_t n = strlen(p->trigger);
+
+	/* outgoing webhooks repeat the trigger word; slash commands don't */
+	if (n > 0 && p->trigger[0] != '/' && strncmp(t, p->trigger, n) == 0)
+		t += n;
+	while (isspace((unsigned char)*t))
+		t++;
+	return t;
+}

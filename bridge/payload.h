@@ -1,0 +1,39 @@
+/*
+ * payload.h: what a team chat POSTs to the bridge, parsed without any I/O.
+ * Slack slash commands and outgoing webhooks, Mattermost and Rocket.Chat
+ * outgoing webhooks: application/x-www-form-urlencoded or JSON bodies.
+ */
+#ifndef BRIDGE_PAYLOAD_H
+#define BRIDGE_PAYLOAD_H
+
+#include <stddef.h>
+
+#define PAYLOAD_FIELD	256	/* ids and names */
+#define PAYLOAD_TEXT	4096	/* what the person typed */
+
+/* One request from the team chat; every field NUL-terminated, "" if absent. */
+struct payload {
+	char	token[PAYLOAD_FIELD];	/* verification token, if sent */
+	char	team[PAYLOAD_FIELD];	/* team_id (Slack, Mattermost) */
+	char	channel[PAYLOAD_FIELD];	/* channel_id */
+	char	user[PAYLOAD_FIELD];	/* user_id */
+	char	user_name[PAYLOAD_FIELD]; /* user_name, for attribution */
+	char	text[PAYLOAD_TEXT];	/* text, trigger word kept */
+	char	trigger[PAYLOAD_FIELD];	/* trigger_word / command, if any */
+};
+
+/* Decode %XX and '+' of S[0..n) into OUT (outlen bytes incl. NUL); -1 if
+ * it does not fit or holds a bad escape or a NUL byte. */
+int	form_decode(const char *s, size_t n, char *out, size_t outlen);
+/* Parse a form body; 0, or -1 on malformed input. */
+int	payload_parse_form(const char *body, size_t n, struct payload *);
+/* Parse a JSON object body; 0, or -1 on malformed input. */
+int	payload_parse_json(const char *body, size_t n, struct payload *);
+/* Parse by content type (form unless it names JSON); 0 or -1.  A payload
+ * without user or text is rejected too. */
+int	payload_parse(const char *content_type, const char *body, size_t n,
+	    struct payload *);
+/* Text with a leading trigger word (outgoing webhooks) removed. */
+const char *payload_message(const struct payload *);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * relay.c: build advisor.v1 frames for team chat messages and render
+ * advisord's replies as team chat JSON ({"text": ...}, options as a
+ * numbered list).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "bridge/convmap.h"
+#include "bridge/relay.h"
+
+char *
+relay_request(const struct convmap *map, const char *conv,
+    const char *reqid, const char *user, const char *text)
+{
+	const char *opt = convmap_pick(map, conv, text);
+	cJSON *o;
+	char *s = NULL;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (cJSON_AddStringToObject(o, "type", opt ? "choose" : "message") ==
+	    NULL || cJSON_AddStringToObject(o, "conversation", conv) == NULL ||
+	    cJSON_AddStringToObject(o, "id", reqid) == NULL)
+		goto fail;
+	if (opt != NULL) {
+		if (cJSON_AddStringToObject(o, "option", opt) == NULL)
+			goto fail;
+	} else if (cJSON_AddStringToObject(o, "user", user) == NULL ||
+	    cJSON_AddStringToObject(o, "text", text) == NULL)
+		goto fail;
+	s = cJSON_PrintUnformatted(o);
+fail:
+	cJSON_Delete(o);
+	return s;
+}
+
+char *
+relay_answer(const char *text)
+{
+	cJSON *o;
+	char *s = NULL;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (cJSON_AddStringToObject(o, "text", text) != NULL)
+		s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+static void
+copy_str(char *dst, size_t cap, const cJSON *v)
+{
+	dst[0] = '\0';
+	if (cJSON_IsString(v) && strlen(v->valuestring) < cap)
+		strcpy(dst, v->valuestring);
+}
+
+/* "text\n\n1. label\n2. label" from a reply; caller frees. */
+static char *
+render_reply(struct convmap *map, const char *conv, const cJSON *root)
+{
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(root, "text");
+	const cJSON *opts = cJSON_GetObjectItemCaseSensitive(root, "options");
+	const cJSON *o, *id, *label;
+	const char *ids[CONV_OPTS_MAX];
+	size_t len, n = 0, cap;
+	char *buf = NULL, *ans = NULL;
+	int k;
+
+	if (!cJSON_IsString(text))
+		return NULL;
+	len = strlen(text->valuestring);
+	cap = len + 1;
+	cJSON_ArrayForEach(o, opts) {
+		label = cJSON_GetObjectItemCaseSensitive(o, "label");
+		if (cJSON_IsString(label))
+			cap += strlen(label->valuestring) + 16;
+	}
+	if ((buf = malloc(cap + 2)) == NULL)
+		return NULL;
+	memcpy(buf, text->valuestring, len + 1);
+	cJSON_ArrayForEach(o, opts) {
+		id = cJSON_GetObjectItemCaseSensitive(o, "id");
+		label = cJSON_GetObjectItemCaseSensitive(o, "label");
+		if (!cJSON_IsString(id) || !cJSON_IsString(label) ||
+		    n == CONV_OPTS_MAX)
+			continue;
+		ids[n++] = id->valuestring;
+		k = snprintf(buf + len, cap + 2 - len, "%s%zu. %s",
+		    n == 1 ? "\n\n" : "\n", n, label->valuestring);
+		if (k > 0)
+			len += (size_t)k;
+	}
+	if (conv[0] != '\0')
+		(void)convmap_set_options(map, conv, ids, n);
+	ans = relay_answer(buf);
+	free(buf);
+	return ans;
+}
+
+/* Words for the person behind an error frame. */
+static const char *
+error_words(const char *code)
+{
+	if (strcmp(code, "rate_limited") == 0)
+		return "That was a lot at once; please wait a moment and "
+		    "try again.";
+	if (strcmp(code, "too_large") == 0)
+		return "That message is too long for me; could you make it "
+		    "shorter?";
+	if (strcmp(code, "unknown_option") == 0)
+		return "That option is no longer open; please type your "
+		    "question instead.";
+	if (strcmp(code, "too_many_conversations") == 0)
+		return "The advisor is busy with many conversations; please "
+		    "try again later.";
+	return "Sorry, something went wrong on my side; please try again.";
+}
+
+int
+relay_reply(struct convmap *map, const char *frame, size_t n,
+    struct relay_reply *out)
+{
+	const cJSON *type, *code;
+	cJSON *root;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if ((root = cJSON_ParseWithLength(frame, n)) == NULL)
+		return -1;
+	type = cJSON_GetObjectItemCaseSensitive(root, "type");
+	copy_str(out->in_reply_to, sizeof(out->in_reply_to),
+	    cJSON_GetObjectItemCaseSensitive(root, "in_reply_to"));
+	copy_str(out->conversation, sizeof(out->conversation),
+	    cJSON_GetObjectItemCaseSensitive(root, "conversation"));
+	if (!cJSON_IsString(type))
+		goto fail;
+	if (strcmp(type->valuestring, "reply") == 0)
+		out->answer = render_reply(map, out->conversation, root);
+	else if (strcmp(type->valuestring, "error") == 0) {
+		code = cJSON_GetObjectItemCaseSensitive(root, "code");
+		out->answer = relay_answer(error_words(cJSON_IsString(code) ?
+		    code->valuestring : ""));
+	} else
+		goto fail;
+	rc = out->answer ? 0 : -1;
+fail:
+	cJSON_Delete(root);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * relay.h: the bridge's frames to advisord and advisord's replies turned
+ * into team chat answers.  Pure: cJSON only, no sockets.
+ */
+#ifndef BRIDGE_RELAY_H
+#define BRIDGE_RELAY_H
+
+#include <stddef.h>
+
+struct convmap;
+
+/* A frame for what USER typed in conversation CONV, request id REQID: a
+ * "choose" when TEXT is just the number of one of CONV's last options,
+ * else a "message".  Caller frees; NULL on allocation failure. */
+char	*relay_request(const struct convmap *, const char *conv,
+	    const char *reqid, const char *user, const char *text);
+
+/* One frame from advisord, understood. */
+struct relay_reply {
+	char	 in_reply_to[64];	/* "" when absent */
+	char	 conversation[129];	/* "" when absent */
+	char	*answer;		/* team chat JSON body, caller frees */
+};
+
+/* Parse a frame from advisord: a reply (its options remembered in MAP and
+ * rendered as a numbered list) or an error, into OUT.  0, or -1 when the
+ * frame is not one to answer (other types, malformed). */
+int	relay_reply(struct convmap *, const char *frame, size_t n,
+	    struct relay_reply *out);
+
+/* A team chat answer {"text": TEXT}; caller frees. */
+char	*relay_answer(const char *text);
+
+#endif
