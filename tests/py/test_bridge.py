@@ -1,0 +1,242 @@
+"""test_bridge.py: advisor-bridge end to end with the real advisord.
+
+50 team chat users in 10 channels post at once through the bridge; each
+gets their own conversation; wrong tokens and signatures are refused;
+advisord restarts mid-test and the conversations carry on; an anonymous
+WebSocket client still holds only one conversation.
+"""
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wsclient import ROOT, BUILD, Daemon, Results, free_port, Client  # noqa: E402
+
+HOOK = "hook-" + secrets.token_hex(8)
+SECRET = "sign-" + secrets.token_hex(8)
+
+
+class FixedPortDaemon(Daemon):
+    """advisord that comes back on the same port after a restart."""
+
+    def start(self):
+        port = getattr(self, "fixed", None)
+        if port is None:
+            return Daemon.start(self)
+        import wsclient
+        wsclient.free_port = lambda: port
+        try:
+            Daemon.start(self)
+        finally:
+            wsclient.free_port = free_port
+
+
+def post(port, fields=None, body=None, ctype="application/x-www-form-urlencoded",
+         headers=None):
+    """(status, parsed JSON or raw text) of one POST to the bridge."""
+    if body is None:
+        body = urllib.parse.urlencode(fields)
+    if isinstance(body, str):
+        body = body.encode()
+    req = urllib.request.Request("http://127.0.0.1:%d/slack" % port, data=body,
+                                 headers=dict({"Content-Type": ctype}, **(headers or {})))
+    try:
+        with urllib.request.urlopen(req, timeout=15) as r:
+            status, data = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        status, data = e.code, e.read()
+    try:
+        return status, json.loads(data)
+    except ValueError:
+        return status, data.decode(errors="replace")
+
+
+def say(port, user, channel, text, team="T1"):
+    return post(port, {"token": HOOK, "team_id": team, "channel_id": channel,
+                       "user_id": user, "user_name": user.lower(), "text": text})
+
+
+def healthz(port):
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=2) as r:
+            return json.loads(r.read())
+    except (OSError, ValueError):
+        return {}
+
+
+def wait_connected(port, want=True, limit=10):
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if (healthz(port).get("advisor") == "connected") == want:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def main():
+    res = Results("bridge")
+    tok = secrets.token_hex(32)
+    tmp = __import__("tempfile").mkdtemp(prefix="bridge-test-")
+    with open(os.path.join(tmp, "tokens"), "w") as f:
+        f.write("chat %s\n" % hashlib.sha256(tok.encode()).hexdigest())
+    with open(os.path.join(tmp, "bridge.token"), "w") as f:
+        f.write(tok + "\n")
+    d = FixedPortDaemon("--bridge-tokens", os.path.join(tmp, "tokens"),
+                        "--durability", "strict")
+    d.fixed = d.port
+    bport = free_port()
+    blog = open(os.path.join(tmp, "bridge.log"), "wb")
+    bridge = subprocess.Popen(
+        [os.path.join(ROOT, BUILD, "advisor-bridge"), "--listen", "127.0.0.1:%d" % bport,
+         "--advisor", "ws://127.0.0.1:%d/ws" % d.port,
+         "--token-file", os.path.join(tmp, "bridge.token"),
+         "--webhook-token", HOOK, "--signing-secret", SECRET,
+         "--timeout", "1500", "--log-level", "warning"],
+        stdout=blog, stderr=blog)
+    try:
+        res.check("bridge connects to advisord", wait_connected(bport))
+        run(res, d, bport, tok)
+    finally:
+        bridge.terminate()
+        try:
+            rc = bridge.wait(5)
+        except subprocess.TimeoutExpired:
+            bridge.kill()
+            rc = bridge.wait()
+        res.check("bridge exits 0 on SIGTERM", rc == 0, "rc=%r" % rc)
+        d.stop()
+        blog.close()
+        if res.failed:
+            print(open(os.path.join(tmp, "bridge.log")).read()[-3000:])
+    return res.finish()
+
+
+def users():
+    """50 users in 10 channels: (user id, channel id)."""
+    return [("U%02d" % i, "C%d" % (i % 10)) for i in range(50)]
+
+
+def run(res, d, bport, tok):
+    pool = ThreadPoolExecutor(max_workers=50)
+    us = users()
+
+    # round 1, all at once: even users ask about KPO, odd users say hello
+    first = list(pool.map(lambda u: say(bport, u[0], u[1],
+                 "what is kpo" if int(u[0][1:]) % 2 == 0 else "hello"), us))
+    ok_kpo = all(s == 200 and "Knowledge Process" in r["text"]
+                 for (s, r), u in zip(first, us) if int(u[0][1:]) % 2 == 0)
+    ok_hello = all(s == 200 and "Hello" in r["text"] and "\n1. " in r["text"]
+                   for (s, r), u in zip(first, us) if int(u[0][1:]) % 2 == 1)
+    res.check("25 users asking 'what is kpo' get the KPO answer", ok_kpo,
+              str(first[:2]))
+    res.check("25 users saying hello get the welcome as a numbered list", ok_hello,
+              str(first[1:2]))
+
+    # round 2: everybody answers "1"; what that picks depends on their own
+    # conversation's last options
+    second = list(pool.map(lambda u: say(bport, u[0], u[1], "1"), us))
+    kpo_more = {r["text"] for (s, r), u in zip(second, us) if int(u[0][1:]) % 2 == 0}
+    bpo_def = {r["text"] for (s, r), u in zip(second, us) if int(u[0][1:]) % 2 == 1}
+    res.check("'1' after the KPO answer goes deeper into KPO, for all 25",
+              len(kpo_more) == 1 and all(s == 200 for s, _ in second) and
+              "Business Process" not in next(iter(kpo_more)).split("\n")[0],
+              str(kpo_more)[:300])
+    res.check("'1' after the welcome answers 'What is BPO?', for all 25",
+              len(bpo_def) == 1 and "Business Process" in next(iter(bpo_def)),
+              str(bpo_def)[:300])
+    res.check("users at different steps get different replies", kpo_more != bpo_def)
+
+    # the same user id in another channel or team is another conversation
+    s, r = say(bport, "U01", "C9", "2")
+    res.check("same user in another channel: '2' is not an option there",
+              s == 200 and "Knowledge Process" not in r.get("text", ""), str(r)[:200])
+
+    # refusals
+    s, _ = post(bport, {"token": "wrong", "team_id": "T1", "channel_id": "C1",
+                        "user_id": "U01", "text": "hi"})
+    res.check("wrong webhook token refused", s in (401, 403), s)
+    s, _ = post(bport, {"team_id": "T1", "channel_id": "C1", "user_id": "U01", "text": "hi"})
+    res.check("no token at all refused", s in (401, 403), s)
+    body = urllib.parse.urlencode({"team_id": "T2", "channel_id": "C1", "user_id": "S1",
+                                   "user_name": "sig", "text": "what is kpo"})
+    ts = str(int(time.time()))
+
+    def sign(t, b, secret=SECRET):
+        return "v0=" + hmac.new(secret.encode(), ("v0:%s:%s" % (t, b)).encode(),
+                                hashlib.sha256).hexdigest()
+    s, r = post(bport, body=body, headers={"X-Slack-Request-Timestamp": ts,
+                                           "X-Slack-Signature": sign(ts, body)})
+    res.check("Slack signed request accepted", s == 200 and "Knowledge" in r["text"], (s, r))
+    s, _ = post(bport, body=body, headers={"X-Slack-Request-Timestamp": ts,
+                                           "X-Slack-Signature": sign(ts, body, "nope")})
+    res.check("bad Slack signature refused", s in (401, 403), s)
+    old = str(int(time.time()) - 600)
+    s, _ = post(bport, body=body, headers={"X-Slack-Request-Timestamp": old,
+                                           "X-Slack-Signature": sign(old, body)})
+    res.check("stale Slack signature refused", s in (401, 403), s)
+    s, _ = post(bport, body=body + "x", headers={"X-Slack-Request-Timestamp": ts,
+                                                 "X-Slack-Signature": sign(ts, body)})
+    res.check("tampered body refused", s in (401, 403), s)
+    s, _ = post(bport, body="token=%s&user_id=U1&text=%%zz" % HOOK)
+    res.check("malformed form refused with 400", s == 400, s)
+    s, _ = post(bport, body="{not json", ctype="application/json")
+    res.check("malformed JSON refused with 400", s == 400, s)
+    s, _ = post(bport, body="token=%s&user_id=U1&text=%s" % (HOOK, "a" * 70000))
+    res.check("oversized body refused with 413", s == 413, s)
+    mm = json.dumps({"token": HOOK, "team_id": "mm", "channel_id": "town",
+                     "user_id": "m1", "user_name": "mia", "trigger_word": "advisor",
+                     "text": "advisor what is kpo"})
+    s, r = post(bport, body=mm, ctype="application/json")
+    res.check("Mattermost JSON webhook answered", s == 200 and "Knowledge" in r.get("text", ""),
+              (s, r))
+    res.check("bridge still serves after bad input", say(bport, "U00", "C0", "what is kpo")[0] == 200)
+
+    # advisord: a wrong bridge token is refused at the upgrade
+    c = Client(d.port, token="0" * 64)
+    res.check("wrong bearer token refused by advisord (401)", c.status == 401, c.status)
+    c.close()
+
+    # an anonymous client keeps one conversation
+    c = Client(d.port)
+    r1 = c.ask({"type": "message", "text": "what is kpo", "conversation": "a1"})
+    r2 = c.ask({"type": "message", "text": "what is bpo", "conversation": "a2"})
+    c.close()
+    res.check("anonymous client: first conversation answered", r1.get("type") == "reply", r1)
+    res.check("anonymous client: second conversation -> too_many_conversations",
+              r2.get("type") == "error" and r2.get("code") == "too_many_conversations", r2)
+
+    # advisord goes away: waiting requests get a friendly answer
+    d.stop()
+    wait_connected(bport, want=False, limit=5)
+    s, r = say(bport, "U03", "C3", "what is kpo")
+    res.check("advisord away: friendly answer after the timeout",
+              s == 200 and "not reachable" in r.get("text", ""), (s, r))
+
+    # advisord back on the same port and database: conversations carry on
+    d.start()
+    res.check("bridge reconnects after advisord restarts", wait_connected(bport))
+    third = list(pool.map(lambda u: say(bport, u[0], u[1], "2"), us))
+    after = {r["text"].split("\n")[0] for (s, r), u in zip(third, us) if int(u[0][1:]) % 2 == 1}
+    res.check("after the restart all 50 are answered",
+              all(s == 200 and "not reachable" not in r["text"] for s, r in third),
+              str(third[:2])[:300])
+    res.check("after the restart '2' still picks from each conversation's options",
+              len(after) == 1 and "Hello" not in next(iter(after)) and
+              "no longer open" not in next(iter(after)) and
+              "went wrong" not in next(iter(after)), str(after)[:300])
+    print("     after the restart: %s" % next(iter(after))[:100])
+    pool.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
