@@ -17,3 +17,4 @@ $(BUILD)/tests/bridge/%: $(BUILD)/tests/bridge/%.o $(BRIDGE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 -include $(BUILD)/bridge/*.d $(BUILD)/tests/bridge/*.d
+.SECONDARY: $(BRIDGE_TEST_BIN:%=%.o)

@@ -1,0 +1,131 @@
+/*
+ * test_payload.c: the bridge's parsing of team chat bodies: form fields
+ * with %-escapes and '+', JSON (Mattermost), trigger words, bad input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bridge/payload.h"
+
+static void
+test_decode(void **state)
+{
+	char out[32];
+
+	(void)state;
+	assert_int_equal(form_decode("a+b%20c%2Bd", 11, out, sizeof(out)), 0);
+	assert_string_equal(out, "a b c+d");
+	assert_int_equal(form_decode("%C3%A9", 6, out, sizeof(out)), 0);
+	assert_string_equal(out, "\xc3\xa9");
+	assert_int_equal(form_decode("%4", 2, out, sizeof(out)), -1);
+	assert_int_equal(form_decode("%zz", 3, out, sizeof(out)), -1);
+	assert_int_equal(form_decode("a%00b", 5, out, sizeof(out)), -1);
+	assert_int_equal(form_decode("abcd", 4, out, 4), -1);
+	assert_int_equal(form_decode("abc", 3, out, 4), 0);
+	assert_int_equal(form_decode("", 0, out, 1), 0);
+	assert_string_equal(out, "");
+}
+
+static void
+test_form(void **state)
+{
+	static const char body[] = "token=gIk&team_id=T0001&team_domain=ex"
+	    "&channel_id=C2147&channel_name=test&user_id=U2147&user_name=Ste"
+	    "ve&command=%2Fadvisor&text=what+is+KPO%3F&response_url=https%3A"
+	    "%2F%2Fx";
+	struct payload p;
+
+	(void)state;
+	assert_int_equal(payload_parse("application/x-www-form-urlencoded",
+	    body, strlen(body), &p), 0);
+	assert_string_equal(p.token, "gIk");
+	assert_string_equal(p.team, "T0001");
+	assert_string_equal(p.channel, "C2147");
+	assert_string_equal(p.user, "U2147");
+	assert_string_equal(p.user_name, "Steve");
+	assert_string_equal(p.text, "what is KPO?");
+	/* a slash command's text does not repeat the command */
+	assert_string_equal(payload_message(&p), "what is KPO?");
+}
+
+static void
+test_trigger(void **state)
+{
+	static const char body[] = "token=t&user_id=U1&trigger_word=advisor"
+	    "&text=advisor+++hello";
+	struct payload p;
+
+	(void)state;
+	assert_int_equal(payload_parse(NULL, body, strlen(body), &p), 0);
+	assert_string_equal(payload_message(&p), "hello");
+}
+
+static void
+test_json(void **state)
+{
+	static const char body[] = "{\"token\":\"t\",\"team_id\":\"tm\","
+	    "\"channel_id\":\"ch\",\"user_id\":\"u1\",\"user_name\":\"mia\","
+	    "\"text\":\"hi \\u00e9\",\"timestamp\":1234,\"file_ids\":null}";
+	struct payload p;
+
+	(void)state;
+	assert_int_equal(payload_parse("application/json; charset=utf-8",
+	    body, strlen(body), &p), 0);
+	assert_string_equal(p.team, "tm");
+	assert_string_equal(p.user_name, "mia");
+	assert_string_equal(p.text, "hi \xc3\xa9");
+}
+
+static void
+test_bad(void **state)
+{
+	struct payload p;
+
+	(void)state;
+	assert_int_equal(payload_parse("application/json", "{", 1, &p), -1);
+	assert_int_equal(payload_parse("application/json", "[1]", 3, &p), -1);
+	assert_int_equal(payload_parse("application/json",
+	    "{\"user_id\":5}", 13, &p), -1);
+	/* no user: nobody to attribute the conversation to */
+	assert_int_equal(payload_parse(NULL, "text=hi", 7, &p), -1);
+	assert_int_equal(payload_parse(NULL, "user_id=u&text=%g1", 18, &p),
+	    -1);
+	assert_int_equal(payload_parse(NULL, "", 0, &p), -1);
+	/* unknown keys and keys without values are fine */
+	assert_int_equal(payload_parse(NULL, "x&user_id=u&y=%zz&text", 22,
+	    &p), 0);
+	assert_string_equal(p.user, "u");
+	assert_string_equal(p.text, "");
+}
+
+static void
+test_long(void **state)
+{
+	static char body[PAYLOAD_TEXT + 64];
+	struct payload p;
+
+	(void)state;
+	strcpy(body, "user_id=u&text=");
+	memset(body + strlen(body), 'a', PAYLOAD_TEXT);
+	assert_int_equal(payload_parse(NULL, body, strlen(body), &p), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_trigger),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_long),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,172 @@
+/*
+ * test_relay.c: conversation ids, the options each conversation remembers,
+ * frames to advisord ("2" becomes a choose) and replies rendered for the
+ * team chat.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "bridge/convmap.h"
+#include "bridge/relay.h"
+
+static int
+id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= CONV_ID_MAX && strspn(s, "abcdefghijklmnopqrstu"
+	    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:@-") == n;
+}
+
+static void
+test_conv_id(void **state)
+{
+	char a[CONV_ID_MAX + 1], b[CONV_ID_MAX + 1], big[200];
+
+	(void)state;
+	conv_id("T1", "C2", "U3", a);
+	assert_string_equal(a, "T1:C2:U3");
+	conv_id("T 1", "c/2", "\xc3\xa9", a);
+	assert_string_equal(a, "T_1:c_2:__");
+	assert_true(id_ok(a));
+	conv_id("", "", "", a);
+	assert_true(id_ok(a));
+	/* too long: hashed, within the charset and the limit, distinct */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	conv_id("T", "C", big, a);
+	assert_true(id_ok(a));
+	assert_int_equal(strncmp(a, "h:", 2), 0);
+	conv_id("T", "C", big + 1, b);
+	assert_true(id_ok(b));
+	assert_string_not_equal(a, b);
+	conv_id("T", "C", big, b);
+	assert_string_equal(a, b);
+}
+
+static void
+test_pick(void **state)
+{
+	static const char *const ids[] = { "bpo", "kpo", "compare" };
+	struct convmap *m = convmap_new();
+
+	(void)state;
+	assert_non_null(m);
+	assert_null(convmap_pick(m, "c1", "1"));
+	assert_int_equal(convmap_set_options(m, "c1", ids, 3), 0);
+	assert_string_equal(convmap_pick(m, "c1", "2"), "kpo");
+	assert_string_equal(convmap_pick(m, "c1", " 3 "), "compare");
+	assert_string_equal(convmap_pick(m, "c1", "1."), "bpo");
+	assert_null(convmap_pick(m, "c1", "0"));
+	assert_null(convmap_pick(m, "c1", "4"));
+	assert_null(convmap_pick(m, "c1", "2 please"));
+	assert_null(convmap_pick(m, "c1", "99999999999999999999"));
+	assert_null(convmap_pick(m, "c2", "2"));
+	assert_int_equal(convmap_set_options(m, "c2", ids + 2, 1), 0);
+	assert_string_equal(convmap_pick(m, "c2", "1"), "compare");
+	assert_string_equal(convmap_pick(m, "c1", "1"), "bpo");
+	assert_int_equal(convmap_set_options(m, "c1", NULL, 0), 0);
+	assert_null(convmap_pick(m, "c1", "1"));
+	assert_int_equal(convmap_count(m), 2);
+	convmap_free(m);
+}
+
+static void
+test_request(void **state)
+{
+	static const char *const ids[] = { "bpo", "kpo" };
+	struct convmap *m = convmap_new();
+	cJSON *o;
+	char *s;
+
+	(void)state;
+	s = relay_request(m, "T:C:U", "b1", "ann", "2");
+	o = cJSON_Parse(s);
+	assert_string_equal(cJSON_GetObjectItem(o, "type")->valuestring,
+	    "message");
+	assert_string_equal(cJSON_GetObjectItem(o, "text")->valuestring, "2");
+	assert_string_equal(cJSON_GetObjectItem(o, "user")->valuestring,
+	    "ann");
+	assert_string_equal(cJSON_GetObjectItem(o, "conversation")->
+	    valuestring, "T:C:U");
+	assert_string_equal(cJSON_GetObjectItem(o, "id")->valuestring, "b1");
+	cJSON_Delete(o);
+	free(s);
+
+	convmap_set_options(m, "T:C:U", ids, 2);
+	s = relay_request(m, "T:C:U", "b2", "ann", "2");
+	o = cJSON_Parse(s);
+	assert_string_equal(cJSON_GetObjectItem(o, "type")->valuestring,
+	    "choose");
+	assert_string_equal(cJSON_GetObjectItem(o, "option")->valuestring,
+	    "kpo");
+	assert_null(cJSON_GetObjectItem(o, "text"));
+	cJSON_Delete(o);
+	free(s);
+	convmap_free(m);
+}
+
+static void
+test_reply(void **state)
+{
+	static const char reply[] = "{\"type\":\"reply\",\"conversation\":"
+	    "\"T:C:U\",\"id\":7,\"in_reply_to\":\"b9\",\"text\":\"Hi \\\"you\\\""
+	    "\",\"intent\":\"start\",\"node\":\"root\",\"options\":[{\"id\":"
+	    "\"bpo\",\"label\":\"What is BPO?\"},{\"id\":\"kpo\",\"label\":"
+	    "\"What is KPO?\"}],\"resume\":\"r\"}";
+	static const char plain[] = "{\"type\":\"reply\",\"conversation\":\"x\","
+	    "\"in_reply_to\":\"b1\",\"text\":\"Done.\",\"options\":[]}";
+	static const char err[] = "{\"type\":\"error\",\"code\":\"rate_limited"
+	    "\",\"message\":\"slow\",\"in_reply_to\":\"b3\"}";
+	struct convmap *m = convmap_new();
+	struct relay_reply rr;
+	cJSON *o;
+
+	(void)state;
+	assert_int_equal(relay_reply(m, reply, strlen(reply), &rr), 0);
+	assert_string_equal(rr.in_reply_to, "b9");
+	assert_string_equal(rr.conversation, "T:C:U");
+	o = cJSON_Parse(rr.answer);
+	assert_string_equal(cJSON_GetObjectItem(o, "text")->valuestring,
+	    "Hi \"you\"\n\n1. What is BPO?\n2. What is KPO?");
+	cJSON_Delete(o);
+	free(rr.answer);
+	assert_string_equal(convmap_pick(m, "T:C:U", "2"), "kpo");
+
+	assert_int_equal(relay_reply(m, plain, strlen(plain), &rr), 0);
+	o = cJSON_Parse(rr.answer);
+	assert_string_equal(cJSON_GetObjectItem(o, "text")->valuestring,
+	    "Done.");
+	cJSON_Delete(o);
+	free(rr.answer);
+
+	assert_int_equal(relay_reply(m, err, strlen(err), &rr), 0);
+	assert_string_equal(rr.in_reply_to, "b3");
+	assert_non_null(strstr(rr.answer, "wait a moment"));
+	free(rr.answer);
+
+	assert_int_equal(relay_reply(m, "{\"type\":\"pong\"}", 15, &rr), -1);
+	assert_int_equal(relay_reply(m, "nope", 4, &rr), -1);
+	assert_int_equal(relay_reply(m, "{\"type\":\"reply\"}", 16, &rr), -1);
+	convmap_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conv_id),
+		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_reply),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
