@@ -68,7 +68,8 @@ static struct {
 	int			 up;
 	int			 backoff_ms;
 	lws_sorted_usec_list_t	 sul_connect, sul_sweep;
-	struct req		*waiting;
+	struct req		*waiting;	/* oldest first */
+	struct req		**tailp;	/* the last one's next */
 	struct convmap		*map;
 	unsigned long		 seq;
 	char			*rx;
@@ -305,6 +306,8 @@ req_unlink(struct req *r)
 	*r->prevp = r->next;
 	if (r->next)
 		r->next->prevp = r->prevp;
+	else
+		S.tailp = r->prevp;
 	r->next = NULL;
 	r->prevp = NULL;
 }
@@ -588,11 +591,11 @@ handle_post(struct lws *wsi, struct req *r)
 	}
 	r->deadline = lws_now_usecs() +
 	    (lws_usec_t)S.cfg.timeout_ms * LWS_US_PER_MS;
-	r->next = S.waiting;
-	if (S.waiting)
-		S.waiting->prevp = &r->next;
-	S.waiting = r;
-	r->prevp = &S.waiting;
+	/* appended, so that one person's messages go out in their order */
+	r->next = NULL;
+	r->prevp = S.tailp;
+	*S.tailp = r;
+	S.tailp = &r->next;
 	/* answered by the reply, or by the sweep; never lws' own timer */
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 	if (S.up && S.ws)
@@ -758,6 +761,7 @@ main(int argc, char **argv)
 	int c, rc = 1;
 
 	defaults(&S.cfg);
+	S.tailp = &S.waiting;
 	/* the config file first, so that flags win over it */
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1)
 		if (c == 'c')
