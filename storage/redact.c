@@ -73,6 +73,9 @@ phones(char *s)
 			continue;
 		}
 		if (i > 0 && isalnum((unsigned char)s[i - 1])) {
+			/* digits inside a word ("b2b", "alert(1)") are not a
+			 * phone number; always move on, or "x(1)" loops */
+			i++;
 			while (isalnum((unsigned char)s[i]))
 				i++;
 			continue;

@@ -66,6 +66,11 @@ test_not_phones(void **state)
 	check("budget 120000 per year", "budget 120000 per year", 0);
 	check("ISO27001 and abc1234567", "ISO27001 and abc1234567", 0);
 	check("what is kpo?", "what is kpo?", 0);
+	/* digits in brackets right after a word once looped for ever */
+	check("x(1)", "x(1)", 0);
+	check("<img onerror=alert(1)>", "<img onerror=alert(1)>", 0);
+	check("f(12345678)", "f(12345678)", 0);
+	check("call (555) 123 4567", "call [phone]", 1);
 }
 
 static void
