@@ -199,6 +199,15 @@ def run(res, d, bport, tok):
     s, r = post(bport, body=mm, ctype="application/json")
     res.check("Mattermost JSON webhook answered", s == 200 and "Knowledge" in r.get("text", ""),
               (s, r))
+    try:
+        urllib.request.urlopen("http://127.0.0.1:%d/nope" % bport, timeout=5)
+        s = 200
+    except urllib.error.HTTPError as e:
+        s = e.code
+    res.check("GET of anything but /healthz is 404", s == 404, s)
+    s, r = say(bport, "U00", "C0", "   ")
+    res.check("empty text gets a hint, not a relay", s == 200 and "KPO" in r.get("text", ""),
+              (s, r))
     res.check("bridge still serves after bad input", say(bport, "U00", "C0", "what is kpo")[0] == 200)
 
     # advisord: a wrong bridge token is refused at the upgrade
