@@ -1,0 +1,201 @@
+// e2e.mjs: the web widget in real headless Chromium (Debian's package),
+// driven by playwright-core, against the real advisord.  Prints
+// "N passed, M failed" and exits non-zero on any failure.
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer, request } from "node:http";
+import { createServer as netServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..", "..");
+const build = resolve(root, process.env.BUILD || "build");
+const shots = join(build, "screenshots");
+mkdirSync(shots, { recursive: true });
+const dir = mkdtempSync(join(tmpdir(), "advisord-web-"));
+const db = join(dir, "log.db");
+
+let passed = 0, failed = 0;
+function check(what, ok, detail = "") {
+  if (ok) { passed++; console.log("ok   " + what); }
+  else { failed++; console.log("FAIL " + what + " " + detail); }
+}
+
+function freePort() {
+  return new Promise((res) => {
+    const s = netServer().listen(0, "127.0.0.1", () => {
+      const p = s.address().port; s.close(() => res(p));
+    });
+  });
+}
+
+let daemon = null;
+async function startDaemon(port) {
+  daemon = spawn(join(build, "advisord"), ["--host", "127.0.0.1", "--port", String(port),
+    "--db", db, "--rate-limit", "0", "--log-level", "warning"], { stdio: "inherit" });
+  for (let i = 0; i < 200; i++) {
+    try {
+      await new Promise((res, rej) => {
+        const r = request({ host: "127.0.0.1", port, path: "/healthz" }, (x) => { x.resume(); res(); });
+        r.on("error", rej); r.end();
+      });
+      return;
+    } catch { await new Promise((r) => setTimeout(r, 25)); }
+  }
+  throw new Error("advisord did not start");
+}
+function stopDaemon() {
+  return new Promise((res) => {
+    if (!daemon) return res(null);
+    daemon.on("exit", (code) => { daemon = null; res(code); });
+    daemon.kill("SIGTERM");
+  });
+}
+
+function upgrade(port, origin) {
+  return new Promise((res) => {
+    const r = request({ host: "127.0.0.1", port, path: "/ws", headers: {
+      Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13",
+      "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", Origin: origin } });
+    r.on("upgrade", (x, sock) => { sock.destroy(); res(101); });
+    r.on("response", (x) => { x.resume(); res(x.statusCode); });
+    r.on("error", () => res(0));
+    r.end();
+  });
+}
+
+const port = await freePort();
+await startDaemon(port);
+const url = `http://127.0.0.1:${port}/`;
+process.on("exit", () => { if (daemon) daemon.kill("SIGKILL"); });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  // launch() gives Chromium a fresh temporary --user-data-dir of its own
+  // (playwright refuses one passed in args).
+});
+
+try {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const dialogs = [];
+  const cspErrors = [];
+  page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+  page.on("console", (m) => { if (/Content Security Policy/.test(m.text())) cspErrors.push(m.text()); });
+  await page.goto(url);
+
+  const bot = page.locator(".advisor-bot");
+  await bot.first().waitFor();
+  check("welcome with starting options", (await bot.first().innerText()).includes("BPO") &&
+    await page.locator(".advisor-options button").count() >= 3);
+
+  // ask with the keyboard: Enter sends
+  await page.locator("#advisor-input").fill("What is KPO?");
+  await page.keyboard.press("Enter");
+  await page.locator(".advisor-bot").nth(1).waitFor();
+  const answer = await page.locator(".advisor-bot").nth(1).innerText();
+  check("\"What is KPO?\" is answered", /Knowledge Process Outsourcing/.test(answer), answer.slice(0, 80));
+  check("typing indicator hidden after the reply", await page.locator(".advisor-typing").isHidden());
+  check("ARIA live region announces the reply",
+    /Knowledge Process Outsourcing/.test(await page.locator("[aria-live=polite]").innerText()));
+
+  // follow an option
+  await page.getByRole("button", { name: "Tell me more" }).click();
+  await page.locator(".advisor-bot").nth(2).waitFor();
+  check("an option is followed", /provider thinks|highly skilled/.test(await page.locator(".advisor-bot").nth(2).innerText()));
+
+  // feedback
+  await page.locator(".advisor-bot").nth(1).getByRole("button", { name: "This answer was not helpful" }).click();
+  await page.waitForTimeout(300);
+  check("feedback button marks the choice",
+    await page.locator(".advisor-bot").nth(1).locator("[aria-pressed=true]").count() === 1);
+
+  // injection stays text
+  const evil = "<img src=x onerror=alert(1)><script>alert(2)</script>";
+  await page.locator("#advisor-input").fill(evil);
+  await page.keyboard.press("Enter");
+  await page.locator(".advisor-bot").nth(3).waitFor();
+  check("HTML and script typed by a person shown as plain text",
+    (await page.locator(".advisor-user").last().innerText()) === evil &&
+    await page.locator(".advisor-log img, .advisor-log script").count() === 0 && dialogs.length === 0);
+
+  // keyboard: Tab reaches the buttons
+  await page.locator("#advisor-input").focus();
+  await page.keyboard.press("Tab");
+  check("Tab moves from the input to Send", await page.evaluate(() => document.activeElement.textContent) === "Send");
+
+  await page.screenshot({ path: join(shots, "widget-desktop.png") });
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
+  const pp = await phone.newPage();
+  await pp.goto(url);
+  await pp.locator(".advisor-bot").first().waitFor();
+  const box = await pp.locator(".advisor-panel").boundingBox();
+  check("fits a 360-pixel-wide phone", box && box.width <= 360 && box.x >= 0, JSON.stringify(box));
+  await pp.screenshot({ path: join(shots, "widget-phone.png") });
+  await phone.close();
+
+  // reload: the earlier messages come back from the server's history
+  const before = await page.locator(".advisor-msg").count();
+  await page.reload();
+  await page.locator(".advisor-user").first().waitFor();
+  await page.waitForTimeout(300);
+  const texts = await page.locator(".advisor-msg").allInnerTexts();
+  check("after a reload the history is shown", texts.some((t) => t === "What is KPO?") && texts.length >= before - 1,
+    `${texts.length} vs ${before}`);
+
+  // restart the daemon: the widget reconnects and carries on
+  check("daemon stops with SIGTERM", (await stopDaemon()) === 0);
+  await startDaemon(port);
+  await page.locator(".advisor-status").filter({ hasText: /^$/ }).waitFor({ timeout: 15000 });
+  await page.locator("#advisor-input").fill("and bpo?");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => /Business Process Outsourcing/.test(
+    [...document.querySelectorAll(".advisor-bot")].pop().innerText), null, { timeout: 10000 });
+  check("conversation carries on after a daemon restart", true);
+
+  // restart control
+  await page.getByRole("button", { name: "Restart" }).click();
+  await page.waitForFunction(() => /Hello! I help you/.test(
+    [...document.querySelectorAll(".advisor-bot")].pop().innerText), null, { timeout: 5000 });
+  check("restart control starts over", true);
+
+  check("no Content-Security-Policy violations", cspErrors.length === 0, cspErrors.join("; "));
+
+  // accessibility (axe-core, injected past the CSP only for the audit)
+  const audit = await browser.newContext({ bypassCSP: true });
+  const ap = await audit.newPage();
+  await ap.goto(url);
+  await ap.locator(".advisor-bot").first().waitFor();
+  await ap.addScriptTag({ content: readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8") });
+  const result = await ap.evaluate(async () => await window.axe.run());
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  check("axe-core: no serious or critical violations", bad.length === 0,
+    bad.map((v) => v.id + ": " + v.nodes.map((n) => n.target).join(",")).join("; "));
+  await audit.close();
+
+  // a foreign Origin cannot drive a visitor's conversation
+  check("foreign Origin refused", (await upgrade(port, "http://evil.example")) === 403);
+  check("own Origin accepted", (await upgrade(port, `http://127.0.0.1:${port}`)) === 101);
+
+  await ctx.close();
+} catch (e) {
+  check("browser run", false, e.stack);
+} finally {
+  await browser.close();
+  check("daemon exits cleanly", (await stopDaemon()) === 0);
+}
+
+// the feedback reached the log
+try {
+  const rows = execFileSync("sqlite3", [db, "SELECT helpful FROM feedback"]).toString().trim();
+  check("feedback found in the log", rows === "0", rows);
+} catch (e) {
+  check("feedback found in the log", false, e.message);
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,278 @@
+/*
+ * widget.js: the advisor's chat widget.  Add it to any page with
+ *
+ *   <script src="https://advisor.example/widget.js"
+ *           data-advisor="wss://advisor.example/ws" defer></script>
+ *
+ * data-advisor defaults to the /ws of the server the script came from;
+ * data-open="true" opens the panel at once.  Plain JavaScript, no inline
+ * script or style, no third-party code: it works under a strict CSP.
+ * Everything the advisor or the person writes is put on the page as text;
+ * the small markup of replies (*emphasis*, "- " list lines) is built from
+ * DOM nodes, never from HTML strings.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var base = new URL(script ? script.src : location.href, location.href);
+  var wsUrl = (script && script.getAttribute("data-advisor")) ||
+    (base.protocol === "https:" ? "wss:" : "ws:") + "//" + base.host + "/ws";
+  var startOpen = script && script.getAttribute("data-open") === "true";
+  var storeKey = "advisord.resume:" + wsUrl;
+
+  var ws = null, backoff = 500, seq = 0, opened = false, lastBotText = null;
+  var afterHistory = false, el = {};
+
+  function make(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text !== undefined) n.textContent = text;
+    return n;
+  }
+
+  /* *emphasis* inside one line, as text and <em> nodes */
+  function inline(parent, line) {
+    var parts = line.split("*");
+    for (var i = 0; i < parts.length; i++) {
+      if (parts[i] === "") continue;
+      var odd = i % 2 === 1 && i < parts.length - 1;
+      parent.appendChild(odd ? make("em", null, parts[i]) : document.createTextNode(parts[i]));
+    }
+  }
+
+  /* Paragraphs and "- " lists from the reply text */
+  function rich(parent, text) {
+    var lines = String(text).split("\n"), list = null, para = null;
+    lines.forEach(function (line) {
+      if (/^- /.test(line)) {
+        if (!list) { list = make("ul"); parent.appendChild(list); }
+        var li = make("li"); inline(li, line.slice(2)); list.appendChild(li);
+        para = null;
+      } else if (line.trim() === "") {
+        list = null; para = null;
+      } else {
+        list = null;
+        if (!para) { para = make("p"); parent.appendChild(para); }
+        else para.appendChild(document.createTextNode(" "));
+        inline(para, line);
+      }
+    });
+  }
+
+  function scroll() { el.log.scrollTop = el.log.scrollHeight; }
+
+  function addUser(text) {
+    el.log.insertBefore(make("div", "advisor-msg advisor-user", text), el.typing);
+    scroll();
+  }
+
+  function addNote(text) {
+    el.log.insertBefore(make("div", "advisor-note", text), el.typing);
+    scroll();
+  }
+
+  function addBot(text, id) {
+    var m = make("div", "advisor-msg advisor-bot");
+    rich(m, text);
+    if (id) {
+      var rate = make("div", "advisor-rate"), up = make("button", null, "Helpful"),
+        down = make("button", null, "Not helpful");
+      [up, down].forEach(function (b, i) {
+        b.type = "button";
+        b.setAttribute("aria-pressed", "false");
+        b.addEventListener("click", function () {
+          send({ type: "feedback", message: id, helpful: i === 0 });
+          b.setAttribute("aria-pressed", "true");
+          up.disabled = down.disabled = true;
+        });
+        rate.appendChild(b);
+      });
+      up.setAttribute("aria-label", "This answer was helpful");
+      down.setAttribute("aria-label", "This answer was not helpful");
+      m.appendChild(rate);
+    }
+    el.log.insertBefore(m, el.typing);
+    lastBotText = text;
+    el.live.textContent = "";
+    el.live.textContent = "Advisor: " + text.replace(/\*/g, "");
+    scroll();
+  }
+
+  function setOptions(options) {
+    el.options.textContent = "";
+    (options || []).forEach(function (o) {
+      var b = make("button", null, o.label);
+      b.type = "button";
+      b.addEventListener("click", function () {
+        addUser(o.label);
+        waiting(true);
+        send({ type: "choose", option: o.id, id: "c" + (++seq) });
+      });
+      el.options.appendChild(b);
+    });
+  }
+
+  function waiting(on) { el.typing.hidden = !on; if (on) scroll(); }
+
+  function status(text) { el.status.textContent = text; }
+
+  function send(obj) {
+    if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; }
+    return false;
+  }
+
+  function connected(on) {
+    el.input.disabled = !on;
+    el.send.disabled = !on;
+    status(on ? "" : "connecting…");
+  }
+
+  function onFrame(ev) {
+    var f;
+    try { f = JSON.parse(ev.data); } catch (e) { return; }
+    if (f.type === "history") {
+      /* the server's record is the truth: redraw from it */
+      Array.prototype.slice.call(el.log.querySelectorAll(".advisor-msg, .advisor-note"))
+        .forEach(function (n) { n.remove(); });
+      f.messages.forEach(function (m) {
+        if (m.from === "user") addUser(m.text); else addBot(m.text, m.id);
+      });
+      afterHistory = true;
+    } else if (f.type === "reply") {
+      waiting(false);
+      if (f.resume) { try { localStorage.setItem(storeKey, f.resume); } catch (e) { /* private mode */ } }
+      /* after a resume the current step is said again: show its buttons
+       * without repeating the bubble */
+      if (!(afterHistory && f.text === lastBotText)) addBot(f.text, f.id);
+      afterHistory = false;
+      setOptions(f.options);
+    } else if (f.type === "error") {
+      waiting(false);
+      if (f.code === "unknown_resume") {
+        try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
+        send({ type: "start" });
+        return;
+      }
+      addNote(f.code === "rate_limited" ? "Slow down a little, please." :
+        "Sorry, something went wrong (" + f.code + ").");
+    }
+  }
+
+  function connect() {
+    connected(false);
+    try { ws = new WebSocket(wsUrl, "advisor.v1"); } catch (e) { retry(); return; }
+    ws.addEventListener("open", function () {
+      backoff = 500;
+      connected(true);
+      var token = null;
+      try { token = localStorage.getItem(storeKey); } catch (e) { /* ignore */ }
+      send(token ? { type: "start", resume: token } : { type: "start" });
+    });
+    ws.addEventListener("message", onFrame);
+    ws.addEventListener("close", function () { ws = null; retry(); });
+  }
+
+  function retry() {
+    connected(false);
+    status("reconnecting…");
+    waiting(false);
+    setTimeout(connect, backoff);
+    backoff = Math.min(backoff * 2, 15000);
+  }
+
+  function open() {
+    el.panel.hidden = false;
+    el.launcher.hidden = true;
+    if (!opened) { opened = true; connect(); }
+    el.input.focus();
+  }
+
+  function close() {
+    el.panel.hidden = true;
+    el.launcher.hidden = false;
+    el.launcher.focus();
+  }
+
+  function build() {
+    if (!document.querySelector('link[href$="widget.css"]')) {
+      var css = make("link");
+      css.rel = "stylesheet";
+      css.href = new URL("widget.css", base).href;
+      document.head.appendChild(css);
+    }
+    el.launcher = make("button", "advisor-launcher", "Ask the advisor");
+    el.launcher.type = "button";
+    el.launcher.setAttribute("aria-controls", "advisor-panel");
+    el.launcher.addEventListener("click", open);
+
+    el.panel = make("section", "advisor-panel");
+    el.panel.id = "advisor-panel";
+    el.panel.hidden = true;
+    el.panel.setAttribute("aria-label", "BPO and KPO advisor chat");
+    var head = make("div", "advisor-head");
+    var title = make("h2", "advisor-title", "BPO / KPO advisor");
+    el.status = make("span", "advisor-status");
+    el.status.setAttribute("role", "status");
+    var restart = make("button", null, "Restart");
+    restart.type = "button";
+    restart.addEventListener("click", function () {
+      addUser("Restart");
+      waiting(true);
+      send({ type: "message", text: "restart", id: "r" + (++seq) });
+    });
+    var shut = make("button", null, "Close");
+    shut.type = "button";
+    shut.setAttribute("aria-label", "Close the advisor");
+    shut.addEventListener("click", close);
+    head.appendChild(title); head.appendChild(el.status);
+    head.appendChild(restart); head.appendChild(shut);
+
+    el.log = make("div", "advisor-log");
+    el.log.setAttribute("role", "log");
+    el.log.setAttribute("aria-label", "Conversation");
+    el.log.tabIndex = 0;
+    el.typing = make("div", "advisor-typing", "The advisor is typing…");
+    el.typing.hidden = true;
+    el.log.appendChild(el.typing);
+    el.live = make("div", "advisor-sr");
+    el.live.setAttribute("aria-live", "polite");
+
+    el.options = make("div", "advisor-options");
+    el.options.setAttribute("aria-label", "Suggested answers");
+    el.options.setAttribute("role", "group");
+
+    var form = make("form", "advisor-form");
+    var label = make("label", "advisor-sr", "Your question");
+    label.htmlFor = "advisor-input";
+    el.input = make("input");
+    el.input.id = "advisor-input";
+    el.input.type = "text";
+    el.input.maxLength = 2000;
+    el.input.autocomplete = "off";
+    el.input.placeholder = "Ask about BPO or KPO…";
+    el.send = make("button", null, "Send");
+    el.send.type = "submit";
+    form.appendChild(label); form.appendChild(el.input); form.appendChild(el.send);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var text = el.input.value.trim();
+      if (!text) return;
+      if (send({ type: "message", text: text, id: "m" + (++seq) })) {
+        addUser(text);
+        el.input.value = "";
+        waiting(true);
+      }
+    });
+
+    el.panel.appendChild(head); el.panel.appendChild(el.log); el.panel.appendChild(el.live);
+    el.panel.appendChild(el.options); el.panel.appendChild(form);
+    document.body.appendChild(el.launcher);
+    document.body.appendChild(el.panel);
+    el.panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+    if (startOpen) open();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", build);
+  else build();
+})();
