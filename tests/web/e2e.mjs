@@ -149,8 +149,10 @@ try {
 
   // restart the daemon: the widget reconnects and carries on
   check("daemon stops with SIGTERM", (await stopDaemon()) === 0);
+  await page.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
+  check("the widget notices the daemon went away", await page.locator("#advisor-input").isDisabled());
   await startDaemon(port);
-  await page.locator(".advisor-status").filter({ hasText: /^$/ }).waitFor({ timeout: 15000 });
+  await page.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
   await page.locator("#advisor-input").fill("and bpo?");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => /Business Process Outsourcing/.test(
