@@ -613,7 +613,10 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	default:
 		break;
 	}
-	return 0;
+	/* lws' own HTTP handling: without it a file served from the mount
+	 * never completes its transaction, and the next request on the same
+	 * keep-alive connection gets headers and no body */
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
 static void
