@@ -107,6 +107,9 @@ try {
   await page.getByRole("button", { name: "Tell me more" }).click();
   await page.locator(".advisor-bot").nth(2).waitFor();
   check("an option is followed", /provider thinks|highly skilled/.test(await page.locator(".advisor-bot").nth(2).innerText()));
+  check("reply markup built as DOM nodes (*emphasis* and \"- \" lists)",
+    await page.locator(".advisor-bot em").count() > 0 && await page.locator(".advisor-bot li").count() > 0 &&
+    !(await page.locator(".advisor-log").innerText()).includes("*"));
 
   // feedback
   await page.locator(".advisor-bot").nth(1).getByRole("button", { name: "This answer was not helpful" }).click();
@@ -127,6 +130,20 @@ try {
   await page.locator("#advisor-input").focus();
   await page.keyboard.press("Tab");
   check("Tab moves from the input to Send", await page.evaluate(() => document.activeElement.textContent) === "Send");
+
+  const reached = await page.evaluate(() => {
+    const all = [...document.querySelectorAll("#advisor-panel button:not([disabled])")];
+    return all.map((b) => b.textContent + (b.getAttribute("aria-label") || ""));
+  });
+  await page.locator(".advisor-head button").first().focus();
+  const seen = new Set();
+  for (let i = 0; i < reached.length + 10; i++) {
+    seen.add(await page.evaluate(() => document.activeElement.textContent +
+      (document.activeElement.getAttribute("aria-label") || "")));
+    await page.keyboard.press("Tab");
+  }
+  check("Tab reaches every button of the widget", reached.every((b) => seen.has(b)),
+    reached.filter((b) => !seen.has(b)).join(", "));
 
   await page.screenshot({ path: join(shots, "widget-desktop.png") });
   const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
@@ -157,7 +174,8 @@ try {
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => /Business Process Outsourcing/.test(
     [...document.querySelectorAll(".advisor-bot")].pop().innerText), null, { timeout: 10000 });
-  check("conversation carries on after a daemon restart", true);
+  check("conversation carries on after a daemon restart",
+    (await page.locator(".advisor-user").allInnerTexts()).includes("What is KPO?"));
 
   // restart control
   await page.getByRole("button", { name: "Restart" }).click();
@@ -179,6 +197,30 @@ try {
     bad.map((v) => v.id + ": " + v.nodes.map((n) => n.target).join(",")).join("; "));
   await audit.close();
 
+  // embedded on another site: one script tag gives the launcher; this
+  // site is not a configured origin, so advisord refuses its WebSocket
+  const foreignPort = await freePort();
+  const foreign = createServer((q, r) => {
+    r.writeHead(200, { "Content-Type": "text/html" });
+    r.end(`<!doctype html><html lang="en"><head><title>Another site</title>
+<script src="http://127.0.0.1:${port}/widget.js" data-advisor="ws://127.0.0.1:${port}/ws" defer></script>
+</head><body><main><h1>Another site</h1></main></body></html>`);
+  });
+  await new Promise((r) => foreign.listen(foreignPort, "127.0.0.1", r));
+  const fc = await browser.newContext();
+  const fp = await fc.newPage();
+  const wsEvents = [];
+  fp.on("websocket", (w) => { wsEvents.push("open"); w.on("framereceived", () => wsEvents.push("frame")); });
+  await fp.goto(`http://127.0.0.1:${foreignPort}/`);
+  await fp.getByRole("button", { name: "Ask the advisor" }).click();
+  check("embedded script tag gives a launcher that opens the panel",
+    await fp.locator(".advisor-panel").isVisible());
+  await fp.locator(".advisor-status").filter({ hasText: /reconnecting/ }).waitFor();
+  check("a page on a foreign origin is refused its WebSocket",
+    await fp.locator(".advisor-bot").count() === 0 && !wsEvents.includes("frame"));
+  await fc.close();
+  await new Promise((r) => foreign.close(r));
+
   // a foreign Origin cannot drive a visitor's conversation
   check("foreign Origin refused", (await upgrade(port, "http://evil.example")) === 403);
   check("own Origin accepted", (await upgrade(port, `http://127.0.0.1:${port}`)) === 101);
@@ -193,8 +235,12 @@ try {
 
 // the feedback reached the log
 try {
-  const rows = execFileSync("sqlite3", [db, "SELECT helpful FROM feedback"]).toString().trim();
-  check("feedback found in the log", rows === "0", rows);
+  const rows = execFileSync("sqlite3", [db, "SELECT f.helpful, m.text LIKE '%Knowledge Process%' " +
+    "FROM feedback f JOIN messages m ON m.id = f.message"]).toString().trim();
+  check("feedback found in the log, on the rated reply", rows === "0|1", rows);
+  const convs = execFileSync("sqlite3", [db, "SELECT count(DISTINCT conversation) FROM messages " +
+    "WHERE direction = 'in' AND text IN ('What is KPO?', 'and bpo?')"]).toString().trim();
+  check("one conversation across the reload and the daemon restart", convs === "1", convs);
 } catch (e) {
   check("feedback found in the log", false, e.message);
 }
