@@ -125,7 +125,7 @@
   function connected(on) {
     el.input.disabled = !on;
     el.send.disabled = !on;
-    status(on ? "" : "connecting…");
+    status(on ? "" : "connecting\u2026");
   }
 
   function onFrame(ev) {
@@ -175,7 +175,7 @@
 
   function retry() {
     connected(false);
-    status("reconnecting…");
+    status("reconnecting\u2026");
     waiting(false);
     setTimeout(connect, backoff);
     backoff = Math.min(backoff * 2, 15000);
@@ -232,7 +232,7 @@
     el.log.setAttribute("role", "log");
     el.log.setAttribute("aria-label", "Conversation");
     el.log.tabIndex = 0;
-    el.typing = make("div", "advisor-typing", "The advisor is typing…");
+    el.typing = make("div", "advisor-typing", "The advisor is typing\u2026");
     el.typing.hidden = true;
     el.log.appendChild(el.typing);
     el.live = make("div", "advisor-sr");
@@ -250,7 +250,7 @@
     el.input.type = "text";
     el.input.maxLength = 2000;
     el.input.autocomplete = "off";
-    el.input.placeholder = "Ask about BPO or KPO…";
+    el.input.placeholder = "Ask about BPO or KPO\u2026";
     el.send = make("button", null, "Send");
     el.send.type = "submit";
     form.appendChild(label); form.appendChild(el.input); form.appendChild(el.send);

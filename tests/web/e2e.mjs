@@ -33,9 +33,9 @@ function freePort() {
 }
 
 let daemon = null;
-async function startDaemon(port) {
+async function startDaemon(port, extra = [], dbFile = db) {
   daemon = spawn(join(build, "advisord"), ["--host", "127.0.0.1", "--port", String(port),
-    "--db", db, "--rate-limit", "0", "--log-level", "warning"], { stdio: "inherit" });
+    "--db", dbFile, "--rate-limit", "0", "--log-level", "warning", ...extra], { stdio: "inherit" });
   for (let i = 0; i < 200; i++) {
     try {
       await new Promise((res, rej) => {
@@ -67,7 +67,7 @@ function upgrade(port, origin) {
   });
 }
 
-const port = await freePort();
+let port = await freePort();
 await startDaemon(port);
 const url = `http://127.0.0.1:${port}/`;
 process.on("exit", () => { if (daemon) daemon.kill("SIGKILL"); });
@@ -219,18 +219,38 @@ try {
   check("a page on a foreign origin is refused its WebSocket",
     await fp.locator(".advisor-bot").count() === 0 && !wsEvents.includes("frame"));
   await fc.close();
-  await new Promise((r) => foreign.close(r));
 
-  // a foreign Origin cannot drive a visitor's conversation
+  // foreign Origin cannot drive a visitor's conversation
   check("foreign Origin refused", (await upgrade(port, "http://evil.example")) === 403);
   check("own Origin accepted", (await upgrade(port, `http://127.0.0.1:${port}`)) === 101);
+
+  // the same site once configured in --origins: the embedded widget works
+  check("daemon exits cleanly", (await stopDaemon()) === 0);
+  const port2 = await freePort();
+  await startDaemon(port2, ["--origins", `http://127.0.0.1:${foreignPort}`], join(dir, "embed.db"));
+  port = port2;
+  const ec = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ep = await ec.newPage();
+  await ep.goto(`http://127.0.0.1:${foreignPort}/`);
+  await ep.getByRole("button", { name: "Ask the advisor" }).click();
+  await ep.locator(".advisor-bot").first().waitFor();
+  await ep.locator("#advisor-input").fill("What is KPO?");
+  await ep.keyboard.press("Enter");
+  await ep.locator(".advisor-bot").nth(1).waitFor();
+  check("embedded on a configured origin, the widget converses",
+    /Knowledge Process Outsourcing/.test(await ep.locator(".advisor-bot").nth(1).innerText()));
+  check("the widget's own text survives a host page without a charset",
+    (await ep.locator("#advisor-input").getAttribute("placeholder")) === "Ask about BPO or KPO\u2026");
+  await ep.screenshot({ path: join(shots, "widget-embedded.png") });
+  await ec.close();
+  await new Promise((r) => foreign.close(r));
 
   await ctx.close();
 } catch (e) {
   check("browser run", false, e.stack);
 } finally {
   await browser.close();
-  check("daemon exits cleanly", (await stopDaemon()) === 0);
+  if (daemon) check("daemon exits cleanly", (await stopDaemon()) === 0);
 }
 
 // the feedback reached the log
