@@ -278,6 +278,7 @@ render(const struct dialogues *d, struct dialogue_state *st,
 	r->noptions = 0;
 	r->text[0] = '\0';
 	r->restarted = st->restarted;
+	r->picked_suggestion = NULL;
 	st->noffered = 0;
 	if (st->restarted) {
 		put(r, &o, restarted_note, sizeof(restarted_note) - 1);
