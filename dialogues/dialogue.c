@@ -86,6 +86,12 @@ put(struct dialogue_reply *r, size_t *o, const char *s, size_t n)
 	r->text[*o] = '\0';
 }
 
+static void
+puts_(struct dialogue_reply *r, size_t *o, const char *s)
+{
+	put(r, o, s, strlen(s));
+}
+
 /* Copy TEXT, replacing {name} by the slot's value (or a neutral word). */
 static void
 render_text(struct dialogue_reply *r, size_t *o, const char *text,
@@ -126,6 +132,23 @@ set_answer(struct dialogue_state *st, const char *q, const char *a)
 	}
 	setid(st->akey[i], q);
 	setid(st->aval[i], a);
+}
+
+/* Forget the answer to question Q (it was skipped). */
+static void
+unset_answer(struct dialogue_state *st, const char *q)
+{
+	size_t i;
+
+	for (i = 0; i < st->nanswers; i++)
+		if (strcmp(st->akey[i], q) == 0) {
+			st->nanswers--;
+			memmove(st->akey[i], st->akey[i + 1],
+			    (st->nanswers - i) * ID_MAX);
+			memmove(st->aval[i], st->aval[i + 1],
+			    (st->nanswers - i) * ID_MAX);
+			return;
+		}
 }
 
 static const struct danswer *
@@ -189,17 +212,17 @@ render_recommendation(const struct dialogues *d,
 					put(r, o, a->reason, strlen(a->reason));
 				else {
 					put(r, o, q->title, strlen(q->title));
-					put(r, o, ": you said a bit of both, so "
-					    "this point does not tip the "
-					    "balance.", 54);
+					puts_(r, o, ": you said a bit of both, "
+					    "so this point does not tip the "
+					    "balance.");
 				}
 				put(r, o, "\n", 1);
 				k++;
 			}
 			if (k == 0)
-				put(r, o, "- You have not answered any of the "
-				    "questions yet, so this is only a "
-				    "neutral starting point.\n", 87);
+				puts_(r, o, "- You have not answered any of "
+				    "the questions yet, so this is only a "
+				    "neutral starting point.\n");
 			if (*o > 0 && r->text[*o - 1] == '\n')
 				r->text[--(*o)] = '\0';
 			p += 9;
@@ -216,9 +239,9 @@ render_recommendation(const struct dialogues *d,
 				k++;
 			}
 			if (k == 0)
-				put(r, o, "- Nothing beyond the usual care in "
-				    "choosing a provider and writing clear "
-				    "service levels.\n", 88);
+				puts_(r, o, "- Nothing beyond the usual care "
+				    "in choosing a provider and writing clear "
+				    "service levels.\n");
 			if (*o > 0 && r->text[*o - 1] == '\n')
 				r->text[--(*o)] = '\0';
 			p += 10;
@@ -498,6 +521,10 @@ dialogue_choose(const struct dialogues *d, struct dialogue_state *st,
 			return -1;
 		if (cur != NULL && strcmp(of.id, "resume") == 0)
 			st->pending[0] = '\0';
+		/* moving on from a question without answering skips it */
+		if (cur != NULL && cur->kind == DN_QUESTION && cur->next != NULL
+		    && strcmp(cur->next, n->id) == 0)
+			unset_answer(st, cur->id);
 		enter(st, cur, n);
 		render(d, st, n, n->topic ? n->topic : "choose", NULL, 0, NULL,
 		    NULL, 0, r);
