@@ -27,6 +27,7 @@
 #define HIST_MAX	24	/* messages kept for a history frame */
 #define REPLY_IDS	32	/* recent reply ids that may get feedback */
 #define KEY_MAX		(PROTO_ID_MAX + 80)
+#define DETACHED_MAX	20000	/* conversations kept for resume, at most */
 
 struct hist {
 	char		 dir;		/* 'i' person, 'o' advisor */
@@ -56,6 +57,7 @@ struct conv {
 };
 
 struct advisor {
+	size_t			 attached;	/* conversations a session holds */
 	struct intents		*in;
 	struct dialogues	*dl;
 	struct advisor_opts	 o;
@@ -278,6 +280,7 @@ detach(struct conv *c, int64_t now_us, struct store *store)
 	c->sprev = c->snext = NULL;
 	c->owner = NULL;
 	s->nconvs--;
+	s->a->attached--;
 	c->last_us = now_us;
 	store_end_conversation(store, c->key, now_us);
 }
@@ -294,6 +297,23 @@ attach(struct session *s, struct conv *c, int64_t now_us)
 		s->convs->sprev = c;
 	s->convs = c;
 	s->nconvs++;
+	s->a->attached++;
+}
+
+static int
+by_age(const void *x, const void *y)
+{
+	const struct conv *a = *(struct conv *const *)x;
+	const struct conv *b = *(struct conv *const *)y;
+
+	return (a->last_us > b->last_us) - (a->last_us < b->last_us);
+}
+
+/* Conversations held in memory that no connection holds. */
+static size_t
+detached(const struct advisor *a)
+{
+	return htab_count(a->by_key) - a->attached;
 }
 
 void
@@ -304,10 +324,15 @@ advisor_sweep(struct advisor *a, int64_t now_us)
 
 	if ((v = all_convs(a, &n)) == NULL)
 		return;
-	for (i = 0; i < n; i++)
-		if (v[i]->owner == NULL && now_us - v[i]->last_us >
-		    (int64_t)a->o.idle_evict_s * 1000000)
+	/* oldest first, so a cap on memory drops the stalest ones */
+	qsort(v, n, sizeof(*v), by_age);
+	for (i = 0; i < n; i++) {
+		if (v[i]->owner != NULL)
+			continue;
+		if (now_us - v[i]->last_us > (int64_t)a->o.idle_evict_s *
+		    1000000 || detached(a) > DETACHED_MAX)
 			conv_free(a, v[i]);
+	}
 	free(v);
 }
 
