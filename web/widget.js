@@ -82,7 +82,7 @@
         b.type = "button";
         b.setAttribute("aria-pressed", "false");
         b.addEventListener("click", function () {
-          send({ type: "feedback", message: id, helpful: i === 0 });
+          if (!send({ type: "feedback", message: id, helpful: i === 0 })) return;
           b.setAttribute("aria-pressed", "true");
           up.disabled = down.disabled = true;
         });
