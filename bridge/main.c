@@ -625,9 +625,7 @@ write_answer(struct lws *wsi, struct req *r)
 	memcpy(out + LWS_PRE, body, n);
 	rc = lws_write(wsi, out + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
 	free(out);
-	if (rc < (int)n)
-		return -1;
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
+	return rc < (int)n ? -1 : 0;
 }
 
 static void
@@ -686,12 +684,13 @@ cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return 0;
 		if (write_answer(wsi, r) == -1)
 			return -1;
+		/* before the transaction ends: lws frees R with it */
 		req_reset(r);
-		r->wsi = wsi;
-		return 0;
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-		req_reset(r);
+		if (r != NULL)
+			req_reset(r);
 		return 0;
 	default:
 		break;
