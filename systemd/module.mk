@@ -16,6 +16,9 @@ SYSD_CONF     = daemon/advisord.conf
 SYSD_UNIT     = systemd/advisord.service
 SYSD_MAN8     = docs/man/advisord.8
 SYSD_MAN1     = docs/man/advisorctl.1
+# advisor-bridge, its unit, man page and sample config, when bridge/ exists.
+SYSD_BRIDGE   = $(if $(wildcard bridge/main.c),yes)
+SYSD_BRIDGE_BIN = $(if $(SYSD_BRIDGE),$(INSTALL_BUILD)/advisor-bridge)
 
 .PHONY: install uninstall install-bins
 
@@ -30,7 +33,7 @@ install-bins:
 	  printf '%s\n' '$(DATADIR)' > $(INSTALL_BUILD)/.datadir; \
 	fi
 	$(MAKE) BUILD=$(INSTALL_BUILD) CONTENT_DIR=$(DATADIR) WEB_DIR=$(DATADIR)/web \
-	  $(INSTALL_BUILD)/advisord $(INSTALL_BUILD)/advisorctl
+	  $(INSTALL_BUILD)/advisord $(INSTALL_BUILD)/advisorctl $(SYSD_BRIDGE_BIN)
 
 install: install-bins
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
@@ -48,13 +51,25 @@ install: install-bins
 	chmod 644 $(DESTDIR)$(UNITDIR)/advisord.service
 	$(INSTALL) -m 644 $(SYSD_MAN8) $(DESTDIR)$(MANDIR)/man8/advisord.8
 	$(INSTALL) -m 644 $(SYSD_MAN1) $(DESTDIR)$(MANDIR)/man1/advisorctl.1
+ifneq ($(SYSD_BRIDGE),)
+	$(INSTALL) -m 755 $(INSTALL_BUILD)/advisor-bridge $(DESTDIR)$(BINDIR)/advisor-bridge
+	$(INSTALL) -m 644 bridge/advisor-bridge.conf $(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.conf
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  systemd/advisor-bridge.service > $(DESTDIR)$(UNITDIR)/advisor-bridge.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/advisor-bridge.service
+	$(INSTALL) -m 644 docs/man/advisor-bridge.8 $(DESTDIR)$(MANDIR)/man8/advisor-bridge.8
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/advisord $(DESTDIR)$(BINDIR)/advisorctl \
 	  $(patsubst %,$(DESTDIR)$(DATADIR)/%,$(SYSD_CONTENT) $(SYSD_WEB)) \
 	  $(DESTDIR)$(SYSCONFDIR)/advisord/advisord.conf \
 	  $(DESTDIR)$(UNITDIR)/advisord.service \
-	  $(DESTDIR)$(MANDIR)/man8/advisord.8 $(DESTDIR)$(MANDIR)/man1/advisorctl.1
+	  $(DESTDIR)$(MANDIR)/man8/advisord.8 $(DESTDIR)$(MANDIR)/man1/advisorctl.1 \
+	  $(DESTDIR)$(BINDIR)/advisor-bridge \
+	  $(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.conf \
+	  $(DESTDIR)$(UNITDIR)/advisor-bridge.service \
+	  $(DESTDIR)$(MANDIR)/man8/advisor-bridge.8
 	rmdir $(DESTDIR)$(DATADIR)/intents $(DESTDIR)$(DATADIR)/dialogues \
 	  $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR) \
 	  $(DESTDIR)$(SYSCONFDIR)/advisord 2>/dev/null || true

@@ -20,6 +20,7 @@ from wsclient import BUILD, ROOT, Client, Daemon, Results, free_port  # noqa: E4
 
 R = Results("systemd")
 MAX_EXPOSURE = 1.5
+BRIDGE = os.path.exists(os.path.join(ROOT, "bridge", "main.c"))
 NEW_TEXT = "Reloaded: KPO hands knowledge work to outside experts."
 
 
@@ -95,6 +96,16 @@ def stop(p):
         return p.wait()
 
 
+def check_unit(prefix, name, program, conf):
+    """The installed unit NAME starts PREFIX/PROGRAM with PREFIX's CONF."""
+    with open(os.path.join(prefix, "lib/systemd/system", name)) as f:
+        unit = f.read()
+    R.check("installed %s has the paths substituted" % name,
+            "DIR@" not in unit and
+            "ExecStart=%s/%s -c %s/etc/advisord/%s" % (prefix, program, prefix, conf)
+            in unit, unit[:600])
+
+
 def install_prefix():
     tmp = tempfile.mkdtemp(prefix="advisord-install-")
     prefix = os.path.join(tmp, "prefix")
@@ -109,16 +120,15 @@ def install_prefix():
                 "etc/advisord/advisord.conf",
                 "lib/systemd/system/advisord.service",
                 "share/man/man8/advisord.8", "share/man/man1/advisorctl.1"]
+        if BRIDGE:
+            want += ["bin/advisor-bridge", "etc/advisord/advisor-bridge.conf",
+                     "lib/systemd/system/advisor-bridge.service",
+                     "share/man/man8/advisor-bridge.8"]
         got = files_under(prefix)
         missing = [w for w in want if w not in got]
         R.check("install lays out binaries, content, web, config, unit, man",
                 not missing, "missing %s" % missing)
-        with open(os.path.join(prefix, "lib/systemd/system/advisord.service")) as f:
-            unit = f.read()
-        R.check("installed unit has the paths substituted",
-                "@SBINDIR@" not in unit and "@SYSCONFDIR@" not in unit and
-                "ExecStart=%s/sbin/advisord -c %s/etc/advisord/advisord.conf"
-                % (prefix, prefix) in unit, unit[:400])
+        check_unit(prefix, "advisord.service", "sbin/advisord", "advisord.conf")
 
         # The installed daemon finds content and web files without flags.
         port = free_port()
@@ -138,6 +148,14 @@ def install_prefix():
                     r.get("intent") == "define_kpo", r)
         finally:
             R.check("installed advisord: SIGTERM exits 0", stop(p) == 0)
+
+        if BRIDGE:
+            check_unit(prefix, "advisor-bridge.service", "bin/advisor-bridge",
+                       "advisor-bridge.conf")
+            h = subprocess.run([os.path.join(prefix, "bin/advisor-bridge"), "--help"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            R.check("installed advisor-bridge runs (--help)",
+                    h.returncode == 0 and b"--token-file" in h.stdout, h.stdout[:300])
 
         rc, out = make("uninstall", "PREFIX=" + prefix)
         left = files_under(prefix)
@@ -183,11 +201,11 @@ def install_destdir():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def exposure_of(unit_text):
+def exposure_of(unit_text, name):
     """The overall exposure systemd-analyze gives UNIT_TEXT, or None."""
     tmp = tempfile.mkdtemp(prefix="advisord-unit-")
     try:
-        path = os.path.join(tmp, "advisord.service")
+        path = os.path.join(tmp, name)
         with open(path, "w") as f:
             f.write(unit_text)
         p = subprocess.run(["systemd-analyze", "security", "--offline=true", path],
@@ -205,16 +223,18 @@ def security():
     if shutil.which("systemd-analyze") is None:
         print("skip security score: systemd-analyze not installed (not counted)")
         return
-    with open(os.path.join(ROOT, "systemd/advisord.service")) as f:
-        unit = f.read()
-    unit = unit.replace("@SBINDIR@", "/usr/sbin").replace("@SYSCONFDIR@", "/etc")
-    score, out = exposure_of(unit)
-    if score is None and "offline" in out and "unrecognized" in out:
-        print("skip security score: this systemd-analyze has no --offline (not counted)")
-        return
-    print("unit exposure: %s" % score)
-    R.check("unit exposure <= %.1f (got %s)" % (MAX_EXPOSURE, score),
-            score is not None and score <= MAX_EXPOSURE, out[-1500:])
+    for name in ("advisord.service", "advisor-bridge.service"):
+        with open(os.path.join(ROOT, "systemd", name)) as f:
+            unit = f.read()
+        unit = unit.replace("@SBINDIR@", "/usr/sbin").replace(
+            "@BINDIR@", "/usr/bin").replace("@SYSCONFDIR@", "/etc")
+        score, out = exposure_of(unit, name)
+        if score is None and "offline" in out and "unrecognized" in out:
+            print("skip security score: this systemd-analyze has no --offline (not counted)")
+            return
+        print("%s exposure: %s" % (name, score))
+        R.check("%s exposure <= %.1f (got %s)" % (name, MAX_EXPOSURE, score),
+                score is not None and score <= MAX_EXPOSURE, out[-1500:])
 
 
 def notify():
