@@ -281,6 +281,45 @@ def notify():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+PR_SET_MDWE = 65               # linux/prctl.h, Linux 6.3 and later
+PR_MDWE_REFUSE_EXEC_GAIN = 1
+
+
+def deny_write_execute():
+    """In the child before exec: what MemoryDenyWriteExecute=yes enforces."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_MDWE)")
+
+
+def write_execute_denied():
+    """The unit's MemoryDenyWriteExecute=yes, emulated with PR_SET_MDWE:
+    PCRE2's JIT cannot get executable memory, so advisord must fall back
+    to the interpreter and still answer and reload."""
+    probe = subprocess.run([sys.executable, "-c", "import ctypes; "
+                            "raise SystemExit(ctypes.CDLL(None).prctl(%d, %d, 0, 0, 0))"
+                            % (PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN)])
+    if probe.returncode != 0:
+        print("skip write-execute test: this kernel has no PR_SET_MDWE (not counted)")
+        return
+    d = Daemon(preexec=deny_write_execute)
+    try:
+        c = d.client()
+        r = c.ask({"type": "message", "text": "what is kpo"})
+        R.check("W^X: advisord answers without the JIT", r.get("intent") == "define_kpo", r)
+        d.proc.send_signal(signal.SIGHUP)
+        R.check("W^X: a SIGHUP reload succeeds",
+                until(lambda: d.metric("advisord_content_reloads_total") == 1),
+                d.logtext()[-500:])
+        r = c.ask({"type": "message", "text": "what is bpo"})
+        c.close()
+        R.check("W^X: answers after the reload", r.get("intent") == "define_bpo", r)
+        R.check("W^X: SIGTERM exits 0", d.stop() == 0)
+    finally:
+        d.stop(signal.SIGKILL)
+
+
 def set_kpo_text(content, text):
     path = os.path.join(content, "dialogues", "topics.json")
     with open(path) as f:
@@ -361,6 +400,7 @@ def main():
     R.run("security score", security)
     R.run("sd_notify", notify)
     R.run("SIGHUP reload", reload)
+    R.run("MemoryDenyWriteExecute", write_execute_denied)
     return R.finish()
 
 
