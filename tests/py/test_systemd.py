@@ -333,6 +333,26 @@ def set_kpo_text(content, text):
     os.rename(path + ".tmp", path)
 
 
+def rename_node(content, old, new):
+    """Give dialogue node OLD the id NEW, with every reference to it."""
+    path = os.path.join(content, "dialogues", "topics.json")
+    with open(path) as f:
+        doc = json.load(f)
+    nodes = doc["nodes"]
+    for n in nodes if isinstance(nodes, list) else nodes.values():
+        if n.get("id") == old:
+            n["id"] = new
+        for o in n.get("options", []):
+            if o.get("target") == old:
+                o["target"] = new
+    for k, v in list(doc.get("routes", {}).items()):
+        if v == old:
+            doc["routes"][k] = new
+    with open(path + ".tmp", "w") as f:
+        json.dump(doc, f, indent=1)
+    os.rename(path + ".tmp", path)
+
+
 def until(fn, timeout=5):
     """Poll FN until it returns true or TIMEOUT passes; its last value."""
     deadline = time.time() + timeout
@@ -374,6 +394,20 @@ def reload():
                 kpo_text())
         R.check("reload: a conversation opened before carries on with it",
                 kpo_text(early) == NEW_TEXT)
+
+        # The node EARLY stands on (define_kpo) vanishes in the next reload.
+        rename_node(tmp, "define_kpo", "kpo_defined")
+        d.proc.send_signal(signal.SIGHUP)
+        R.check("reload: a renamed node reloads",
+                until(lambda: d.metric("advisord_content_reloads_total") == 2),
+                d.logtext()[-500:])
+        r = early.ask({"type": "message", "text": "hello"})
+        R.check("reload: a conversation whose node vanished starts over, saying so",
+                r.get("type") == "reply" and "changed" in r.get("text", "") and
+                r.get("node") != "define_kpo", r)
+        R.check("reload: ... and carries on normally",
+                early.ask({"type": "message", "text": "what is kpo"}).get("node")
+                == "kpo_defined")
         early.close()
 
         with open(os.path.join(tmp, "dialogues", "topics.json"), "w") as f:
@@ -384,8 +418,8 @@ def reload():
                 d.metric("advisord_content_reload_failures_total"))
         R.check("broken reload: the previous content keeps serving",
                 kpo_text() == NEW_TEXT, kpo_text())
-        R.check("broken reload: reloads_total still 1",
-                d.metric("advisord_content_reloads_total") == 1)
+        R.check("broken reload: reloads_total still 2",
+                d.metric("advisord_content_reloads_total") == 2)
         R.check("broken reload: the reason is logged",
                 "reload" in d.logtext(), d.logtext()[-500:])
         R.check("reload: SIGTERM exits 0", d.stop() == 0)
