@@ -618,6 +618,8 @@ write_answer(struct lws *wsi, struct req *r)
 	pp = start;
 	if (lws_add_http_common_headers(wsi, (unsigned)r->status,
 	    "application/json", n, &pp, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)
+	    "connection:", (const unsigned char *)"close", 5, &pp, end) ||
 	    lws_finalize_write_http_header(wsi, start, &pp, end))
 		return -1;
 	if ((out = malloc(LWS_PRE + n)) == NULL)
@@ -647,6 +649,15 @@ cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
+		/*
+		 * A second request pipelined on a connection whose first one
+		 * still waits for advisord: we answer one at a time, so drop
+		 * the connection rather than lose track of the first (this
+		 * used to spin).  Team chats send one request per connection.
+		 */
+		if (r->wsi != NULL && (r->prevp != NULL || r->body != NULL ||
+		    r->status != 0))
+			return -1;
 		req_reset(r);
 		r->wsi = wsi;
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
@@ -684,9 +695,9 @@ cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return 0;
 		if (write_answer(wsi, r) == -1)
 			return -1;
-		/* before the transaction ends: lws frees R with it */
+		/* one request per connection (see LWS_CALLBACK_HTTP) */
 		req_reset(r);
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
+		return -1;
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		if (r != NULL)
