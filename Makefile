@@ -48,7 +48,13 @@ TESTLIB_OBJ = $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 
 PROGS = $(BUILD)/advisord $(if $(wildcard storage/advisorctl.c),$(BUILD)/advisorctl)
 
+.DEFAULT_GOAL := all
 .PHONY: all deps run test unit check-content asan fuzz soak bench install uninstall clean
+
+# Components add their own rules and test prerequisites (TEST_EXTRA);
+# included before the rules below so that their prerequisites count.
+-include $(wildcard */module.mk)
+
 all: deps $(PROGS)
 
 # Debian packages behind each pkg-config name.
@@ -118,8 +124,6 @@ test: all $(UNIT_BIN) check-content $(TEST_EXTRA)
 asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" test
-
--include $(wildcard */module.mk)
 
 clean:
 	rm -rf build
