@@ -268,6 +268,18 @@ def notify():
         R.check("notify: WATCHDOG=1 within 2 s (WatchdogSec 1 s)",
                 wait_for("WATCHDOG=1", 2), got)
         R.check("notify: WATCHDOG=1 keeps coming", wait_for("WATCHDOG=1", 2), got)
+        # SIGSTOP for three watchdog periods: the pings stop, so systemd
+        # (WatchdogSec) would kill and restart it; after SIGCONT they
+        # resume and the daemon serves again
+        d.proc.send_signal(signal.SIGSTOP)
+        while wait_for("WATCHDOG=1", 0.2):
+            pass    # drain what was sent before the stop
+        del got[:]
+        silent = not wait_for("WATCHDOG=1", 3)
+        R.check("watchdog: no WATCHDOG=1 while stopped (systemd would act)", silent, got)
+        d.proc.send_signal(signal.SIGCONT)
+        R.check("watchdog: pings resume after SIGCONT", wait_for("WATCHDOG=1", 2), got)
+        R.check("watchdog: serves again after SIGCONT", d.alive())
         d.proc.send_signal(signal.SIGHUP)
         R.check("notify: RELOADING=1 on SIGHUP", wait_for("RELOADING=1", 5), got)
         R.check("notify: READY=1 after the reload", wait_for("READY=1", 5), got)
