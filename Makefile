@@ -16,6 +16,10 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARNINGS ?= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wcast-qual -Wpointer-arith -Wformat=2 -Wundef
+# `make WERROR=1 ...` turns warnings into errors (CI does).
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
 PKGS      = libwebsockets libpcre2-8 libcjson sqlite3 libcrypto libsystemd
 TEST_PKGS = cmocka
 

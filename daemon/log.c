@@ -44,6 +44,9 @@ log_level_parse(const char *name, enum log_level *out)
 	return -1;
 }
 
+static void vlog(enum log_level, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(enum log_level l, int err, const char *fmt, va_list ap)
 {
