@@ -224,6 +224,7 @@ writer(void *arg)
 	size_t n, i, max = s->opts.batch_rows;
 	uint64_t last;
 	struct timespec until;
+	bool doomed = false;
 
 	/* the log must not compete with replies for the CPU: nothing on the
 	 * event loop waits for it in fast mode, and group commit absorbs
@@ -271,7 +272,9 @@ writer(void *arg)
 		pthread_mutex_unlock(&s->mu);
 
 		pthread_mutex_lock(&s->dbmu);
-		for (i = 0; i < s->retries; i++) {
+		/* once a batch was given up on while stopping (disk full,
+		 * say), the rest are dropped and counted without more tries */
+		for (i = doomed ? s->retries : 0; i < s->retries; i++) {
 			int rc = commit_batch(s, batch, n);
 			bool stopping;
 
@@ -286,6 +289,7 @@ writer(void *arg)
 			pthread_mutex_unlock(&s->mu);
 			if (stopping) {
 				i = s->retries;
+				doomed = true;
 				break;
 			}
 			pthread_mutex_lock(&s->mu);
