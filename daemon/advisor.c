@@ -56,7 +56,15 @@ struct conv {
 	size_t			 noptions;
 };
 
+/* Per-message scratch: the event loop handles one frame at a time, so
+ * one per advisor saves an allocation of ~9 KB for every message. */
+struct match_work {
+	struct intent_result	r;
+	struct dialogue_reply	d;
+};
+
 struct advisor {
+	struct match_work	 work;
 	size_t			 attached;	/* conversations a session holds */
 	struct intents		*in;
 	struct dialogues	*dl;
@@ -783,10 +791,7 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
     const struct sink *k)
 {
 	struct advisor *a = s->a;
-	struct {
-		struct intent_result	r;
-		struct dialogue_reply	d;
-	} *w;
+	struct match_work *w = &a->work;
 	const char *ctx[2], *labels[INTENT_MAX_SUGGEST];
 	struct dialogue_slot slots[INTENT_MAX_SLOTS];
 	const char *code = NULL, *msg = NULL, *node;
@@ -808,10 +813,8 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 		    "conversation; slow down", m->id, k);
 		return;
 	}
-	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
-		return;
-	}
+	/* intents_match fills its result; the reply starts zeroed */
+	memset(&w->d, 0, sizeof(w->d));
 	set_user(a, c, m->user, now_us);
 	ctx[0] = dialogue_node(c->st);
 	ctx[1] = dialogue_topic(c->st);
@@ -830,7 +833,6 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 	dialogue_on_intent(a->dl, c->st, w->r.intent, slots, w->r.nslots,
 	    w->r.suggest, labels, w->r.nsuggest, &w->d);
 	send_reply(s, c, &w->d, m->id, now_us, a->why, k);
-	free(w);
 }
 
 static void
