@@ -19,6 +19,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "daemon/clock.h"
 #include "daemon/content.h"
 #include "daemon/htab.h"
 #include "daemon/log.h"
@@ -73,15 +74,6 @@ static struct {
 	uint64_t		 watchdog_us;
 	volatile sig_atomic_t	 stop, reload;
 } S;
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 void
 server_wake(void *arg)
@@ -396,7 +388,7 @@ http_request(struct lws *wsi, struct pss *p, const char *path)
 		jbuf_lit(&b, "{\"status\":\"ok\",\"version\":");
 		jbuf_cstr(&b, ADVISOR_VERSION);
 		snprintf(num, sizeof(num), ",\"uptime\":%lld",
-		    (long long)((now_us() - S.started_us) / 1000000));
+		    (long long)((wall_us() - S.started_us) / 1000000));
 		jbuf_lit(&b, num);
 		jbuf_lit(&b, ",\"content_version\":");
 		jbuf_cstr(&b, advisor_content_version(S.adv));
@@ -464,13 +456,13 @@ receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
 	p->rxlen += len;
 	if (!lws_is_final_fragment(wsi))
 		return 0;
-	if (!bucket_take(&p->bucket, conn_rate(p), now_us())) {
+	if (!bucket_take(&p->bucket, conn_rate(p), wall_us())) {
 		p->rxlen = 0;
 		session_error(p->sess, E_RATE_LIMITED, "too many messages; "
 		    "slow down", &k);
 		return 0;
 	}
-	session_handle(p->sess, p->rx, p->rxlen, now_us(), &k);
+	session_handle(p->sess, p->rx, p->rxlen, wall_us(), &k);
 	p->rxlen = 0;
 	if (p->rxcap > 65536) {	/* do not keep a big buffer for idle talk */
 		free(p->rx);
@@ -577,7 +569,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			p->sess = NULL;
 			return -1;
 		}
-		bucket_init(&p->bucket, conn_rate(p), now_us());
+		bucket_init(&p->bucket, conn_rate(p), wall_us());
 		p->next = S.conns;
 		if (S.conns)
 			S.conns->prev = p;
@@ -622,7 +614,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 static void
 sweep(lws_sorted_usec_list_t *sul)
 {
-	advisor_sweep(S.adv, now_us());
+	advisor_sweep(S.adv, wall_us());
 	lws_sul_schedule(S.cx, 0, sul, sweep, 10 * LWS_US_PER_SEC);
 }
 
@@ -751,7 +743,7 @@ server_run(const struct config *cfg, int argc, char **argv,
 	S.adv = adv;
 	S.store = store;
 	S.tokens = tokens;
-	S.started_us = now_us();
+	S.started_us = wall_us();
 	if ((S.perip = htab_new()) == NULL || (S.bywsi = htab_new()) == NULL)
 		fatalx("out of memory");
 
@@ -831,8 +823,8 @@ server_run(const struct config *cfg, int argc, char **argv,
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping: flushing replies and the log");
 	/* give queued replies up to a second to leave */
-	deadline = now_us() + 1000000;
-	while (now_us() < deadline) {
+	deadline = wall_us() + 1000000;
+	while (wall_us() < deadline) {
 		struct pss *p;
 		bool pending = false;
 

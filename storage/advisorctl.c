@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "daemon/auth.h"
+#include "daemon/clock.h"
 #include "storage/review.h"
 
 #define MAX_DBS	10	/* SQLite attaches at most 10 files */
@@ -198,8 +199,8 @@ main(int argc, char **argv)
 			snprintf(err, sizeof(err), "purge needs --older-than "
 			    "DAYS");
 			rc = -1;
-		} else if ((rc = review_purge(r, ((int64_t)time(NULL) - days *
-		    86400) * 1000000, &deleted, err, sizeof(err))) == 0) {
+		} else if ((rc = review_purge(r, wall_us() - (int64_t)days *
+		    86400 * 1000000, &deleted, err, sizeof(err))) == 0) {
 			if (json)
 				printf("{\"deleted_conversations\": %ld}\n",
 				    deleted);
