@@ -370,7 +370,7 @@ compile_one(struct intents *c, const cJSON *j, const cJSON *concepts,
 	    errlen) == -1)
 		return -1;
 	p->re = pcre2_compile((PCRE2_SPTR)expanded, PCRE2_ZERO_TERMINATED,
-	    PCRE2_CASELESS | PCRE2_UTF | PCRE2_NO_UTF_CHECK, &ec, &eo, NULL);
+	    PCRE2_CASELESS | PCRE2_UTF, &ec, &eo, NULL);
 	if (p->re == NULL) {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
 		snprintf(err, errlen, "does not compile at offset %zu: %s",

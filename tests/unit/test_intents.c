@@ -496,6 +496,12 @@ test_load_errors(void **state)
 	load_fails("{\"intents\": [{\"id\": \"fallback\"}, {\"id\": \"d\"},"
 	    " {\"id\": \"d\"}]}", err, sizeof(err));
 	assert_non_null(strstr(err, "duplicate"));
+	/* Invalid UTF-8 in a pattern is refused by PCRE2's own check (the
+	 * fuzzer found that skipping it crashed the compiler). */
+	load_fails("{\"intents\": [{\"id\": \"fallback\"}, {\"id\": \"u\","
+	    " \"patterns\": [\"a\x8e\x01\xc1\x01b\xfe\xff\"]}]}", err,
+	    sizeof(err));
+	assert_non_null(strstr(err, "UTF-8"));
 	assert_null(intents_load("/nonexistent/intents", true, err,
 	    sizeof(err)));
 	assert_non_null(strstr(err, "/nonexistent/intents"));
