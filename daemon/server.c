@@ -119,7 +119,8 @@ emit(void *arg, const char *data, size_t len, uint64_t seq)
 
 	if (p->q == NULL || p->kill)
 		return;
-	if (outq_push(p->q, data, len, S.cfg->strict ? seq : 0) == -1) {
+	if (outq_push(p->q, data, len, S.cfg->strict ||
+	    store_backlogged(S.store) ? seq : 0) == -1) {
 		log_info("%s: output queue full, dropping the connection",
 		    p->ip);
 		metrics.slow_clients_dropped++;

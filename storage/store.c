@@ -23,6 +23,7 @@
 #include "storage/store_tune.h"
 
 #define RETRIES		6	/* attempts per batch before dropping it */
+#define BACKLOG_DIV	8	/* behind when an eighth of the ring waits */
 
 enum row_kind { ROW_CONV, ROW_MSG, ROW_FEEDBACK, ROW_STATE, ROW_END };
 
@@ -71,6 +72,7 @@ struct store {
 	size_t		 cap, head, count;
 	uint64_t	 next_seq;	/* seq of the next row enqueued */
 	uint64_t	 resolved;	/* all rows <= this are resolved */
+	size_t		 backlog;	/* count, readable without the lock */
 	int64_t		 next_id;
 	bool		 stop;
 	unsigned	 retries;	/* attempts per batch */
@@ -226,10 +228,12 @@ writer(void *arg)
 	struct timespec until;
 	bool doomed = false;
 
-	/* the log must not compete with replies for the CPU: nothing on the
-	 * event loop waits for it in fast mode, and group commit absorbs
-	 * the delay (this lowers only this thread on Linux) */
-	setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+	/* in fast mode the log must not compete with replies for the CPU:
+	 * nothing on the event loop waits for it, and group commit absorbs
+	 * the delay (this lowers only this thread on Linux).  In strict mode
+	 * every reply waits for this thread, so it keeps its priority. */
+	if (s->opts.durability == STORE_FAST)
+		setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
 	/* without memory for a batch, go on one row at a time */
 	if ((batch = calloc(max, sizeof(*batch))) == NULL) {
 		batch = &one;
@@ -267,6 +271,7 @@ writer(void *arg)
 			s->head = (s->head + 1) % s->cap;
 		}
 		s->count -= n;
+		__atomic_store_n(&s->backlog, s->count, __ATOMIC_RELAXED);
 		last = s->resolved + n;
 		s->stats.queued = s->count;
 		pthread_mutex_unlock(&s->mu);
@@ -505,6 +510,7 @@ enqueue(struct store *s, struct row *r)
 	if (s->count < s->cap) {
 		s->ring[(s->head + s->count) % s->cap] = *r;
 		s->count++;
+		__atomic_store_n(&s->backlog, s->count, __ATOMIC_RELAXED);
 		s->stats.queued = s->count;
 		seq = s->next_seq++;
 		if (s->count == 1 || s->count >= s->opts.batch_rows)
@@ -591,6 +597,13 @@ uint64_t
 store_resolved(const struct store *s)
 {
 	return __atomic_load_n(&s->resolved, __ATOMIC_ACQUIRE);
+}
+
+bool
+store_backlogged(const struct store *s)
+{
+	return __atomic_load_n(&s->backlog, __ATOMIC_RELAXED) >=
+	    s->cap / BACKLOG_DIV;
 }
 
 void

@@ -92,6 +92,11 @@ uint64_t	 store_end_conversation(struct store *, const char *conv,
  * or dropped after retries (then counted in stats.dropped).  Strict mode
  * releases a reply once its sequence number is resolved. */
 uint64_t	 store_resolved(const struct store *);
+/* True while the writer is behind (an eighth of the queue waits).  Fast
+ * mode then holds replies like strict mode until their rows are resolved,
+ * so that a load the disk cannot absorb slows the answers down instead of
+ * overflowing the queue and losing rows. */
+bool		 store_backlogged(const struct store *);
 void		 store_get_stats(struct store *, struct store_stats *);
 
 /* A conversation brought back for resume. */

@@ -363,6 +363,17 @@ unlock_db(sqlite3 *db)
 	sqlite3_close(db);
 }
 
+/* A store whose writer is held up by a lock another connection holds. */
+static struct store *
+open_locked(size_t queue_max, sqlite3 **lk)
+{
+	struct store *s = open_store(dbpath, true, queue_max);
+
+	store_tune(s, 5, 100000, 1);
+	*lk = lock_db(dbpath);
+	return s;
+}
+
 static void
 test_queue_full(void **state)
 {
@@ -373,9 +384,7 @@ test_queue_full(void **state)
 	int i;
 
 	(void)state;
-	s = open_store(dbpath, true, 4);
-	store_tune(s, 5, 100000, 1);
-	lk = lock_db(dbpath);
+	s = open_locked(4, &lk);
 	for (i = 0; i < 20; i++)
 		if (put_msg(s, "q", 'i', "x") > 0)
 			accepted++;
@@ -386,6 +395,32 @@ test_queue_full(void **state)
 	store_close(s);
 	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"),
 	    (int64_t)accepted);
+}
+
+/* While the writer is held up, store_backlogged() turns on once an eighth
+ * of the queue waits, and off again when the writer has caught up. */
+static void
+test_backlog(void **state)
+{
+	struct store *s;
+	sqlite3 *lk;
+	uint64_t last = 0;
+	int i;
+
+	(void)state;
+	s = open_locked(64, &lk);
+	assert_false(store_backlogged(s));
+	/* the writer may hold a first batch of one row outside the queue */
+	for (i = 0; i < 16 && !store_backlogged(s); i++)
+		last = put_msg(s, "b", 'i', "x");
+	assert_true(i == 8 || i == 9);
+	assert_true(store_backlogged(s));
+	assert_true(store_resolved(s) < last);
+	unlock_db(lk);
+	wait_resolved(s, last);
+	assert_false(store_backlogged(s));
+	store_close(s);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), i);
 }
 
 static void
@@ -631,6 +666,7 @@ main(void)
 		T(test_queue_full),
 		T(test_close_flushes),
 		T(test_concurrent_reader),
+		T(test_backlog),
 		T(test_locked_then_free),
 		T(test_locked_drops),
 		T(test_read_only),
