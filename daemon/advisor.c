@@ -27,7 +27,8 @@
 #define HIST_MAX	24	/* messages kept for a history frame */
 #define REPLY_IDS	32	/* recent reply ids that may get feedback */
 #define KEY_MAX		(PROTO_ID_MAX + 80)
-#define DETACHED_MAX	20000	/* conversations kept for resume, at most */
+#define DETACHED_MAX	10000	/* conversations kept for resume, at most */
+#define EVICT_S		60	/* seconds detached before it is forgotten */
 
 struct hist {
 	char		 dir;		/* 'i' person, 'o' advisor */
@@ -54,6 +55,7 @@ struct conv {
 	char			*labels[DIALOGUE_MAX_OPTIONS]; /* last reply's */
 	char			*options[DIALOGUE_MAX_OPTIONS];
 	size_t			 noptions;
+	bool			 dirty;	/* state moved since last logged */
 };
 
 /* Per-message scratch: the event loop handles one frame at a time, so
@@ -115,7 +117,7 @@ advisor_new(struct intents *in, struct dialogues *dl,
 	a->dl = dl;
 	a->o = *o;
 	if (a->o.idle_evict_s == 0)
-		a->o.idle_evict_s = 1800;
+		a->o.idle_evict_s = EVICT_S;
 	a->by_key = htab_new();
 	a->by_hash = htab_new();
 	if (a->by_key == NULL || a->by_hash == NULL) {
@@ -164,11 +166,28 @@ option_label(const struct conv *c, const char *id)
 	return id;
 }
 
+/* Log C's dialogue state now; its sequence number, or 0. */
+static uint64_t
+save_state(struct advisor *a, struct conv *c, int64_t now_us)
+{
+	char *state;
+	uint64_t seq = 0;
+
+	c->dirty = false;
+	if ((state = dialogue_state_save(c->st)) != NULL) {
+		seq = store_put_state(a->o.store, c->key, state, now_us);
+		free(state);
+	}
+	return seq;
+}
+
 static void
 conv_free(struct advisor *a, struct conv *c)
 {
 	size_t i;
 
+	if (c->dirty)
+		save_state(a, c, c->last_us);
 	htab_del(a->by_key, c->key);
 	if (htab_get(a->by_hash, c->hash) == c)
 		htab_del(a->by_hash, c->hash);
@@ -259,11 +278,13 @@ void
 advisor_set_opts(struct advisor *a, const struct advisor_opts *o)
 {
 	struct store *store = a->o.store;
+	bool defer = a->o.defer_state;
 
 	a->o = *o;
 	a->o.store = store;
+	a->o.defer_state = defer;
 	if (a->o.idle_evict_s == 0)
-		a->o.idle_evict_s = 1800;
+		a->o.idle_evict_s = EVICT_S;
 }
 
 const char *
@@ -290,6 +311,8 @@ detach(struct conv *c, int64_t now_us, struct store *store)
 	s->nconvs--;
 	s->a->attached--;
 	c->last_us = now_us;
+	if (c->dirty)
+		save_state(s->a, c, now_us);
 	store_end_conversation(store, c->key, now_us);
 }
 
@@ -335,6 +358,8 @@ advisor_sweep(struct advisor *a, int64_t now_us)
 	/* oldest first, so a cap on memory drops the stalest ones */
 	qsort(v, n, sizeof(*v), by_age);
 	for (i = 0; i < n; i++) {
+		if (v[i]->dirty)
+			save_state(a, v[i], now_us);
 		if (v[i]->owner != NULL)
 			continue;
 		if (now_us - v[i]->last_us > (int64_t)a->o.idle_evict_s *
@@ -607,8 +632,7 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	struct proto_option opts[DIALOGUE_MAX_OPTIONS];
 	struct proto_reply pr;
 	struct store_msg m;
-	char *state;
-	uint64_t seq;
+	uint64_t seq, s2;
 	size_t i;
 
 	memset(&m, 0, sizeof(m));
@@ -621,12 +645,10 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	m.latency_us = mono_us() - s->t0_us;
 	m.time_us = now_us;
 	seq = store_put_message(a->o.store, &m);
-	if ((state = dialogue_state_save(c->st)) != NULL) {
-		uint64_t s2 = store_put_state(a->o.store, c->key, state, now_us);
-		if (s2 > seq)
-			seq = s2;
-		free(state);
-	}
+	if (a->o.defer_state)
+		c->dirty = true;
+	else if ((s2 = save_state(a, c, now_us)) > seq)
+		seq = s2;
 	hist_push(c, 'o', m.id, d->text);
 	if (c->nreplies == REPLY_IDS) {
 		memmove(c->replies, c->replies + 1,

@@ -26,7 +26,11 @@ struct advisor_opts {
 	size_t		 max_text_chars;
 	unsigned	 rate_limit;	/* per conversation, messages/s */
 	unsigned	 max_conversations; /* per bridge session */
-	unsigned	 idle_evict_s;	/* forget detached conversations */
+	unsigned	 idle_evict_s;	/* forget detached conversations after (60) */
+	/* Log a conversation's dialogue state when it is left, evicted or
+	 * swept (every sweep), rather than with every reply: fast mode.
+	 * Kept from advisor_new(); advisor_set_opts() does not change it. */
+	bool		 defer_state;
 };
 
 /* Where a session's output goes.  SEQ is the log sequence number the
@@ -48,8 +52,9 @@ void		 advisor_set_content(struct advisor *, struct intents *,
 const char	*advisor_content_version(const struct advisor *);
 /* Take new limits and debug setting from OPTS (its store is ignored). */
 void		 advisor_set_opts(struct advisor *, const struct advisor_opts *);
-/* Forget conversations no session holds that were idle for the eviction
- * time (their state is in the log). */
+/* Log the dialogue state of conversations that moved since the last sweep
+ * (defer_state), and forget conversations no session holds that were idle
+ * for the eviction time (their state is in the log). */
 void		 advisor_sweep(struct advisor *, int64_t now_us);
 
 /* BRIDGE is the authenticated bridge's name, or NULL for a visitor. */

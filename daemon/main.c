@@ -120,6 +120,7 @@ main(int argc, char **argv)
 	ao.max_text_chars = cfg.max_text_chars;
 	ao.rate_limit = cfg.rate_limit;
 	ao.max_conversations = cfg.max_conversations;
+	ao.defer_state = !cfg.strict;
 	if ((adv = advisor_new(in, dl, &ao)) == NULL)
 		fatalx("out of memory");
 	rc = server_run(&cfg, argc, argv, adv, store, tokens);

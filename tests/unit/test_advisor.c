@@ -10,9 +10,11 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/advisor.h"
@@ -357,22 +359,31 @@ t_bridge(void **state)
 	session_free(s);
 }
 
+/* Swap the fixture's in-memory log for a new file, so the log outlives
+ * the advisor; the file is removed by teardown. */
+static void
+use_file_db(struct fx *x, enum store_durability d)
+{
+	int fd;
+
+	advisor_free(x->adv);
+	x->adv = NULL;
+	store_close(x->store);
+	snprintf(x->db, sizeof(x->db), "/tmp/advisord-adv-XXXXXX");
+	assert_true((fd = mkstemp(x->db)) >= 0);
+	close(fd);
+	unlink(x->db);
+	x->store = open_store(x->db, d);
+}
+
 static void
 t_restart(void **state)
 {
 	struct fx *x = *state;
 	struct session *s, *br;
 	char buf[200], resume[80], node[64], bnode[64];
-	int fd;
 
-	/* a file database this time, so the log outlives the advisor */
-	advisor_free(x->adv);
-	store_close(x->store);
-	snprintf(x->db, sizeof(x->db), "/tmp/advisord-adv-XXXXXX");
-	assert_true((fd = mkstemp(x->db)) >= 0);
-	close(fd);
-	unlink(x->db);
-	x->store = open_store(x->db, STORE_STRICT);
+	use_file_db(x, STORE_STRICT);
 	x->adv = new_advisor(x->store, 0, 10, false);
 
 	s = session_new(x->adv, NULL);
@@ -443,6 +454,85 @@ t_reload(void **state)
 	advisor_sweep(x->adv, x->now + 3600LL * 1000000);
 }
 
+/* Wait until the log has resolved SEQ. */
+static void
+wait_seq(struct store *st, uint64_t seq)
+{
+	struct timespec nap = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 10000 && store_resolved(st) < seq; i++)
+		nanosleep(&nap, NULL);
+	assert_true(store_resolved(st) >= seq);
+}
+
+/* The logged states (all conversations), joined; "" when there is none. */
+static void
+logged_states(const char *db, char *out, size_t len)
+{
+	sqlite3 *h;
+	sqlite3_stmt *q;
+	size_t used = 0;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT state FROM states",
+	    -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW && used < len)
+		used += (size_t)snprintf(out + used, len - used, "%s",
+		    (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+}
+
+/* Fast mode (defer_state): the dialogue state is logged by the sweep and
+ * when the conversation is left, not with every reply. */
+static void
+t_deferred_state(void **state)
+{
+	struct fx *x = *state;
+	struct advisor_opts ao = { .max_text_chars = 50, .defer_state = true };
+	struct intents *in;
+	struct dialogues *dl;
+	struct session *s;
+	char got[4096], want1[96], want2[96];
+
+	use_file_db(x, STORE_FAST);
+	ao.store = x->store;
+	assert_int_equal(content_load(ADVISOR_CONTENT_DIR, false, stderr, &in,
+	    &dl), 0);
+	assert_non_null(x->adv = advisor_new(in, dl, &ao));
+
+	s = session_new(x->adv, NULL);
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is kpo\"}");
+	snprintf(want1, sizeof(want1), "\"node\":\"%s\"",
+	    str(x->g.f[0], "node"));
+	wait_seq(x->store, x->g.seq[0]);
+	logged_states(x->db, got, sizeof(got));
+	assert_string_equal(got, "");	/* the reply did not log it */
+
+	/* the sweep logs it (a live conversation is not evicted) */
+	advisor_sweep(x->adv, x->now + 1000);
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is bpo\"}");
+	snprintf(want2, sizeof(want2), "\"node\":\"%s\"",
+	    str(x->g.f[0], "node"));
+	assert_string_not_equal(want1, want2);
+	wait_seq(x->store, x->g.seq[0]);
+	logged_states(x->db, got, sizeof(got));
+	assert_non_null(strstr(got, want1));
+
+	/* leaving the conversation logs where it stands */
+	session_free(s);
+	advisor_free(x->adv);
+	x->adv = NULL;
+	store_close(x->store);
+	x->store = NULL;
+	logged_states(x->db, got, sizeof(got));
+	assert_non_null(strstr(got, want2));
+	assert_null(strstr(got, want1));
+}
+
 int
 main(void)
 {
@@ -455,6 +545,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_deferred_state, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
