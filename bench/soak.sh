@@ -109,12 +109,20 @@ G2=$!
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$DPID/status" 2>/dev/null; }
 fds() { ls "/proc/$DPID/fd" 2>/dev/null | wc -l; }
 fsize() { stat -c %s "$1" 2>/dev/null || echo 0; }
+# Conversations held in memory (from /metrics): shows whether RSS follows
+# them or grows by itself.
+convs() {
+	exec 4<>"/dev/tcp/127.0.0.1/$PORT" 2>/dev/null || { echo -; return; }
+	printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&4
+	awk '/^advisord_conversations / { print $2; f = 1 } END { if (!f) print "-" }' <&4
+	exec 4<&-
+}
 
 T=()
 R=()
 F=()
 W=()
-printf '%8s %10s %6s %12s %12s\n' "t (s)" "RSS (kB)" "fds" "WAL (B)" "DB (B)"
+printf '%8s %10s %6s %12s %12s %8s\n' "t (s)" "RSS (kB)" "fds" "WAL (B)" "DB (B)" "convs"
 start=$(date +%s)
 died=0
 while :; do
@@ -127,7 +135,8 @@ while :; do
 	r=$(rss)
 	f=$(fds)
 	w=$(fsize "$DB-wal")
-	printf '%8d %10s %6s %12s %12s\n' "$now" "$r" "$f" "$w" "$(fsize "$DB")"
+	printf '%8d %10s %6s %12s %12s %8s\n' "$now" "$r" "$f" "$w" \
+	    "$(fsize "$DB")" "$(convs)"
 	T+=("$now")
 	R+=("$r")
 	F+=("$f")
