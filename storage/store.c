@@ -360,9 +360,9 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	if (s->opts.queue_max == 0)
 		s->opts.queue_max = 65536;
 	if (s->opts.batch_rows == 0)
-		s->opts.batch_rows = 256;
+		s->opts.batch_rows = 2048;
 	if (s->opts.batch_ms == 0)
-		s->opts.batch_ms = 5;
+		s->opts.batch_ms = 20;
 	s->cap = s->opts.queue_max;
 	s->retries = RETRIES;
 	s->pause_ms = 25;	/* 25 ms .. 800 ms */
