@@ -23,7 +23,6 @@
 #include "storage/store_tune.h"
 
 #define RETRIES		6	/* attempts per batch before dropping it */
-#define BACKLOG_DIV	8	/* behind when an eighth of the ring waits */
 
 enum row_kind { ROW_CONV, ROW_MSG, ROW_FEEDBACK, ROW_STATE, ROW_END };
 
@@ -73,6 +72,7 @@ struct store {
 	uint64_t	 next_seq;	/* seq of the next row enqueued */
 	uint64_t	 resolved;	/* all rows <= this are resolved */
 	size_t		 backlog;	/* count, readable without the lock */
+	size_t		 hold_rows;	/* backlog at which replies wait */
 	int64_t		 next_id;
 	bool		 stop;
 	unsigned	 retries;	/* attempts per batch */
@@ -244,19 +244,20 @@ writer(void *arg)
 		while (s->count == 0 && !s->stop)
 			pthread_cond_wait(&s->cv, &s->mu);
 		/*
-		 * Fast mode gathers rows for one batch window.  Strict mode
-		 * commits at once: replies wait on it, and rows that arrive
-		 * during a commit form the next batch by themselves.
+		 * Fast mode gathers rows for one batch window, but not once
+		 * replies wait on it (backlog).  Strict mode commits at once:
+		 * replies wait on it, and rows that arrive during a commit
+		 * form the next batch by themselves.
 		 */
 		if (s->opts.durability == STORE_FAST && !s->stop &&
-		    s->count < s->opts.batch_rows) {
+		    s->count < s->hold_rows) {
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_nsec += (long)s->opts.batch_ms * 1000000L;
 			while (until.tv_nsec >= 1000000000L) {
 				until.tv_sec++;
 				until.tv_nsec -= 1000000000L;
 			}
-			while (s->count < s->opts.batch_rows && !s->stop &&
+			while (s->count < s->hold_rows && !s->stop &&
 			    pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
 				;
 		}
@@ -364,6 +365,12 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	if (s->opts.batch_ms == 0)
 		s->opts.batch_ms = 20;
 	s->cap = s->opts.queue_max;
+	/* replies wait once half a batch (or an eighth of the ring) is
+	 * behind: about 30 ms of writing at the rates this machine logs */
+	s->hold_rows = s->opts.batch_rows / 2 < s->cap / 8 ?
+	    s->opts.batch_rows / 2 : s->cap / 8;
+	if (s->hold_rows == 0)
+		s->hold_rows = 1;
 	s->retries = RETRIES;
 	s->pause_ms = 25;	/* 25 ms .. 800 ms */
 	pthread_mutex_init(&s->mu, NULL);
@@ -513,7 +520,7 @@ enqueue(struct store *s, struct row *r)
 		__atomic_store_n(&s->backlog, s->count, __ATOMIC_RELAXED);
 		s->stats.queued = s->count;
 		seq = s->next_seq++;
-		if (s->count == 1 || s->count >= s->opts.batch_rows)
+		if (s->count == 1 || s->count >= s->hold_rows)
 			pthread_cond_signal(&s->cv);
 	} else {
 		s->stats.dropped++;
@@ -602,8 +609,7 @@ store_resolved(const struct store *s)
 bool
 store_backlogged(const struct store *s)
 {
-	return __atomic_load_n(&s->backlog, __ATOMIC_RELAXED) >=
-	    s->cap / BACKLOG_DIV;
+	return __atomic_load_n(&s->backlog, __ATOMIC_RELAXED) >= s->hold_rows;
 }
 
 void

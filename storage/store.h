@@ -92,7 +92,8 @@ uint64_t	 store_end_conversation(struct store *, const char *conv,
  * or dropped after retries (then counted in stats.dropped).  Strict mode
  * releases a reply once its sequence number is resolved. */
 uint64_t	 store_resolved(const struct store *);
-/* True while the writer is behind (an eighth of the queue waits).  Fast
+/* True while the writer is behind (half a batch, or an eighth of the
+ * queue, waits: 1,024 rows by default).  Fast
  * mode then holds replies like strict mode until their rows are resolved,
  * so that a load the disk cannot absorb slows the answers down instead of
  * overflowing the queue and losing rows. */
