@@ -130,6 +130,16 @@ field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
 declare -A RES	# RES[kind,conns] / RES[open,kind] / RES[idle,kind]: RESULT lines
 
+# Log rows advisord gave up on (from /metrics): an answer whose row was
+# dropped was not really logged, so the point does not count as passed.
+dropped_rows() {
+	exec 4<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || { echo 0; return; }
+	printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&4
+	awk '/^advisord_log_rows_dropped_total / { print $2 }' <&4
+	exec 4<&-
+}
+LOST=0
+
 # One point on a fresh server: point KIND CONNS [loadgen args...]; the
 # RESULT line lands in LAST.
 point() {
@@ -141,6 +151,14 @@ point() {
 	    --conns "$conns" --pid "$SRV_PID" --label "$kind/$conns" \
 	    --warmup "$WARM" "$@" 2>>"$OUT/loadgen.log" | grep '^RESULT')
 	tail -n 1 "$OUT/loadgen.log"
+	if [ "$kind" != echo ]; then
+		local lost
+		lost=$(dropped_rows "$SRV_PORT")
+		if [ "${lost:-0}" != 0 ]; then
+			echo "FAIL: $kind/$conns: advisord dropped $lost log rows"
+			LOST=$((LOST + lost))
+		fi
+	fi
 	if ! kill -0 "$SRV_PID" 2>/dev/null; then
 		echo "FAIL: $kind server died during the $conns-connection point; log:"
 		tail -n 20 "$OUT"/"$kind"-"$SRV_PORT".log
@@ -282,6 +300,7 @@ for m in $MODES; do
 	judge "open loop at half capacity, $m, p99 ms" "$(fmt_ms "$(field "$o" p99_us)")" "<=" 1
 	judge "open loop at half capacity, $m, max ms" "$(fmt_ms "$(field "$o" max_us)")" "<=" 20
 done
+judge "log rows dropped, all points" "$LOST" "<=" 0
 judge "idle RSS per connection (bytes), $IDLE_CONNS conns" "$(field "${RES[idle,fast]:-}" idle_bytes_per_conn)" "<=" 8192
 for key in echo,100 fast,100 strict,100 open,fast open,strict; do
 	o=$(field "${RES[$key]:-}" other_cores)
