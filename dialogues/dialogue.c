@@ -72,7 +72,11 @@ dialogue_topic(const struct dialogue_state *st)
 static void
 setid(char *dst, const char *src)
 {
-	snprintf(dst, ID_MAX, "%s", src ? src : "");
+	size_t n = src != NULL ? strnlen(src, ID_MAX - 1) : 0;
+
+	if (n > 0)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 /* Append S to the reply text, cutting cleanly if it would not fit. */
