@@ -11,6 +11,7 @@
 #include "daemon/auth.h"
 #include "daemon/config.h"
 #include "daemon/content.h"
+#include "daemon/jbuf.h"
 #include "daemon/log.h"
 #include "daemon/server.h"
 #include "storage/store.h"
@@ -24,7 +25,7 @@ static int
 explain(struct intents *in, const char *text)
 {
 	static struct intent_result r;
-	static char json[8192];
+	struct jbuf json;
 	size_t i;
 
 	intents_match(in, text, strlen(text), NULL, 0, &r);
@@ -45,8 +46,10 @@ explain(struct intents *in, const char *text)
 	for (i = 0; i < r.nsuggest; i++)
 		printf("did you mean: %s (%s)\n", r.suggest[i],
 		    intents_label(in, r.suggest[i]));
-	if (intent_result_json(&r, json, sizeof(json)) > 0)
-		printf("json:       %s\n", json);
+	jbuf_init(&json, 0);
+	if (intent_result_json(&r, &json) == 0)
+		printf("json:       %s\n", jbuf_data(&json));
+	jbuf_free(&json);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/jbuf.h"
 #include "intents/intents.h"
 #include "intents/intents_int.h"
 #include "intents/normalize.h"
@@ -1194,46 +1195,61 @@ intents_check(const struct intents *c, FILE *report)
 	return errors;
 }
 
-/* Append S to the JSON being built, as a string value. */
-static cJSON *
-add_str(cJSON *o, const char *k, const char *v)
+void
+intent_rewrites_json(const struct intent_result *r, struct jbuf *b)
 {
-	return v ? cJSON_AddStringToObject(o, k, v) :
-	    cJSON_AddNullToObject(o, k);
+	size_t i;
+
+	jbuf_lit(b, "[");
+	for (i = 0; i < r->nrewrites; i++) {
+		jbuf_lit(b, i ? ",{\"from\":" : "{\"from\":");
+		jbuf_cstr(b, r->rewrites[i].from);
+		jbuf_lit(b, ",\"to\":");
+		jbuf_cstr(b, r->rewrites[i].to);
+		jbuf_lit(b, "}");
+	}
+	jbuf_lit(b, "]");
 }
 
-int
-intent_result_json(const struct intent_result *r, char *buf, size_t size)
+/* ["a","b"] */
+static void
+id_list(struct jbuf *b, const char *const *v, size_t n)
 {
-	cJSON *o, *a, *e;
 	size_t i;
-	int n = -1;
 
-	if ((o = cJSON_CreateObject()) == NULL)
-		return -1;
-	add_str(o, "normalized", r->normalized);
-	add_str(o, "intent", r->intent);
-	add_str(o, "pattern", r->pattern);
-	cJSON_AddBoolToObject(o, "followup", r->followup);
-	a = cJSON_AddArrayToObject(o, "rewrites");
-	for (i = 0; a && i < r->nrewrites; i++) {
-		e = cJSON_CreateObject();
-		add_str(e, "from", r->rewrites[i].from);
-		add_str(e, "to", r->rewrites[i].to);
-		cJSON_AddItemToArray(a, e);
+	jbuf_lit(b, "[");
+	for (i = 0; i < n; i++) {
+		if (i)
+			jbuf_lit(b, ",");
+		jbuf_cstr(b, v[i]);
 	}
-	a = cJSON_AddObjectToObject(o, "slots");
-	for (i = 0; a && i < r->nslots; i++)
-		add_str(a, r->slots[i].name, r->slots[i].value);
-	a = cJSON_AddArrayToObject(o, "runners");
-	for (i = 0; a && i < r->nrunners; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(r->runners[i]));
-	a = cJSON_AddArrayToObject(o, "suggest");
-	for (i = 0; a && i < r->nsuggest; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(r->suggest[i]));
-	if (size <= INT32_MAX &&
-	    cJSON_PrintPreallocated(o, buf, (int)size, 0))
-		n = (int)strlen(buf);
-	cJSON_Delete(o);
-	return n;
+	jbuf_lit(b, "]");
+}
+
+/* Written by hand into B (no cJSON tree): it runs for every message. */
+int
+intent_result_json(const struct intent_result *r, struct jbuf *b)
+{
+	size_t i;
+
+	jbuf_lit(b, "{\"normalized\":");
+	jbuf_cstr(b, r->normalized);
+	jbuf_lit(b, ",\"intent\":");
+	jbuf_cstr(b, r->intent);
+	jbuf_lit(b, ",\"pattern\":");
+	jbuf_cstr(b, r->pattern);
+	jbuf_lit(b, r->followup ? ",\"followup\":true,\"rewrites\":" :
+	    ",\"followup\":false,\"rewrites\":");
+	intent_rewrites_json(r, b);
+	jbuf_lit(b, ",\"slots\":{");
+	for (i = 0; i < r->nslots; i++) {
+		jbuf_key(b, r->slots[i].name, i == 0);
+		jbuf_cstr(b, r->slots[i].value);
+	}
+	jbuf_lit(b, "},\"runners\":");
+	id_list(b, r->runners, r->nrunners);
+	jbuf_lit(b, ",\"suggest\":");
+	id_list(b, r->suggest, r->nsuggest);
+	jbuf_lit(b, "}");
+	return b->oom ? -1 : 0;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 struct intents;			/* a loaded, compiled catalog (opaque) */
+struct jbuf;			/* daemon/jbuf.h */
 
 #define INTENT_TEXT_MAX		4096	/* normalised text, bytes incl. NUL */
 #define INTENT_MAX_SLOTS	8
@@ -85,12 +86,14 @@ int		 intents_match(const struct intents *, const char *text,
 int		 intents_check(const struct intents *, FILE *report);
 
 /*
- * Write RES as a JSON object (the `why` of a reply and the log's match
- * explanation) into BUF of SIZE bytes: normalized, rewrites, intent,
- * pattern, slots, runners, suggest.  Returns the length, or -1 if it does
- * not fit.
+ * Append RES as a JSON object (the `why` of a reply and the log's match
+ * explanation) to B: normalized, intent, pattern, followup, rewrites,
+ * slots, runners, suggest.  0, or -1 when memory ran out.
  */
-int		 intent_result_json(const struct intent_result *res, char *buf,
-		    size_t size);
+int		 intent_result_json(const struct intent_result *res,
+		    struct jbuf *b);
+/* Append RES's spelling corrections, [{"from":..,"to":..}, ...], to B. */
+void		 intent_rewrites_json(const struct intent_result *res,
+		    struct jbuf *b);
 
 #endif

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 
+#include "daemon/jbuf.h"
 #include "intents/intents.h"
 #include "intents/intents_int.h"
 #include "intents/prefilter.h"
@@ -567,18 +569,28 @@ static void
 test_result_json(void **state)
 {
 	struct intents *c = load_text(tiny, true);
-	char buf[8192];
-	int n;
+	struct jbuf b;
+	cJSON *j;
 
 	(void)state;
-	match(c, "we are 7 people", NULL, NULL);
-	n = intent_result_json(&res, buf, sizeof(buf));
-	assert_true(n > 0);
-	assert_int_equal((size_t)n, strlen(buf));
-	assert_non_null(strstr(buf, "\"intent\":\"size\""));
-	assert_non_null(strstr(buf, "\"slots\":{\"n\":\"7\"}"));
-	assert_non_null(strstr(buf, "\"normalized\":\"we are 7 people\""));
-	assert_int_equal(intent_result_json(&res, buf, 8), -1);
+	match(c, "we are 7 poeple", NULL, NULL);
+	jbuf_init(&b, 0);
+	assert_int_equal(intent_result_json(&res, &b), 0);
+	/* valid JSON with every field, in the order the log keeps */
+	assert_non_null(j = cJSON_Parse(jbuf_data(&b)));
+	assert_string_equal(cJSON_GetObjectItem(j, "intent")->valuestring,
+	    "size");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j,
+	    "slots"), "n")->valuestring, "7");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(j, "followup")));
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(j, "runners")));
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(j, "suggest")));
+	cJSON_Delete(j);
+	assert_non_null(strstr(jbuf_data(&b), "{\"normalized\":\"we are 7 people\","
+	    "\"intent\":\"size\""));
+	assert_non_null(strstr(jbuf_data(&b), "\"rewrites\":[{\"from\":\"poeple\","
+	    "\"to\":\"people\"}]"));
+	jbuf_free(&b);
 	intents_free(c);
 }
 
