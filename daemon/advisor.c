@@ -54,6 +54,7 @@ struct conv {
 	size_t			 nreplies;
 	char			*labels[DIALOGUE_MAX_OPTIONS]; /* last reply's */
 	char			*options[DIALOGUE_MAX_OPTIONS];
+	char			*optmem;	/* holds options and labels */
 	size_t			 noptions;
 	bool			 dirty;	/* state moved since last logged */
 };
@@ -75,7 +76,7 @@ struct advisor {
 	char			 version[40];
 	struct jbuf		 out;		/* frame being built */
 	struct jbuf		 aux;		/* rewrites JSON */
-	char			 why[8192];
+	struct jbuf		 why;		/* match explanation JSON */
 };
 
 struct session {
@@ -128,6 +129,7 @@ advisor_new(struct intents *in, struct dialogues *dl,
 	}
 	jbuf_init(&a->out, 0);
 	jbuf_init(&a->aux, 0);
+	jbuf_init(&a->why, 0);
 	set_version(a);
 	return a;
 }
@@ -137,21 +139,28 @@ advisor_new(struct intents *in, struct dialogues *dl,
 static void
 remember_options(struct conv *c, const struct dialogue_reply *d)
 {
-	size_t i;
+	size_t i, len = 0, o = 0;
+	const char *id, *label;
 
-	for (i = 0; i < c->noptions; i++) {
-		free(c->options[i]);
-		free(c->labels[i]);
-	}
+	/* one block for every id and label of the reply, not two strdups
+	 * per option */
+	free(c->optmem);
+	c->optmem = NULL;
 	c->noptions = 0;
-	for (i = 0; d != NULL && i < d->noptions; i++) {
-		c->options[i] = strdup(d->options[i].id ? d->options[i].id : "");
-		c->labels[i] = strdup(d->options[i].label ?
-		    d->options[i].label : "");
-		c->noptions++;
-		if (c->options[i] == NULL || c->labels[i] == NULL)
-			break;
+	for (i = 0; d != NULL && i < d->noptions; i++)
+		len += strlen(d->options[i].id ? d->options[i].id : "") +
+		    strlen(d->options[i].label ? d->options[i].label : "") + 2;
+	if (len == 0 || (c->optmem = malloc(len)) == NULL)
+		return;
+	for (i = 0; i < d->noptions; i++) {
+		id = d->options[i].id ? d->options[i].id : "";
+		label = d->options[i].label ? d->options[i].label : "";
+		c->options[i] = memcpy(c->optmem + o, id, strlen(id) + 1);
+		o += strlen(id) + 1;
+		c->labels[i] = memcpy(c->optmem + o, label, strlen(label) + 1);
+		o += strlen(label) + 1;
 	}
+	c->noptions = d->noptions;
 }
 
 static const char *
@@ -160,8 +169,7 @@ option_label(const struct conv *c, const char *id)
 	size_t i;
 
 	for (i = 0; i < c->noptions; i++)
-		if (c->options[i] != NULL && c->labels[i] != NULL &&
-		    strcmp(c->options[i], id) == 0)
+		if (strcmp(c->options[i], id) == 0)
 			return c->labels[i];
 	return id;
 }
@@ -238,6 +246,7 @@ advisor_free(struct advisor *a)
 	htab_free(a->by_hash);
 	jbuf_free(&a->out);
 	jbuf_free(&a->aux);
+	jbuf_free(&a->why);
 	intents_free(a->in);
 	dialogues_free(a->dl);
 	free(a);
@@ -791,20 +800,10 @@ done:
 static const char *
 rewrites_json(struct advisor *a, const struct intent_result *r)
 {
-	size_t i;
-
 	if (r->nrewrites == 0)
 		return NULL;
 	jbuf_reset(&a->aux);
-	jbuf_lit(&a->aux, "[");
-	for (i = 0; i < r->nrewrites; i++) {
-		jbuf_lit(&a->aux, i ? ",{\"from\":" : "{\"from\":");
-		jbuf_cstr(&a->aux, r->rewrites[i].from);
-		jbuf_lit(&a->aux, ",\"to\":");
-		jbuf_cstr(&a->aux, r->rewrites[i].to);
-		jbuf_lit(&a->aux, "}");
-	}
-	jbuf_lit(&a->aux, "]");
+	intent_rewrites_json(r, &a->aux);
 	return a->aux.oom ? NULL : jbuf_data(&a->aux);
 }
 
@@ -816,7 +815,7 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 	struct match_work *w = &a->work;
 	const char *ctx[2], *labels[INTENT_MAX_SUGGEST];
 	struct dialogue_slot slots[INTENT_MAX_SLOTS];
-	const char *code = NULL, *msg = NULL, *node;
+	const char *code = NULL, *msg = NULL, *node, *why;
 	struct conv *c;
 	size_t i;
 
@@ -848,13 +847,14 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 		slots[i].name = w->r.slots[i].name;
 		slots[i].value = w->r.slots[i].value;
 	}
-	if (intent_result_json(&w->r, a->why, sizeof(a->why)) < 0)
-		snprintf(a->why, sizeof(a->why), "null");
-	log_incoming(a, c, m->text, w->r.intent, node, a->why,
+	jbuf_reset(&a->why);
+	why = intent_result_json(&w->r, &a->why) == 0 ? jbuf_data(&a->why) :
+	    "null";
+	log_incoming(a, c, m->text, w->r.intent, node, why,
 	    rewrites_json(a, &w->r), NULL, now_us);
 	dialogue_on_intent(a->dl, c->st, w->r.intent, slots, w->r.nslots,
 	    w->r.suggest, labels, w->r.nsuggest, &w->d);
-	send_reply(s, c, &w->d, m->id, now_us, a->why, k);
+	send_reply(s, c, &w->d, m->id, now_us, why, k);
 }
 
 static void

@@ -34,7 +34,8 @@ enum row_kind { ROW_CONV, ROW_MSG, ROW_FEEDBACK, ROW_STATE, ROW_END };
 
 struct row {
 	enum row_kind	 kind;
-	char		*s[ROW_STRS];
+	char		*mem;		/* one block holding every string */
+	char		*s[ROW_STRS];	/* into mem, or NULL */
 	int64_t		 n[4];	/* MSG: id latency time dir;
 				   FEEDBACK: message helpful time;
 				   CONV: started; STATE, END: time */
@@ -84,10 +85,7 @@ struct store {
 static void
 row_clear(struct row *r)
 {
-	size_t i;
-
-	for (i = 0; i < ROW_STRS; i++)
-		free(r->s[i]);
+	free(r->mem);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -488,23 +486,37 @@ store_next_id(struct store *s)
 	return __atomic_fetch_add(&s->next_id, 1, __ATOMIC_RELAXED);
 }
 
-/* Duplicate, masking personal data when asked to. */
-static char *
-copy(const struct store *s, const char *v, bool redactable)
+/*
+ * Copy the strings V into one block owned by R (one allocation a row, not
+ * one a field), masking personal data in those whose bit is set in MASK
+ * when redaction is on.  A masked string may grow to twice its length.
+ */
+static void
+pack(const struct store *s, struct row *r, const char *const v[ROW_STRS],
+    unsigned mask)
 {
-	size_t n;
-	char *c;
+	size_t len[ROW_STRS], total = 0, o = 0;
+	int i;
 
-	if (v == NULL)
-		return NULL;
-	n = strlen(v);
-	if (!redactable || !s->opts.redact)
-		return strdup(v);
-	if ((c = malloc(2 * n + 1)) == NULL)
-		return NULL;
-	memcpy(c, v, n + 1);
-	redact(c);
-	return c;
+	if (!s->opts.redact)
+		mask = 0;
+	for (i = 0; i < ROW_STRS; i++) {
+		len[i] = v[i] != NULL ? strlen(v[i]) : 0;
+		if (v[i] != NULL)
+			total += (mask & 1u << i ? 2 * len[i] : len[i]) + 1;
+	}
+	if (total == 0 || (r->mem = malloc(total)) == NULL)
+		return;
+	for (i = 0; i < ROW_STRS; i++) {
+		if (v[i] == NULL)
+			continue;
+		r->s[i] = memcpy(r->mem + o, v[i], len[i] + 1);
+		if (mask & 1u << i) {
+			redact(r->s[i]);
+			o += 2 * len[i] + 1;
+		} else
+			o += len[i] + 1;
+	}
 }
 
 /* Move R into the ring.  Returns its sequence number, or 0 if dropped. */
@@ -534,12 +546,10 @@ uint64_t
 store_put_conversation(struct store *s, const struct store_conv *c)
 {
 	struct row r = { .kind = ROW_CONV };
+	const char *v[ROW_STRS] = { c->id, c->channel ? c->channel : "web",
+	    c->user, c->resume_hash, c->content_version };
 
-	r.s[0] = copy(s, c->id, false);
-	r.s[1] = copy(s, c->channel ? c->channel : "web", false);
-	r.s[2] = copy(s, c->user, true);
-	r.s[3] = copy(s, c->resume_hash, false);
-	r.s[4] = copy(s, c->content_version, false);
+	pack(s, &r, v, 1u << 2);
 	r.n[0] = c->started_us;
 	return enqueue(s, &r);
 }
@@ -548,15 +558,11 @@ uint64_t
 store_put_message(struct store *s, const struct store_msg *m)
 {
 	struct row r = { .kind = ROW_MSG };
+	const char *v[ROW_STRS] = { m->conv, m->text ? m->text : "",
+	    m->intent, m->node, m->why, m->rewrites, m->suggestion };
 
-	r.s[0] = copy(s, m->conv, false);
-	r.s[1] = copy(s, m->text ? m->text : "", true);
-	r.s[2] = copy(s, m->intent, false);
-	r.s[3] = copy(s, m->node, false);
-	/* the explanation repeats the text: mask it too */
-	r.s[4] = copy(s, m->why, true);
-	r.s[5] = copy(s, m->rewrites, false);
-	r.s[6] = copy(s, m->suggestion, false);
+	/* the text, and the explanation that repeats it, are masked */
+	pack(s, &r, v, 1u << 1 | 1u << 4);
 	r.n[0] = m->id;
 	r.n[1] = m->latency_us;
 	r.n[2] = m->time_us;
@@ -569,9 +575,9 @@ store_put_feedback(struct store *s, const char *conv, int64_t message_id,
     bool helpful, const char *comment, int64_t time_us)
 {
 	struct row r = { .kind = ROW_FEEDBACK };
+	const char *v[ROW_STRS] = { conv, comment };
 
-	r.s[0] = copy(s, conv, false);
-	r.s[1] = copy(s, comment, true);
+	pack(s, &r, v, 1u << 1);
 	r.n[0] = message_id;
 	r.n[1] = helpful ? 1 : 0;
 	r.n[2] = time_us;
@@ -583,9 +589,9 @@ store_put_state(struct store *s, const char *conv, const char *state_json,
     int64_t time_us)
 {
 	struct row r = { .kind = ROW_STATE };
+	const char *v[ROW_STRS] = { conv, state_json };
 
-	r.s[0] = copy(s, conv, false);
-	r.s[1] = copy(s, state_json, false);
+	pack(s, &r, v, 0);
 	r.n[0] = time_us;
 	return enqueue(s, &r);
 }
@@ -594,8 +600,9 @@ uint64_t
 store_end_conversation(struct store *s, const char *conv, int64_t time_us)
 {
 	struct row r = { .kind = ROW_END };
+	const char *v[ROW_STRS] = { conv };
 
-	r.s[0] = copy(s, conv, false);
+	pack(s, &r, v, 0);
 	r.n[0] = time_us;
 	return enqueue(s, &r);
 }
