@@ -29,6 +29,8 @@
 #define KEY_MAX		(PROTO_ID_MAX + 80)
 #define DETACHED_MAX	10000	/* conversations kept for resume, at most */
 #define EVICT_S		60	/* seconds detached before it is forgotten */
+#define STATE_EVERY_US	(10 * 1000000LL)	/* defer_state: log moved
+						   states this often */
 
 struct hist {
 	char		 dir;		/* 'i' person, 'o' advisor */
@@ -57,6 +59,7 @@ struct conv {
 	char			*optmem;	/* holds options and labels */
 	size_t			 noptions;
 	bool			 dirty;	/* state moved since last logged */
+	int64_t			 dirty_us;	/* since when */
 };
 
 /* Per-message scratch: the event loop handles one frame at a time, so
@@ -365,9 +368,12 @@ advisor_sweep(struct advisor *a, int64_t now_us)
 	if ((v = all_convs(a, &n)) == NULL)
 		return;
 	/* oldest first, so a cap on memory drops the stalest ones */
-	qsort(v, n, sizeof(*v), by_age);
+	if (detached(a) > DETACHED_MAX)
+		qsort(v, n, sizeof(*v), by_age);
 	for (i = 0; i < n; i++) {
-		if (v[i]->dirty)
+		/* each conversation on its own clock, so that the state rows
+		 * of many conversations do not all come in one burst */
+		if (v[i]->dirty && now_us - v[i]->dirty_us >= STATE_EVERY_US)
 			save_state(a, v[i], now_us);
 		if (v[i]->owner != NULL)
 			continue;
@@ -654,9 +660,11 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	m.latency_us = mono_us() - s->t0_us;
 	m.time_us = now_us;
 	seq = store_put_message(a->o.store, &m);
-	if (a->o.defer_state)
+	if (a->o.defer_state) {
+		if (!c->dirty)
+			c->dirty_us = now_us;
 		c->dirty = true;
-	else if ((s2 = save_state(a, c, now_us)) > seq)
+	} else if ((s2 = save_state(a, c, now_us)) > seq)
 		seq = s2;
 	hist_push(c, 'o', m.id, d->text);
 	if (c->nreplies == REPLY_IDS) {

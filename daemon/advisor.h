@@ -52,9 +52,10 @@ void		 advisor_set_content(struct advisor *, struct intents *,
 const char	*advisor_content_version(const struct advisor *);
 /* Take new limits and debug setting from OPTS (its store is ignored). */
 void		 advisor_set_opts(struct advisor *, const struct advisor_opts *);
-/* Log the dialogue state of conversations that moved since the last sweep
- * (defer_state), and forget conversations no session holds that were idle
- * for the eviction time (their state is in the log). */
+/* Log the dialogue state of conversations that moved at least 10 s ago
+ * and were not logged since (defer_state), and forget conversations no
+ * session holds that were idle for the eviction time (their state is in
+ * the log).  The server calls it every second. */
 void		 advisor_sweep(struct advisor *, int64_t now_us);
 
 /* BRIDGE is the authenticated bridge's name, or NULL for a visitor. */

@@ -616,7 +616,7 @@ static void
 sweep(lws_sorted_usec_list_t *sul)
 {
 	advisor_sweep(S.adv, wall_us());
-	lws_sul_schedule(S.cx, 0, sul, sweep, 10 * LWS_US_PER_SEC);
+	lws_sul_schedule(S.cx, 0, sul, sweep, LWS_US_PER_SEC);
 }
 
 static void
@@ -802,7 +802,7 @@ server_run(const struct config *cfg, int argc, char **argv,
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	lws_sul_schedule(S.cx, 0, &S.sul_sweep, sweep, 10 * LWS_US_PER_SEC);
+	lws_sul_schedule(S.cx, 0, &S.sul_sweep, sweep, LWS_US_PER_SEC);
 	if (sd_watchdog_enabled(0, &wd) > 0 && wd > 0) {
 		S.watchdog_us = wd;
 		lws_sul_schedule(S.cx, 0, &S.sul_watchdog, watchdog,

@@ -512,8 +512,14 @@ t_deferred_state(void **state)
 	logged_states(x->db, got, sizeof(got));
 	assert_string_equal(got, "");	/* the reply did not log it */
 
-	/* the sweep logs it (a live conversation is not evicted) */
-	advisor_sweep(x->adv, x->now + 1000);
+	/* a sweep logs it once it moved 10 s ago (a live conversation is not
+	 * evicted) */
+	advisor_sweep(x->adv, x->now + 9000000);
+	say(x, s, "{\"type\":\"ping\"}");
+	wait_seq(x->store, store_put_state(x->store, "probe", "{}", x->now));
+	logged_states(x->db, got, sizeof(got));
+	assert_string_equal(got, "{}");	/* only the probe: not yet */
+	advisor_sweep(x->adv, x->now + 10000000);
 	say(x, s, "{\"type\":\"message\",\"text\":\"what is bpo\"}");
 	snprintf(want2, sizeof(want2), "\"node\":\"%s\"",
 	    str(x->g.f[0], "node"));
