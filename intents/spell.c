@@ -224,11 +224,14 @@ nearest(const struct vocab *v, const char *w, size_t len)
 		if (len < 6 && k[0] != w[0])
 			continue;
 		d = distance(w, len, k, kl, max);
+		/* as near as a misspelling gets: two letters swapped (the
+		 * same letters, "waht" for "what") beats one letter wrong
+		 * ("want"); otherwise the first at distance 1 */
+		if (d == 1 && m == v->mask[i])
+			return k;
 		if (d < bestd) {
 			bestd = d;
 			best = k;
-			if (d == 1)
-				break;	/* as near as a misspelling gets */
 		}
 	}
 	return best;

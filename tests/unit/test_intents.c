@@ -160,6 +160,10 @@ test_spelling(void **state)
 	/* transposition, one edit in a short word */
 	match(c, "teh challnege of kpo", NULL, NULL);
 	assert_string_equal(res.intent, "kpo_challenges");
+	/* two letters swapped beats one letter wrong: "waht" is "what",
+	 * not "want" (both one edit away, and "want" is in the catalog) */
+	assert_string_equal(match(c, "waht is bpo", NULL, NULL), "define_bpo");
+	assert_string_equal(res.rewrites[0].to, "what");
 	/* short words and known words stay as typed */
 	match(c, "the weather game", NULL, NULL);
 	assert_int_equal(res.nrewrites, 0);
