@@ -332,17 +332,21 @@ int
 review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
     char *err, size_t errlen)
 {
+	/* text: as matched (spelling corrected, normalised), the grouping
+	 * key; as_typed: what people actually wrote, each form once */
 	static const char *const names[] = { "count", "last_seen", "picked",
-	    "text" };
-	static const int widths[] = { 5, 10, 22, 0 };
+	    "text", "as_typed" };
+	static const int widths[] = { 5, 10, 22, 40, 0 };
 	static const char *sql =
-	    "WITH fb AS (SELECT m.id, m.time, coalesce(json_extract(m.why, "
-	    "'$.normalized'), lower(m.text)) AS norm, (SELECT n.suggestion FROM "
+	    "WITH fb AS (SELECT m.id, m.time, m.text AS typed, "
+	    "coalesce(json_extract(m.why, '$.normalized'), lower(m.text)) AS "
+	    "norm, (SELECT n.suggestion FROM "
 	    "all_messages n WHERE n.conversation = m.conversation AND n.id > "
 	    "m.id AND n.direction = 'in' ORDER BY n.id LIMIT 1) AS picked FROM "
 	    "all_messages m WHERE m.direction = 'in' AND m.intent = 'fallback' "
 	    "AND m.time >= ?1) SELECT count(*) AS n, date(max(time) / 1000000, "
-	    "'unixepoch'), group_concat(DISTINCT picked), norm FROM fb GROUP "
+	    "'unixepoch'), group_concat(DISTINCT picked), norm, "
+	    "group_concat(DISTINCT typed) FROM fb GROUP "
 	    "BY norm ORDER BY n DESC, norm";
 	cJSON *doc = cJSON_CreateObject(), *clusters, *c, *texts;
 	sqlite3_stmt *st;
