@@ -111,9 +111,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
+# `make run PORT=9000` when 8080 is taken.
+PORT ?= 8080
 run: all
 	@mkdir -p var
-	./$(BUILD)/advisord --host 127.0.0.1 --port 8080 --db var/advisord.db
+	./$(BUILD)/advisord --host 127.0.0.1 --port $(PORT) --db var/advisord.db
 
 # The content as shipped must pass its own checks.
 check-content: all
