@@ -23,18 +23,6 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void
-remove_db(const char *path)
-{
-	char p[300];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 /* Put ROWS messages as fast as possible; rows/s until all are resolved. */
 static int
 run(const char *path, enum store_durability d, unsigned batch, long rows)
@@ -55,7 +43,7 @@ run(const char *path, enum store_durability d, unsigned batch, long rows)
 	uint64_t last = 0;
 	long i;
 
-	remove_db(path);
+	store_remove(path);
 	if ((s = store_open(&o, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "bench_store: %s\n", err);
 		return -1;
@@ -77,7 +65,7 @@ run(const char *path, enum store_durability d, unsigned batch, long rows)
 	    (t2 - t0), rows, (unsigned long long)st.batches,
 	    (unsigned long long)st.dropped, (t1 - t0) * 1e9 / (double)rows);
 	store_close(s);
-	remove_db(path);
+	store_remove(path);
 	return 0;
 }
 

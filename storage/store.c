@@ -459,6 +459,19 @@ store_close(struct store *s)
 }
 
 void
+store_remove(const char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm" };
+	char p[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, ext[i]);
+		unlink(p);
+	}
+}
+
+void
 store_tune(struct store *s, unsigned busy_ms, unsigned retries,
     unsigned pause_ms)
 {

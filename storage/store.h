@@ -70,6 +70,8 @@ struct store_stats {
 struct store	*store_open(const struct store_opts *, char *err, size_t errlen);
 /* Commit everything queued, stop the writer, close. */
 void		 store_close(struct store *);
+/* Remove a closed log at PATH with its -wal and -shm files (tests, tools). */
+void		 store_remove(const char *path);
 
 /* Next message id: unique in the database (continues after restarts). */
 int64_t		 store_next_id(struct store *);

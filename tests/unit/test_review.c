@@ -24,19 +24,6 @@ static char path_a[256], path_b[256];
 #define DAY1	INT64_C(1735689600000000)	/* 2025-01-01 UTC */
 #define DAY2	(DAY1 + INT64_C(86400000000))
 
-/* The file and, as read-only readers leave them, its WAL and index. */
-static void
-remove_log(const char *path)
-{
-	char p[300];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 /* A log at PATH with the schema, then SQL run on it. */
 static void
 fixture(const char *path, const char *sql)
@@ -46,7 +33,7 @@ fixture(const char *path, const char *sql)
 	struct store *s;
 	sqlite3 *db;
 
-	remove_log(path);
+	store_remove(path);
 	s = store_open(&o, err, sizeof(err));
 	assert_non_null(s);
 	store_close(s);
@@ -115,8 +102,8 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	remove_log(path_a);
-	remove_log(path_b);
+	store_remove(path_a);
+	store_remove(path_b);
 	return 0;
 }
 

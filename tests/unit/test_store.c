@@ -55,14 +55,8 @@ setup_file(void **state)
 static int
 teardown_file(void **state)
 {
-	char p[300];
-
 	(void)state;
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	store_remove(dbpath);
 	return 0;
 }
 
