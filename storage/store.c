@@ -272,7 +272,6 @@ writer(void *arg)
 		s->count -= n;
 		__atomic_store_n(&s->backlog, s->count, __ATOMIC_RELAXED);
 		last = s->resolved + n;
-		s->stats.queued = s->count;
 		pthread_mutex_unlock(&s->mu);
 
 		pthread_mutex_lock(&s->dbmu);
@@ -543,7 +542,6 @@ enqueue(struct store *s, struct row *r)
 		s->ring[(s->head + s->count) % s->cap] = *r;
 		s->count++;
 		__atomic_store_n(&s->backlog, s->count, __ATOMIC_RELAXED);
-		s->stats.queued = s->count;
 		seq = s->next_seq++;
 		if (s->count == 1 || s->count >= s->hold_rows)
 			pthread_cond_signal(&s->cv);
@@ -637,6 +635,7 @@ store_get_stats(struct store *s, struct store_stats *out)
 {
 	pthread_mutex_lock(&s->mu);
 	*out = s->stats;
+	out->queued = s->count;
 	pthread_mutex_unlock(&s->mu);
 }
 
