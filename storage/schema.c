@@ -45,6 +45,12 @@ const char *const schema_migrations[] = {
 	"  state TEXT NOT NULL,"
 	"  updated INTEGER NOT NULL"
 	");",
+	/* 2: reviewers look up one intent only, the fallback; an index of
+	 * every row by intent cost the writer more than any other but the
+	 * conversation's (about 3 us of ~20 per answer) */
+	"DROP INDEX messages_intent;"
+	"CREATE INDEX messages_fallback ON messages (time)"
+	"  WHERE intent = 'fallback';",
 };
 
 const size_t schema_nmigrations =

@@ -1,4 +1,4 @@
--- schema.sql: the advisord log database at user_version 1, written out
+-- schema.sql: the advisord log database at user_version 2, written out
 -- whole for people to read.  The daemon applies the migrations in
 -- storage/schema.c; tests/unit/test_store.c checks that both agree.
 -- Times are microseconds since the Unix epoch, UTC.
@@ -32,7 +32,9 @@ CREATE TABLE messages (
   time INTEGER NOT NULL
 );
 CREATE INDEX messages_conversation ON messages (conversation, id);
-CREATE INDEX messages_intent ON messages (intent, time);
+-- Only the unanswered questions are indexed by intent: review looks up
+-- no other intent, and an index of every row cost the writer dearly.
+CREATE INDEX messages_fallback ON messages (time) WHERE intent = 'fallback';
 CREATE INDEX messages_time ON messages (time);
 
 -- Helpful / not helpful on an advisor reply.

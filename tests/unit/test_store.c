@@ -239,6 +239,54 @@ test_migration(void **state)
 	assert_non_null(strstr(err, "newer"));
 }
 
+/*
+ * A log written by the first release (user_version 1) keeps its rows when
+ * opened by this one, and unanswered questions are then found through the
+ * fallback index rather than by reading every message.
+ */
+static void
+test_migration_from_v1(void **state)
+{
+	struct store *s;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	const char *plan = "";
+	bool used = false;
+
+	(void)state;
+	store_remove(dbpath);
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema_migrations[0], NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1;"
+	    "INSERT INTO messages (id, conversation, direction, text, intent,"
+	    " time) VALUES (1, 'c', 'in', 'what about paris', 'fallback', 5),"
+	    " (2, 'c', 'out', 'sorry', 'fallback', 6)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	s = open_store(dbpath, true, 0);
+	store_close(s);
+	assert_int_equal(count(dbpath, "PRAGMA user_version"), 2);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name = 'messages_intent'"), 0);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
+	    "intent = 'fallback' AND direction = 'in' AND time >= 0"), 1);
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT "
+	    "text FROM messages WHERE direction = 'in' AND intent = "
+	    "'fallback' AND time >= ?1", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		plan = (const char *)sqlite3_column_text(st, 3);
+		if (strstr(plan, "messages_fallback") != NULL)
+			used = true;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_true(used);
+	integrity_ok(dbpath);
+}
+
 static void
 test_commit_lookup(void **state)
 {
@@ -668,6 +716,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema_matches_sql_file),
+		T(test_migration_from_v1),
 		T(test_migration),
 		T(test_commit_lookup),
 		cmocka_unit_test(test_memory),
