@@ -21,3 +21,12 @@ bench: bench-bins $(BUILD)/advisord
 soak: bench-bins $(BUILD)/advisord
 	BUILD=$(BUILD) bash bench/soak.sh
 -include $(wildcard $(BUILD)/bench/*.d)
+
+# The advisor path without the transport: frame in, reply and log rows out
+# (bench/bench_advisor.c), CPU per answer for the event loop and the writer.
+$(BUILD)/bench/bench_advisor: $(BUILD)/bench/bench_advisor.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+.PHONY: bench-advisor
+bench-advisor: $(BUILD)/bench/bench_advisor
+	$(PIN_D_STR) ./$(BUILD)/bench/bench_advisor

@@ -209,7 +209,8 @@ for kind in echo fast; do
 	RES[idle,$kind]=$LAST
 done
 
-# Micro-benchmarks owned by the intents and storage modules.
+# Micro-benchmarks owned by the intents and storage modules, and the
+# advisor path.
 micro() {
 	local target=$1 what=$2
 	echo "== $what ($target)"
@@ -221,6 +222,9 @@ micro() {
 }
 micro bench-intents "intent matching micro-benchmark"
 micro bench-store "log writer rows/s"
+# what advisord adds to the transport, without it: the advisor path and the
+# writer per answer (thread CPU), pinned where the daemon runs
+PIN_D_STR="${PIN_D[*]}" micro bench-advisor "advisor path without the transport"
 
 # ------------------------------------------------------------------ table
 fmt_ms() { awk -v u="$1" 'BEGIN { if (u == "") print "-"; else printf "%.2f", u / 1000 }'; }
