@@ -107,50 +107,74 @@ utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes copied as they are inside a JSON string: printable ASCII but the
+ * quote and the backslash. */
+static const unsigned char plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x30] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x40] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	[0x60] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/*
+ * Every reply's text goes through here.  Room for the worst case (six
+ * bytes out for one in) is made once, then the string is written straight
+ * into the buffer, plain runs found through the table above.
+ */
 void
 jbuf_str(struct jbuf *b, const char *s, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run, l;
-	char esc[8];
+	char *o;
 
-	if (grow(b, n + 2) == -1)
+	if (n > (SIZE_MAX - 3) / 6 || grow(b, 6 * n + 2) == -1) {
+		b->oom = 1;
 		return;
-	jbuf_raw(b, "\"", 1);
+	}
+	o = b->mem + b->pre + b->len;
+	*o++ = '"';
 	while (i < n) {
-		/* copy plain runs in one go */
-		for (run = i; run < n && p[run] >= 0x20 && p[run] < 0x80 &&
-		    p[run] != '"' && p[run] != '\\'; run++)
+		for (run = i; run < n && plain[p[run]]; run++)
 			;
 		if (run > i) {
-			jbuf_raw(b, s + i, run - i);
+			memcpy(o, s + i, run - i);
+			o += run - i;
 			i = run;
 			continue;
 		}
 		if (p[i] == '"' || p[i] == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)p[i];
-			jbuf_raw(b, esc, 2);
-			i++;
+			*o++ = '\\';
+			*o++ = (char)p[i++];
 		} else if (p[i] < 0x20) {
+			*o++ = '\\';
 			switch (p[i]) {
-			case '\n': jbuf_raw(b, "\\n", 2); break;
-			case '\r': jbuf_raw(b, "\\r", 2); break;
-			case '\t': jbuf_raw(b, "\\t", 2); break;
+			case '\n': *o++ = 'n'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\t': *o++ = 't'; break;
 			default:
-				snprintf(esc, sizeof(esc), "\\u%04x", p[i]);
-				jbuf_raw(b, esc, 6);
+				memcpy(o, "u00", 3);
+				o[3] = hex[p[i] >> 4];
+				o[4] = hex[p[i] & 15];
+				o += 5;
 			}
 			i++;
 		} else if ((l = utf8_len(p + i, n - i)) > 0) {
-			jbuf_raw(b, s + i, l);
+			memcpy(o, s + i, l);
+			o += l;
 			i += l;
 		} else {
-			jbuf_raw(b, "\xef\xbf\xbd", 3);
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
 			i++;
 		}
 	}
-	jbuf_raw(b, "\"", 1);
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - (b->mem + b->pre));
 }
 
 void

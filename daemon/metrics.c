@@ -14,6 +14,7 @@ struct metrics metrics;
 
 struct named {
 	char		*name;
+	uint32_t	 hash;		/* of name, compared before it */
 	uint64_t	 count;
 };
 
@@ -32,14 +33,26 @@ static const char *const frame_names[MF_N] = { "start", "message", "choose",
     "feedback", "ping", "invalid", "reply", "history", "error", "ack",
     "pong" };
 
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Counted once for every reply: the hash spares a strcmp per entry. */
 static void
 bump(struct table *t, const char *name)
 {
+	uint32_t h = name_hash(name);
 	struct named *nv;
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (strcmp(t->v[i].name, name) == 0) {
+		if (t->v[i].hash == h && strcmp(t->v[i].name, name) == 0) {
 			t->v[i].count++;
 			return;
 		}
@@ -49,6 +62,7 @@ bump(struct table *t, const char *name)
 	t->v = nv;
 	if ((t->v[t->n].name = strdup(name)) == NULL)
 		return;
+	t->v[t->n].hash = h;
 	t->v[t->n++].count = 1;
 }
 

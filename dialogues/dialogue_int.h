@@ -52,6 +52,7 @@ struct dnode {
 struct dialogues {
 	struct dnode	*nodes;
 	size_t		 n;
+	const struct dnode **byid;	/* the nodes sorted by id */
 	struct dkv	*routes;	/* global intent -> node */
 	size_t		 nroutes;
 	char		 version[17];

@@ -61,6 +61,7 @@ dialogues_free(struct dialogues *d)
 		kv_free(n->trans, n->ntrans);
 	}
 	free(d->nodes);
+	free(d->byid);
 	kv_free(d->routes, d->nroutes);
 	free(d);
 }
@@ -225,6 +226,14 @@ out:
 	return j;
 }
 
+static int
+by_id(const void *x, const void *y)
+{
+	const struct dnode *const *a = x, *const *b = y;
+
+	return strcmp((*a)->id, (*b)->id);
+}
+
 struct dialogues *
 dialogues_load(const char *dir, char *err, size_t errlen)
 {
@@ -304,6 +313,11 @@ dialogues_load(const char *dir, char *err, size_t errlen)
 			d->routes[d->nroutes++] = kv[k];
 		free(kv);
 	}
+	if ((d->byid = calloc(d->n + 1, sizeof(*d->byid))) == NULL)
+		goto fail;
+	for (k = 0; k < d->n; k++)
+		d->byid[k] = &d->nodes[k];
+	qsort(d->byid, d->n, sizeof(*d->byid), by_id);
 	if (dlg_node(d, "root") == NULL) {
 		snprintf(err, errlen, "%s: no node named root", dir);
 		goto fail;
@@ -331,14 +345,24 @@ dialogues_version(const struct dialogues *d)
 	return d->version;
 }
 
+/* Every reply looks nodes up by id, several times: a binary search over
+ * the sorted index, not a scan of the nodes. */
 const struct dnode *
 dlg_node(const struct dialogues *d, const char *id)
 {
-	size_t i;
+	size_t lo = 0, hi = d->n;
 
-	for (i = 0; id && i < d->n; i++)
-		if (strcmp(d->nodes[i].id, id) == 0)
-			return &d->nodes[i];
+	while (id != NULL && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(id, d->byid[mid]->id);
+
+		if (c == 0)
+			return d->byid[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 

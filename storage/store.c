@@ -46,6 +46,8 @@ struct row {
 	enum row_kind	 kind;
 	char		*mem;		/* one block holding every string */
 	char		*s[ROW_STRS];	/* into mem, or NULL */
+	int		 len[ROW_STRS];	/* their lengths, so SQLite need not
+					   measure them again */
 	int64_t		 n[4];	/* MSG: id latency time dir;
 				   FEEDBACK: message helpful time;
 				   CONV: started; STATE, END: time */
@@ -152,10 +154,10 @@ fail:
 }
 
 static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
+bind_text(sqlite3_stmt *st, int i, const char *s, int len)
 {
 	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, i, s, len, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }
@@ -173,7 +175,7 @@ write_row(struct store *s, const struct row *r)
 	sqlite3_clear_bindings(st);
 	for (i = 0; i < ROW_STRS; i++)
 		if (i + 1 <= sqlite3_bind_parameter_count(st))
-			bind_text(st, i + 1, r->s[i]);
+			bind_text(st, i + 1, r->s[i], r->len[i]);
 	if (r->kind == ROW_CONV)
 		sqlite3_bind_int64(st, 6, r->n[0]);
 	else if (r->kind == ROW_MSG) {
@@ -534,8 +536,10 @@ pack(const struct store *s, struct row *r, const char *const v[ROW_STRS],
 		if (v[i] == NULL)
 			continue;
 		r->s[i] = memcpy(r->mem + o, v[i], len[i] + 1);
+		r->len[i] = (int)len[i];
 		if (mask & 1u << i) {
-			redact(r->s[i]);
+			if (redact(r->s[i]) > 0)
+				r->len[i] = (int)strlen(r->s[i]);
 			o += 2 * len[i] + 1;
 		} else
 			o += len[i] + 1;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dialogues/dialogue.h"
+#include "dialogues/dialogue_int.h"
 
 /* A tiny tree: root -> a -> a2, root -> b, a two-question quiz. */
 static const char fixture[] =
@@ -584,10 +585,40 @@ test_shipped_content_checks(void **state)
 	dialogues_free(d);
 }
 
+/* The lookup by id (a binary search over a sorted index) finds every node
+ * of the shipped content, itself and no other, and nothing else. */
+static void
+test_node_lookup(void **state)
+{
+	char err[256] = "", id[80];
+	struct dialogues *d;
+	size_t i;
+
+	(void)state;
+	d = dialogues_load(ADVISOR_CONTENT_DIR "/dialogues", err, sizeof(err));
+	if (d == NULL)
+		fail_msg("load: %s", err);
+	assert_true(d->n > 10);
+	for (i = 0; i < d->n; i++) {
+		assert_ptr_equal(dlg_node(d, d->nodes[i].id), &d->nodes[i]);
+		snprintf(id, sizeof(id), "%s_", d->nodes[i].id);
+		assert_null(dlg_node(d, id));
+		snprintf(id, sizeof(id), "%.*s", (int)strlen(d->nodes[i].id) - 1,
+		    d->nodes[i].id);
+		if (id[0] != '\0' && dlg_node(d, id) != NULL)
+			assert_string_equal(dlg_node(d, id)->id, id);
+	}
+	assert_null(dlg_node(d, ""));
+	assert_null(dlg_node(d, "~"));
+	assert_null(dlg_node(d, NULL));
+	dialogues_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_node_lookup),
 		cmocka_unit_test_setup_teardown(test_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_back_multilevel, setup,
 		    teardown),

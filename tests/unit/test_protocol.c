@@ -277,6 +277,42 @@ t_escaping(void **state)
 	jbuf_free(&b);
 }
 
+/* Every ASCII byte, in strings appended after other output and long
+ * enough to grow the buffer, comes back as it went in. */
+static void
+t_escaping_every_byte(void **state)
+{
+	char in[128 * 40 + 1];
+	const cJSON *v;
+	struct jbuf b;
+	cJSON *j;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i + 1 < sizeof(in); i++)
+		in[i] = (char)(1 + i % 127);
+	in[sizeof(in) - 1] = '\0';
+	jbuf_init(&b, 0);
+	jbuf_raw(&b, "[", 1);
+	jbuf_cstr(&b, "x");
+	jbuf_raw(&b, ",", 1);
+	jbuf_cstr(&b, in);
+	jbuf_raw(&b, ",", 1);
+	jbuf_str(&b, in + 5, 3);
+	jbuf_raw(&b, "]", 1);
+	assert_false(b.oom);
+	assert_int_equal(strlen(jbuf_data(&b)), b.len);
+	j = back(&b);
+	assert_true(cJSON_IsArray(j));
+	assert_string_equal(cJSON_GetArrayItem(j, 0)->valuestring, "x");
+	v = cJSON_GetArrayItem(j, 1);
+	assert_string_equal(v->valuestring, in);
+	assert_string_equal(cJSON_GetArrayItem(j, 2)->valuestring,
+	    "\x06\x07\x08");
+	cJSON_Delete(j);
+	jbuf_free(&b);
+}
+
 static void
 t_reply_frame(void **state)
 {
@@ -414,6 +450,7 @@ main(void)
 		cmocka_unit_test(t_valid_id),
 		cmocka_unit_test(t_utf8_chars),
 		cmocka_unit_test(t_escaping),
+		cmocka_unit_test(t_escaping_every_byte),
 		cmocka_unit_test(t_reply_frame),
 		cmocka_unit_test(t_other_frames),
 		cmocka_unit_test(t_headroom),
