@@ -36,7 +36,9 @@ TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(PKG_CFLAGS) \
              -I. -DADVISOR_CONTENT_DIR='"$(CONTENT_DIR)"' \
              -DADVISOR_WEB_DIR='"$(WEB_DIR)"' -DADVISOR_VERSION='"$(VERSION)"'
-LIBS = $(PKG_LIBS) -lpthread -lm
+# libev has no pkg-config file; Debian's libev-dev (which libwebsockets-dev
+# pulls in) puts ev.h and libev.so where the compiler looks.
+LIBS = $(PKG_LIBS) -lev -lpthread -lm
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
@@ -76,6 +78,9 @@ deps:
 	command -v python3 >/dev/null || missing="$$missing python3"; \
 	command -v sqlite3 >/dev/null || missing="$$missing sqlite3"; \
 	command -v clang >/dev/null || missing="$$missing clang"; \
+	[ -e /usr/include/ev.h ] || missing="$$missing libev-dev"; \
+	ls /usr/lib/*/libwebsockets-evlib_ev.so >/dev/null 2>&1 || \
+	  missing="$$missing libwebsockets-evlib-ev"; \
 	[ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
 	  missing="$$missing libclang-rt-14-dev"; \
 	for p in $(PKGS) $(TEST_PKGS); do \

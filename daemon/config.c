@@ -132,6 +132,13 @@ config_set(struct config *c, const char *key, const char *v, char *err,
 		}
 		goto done;
 	}
+	if (strcmp(key, "event_loop") == 0) {
+		if (strcmp(v, "ev") == 0 || strcmp(v, "poll") == 0) {
+			c->poll_loop = strcmp(v, "poll") == 0;
+			rc = 0;
+		}
+		goto done;
+	}
 	snprintf(err, errlen, "unknown setting \"%s\"", key);
 	return -1;
 done:
@@ -237,6 +244,7 @@ static const struct option longopts[] = {
 	{ "rate-limit", required_argument, NULL, 'r' },
 	{ "bridge-rate-limit", required_argument, NULL, 'R' },
 	{ "durability", required_argument, NULL, 'D' },
+	{ "event-loop", required_argument, NULL, 'E' },
 	{ "bridge-tokens", required_argument, NULL, 'b' },
 	{ "origins", required_argument, NULL, 'o' },
 	{ "max-message-bytes", required_argument, NULL, 'm' },
@@ -262,7 +270,7 @@ config_usage(FILE *f)
 "usage: advisord [-c FILE] [--host ADDR] [--port N] [--db PATH]\n"
 "                [--content DIR] [--web-dir DIR] [--log-level LEVEL]\n"
 "                [--rate-limit N] [--bridge-rate-limit N]\n"
-"                [--durability fast|strict]\n"
+"                [--durability fast|strict] [--event-loop ev|poll]\n"
 "                [--bridge-tokens FILE] [--origins \"URL ...\"]\n"
 "                [--max-message-bytes N] [--max-text-chars N]\n"
 "                [--max-conns-per-ip N] [--idle-timeout S] [--outq-max N]\n"
@@ -279,6 +287,7 @@ config_usage(FILE *f)
 "      --rate-limit N        messages per second per connection, 0 = off (20)\n"
 "      --bridge-rate-limit N messages per second per bridge connection (2000)\n"
 "      --durability MODE     fast: reply at once; strict: after the log commit\n"
+"      --event-loop LOOP     ev: libev (epoll); poll: libwebsockets' own (ev)\n"
 "      --bridge-tokens FILE  \"name sha256hex\" lines of team chat bridges\n"
 "      --origins LIST        Origins allowed to open the WebSocket (own host)\n"
 "      --max-message-bytes N largest WebSocket message (16384)\n"
@@ -335,6 +344,7 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 		case 'r': key = "rate_limit"; break;
 		case 'R': key = "bridge_rate_limit"; break;
 		case 'D': key = "durability"; break;
+		case 'E': key = "event_loop"; break;
 		case 'b': key = "bridge_tokens"; break;
 		case 'o': key = "origins"; break;
 		case 'm': key = "max_message_bytes"; break;

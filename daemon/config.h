@@ -25,6 +25,7 @@ struct config {
 	unsigned	bridge_rate_limit;	/* messages/s per bridge
 						   connection */
 	bool		strict;			/* durability strict */
+	bool		poll_loop;		/* event_loop poll, not ev */
 	char		bridge_tokens[1024];	/* "name sha256hex" lines */
 	char		origins[1024];		/* allowed Origins, spaces */
 	size_t		max_message_bytes;	/* one WebSocket message */

@@ -9,8 +9,14 @@
  * WRITEABLE callback; strict durability holds a frame until the log has
  * resolved its row; the loop never waits on the disk; every sul is
  * cancelled before its holder goes away.
+ *
+ * The loop is libev's (epoll), lent to libwebsockets as a foreign loop:
+ * lws' own poll() walks every descriptor on every wake-up, which at 100
+ * connections cost more than the answer itself.  `event_loop = poll`
+ * keeps lws' own loop, and a missing libev plugin falls back to it.
  */
 #include <libwebsockets.h>
+#include <ev.h>
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
@@ -64,6 +70,7 @@ static struct {
 	struct store		*store;
 	struct bridge_tokens	*tokens;
 	struct lws_context	*cx;
+	struct ev_loop		*loop;		/* NULL: lws' own poll loop */
 	struct pss		*conns;
 	struct htab		*perip;		/* address -> struct ipcount */
 	struct htab		*bywsi;		/* wsi -> struct wsiip */
@@ -660,9 +667,10 @@ reload_settings(void)
 	    strcmp(n.db, S.conf.db) != 0 || n.strict != S.conf.strict ||
 	    n.redact != S.conf.redact || strcmp(n.web_dir, S.conf.web_dir) ||
 	    n.idle_timeout != S.conf.idle_timeout ||
-	    n.outq_max != S.conf.outq_max)
+	    n.outq_max != S.conf.outq_max || n.poll_loop != S.conf.poll_loop)
 		log_warnx("host, port, db, durability, redact, web_dir, "
-		    "idle_timeout and outq_max change only with a restart");
+		    "idle_timeout, outq_max and event_loop change only with a "
+		    "restart");
 	memcpy(n.host, S.conf.host, sizeof(n.host));
 	n.port = S.conf.port;
 	memcpy(n.db, S.conf.db, sizeof(n.db));
@@ -671,6 +679,7 @@ reload_settings(void)
 	memcpy(n.web_dir, S.conf.web_dir, sizeof(n.web_dir));
 	n.idle_timeout = S.conf.idle_timeout;
 	n.outq_max = S.conf.outq_max;
+	n.poll_loop = S.conf.poll_loop;
 	bridge_tokens_free(S.tokens);
 	S.tokens = t;
 	S.conf = n;
@@ -724,6 +733,47 @@ static const struct lws_protocols protocols[] = {
 	{ "advisor.v1", callback, sizeof(struct pss), 4096, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
+
+/*
+ * The context, on a libev loop of our own when EV (lws drives it as a
+ * foreign loop; we run it), else on lws' poll loop.  Debian ships lws'
+ * libev support as a plugin package of its own: without it the context
+ * cannot be made on libev, and the poll loop serves instead.
+ */
+static struct lws_context *
+create_context(struct lws_context_creation_info *info, bool ev)
+{
+	static void *loops[1];
+	struct lws_context *cx;
+
+	if (ev && (S.loop = ev_loop_new(EVFLAG_AUTO)) != NULL) {
+		loops[0] = S.loop;
+		info->foreign_loops = loops;
+		info->options |= LWS_SERVER_OPTION_LIBEV;
+		if ((cx = lws_create_context(info)) != NULL)
+			return cx;
+		ev_loop_destroy(S.loop);
+		S.loop = NULL;
+		info->foreign_loops = NULL;
+		info->options &= ~(uint64_t)LWS_SERVER_OPTION_LIBEV;
+		log_warnx("libwebsockets cannot use libev here (is the "
+		    "libwebsockets-evlib-ev package installed?); using its "
+		    "poll loop");
+	}
+	return lws_create_context(info);
+}
+
+/* Wait for and handle what is ready: a signal, a wake-up from the log
+ * writer (lws_cancel_service) or a timer ends the wait.  Below 0: the
+ * context is gone. */
+static int
+service(void)
+{
+	if (S.loop == NULL)
+		return lws_service(S.cx, 0);
+	ev_run(S.loop, EVRUN_ONCE);
+	return 0;
+}
 
 int
 server_run(const struct config *cfg, int argc, char **argv,
@@ -786,7 +836,7 @@ server_run(const struct config *cfg, int argc, char **argv,
 		idle.secs_since_valid_hangup = (uint16_t)cfg->idle_timeout;
 		info.retry_and_idle_policy = &idle;
 	}
-	if ((S.cx = lws_create_context(&info)) == NULL) {
+	if ((S.cx = create_context(&info, !cfg->poll_loop)) == NULL) {
 		log_warnx("cannot listen on %s:%d", cfg->host, cfg->port);
 		htab_free(S.perip);
 		htab_free(S.bywsi);
@@ -809,12 +859,12 @@ server_run(const struct config *cfg, int argc, char **argv,
 		    (lws_usec_t)wd / 2);
 	}
 	log_info("listening on http://%s:%d/ (WebSocket at /ws), content %s, "
-	    "durability %s, PCRE2 JIT %s", cfg->host, cfg->port,
+	    "durability %s, PCRE2 JIT %s, %s loop", cfg->host, cfg->port,
 	    advisor_content_version(adv), cfg->strict ? "strict" : "fast",
-	    cfg->jit ? "on when available" : "off");
+	    cfg->jit ? "on when available" : "off", S.loop ? "libev" : "poll");
 	sd_notify(0, "READY=1");
 
-	while (!S.stop && lws_service(S.cx, 0) >= 0) {
+	while (!S.stop && service() >= 0) {
 		if (S.reload) {
 			S.reload = 0;
 			reload();
@@ -836,13 +886,16 @@ server_run(const struct config *cfg, int argc, char **argv,
 			}
 		if (!pending)
 			break;
-		if (lws_service(S.cx, 0) < 0)
+		if (service() < 0)
 			break;
 	}
 	lws_sul_cancel(&S.sul_sweep);
 	lws_sul_cancel(&S.sul_watchdog);
 	lws_context_destroy(S.cx);
 	S.cx = NULL;
+	if (S.loop != NULL)
+		ev_loop_destroy(S.loop);
+	S.loop = NULL;
 	bridge_tokens_free(S.tokens);
 	S.tokens = NULL;
 	htab_each(S.bywsi, free_value, NULL);

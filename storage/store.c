@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "storage/checkpoint.h"
 #include "storage/redact.h"
 #include "storage/schema.h"
 #include "storage/store.h"
@@ -33,6 +34,10 @@
  */
 #define WRITER_PRAGMAS	"PRAGMA cache_size = -16384;" \
 			"PRAGMA wal_autocheckpoint = 8000;"
+/* The checkpoint thread (checkpoint.c) takes over at the same threshold;
+ * SQLite's automatic checkpoint above is only the fallback should it fail
+ * to start. */
+#define CHECKPOINT_PAGES 8000
 
 enum row_kind { ROW_CONV, ROW_MSG, ROW_FEEDBACK, ROW_STATE, ROW_END };
 
@@ -75,6 +80,7 @@ static const char *const stmt_sql[ST_N] = {
 struct store {
 	sqlite3		*db;		/* writer's connection */
 	sqlite3		*rd;		/* readers' connection, or NULL */
+	struct checkpointer *ck;	/* or NULL: SQLite's own checkpoint */
 	sqlite3_stmt	*st[ST_N];
 	pthread_t	 thread;
 	pthread_mutex_t	 mu;		/* ring and counters */
@@ -422,6 +428,16 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	if (!mem && (s->rd = open_db(o->path, SQLITE_OPEN_READONLY, 200, err,
 	    errlen)) == NULL)
 		goto fail;
+	if (!mem) {
+		char why[256];
+
+		s->ck = checkpointer_start(s->db, o->path, o->checkpoint_pages ?
+		    o->checkpoint_pages : CHECKPOINT_PAGES,
+		    o->durability == STORE_FAST ? 10 : 0, why, sizeof(why));
+		if (s->ck == NULL)
+			fprintf(stderr, "advisord: %s; checkpoints stay on the "
+			    "log writer\n", why);
+	}
 	s->next_seq = 1;
 	if (pthread_create(&s->thread, NULL, writer, s) != 0) {
 		snprintf(err, errlen, "cannot start the log writer");
@@ -429,6 +445,7 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	}
 	return s;
 fail:
+	checkpointer_stop(s->ck);
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
@@ -454,6 +471,7 @@ store_close(struct store *s)
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->thread, NULL);
+	checkpointer_stop(s->ck);
 	for (i = 0; i < s->cap; i++)
 		row_clear(&s->ring[i]);
 	for (k = 0; k < ST_N; k++)
@@ -652,6 +670,7 @@ store_get_stats(struct store *s, struct store_stats *out)
 	*out = s->stats;
 	out->queued = s->count;
 	pthread_mutex_unlock(&s->mu);
+	out->checkpoints = checkpointer_count(s->ck);
 }
 
 static char *

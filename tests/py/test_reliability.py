@@ -361,6 +361,20 @@ def out_of_fds():
         d.stop(signal.SIGKILL)
 
 
+def poll_loop():
+    """libwebsockets' own poll loop, the fallback to libev, still serves."""
+    d = Daemon("--rate-limit", "0", "--event-loop", "poll")
+    try:
+        c = d.client()
+        r = c.ask({"type": "message", "text": "what is kpo"})
+        R.check("poll loop: a question is answered", r.get("type") == "reply" and r.get("intent") == "define_kpo", r)
+        R.check("poll loop: ping answered", c.ask({"type": "ping"})["type"] == "pong")
+        c.close()
+        R.check("poll loop: SIGTERM exits 0", d.stop() == 0)
+    finally:
+        d.stop(signal.SIGKILL)
+
+
 def main():
     d = Daemon("--rate-limit", "0")
     try:
@@ -370,6 +384,7 @@ def main():
         R.check("SIGTERM exits 0", rc == 0, rc)
     finally:
         d.stop(signal.SIGKILL)
+    R.run("poll loop", poll_loop)
     R.run("limits", limits)
     R.run("kill -9 in strict mode", sql_and_strict_crash)
     R.run("locked database", locked_db)

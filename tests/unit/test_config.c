@@ -61,6 +61,7 @@ t_defaults(void **state)
 	assert_int_equal(c.max_text_chars, 2000);
 	assert_int_equal(c.max_conversations, 10000);
 	assert_false(c.strict);
+	assert_false(c.poll_loop);	/* libev by default */
 	assert_false(c.debug);
 	assert_true(c.jit);
 	assert_true(c.redact);
@@ -78,7 +79,7 @@ t_file(void **state)
 
 	(void)state;
 	write_file("# a comment\n\n  port = 9001\nhost=0.0.0.0\n"
-	    "db = \"/var/lib/a b.db\"\ndurability = strict\n"
+	    "db = \"/var/lib/a b.db\"\ndurability = strict\nevent_loop = poll\n"
 	    "rate_limit = 0\nlog_level = debug\ndebug = yes\njit = off\n"
 	    "origins = https://a.example https://b.example\n"
 	    "max_message_bytes = 4096\nidle_timeout = 0\r\n"
@@ -90,6 +91,7 @@ t_file(void **state)
 	assert_string_equal(c.host, "0.0.0.0");
 	assert_string_equal(c.db, "/var/lib/a b.db");
 	assert_true(c.strict);
+	assert_true(c.poll_loop);
 	assert_int_equal(c.rate_limit, 0);
 	assert_int_equal(c.log_level, LOG_LVL_DEBUG);
 	assert_true(c.debug);
@@ -113,6 +115,7 @@ t_file_errors(void **state)
 		{ "\n\nport = http\n", ":3: bad value \"http\" for port" },
 		{ "port = 70000\n", ":1: bad value" },
 		{ "durability = sometimes\n", ":1: bad value" },
+		{ "event_loop = select\n", ":1: bad value" },
 		{ "# ok\njust words\n", ":2: expected key = value" },
 		{ "debug = perhaps\n", ":1: bad value" },
 		{ "max_message_bytes = 10\n", ":1: bad value" },
@@ -173,7 +176,8 @@ t_flags(void **state)
 	assert_int_equal(parse(&c, err, sizeof(err), "--host", "::1",
 	    "--db", ":memory:", "--content", "/srv/c", "--web-dir", "/srv/w",
 	    "--log-level", "warning", "--durability", "strict",
-	    "--bridge-tokens", "/etc/t", "--origins", "https://x.example",
+	    "--event-loop", "poll", "--bridge-tokens", "/etc/t",
+	    "--origins", "https://x.example",
 	    "--max-message-bytes", "1024", "--max-text-chars", "10",
 	    "--max-conns-per-ip", "3", "--bridge-rate-limit", "7", "--idle-timeout", "9", "--outq-max",
 	    "4", "--max-conversations", "2", "--debug", "--no-jit",
@@ -185,6 +189,7 @@ t_flags(void **state)
 	assert_string_equal(c.web_dir, "/srv/w");
 	assert_int_equal(c.log_level, LOG_LVL_WARN);
 	assert_true(c.strict);
+	assert_true(c.poll_loop);
 	assert_string_equal(c.bridge_tokens, "/etc/t");
 	assert_string_equal(c.origins, "https://x.example");
 	assert_int_equal(c.max_message_bytes, 1024);
@@ -217,6 +222,8 @@ t_flag_errors(void **state)
 	assert_int_equal(parse(&c, err, sizeof(err), "--port", "-1", NULL),
 	    -1);
 	assert_int_equal(parse(&c, err, sizeof(err), "--durability", "maybe",
+	    NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "--event-loop", "epoll",
 	    NULL), -1);
 	assert_int_equal(parse(&c, err, sizeof(err), "stray", NULL), -1);
 	assert_non_null(strstr(err, "stray"));
