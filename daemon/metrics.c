@@ -209,5 +209,8 @@ metrics_write(struct jbuf *b, const struct store_stats *st)
 		    "on (queue full or repeated write errors).", st->dropped);
 		counter(b, "advisord_log_write_errors_total", "Failed log "
 		    "commits (each is retried).", st->write_errors);
+		counter(b, "advisord_log_checkpoints_total", "WAL checkpoints "
+		    "completed by the log's checkpoint thread.",
+		    st->checkpoints);
 	}
 }

@@ -25,6 +25,8 @@ struct store_opts {
 	unsigned		 batch_ms;	/* commit at least this often */
 	unsigned		 batch_rows;	/* or once this many rows wait */
 	bool			 redact;	/* mask e-mail and phone numbers */
+	unsigned		 checkpoint_pages; /* WAL frames that start a
+						      checkpoint (8,000) */
 	/* Called from the writer thread after each commit (or failed batch);
 	 * the daemon passes a function that wakes its event loop. */
 	void			(*notify)(void *arg);
@@ -63,6 +65,7 @@ struct store_stats {
 	uint64_t	dropped;	/* rows given up on (queue full, errors) */
 	uint64_t	write_errors;	/* failed commits (each retried) */
 	uint64_t	batches;
+	uint64_t	checkpoints;	/* by the checkpoint thread */
 };
 
 /* Open (create, migrate, WAL) and start the writer.  NULL and a message

@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -509,6 +510,63 @@ test_close_flushes(void **state)
 	integrity_ok(dbpath);
 }
 
+static long long
+file_size(const char *path, const char *suffix)
+{
+	char p[300];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	return stat(p, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/*
+ * The checkpoint thread folds the WAL back into the database once it
+ * holds 32 pages, so writing about 6 MB leaves a WAL of a few batches,
+ * not of everything: SQLite's own automatic checkpoint is off once the
+ * thread holds the WAL hook, and at 8,000 pages it would not have run.
+ */
+static void
+test_checkpoint_thread(void **state)
+{
+	struct store_opts o = { .path = dbpath, .durability = STORE_FAST,
+	    .batch_ms = 2, .batch_rows = 200, .checkpoint_pages = 32 };
+	struct store_stats st;
+	char err[256], text[301];
+	struct store *s;
+	uint64_t seq = 0;
+	int i;
+
+	(void)state;
+	memset(text, 'w', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	assert_non_null(s = store_open(&o, err, sizeof(err)));
+	for (i = 0; i < 20000; i++) {
+		seq = put_msg(s, i % 2 ? "c1" : "c2", 'i', text);
+		assert_true(seq > 0);
+		if (i % 500 == 499)
+			wait_resolved(s, seq);	/* the queue never fills */
+	}
+	wait_resolved(s, seq);
+	/* the last checkpoint may still be under way */
+	for (i = 0; i < 5000; i++) {
+		store_get_stats(s, &st);
+		if (st.checkpoints > 0 && file_size(dbpath, "") > 6000000 &&
+		    file_size(dbpath, "-wal") < 3000000)
+			break;
+		sleep_ms(1);
+	}
+	assert_true(st.checkpoints > 0);
+	assert_int_equal(st.dropped, 0);
+	/* the rows reached the database file, and the WAL started over */
+	assert_true(file_size(dbpath, "") > 6000000);
+	assert_true(file_size(dbpath, "-wal") < 3000000);
+	store_close(s);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"),
+	    20000);
+	integrity_ok(dbpath);
+}
+
 struct reader {
 	struct store	*s;
 	volatile bool	 stop;
@@ -723,6 +781,7 @@ main(void)
 		T(test_redaction),
 		T(test_queue_full),
 		T(test_close_flushes),
+		T(test_checkpoint_thread),
 		T(test_concurrent_reader),
 		T(test_backlog),
 		T(test_locked_then_free),
