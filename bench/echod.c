@@ -4,12 +4,15 @@
  * message, built the way advisord's server shell is built (one context,
  * reassembly with a cap, one lws_write per SERVER_WRITEABLE from a small
  * bounded per-session queue), so that the ratio advisord / echod shows what
- * the advisor adds on top of the transport.
+ * the advisor adds on top of the transport.  It runs on the same event
+ * loop as advisord: libev by default, lws' own poll loop with
+ * --event-loop poll.
  *
- * Usage: echod [--host ADDR] [--port N]   (port 0 lets the kernel pick;
- * the chosen port is printed as "echod: port N" on stdout).
+ * Usage: echod [--host ADDR] [--port N] [--event-loop ev|poll]  (port 0
+ * lets the kernel pick; the chosen port is printed as "echod: port N").
  */
 #include <libwebsockets.h>
+#include <ev.h>
 
 #include <getopt.h>
 #include <signal.h>
@@ -143,7 +146,8 @@ static const struct lws_protocols protocols[] = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: echod [--host ADDR] [--port N]\n");
+	fprintf(stderr, "usage: echod [--host ADDR] [--port N] "
+	    "[--event-loop ev|poll]\n");
 	exit(2);
 }
 
@@ -153,6 +157,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "host", required_argument, NULL, 'h' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "event-loop", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, '?' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -160,15 +165,22 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct rlimit rl;
 	const char *host = "127.0.0.1";
-	int port = 0, ch;
+	struct ev_loop *loop = NULL;
+	void *loops[1];
+	int port = 0, ch, ev = 1;
 
-	while ((ch = getopt_long(argc, argv, "h:p:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h:p:e:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			host = optarg;
 			break;
 		case 'p':
 			port = atoi(optarg);
+			break;
+		case 'e':
+			if (strcmp(optarg, "ev") != 0 && strcmp(optarg, "poll"))
+				usage();
+			ev = strcmp(optarg, "ev") == 0;
 			break;
 		default:
 			usage();
@@ -188,6 +200,16 @@ main(int argc, char **argv)
 	info.protocols = protocols;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
 	info.count_threads = 1;
+	if (ev) {
+		/* a loop of our own, lent to lws, as advisord's server does */
+		if ((loop = ev_loop_new(EVFLAG_AUTO)) == NULL) {
+			fprintf(stderr, "echod: no libev loop\n");
+			return 1;
+		}
+		loops[0] = loop;
+		info.foreign_loops = loops;
+		info.options |= LWS_SERVER_OPTION_LIBEV;
+	}
 	if ((context = lws_create_context(&info)) == NULL) {
 		fprintf(stderr, "echod: cannot create the lws context\n");
 		return 1;
@@ -202,8 +224,12 @@ main(int argc, char **argv)
 	    lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default")));
 	fflush(stdout);
 
-	while (!stop && lws_service(context, 0) >= 0)
+	/* a signal's lws_cancel_service() ends ev_run's wait */
+	while (!stop && (loop ? (ev_run(loop, EVRUN_ONCE), 0) :
+	    lws_service(context, 0)) >= 0)
 		;
 	lws_context_destroy(context);
+	if (loop != NULL)
+		ev_loop_destroy(loop);
 	return 0;
 }

@@ -8,7 +8,7 @@ $(BUILD)/bench/loadgen: $(BUILD)/bench/loadgen.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpthread
 
 $(BUILD)/bench/echod: $(BUILD)/bench/echod.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lev
 
 .PHONY: bench-bins
 bench-bins: deps $(BENCH_BINS)

@@ -12,7 +12,8 @@
 # Environment: BUILD (build folder), BENCH_SECONDS (per point, default 5),
 # BENCH_WARMUP (1), BENCH_OPEN_SECONDS (10), BENCH_CONNS ("1 100 1000 10000"),
 # BENCH_IDLE_CONNS (10000), BENCH_REPEAT (runs of the 100-connection points,
-# best kept; 3), BENCH_OUT (results folder).
+# best kept; 3), BENCH_LOOP (event loop of both servers: ev or poll; ev),
+# BENCH_OUT (results folder).
 
 set -u
 
@@ -24,6 +25,7 @@ OPEN_DUR=${BENCH_OPEN_SECONDS:-10}
 CONNS_LIST=${BENCH_CONNS:-"1 100 1000 10000"}
 IDLE_CONNS=${BENCH_IDLE_CONNS:-10000}
 REPEAT=${BENCH_REPEAT:-3}
+LOOP=${BENCH_LOOP:-ev}
 OUT=${BENCH_OUT:-$BUILD/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 LOADGEN=$BUILD/bench/loadgen
 ECHOD=$BUILD/bench/echod
@@ -73,6 +75,8 @@ has_flag --rate-limit && ADV_ARGS+=(--rate-limit 0)
 has_flag --max-conns-per-ip && ADV_ARGS+=(--max-conns-per-ip 20000)
 has_flag --idle-timeout && ADV_ARGS+=(--idle-timeout 3600)
 has_flag --log-level && ADV_ARGS+=(--log-level warning)
+# the baseline and advisord always run on the same event loop
+has_flag --event-loop && ADV_ARGS+=(--event-loop "$LOOP")
 if has_flag --durability; then MODES="fast strict"; else MODES="fast"; fi
 
 # Wait until PORT accepts connections or PID is gone.
@@ -95,7 +99,8 @@ start_server() {
 		port=$((20000 + RANDOM % 12000))
 		log=$OUT/$kind-$port.log
 		if [ "$kind" = echo ]; then
-			"${PIN_D[@]}" "$ECHOD" --port "$port" >"$log" 2>&1 &
+			"${PIN_D[@]}" "$ECHOD" --port "$port" --event-loop "$LOOP" \
+			    >"$log" 2>&1 &
 		else
 			rm -f "$TMP"/bench.db*
 			local dur=()
@@ -327,7 +332,7 @@ for key in "${!RES[@]}"; do
 done
 
 echo
-echo "== results ($PINNING; R = advisord answers/s / echo messages/s)"
+echo "== results ($PINNING, $LOOP event loop for both; R = advisord answers/s / echo messages/s)"
 cat "$TABLE"
 echo
 echo "== targets (issue 9)"

@@ -4,7 +4,8 @@
 # shipped catalog and a generated 1,000-intent one, JIT on and off.
 # Not part of `make test` (speed is measured, never asserted).
 
-INTENTS_OBJ = $(filter $(BUILD)/intents/%.o,$(LIB_OBJ))
+# intent_result_json() writes through daemon/jbuf.c, so that one comes too.
+INTENTS_OBJ = $(filter $(BUILD)/intents/%.o,$(LIB_OBJ)) $(BUILD)/daemon/jbuf.o
 
 $(BUILD)/bench/bench_intents: $(BUILD)/bench/bench_intents.o $(INTENTS_OBJ)
 	@mkdir -p $(dir $@)
