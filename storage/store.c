@@ -92,6 +92,7 @@ struct store {
 	uint64_t	 resolved;	/* all rows <= this are resolved */
 	size_t		 backlog;	/* count, readable without the lock */
 	size_t		 hold_rows;	/* backlog at which replies wait */
+	size_t		 early_rows;	/* ... and ends a batch window */
 	int64_t		 next_id;
 	bool		 stop;
 	unsigned	 retries;	/* attempts per batch */
@@ -260,20 +261,23 @@ writer(void *arg)
 		while (s->count == 0 && !s->stop)
 			pthread_cond_wait(&s->cv, &s->mu);
 		/*
-		 * Fast mode gathers rows for one batch window, but not once
-		 * replies wait on it (backlog).  Strict mode commits at once:
-		 * replies wait on it, and rows that arrive during a commit
-		 * form the next batch by themselves.
+		 * Fast mode gathers rows for one batch window, or until half
+		 * the backlog at which replies wait is queued: waiting for
+		 * the whole of it left a busy log one slow commit away from
+		 * holding replies (at 12,600 answers/s a window gathers 2,500
+		 * of the 4,096 rows).  Strict mode commits at once: replies
+		 * wait on it, and rows that arrive during a commit form the
+		 * next batch by themselves.
 		 */
 		if (s->opts.durability == STORE_FAST && !s->stop &&
-		    s->count < s->hold_rows) {
+		    s->count < s->early_rows) {
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_nsec += (long)s->opts.batch_ms * 1000000L;
 			while (until.tv_nsec >= 1000000000L) {
 				until.tv_sec++;
 				until.tv_nsec -= 1000000000L;
 			}
-			while (s->count < s->hold_rows && !s->stop &&
+			while (s->count < s->early_rows && !s->stop &&
 			    pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
 				;
 		}
@@ -386,6 +390,7 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	    s->opts.batch_rows / 2 : s->cap / 8;
 	if (s->hold_rows == 0)
 		s->hold_rows = 1;
+	s->early_rows = s->hold_rows / 2 > 0 ? s->hold_rows / 2 : 1;
 	s->retries = RETRIES;
 	s->pause_ms = 25;	/* 25 ms .. 800 ms */
 	pthread_mutex_init(&s->mu, NULL);
@@ -576,7 +581,7 @@ enqueue(struct store *s, struct row *r)
 		s->count++;
 		__atomic_store_n(&s->backlog, s->count, __ATOMIC_RELAXED);
 		seq = s->next_seq++;
-		if (s->count == 1 || s->count >= s->hold_rows)
+		if (s->count == 1 || s->count == s->early_rows)
 			pthread_cond_signal(&s->cv);
 	} else {
 		s->stats.dropped++;

@@ -510,6 +510,34 @@ test_close_flushes(void **state)
 	integrity_ok(dbpath);
 }
 
+/*
+ * A fast-mode batch window ends early once half the backlog at which
+ * replies wait is queued: with a 60 s window and batches of 64 (so replies
+ * wait at 32 rows behind), 15 rows stay queued, the 16th sends them all.
+ */
+static void
+test_batch_ends_early(void **state)
+{
+	struct store_opts o = { .path = dbpath, .durability = STORE_FAST,
+	    .batch_ms = 60000, .batch_rows = 64 };
+	char err[256];
+	struct store *s;
+	uint64_t seq = 0;
+	int i;
+
+	(void)state;
+	assert_non_null(s = store_open(&o, err, sizeof(err)));
+	for (i = 0; i < 15; i++)
+		seq = put_msg(s, "e", 'i', "early");
+	sleep_ms(300);
+	assert_true(store_resolved(s) < seq);
+	assert_false(store_backlogged(s));
+	seq = put_msg(s, "e", 'i', "the sixteenth");
+	wait_resolved(s, seq);
+	store_close(s);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 16);
+}
+
 static long long
 file_size(const char *path, const char *suffix)
 {
@@ -782,6 +810,7 @@ main(void)
 		T(test_queue_full),
 		T(test_close_flushes),
 		T(test_checkpoint_thread),
+		T(test_batch_ends_early),
 		T(test_concurrent_reader),
 		T(test_backlog),
 		T(test_locked_then_free),
