@@ -21,8 +21,7 @@ struct checkpointer;
 /*
  * Watch the WAL of the writer's connection DB, a file at PATH in WAL mode:
  * once a commit leaves PAGES or more frames in it, the thread checkpoints.
- * NICE lowers the thread's priority (fast durability: nothing waits for
- * it).  Installs DB's WAL hook, which turns SQLite's own automatic
+ * NICE lowers the thread's priority (nothing waits for it).  Installs DB's WAL hook, which turns SQLite's own automatic
  * checkpoint off.  NULL and a message in ERR on failure; the caller then
  * keeps SQLite's automatic checkpoint.
  */
