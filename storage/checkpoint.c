@@ -107,9 +107,12 @@ checkpointer_start(sqlite3 *writer, const char *path, unsigned pages, int nice,
 		free(c);
 		return NULL;
 	}
-	/* waits for the writer's transaction to end, for the pass that
-	 * holds it off (below) */
-	sqlite3_busy_timeout(c->db, 2000);
+	/* the truncating pass (below) waits this long for the writer's
+	 * transaction to end and then, holding the writer off, for readers
+	 * to leave the WAL: short, so that a reviewer's long query costs
+	 * the writer at most this per attempt (the pass then fails, and the
+	 * next commit past the threshold tries again) */
+	sqlite3_busy_timeout(c->db, 50);
 	/* a connection learns that the file is in WAL mode only once it
 	 * reads it; until then a checkpoint does nothing */
 	if (sqlite3_exec(c->db, "PRAGMA journal_mode = WAL", NULL, NULL,

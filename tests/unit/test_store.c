@@ -538,6 +538,53 @@ test_batch_ends_early(void **state)
 	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 16);
 }
 
+/*
+ * A reader that keeps a transaction open on the WAL (a long review query)
+ * stops the checkpoints from finishing, but not the log: rows go on being
+ * committed, and once the reader is gone the next checkpoint completes.
+ */
+static void
+test_checkpoint_reader(void **state)
+{
+	struct store_opts o = { .path = dbpath, .durability = STORE_FAST,
+	    .batch_ms = 2, .batch_rows = 200, .checkpoint_pages = 16 };
+	struct store_stats st;
+	char err[256];
+	struct store *s;
+	sqlite3 *rd;
+	uint64_t seq = 0, before;
+	int i;
+
+	(void)state;
+	assert_non_null(s = store_open(&o, err, sizeof(err)));
+	wait_resolved(s, put_msg(s, "r", 'i', "first"));
+	assert_int_equal(sqlite3_open(dbpath, &rd), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(rd, "BEGIN; SELECT count(*) FROM "
+	    "messages", NULL, NULL, NULL), SQLITE_OK);
+	store_get_stats(s, &st);
+	before = st.checkpoints;
+	for (i = 0; i < 3000; i++) {
+		seq = put_msg(s, "r", 'i', "a row written while a reader "
+		    "holds the WAL open");
+		if (i % 500 == 499)
+			wait_resolved(s, seq);
+	}
+	wait_resolved(s, seq);
+	store_get_stats(s, &st);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.checkpoints, before);
+	assert_int_equal(sqlite3_exec(rd, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(rd);
+	for (i = 0; i < 5000 && st.checkpoints == before; i++) {
+		wait_resolved(s, put_msg(s, "r", 'i', "after"));
+		store_get_stats(s, &st);
+	}
+	assert_true(st.checkpoints > before);
+	store_close(s);
+	integrity_ok(dbpath);
+}
+
 static long long
 file_size(const char *path, const char *suffix)
 {
@@ -811,6 +858,7 @@ main(void)
 		T(test_close_flushes),
 		T(test_checkpoint_thread),
 		T(test_batch_ends_early),
+		T(test_checkpoint_reader),
 		T(test_concurrent_reader),
 		T(test_backlog),
 		T(test_locked_then_free),
