@@ -6,10 +6,11 @@
  * (daemon/advisor.c) directly with the load generator's kind of mix over
  * 100 conversations, on the real content and a temporary SQLite file in
  * fast durability, and reports CPU microseconds per answer for the event
- * loop's part and for the writer thread.  Both figures are thread CPU
- * time, so other work on the machine moves them little; `make bench`
- * prints them beside the echo baseline to show what is left above the
- * transport.  Not a test: it asserts nothing about time.
+ * loop's part and for the log's threads (writer and checkpoints).  Both
+ * are thread CPU time, free of the network's noise, though a busy shared
+ * machine still moves them (by up to 1.5x between minutes here); `make
+ * bench` prints them beside the echo baseline to show what is left above
+ * the transport.  Not a test: it asserts nothing about time.
  *   usage: bench_advisor [answers]   (default 200000)
  */
 #include <dirent.h>
@@ -80,8 +81,9 @@ cpu_us(clockid_t id)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* On-CPU nanoseconds of every thread of this process but the calling one
- * (the log writer), from /proc/self/task/N/schedstat. */
+/* On-CPU microseconds of every thread of this process but the calling
+ * one (the log writer and the checkpoint thread), from
+ * /proc/self/task/N/schedstat. */
 static double
 others_us(void)
 {
@@ -213,7 +215,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	printf("advisor path: %lu answers, event-loop part %.2f us/answer, "
-	    "writer %.2f us/answer (%" PRIu64 " rows)\n", sent,
+	    "log threads (writer, checkpoints) %.2f us/answer (%" PRIu64
+	    " rows)\n", sent,
 	    (t1 - t0) / (double)sent, (w1 - w0) / (double)sent,
 	    stats.committed);
 	printf("RESULT advisor_us=%.2f writer_us=%.2f\n",
