@@ -87,48 +87,35 @@ run(void *arg)
 }
 
 struct checkpointer *
-checkpointer_start(sqlite3 *writer, const char *path, unsigned pages, int nice,
+checkpointer_start(sqlite3 *writer, sqlite3 *own, unsigned pages, int nice,
     char *err, size_t errlen)
 {
 	struct checkpointer *c;
 
+	/* a connection learns that the file is in WAL mode only once it
+	 * reads it; until then a checkpoint does nothing */
+	if (sqlite3_exec(own, "PRAGMA journal_mode = WAL", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(own));
+		sqlite3_close(own);
+		return NULL;
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		sqlite3_close(own);
 		return NULL;
 	}
 	c->writer = writer;
+	c->db = own;
 	c->pages = pages > 0 ? pages : 1;
 	c->nice = nice;
-	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, c->db ?
-		    sqlite3_errmsg(c->db) : "cannot open");
-		sqlite3_close(c->db);
-		free(c);
-		return NULL;
-	}
-	/* the truncating pass (below) waits this long for the writer's
-	 * transaction to end and then, holding the writer off, for readers
-	 * to leave the WAL: short, so that a reviewer's long query costs
-	 * the writer at most this per attempt (the pass then fails, and the
-	 * next commit past the threshold tries again) */
-	sqlite3_busy_timeout(c->db, 50);
-	/* a connection learns that the file is in WAL mode only once it
-	 * reads it; until then a checkpoint does nothing */
-	if (sqlite3_exec(c->db, "PRAGMA journal_mode = WAL", NULL, NULL,
-	    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(c->db));
-		sqlite3_close(c->db);
-		free(c);
-		return NULL;
-	}
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	if (pthread_create(&c->thread, NULL, run, c) != 0) {
 		snprintf(err, errlen, "cannot start the checkpoint thread");
 		pthread_mutex_destroy(&c->mu);
 		pthread_cond_destroy(&c->cv);
-		sqlite3_close(c->db);
+		sqlite3_close(own);
 		free(c);
 		return NULL;
 	}

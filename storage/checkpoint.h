@@ -19,14 +19,18 @@ struct sqlite3;
 struct checkpointer;
 
 /*
- * Watch the WAL of the writer's connection DB, a file at PATH in WAL mode:
- * once a commit leaves PAGES or more frames in it, the thread checkpoints.
+ * Watch the WAL of the writer's connection WRITER: once a commit leaves
+ * PAGES or more frames in it, the thread checkpoints through OWN, a
+ * read-write connection to the same file, which it takes over (closed on
+ * failure too).  OWN's busy timeout bounds how long the truncating pass
+ * holds the writer off while it waits for readers: keep it short.
  * NICE lowers the thread's priority (nothing waits for it).  Installs DB's WAL hook, which turns SQLite's own automatic
  * checkpoint off.  NULL and a message in ERR on failure; the caller then
  * keeps SQLite's automatic checkpoint.
  */
-struct checkpointer *checkpointer_start(struct sqlite3 *db, const char *path,
-		    unsigned pages, int nice, char *err, size_t errlen);
+struct checkpointer *checkpointer_start(struct sqlite3 *writer,
+		    struct sqlite3 *own, unsigned pages, int nice, char *err,
+		    size_t errlen);
 /* Stop the thread (a checkpoint under way finishes first), remove the
  * hook and close its connection. */
 void		 checkpointer_stop(struct checkpointer *);

@@ -92,7 +92,6 @@ struct store {
 	uint64_t	 resolved;	/* all rows <= this are resolved */
 	size_t		 backlog;	/* count, readable without the lock */
 	size_t		 hold_rows;	/* backlog at which replies wait */
-	size_t		 early_rows;	/* ... and ends a batch window */
 	int64_t		 next_id;
 	bool		 stop;
 	unsigned	 retries;	/* attempts per batch */
@@ -235,6 +234,13 @@ pause_ms(unsigned ms)
 		;
 }
 
+/* Queued rows that end a fast-mode batch window: half the hold. */
+static size_t
+early_rows(const struct store *s)
+{
+	return s->hold_rows > 1 ? s->hold_rows / 2 : 1;
+}
+
 static void *
 writer(void *arg)
 {
@@ -270,14 +276,14 @@ writer(void *arg)
 		 * next batch by themselves.
 		 */
 		if (s->opts.durability == STORE_FAST && !s->stop &&
-		    s->count < s->early_rows) {
+		    s->count < early_rows(s)) {
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_nsec += (long)s->opts.batch_ms * 1000000L;
 			while (until.tv_nsec >= 1000000000L) {
 				until.tv_sec++;
 				until.tv_nsec -= 1000000000L;
 			}
-			while (s->count < s->early_rows && !s->stop &&
+			while (s->count < early_rows(s) && !s->stop &&
 			    pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
 				;
 		}
@@ -390,7 +396,6 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	    s->opts.batch_rows / 2 : s->cap / 8;
 	if (s->hold_rows == 0)
 		s->hold_rows = 1;
-	s->early_rows = s->hold_rows / 2 > 0 ? s->hold_rows / 2 : 1;
 	s->retries = RETRIES;
 	s->pause_ms = 25;	/* 25 ms .. 800 ms */
 	pthread_mutex_init(&s->mu, NULL);
@@ -442,9 +447,16 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	 */
 	if (!mem && o->durability == STORE_FAST) {
 		char why[256];
+		sqlite3 *own;
 
-		s->ck = checkpointer_start(s->db, o->path, o->checkpoint_pages ?
-		    o->checkpoint_pages : CHECKPOINT_PAGES, 10, why, sizeof(why));
+		/* 50 ms: how long the truncating pass may hold the writer
+		 * off while it waits for readers (checkpoint.h); a reviewer's
+		 * long query then costs the writer at most that per attempt */
+		if ((own = open_db(o->path, SQLITE_OPEN_READWRITE, 50, why,
+		    sizeof(why))) != NULL)
+			s->ck = checkpointer_start(s->db, own,
+			    o->checkpoint_pages ? o->checkpoint_pages :
+			    CHECKPOINT_PAGES, 10, why, sizeof(why));
 		if (s->ck == NULL)
 			fprintf(stderr, "advisord: %s; checkpoints stay on the "
 			    "log writer\n", why);
@@ -587,7 +599,7 @@ enqueue(struct store *s, struct row *r)
 		s->count++;
 		__atomic_store_n(&s->backlog, s->count, __ATOMIC_RELAXED);
 		seq = s->next_seq++;
-		if (s->count == 1 || s->count == s->early_rows)
+		if (s->count == 1 || s->count == early_rows(s))
 			pthread_cond_signal(&s->cv);
 	} else {
 		s->stats.dropped++;
