@@ -118,6 +118,19 @@ static const unsigned char plain[256] = {
 	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* Whether any of the eight bytes in V is not plain: below 0x20, a quote,
+ * a backslash, or 0x80 and up.  Each term is the usual "some byte is
+ * zero" (or "is below N") test, which is exact as to whether any is. */
+static int
+special8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+
+	return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) |
+	    ((b - ones) & ~b) | v) & high ? 1 : 0;
+}
+
 /*
  * Every reply's text goes through here.  Room for the worst case (six
  * bytes out for one in) is made once, then the string is written straight
@@ -138,6 +151,17 @@ jbuf_str(struct jbuf *b, const char *s, size_t n)
 	o = b->mem + b->pre + b->len;
 	*o++ = '"';
 	while (i < n) {
+		/* eight plain bytes at a time, the common case */
+		for (; i + 8 <= n; i += 8, o += 8) {
+			uint64_t v;
+
+			memcpy(&v, p + i, 8);
+			if (special8(v))
+				break;
+			memcpy(o, p + i, 8);
+		}
+		if (i == n)
+			break;
 		for (run = i; run < n && plain[p[run]]; run++)
 			;
 		if (run > i) {

@@ -79,15 +79,26 @@ setid(char *dst, const char *src)
 	dst[n] = '\0';
 }
 
-/* Append S to the reply text, cutting cleanly if it would not fit. */
+/* Append S to the reply text, cutting cleanly if it would not fit: at a
+ * character, never inside one (the frame must stay valid UTF-8), and
+ * nothing more after the cut. */
 static void
 put(struct dialogue_reply *r, size_t *o, const char *s, size_t n)
 {
-	if (*o + n >= sizeof(r->text))
-		n = sizeof(r->text) - 1 - *o;
+	if (*o + n < sizeof(r->text)) {
+		memcpy(r->text + *o, s, n);
+		*o += n;
+		r->text[*o] = '\0';
+		return;
+	}
+	if (*o >= sizeof(r->text) - 1)
+		return;		/* cut already */
+	n = sizeof(r->text) - 1 - *o;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
 	memcpy(r->text + *o, s, n);
-	*o += n;
-	r->text[*o] = '\0';
+	r->text[*o + n] = '\0';
+	*o = sizeof(r->text) - 1;
 }
 
 static void
@@ -105,7 +116,14 @@ render_text(struct dialogue_reply *r, size_t *o, const char *text,
 	size_t i;
 
 	while (*p) {
-		if (*p == '{' && (e = strchr(p, '}')) != NULL && e - p < 40) {
+		/* the text up to the next brace in one copy */
+		if (*p != '{') {
+			e = strchrnul(p, '{');
+			put(r, o, p, (size_t)(e - p));
+			p = e;
+			continue;
+		}
+		if ((e = strchr(p, '}')) != NULL && e - p < 40) {
 			for (i = 0; i < nslots; i++)
 				if (strlen(slots[i].name) == (size_t)(e - p - 1) &&
 				    memcmp(slots[i].name, p + 1, e - p - 1) == 0)

@@ -10,23 +10,25 @@
 #include "intents/normalize.h"
 
 /* Contractions after apostrophes are removed: "what's" is "whats" here. */
+#define C(from, to)	{ from, to, sizeof(from) - 1, sizeof(to) - 1 }
 static const struct {
 	const char *from, *to;
+	size_t flen, tlen;
 } contractions[] = {
-	{ "whats", "what is" }, { "wats", "what is" }, { "wat", "what" },
-	{ "wht", "what" }, { "wots", "what is" },
-	{ "hows", "how is" }, { "wheres", "where is" }, { "whos", "who is" },
-	{ "thats", "that is" }, { "its", "it is" }, { "isnt", "is not" },
-	{ "arent", "are not" }, { "dont", "do not" }, { "doesnt", "does not" },
-	{ "didnt", "did not" }, { "cant", "can not" }, { "cannot", "can not" },
-	{ "wont", "will not" }, { "im", "i am" }, { "ive", "i have" },
-	{ "youre", "you are" }, { "theyre", "they are" },
-	{ "whatre", "what are" }, { "whys", "why is" }, { "u", "you" },
-	{ "r", "are" }, { "pls", "please" }, { "plz", "please" },
-	{ "thx", "thanks" }, { "ty", "thank you" }, { "vs", "versus" },
-	{ "v", "versus" }, { "diff", "difference" },
-	{ "btw", "by the way" }, { "wanna", "want to" }, { "gonna", "going to" },
+	C("whats", "what is"), C("wats", "what is"), C("wat", "what"),
+	C("wht", "what"), C("wots", "what is"), C("hows", "how is"),
+	C("wheres", "where is"), C("whos", "who is"), C("thats", "that is"),
+	C("its", "it is"), C("isnt", "is not"), C("arent", "are not"),
+	C("dont", "do not"), C("doesnt", "does not"), C("didnt", "did not"),
+	C("cant", "can not"), C("cannot", "can not"), C("wont", "will not"),
+	C("im", "i am"), C("ive", "i have"), C("youre", "you are"),
+	C("theyre", "they are"), C("whatre", "what are"), C("whys", "why is"),
+	C("u", "you"), C("r", "are"), C("pls", "please"), C("plz", "please"),
+	C("thx", "thanks"), C("ty", "thank you"), C("vs", "versus"),
+	C("v", "versus"), C("diff", "difference"), C("btw", "by the way"),
+	C("wanna", "want to"), C("gonna", "going to"),
 };
+#undef C
 
 static int
 is_word_byte(unsigned char c)
@@ -41,10 +43,10 @@ emit_word(const char *word, size_t len, char *out, size_t o, size_t size)
 	size_t i, n;
 
 	for (i = 0; i < sizeof(contractions) / sizeof(contractions[0]); i++) {
-		if (strlen(contractions[i].from) == len &&
+		if (contractions[i].flen == len &&
 		    memcmp(contractions[i].from, word, len) == 0) {
 			word = contractions[i].to;
-			len = strlen(word);
+			len = contractions[i].tlen;
 			break;
 		}
 	}

@@ -201,37 +201,54 @@ distance(const char *a, size_t la, const char *b, size_t lb, size_t max)
 	return d[la][lb];
 }
 
+/* Whether X has more than K bits set (a plain loop: without -mpopcnt,
+ * __builtin_popcount is a library call). */
+static int
+more_bits(unsigned x, size_t k)
+{
+	for (; x != 0 && k > 0; k--)
+		x &= x - 1;
+	return x != 0;
+}
+
 /* Nearest known word to W within the bound for its length, or NULL. */
 static const char *
 nearest(const struct vocab *v, const char *w, size_t len)
 {
-	size_t max = (len >= 8) ? 2 : 1, lo, hi, i, d, bestd;
+	size_t max = (len >= 8) ? 2 : 1, lo, hi, i, kl, d, bestd;
 	const char *best = NULL;
 	unsigned m = letters(w);
 
 	lo = (len > max) ? len - max : 0;
 	hi = (len + max > WORD_MAX) ? WORD_MAX : len + max;
 	bestd = max + 1;
-	for (i = v->bylen[lo]; i < v->bylen[hi + 1]; i++) {
-		const char *k = v->words[v->lenorder[i]];
-		size_t kl = strlen(k);
+	/* lenorder[] is grouped by length, so each word's length is its
+	 * group's; words under 4 letters are never corrected to */
+	if (lo < 4)
+		lo = 4;
+	for (kl = lo; kl <= hi; kl++) {
+		for (i = v->bylen[kl]; i < v->bylen[kl + 1]; i++) {
+			const char *k = v->words[v->lenorder[i]];
 
-		/* an edit changes at most two letters of the letter set */
-		if (kl < 4 || (size_t)__builtin_popcount(m ^ v->mask[i]) >
-		    2 * max)
-			continue;
-		/* a short word keeps its first letter: "chat" is not "that" */
-		if (len < 6 && k[0] != w[0])
-			continue;
-		d = distance(w, len, k, kl, max);
-		/* as near as a misspelling gets: two letters swapped (the
-		 * same letters, "waht" for "what") beats one letter wrong
-		 * ("want"); otherwise the first at distance 1 */
-		if (d == 1 && m == v->mask[i])
-			return k;
-		if (d < bestd) {
-			bestd = d;
-			best = k;
+			/* an edit changes at most two letters of the
+			 * letter set */
+			if (more_bits(m ^ v->mask[i], 2 * max))
+				continue;
+			/* a short word keeps its first letter: "chat"
+			 * is not "that" */
+			if (len < 6 && k[0] != w[0])
+				continue;
+			d = distance(w, len, k, kl, max);
+			/* as near as a misspelling gets: two letters
+			 * swapped (the same letters, "waht" for "what")
+			 * beats one letter wrong ("want"); otherwise the
+			 * first at distance 1 */
+			if (d == 1 && m == v->mask[i])
+				return k;
+			if (d < bestd) {
+				bestd = d;
+				best = k;
+			}
 		}
 	}
 	return best;

@@ -321,6 +321,35 @@ test_slots_and_more(void **state)
 	assert_string_equal(fx->r.intent, "more");
 }
 
+/* A text that does not fit is cut between characters, never inside one,
+ * and the text around a slot is copied whole. */
+static void
+test_long_slot_cut_cleanly(void **state)
+{
+	struct fx *fx = *state;
+	static char big[DIALOGUE_TEXT_MAX * 2];
+	struct dialogue_slot s = { "who", big };
+	size_t i, n;
+
+	/* "A" then two-byte characters: every cut point but one falls
+	 * between the two bytes of a character unless it is chosen */
+	big[0] = 'A';
+	for (i = 1; i + 2 < sizeof(big); i += 2) {
+		big[i] = (char)0xc3;
+		big[i + 1] = (char)0xa9;	/* e acute */
+	}
+	big[i] = '\0';
+	assert_int_equal(dialogue_on_intent(fx->d, fx->st, "topic_a", &s, 1,
+	    NULL, NULL, 0, &fx->r), 0);
+	n = strlen(fx->r.text);
+	assert_true(n < DIALOGUE_TEXT_MAX);
+	assert_true(n >= DIALOGUE_TEXT_MAX - 4);
+	assert_memory_equal(fx->r.text, "About A, A\xc3\xa9", 12);
+	/* whole characters only: the last is complete */
+	assert_int_equal((unsigned char)fx->r.text[n - 1], 0xa9);
+	assert_int_equal((unsigned char)fx->r.text[n - 2], 0xc3);
+}
+
 static void
 test_fallback_suggestions(void **state)
 {
@@ -630,6 +659,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_option_leaves_state,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_slot_cut_cleanly, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_slots_and_more, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fallback_suggestions, setup,

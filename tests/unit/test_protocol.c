@@ -313,6 +313,58 @@ t_escaping_every_byte(void **state)
 	jbuf_free(&b);
 }
 
+/* Strings are copied eight bytes at a time while they are plain: a byte
+ * that must be escaped (or checked as UTF-8) at any offset of a longer
+ * plain string is still found, and round-trips, or becomes U+FFFD. */
+static void
+t_escaping_at_every_offset(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} odd[] = {
+		{ "\"", "\"" }, { "\\", "\\" }, { "\x01", "\x01" },
+		{ "\x1f", "\x1f" }, { "\n", "\n" }, { "\x7f", "\x7f" },
+		{ "\xc3\xa9", "\xc3\xa9" }, { "\xe2\x82\xac", "\xe2\x82\xac" },
+		{ "\xff", "\xef\xbf\xbd" }, { "\xc3", "\xef\xbf\xbd" },
+	};
+	static const char tail[] = "bcdefghijklmnopq";
+	char in[64], want[64];
+	struct jbuf b;
+	size_t k, at, t;
+	cJSON *j;
+
+	(void)state;
+	/* k == NELEM(odd): no odd byte, plain strings of every length */
+	for (k = 0; k <= sizeof(odd) / sizeof(odd[0]); k++)
+		for (at = 0; at < 17; at++)
+			for (t = 0; t < sizeof(tail); t++) {
+				const char *oi = k < sizeof(odd) / sizeof(odd[0]) ?
+				    odd[k].in : "", *oo = k < sizeof(odd) /
+				    sizeof(odd[0]) ? odd[k].out : "";
+
+				memset(in, 'a', at);
+				strcpy(in + at, oi);
+				memcpy(in + strlen(in), tail, t + 1);
+				in[at + strlen(oi) + t] = '\0';
+				memset(want, 'a', at);
+				strcpy(want + at, oo);
+				memcpy(want + strlen(want), tail, t + 1);
+				want[at + strlen(oo) + t] = '\0';
+				jbuf_init(&b, 0);
+				jbuf_cstr(&b, in);
+				assert_int_equal(b.len, strlen(jbuf_data(&b)));
+				/* nothing read past the end (its NUL) */
+				assert_null(strstr(jbuf_data(&b), "\\u0000"));
+				j = back(&b);
+				assert_true(cJSON_IsString(j));
+				if (strcmp(j->valuestring, want) != 0)
+					fail_msg("odd byte %zu at %zu, tail %zu",
+					    k, at, t);
+				cJSON_Delete(j);
+				jbuf_free(&b);
+			}
+}
+
 static void
 t_reply_frame(void **state)
 {
@@ -451,6 +503,7 @@ main(void)
 		cmocka_unit_test(t_utf8_chars),
 		cmocka_unit_test(t_escaping),
 		cmocka_unit_test(t_escaping_every_byte),
+		cmocka_unit_test(t_escaping_at_every_offset),
 		cmocka_unit_test(t_reply_frame),
 		cmocka_unit_test(t_other_frames),
 		cmocka_unit_test(t_headroom),

@@ -80,6 +80,41 @@ test_both(void **state)
 	check("jo@example.com / +1 555 123 4567", "[email] / [phone]", 2);
 }
 
+/* The quick first pass reads eight bytes at a time: an address or a
+ * number is found at every offset, and exactly 7 digits (the least that
+ * can be a number) still count, wherever the word boundaries fall. */
+static void
+test_every_offset(void **state)
+{
+	char in[96], out[96];
+	size_t at;
+
+	(void)state;
+	for (at = 0; at < 20; at++) {
+		memset(in, 'x', at);
+		in[at] = '\0';
+		strcat(in, " mail jo@example.com now");
+		memset(out, 'x', at);
+		out[at] = '\0';
+		strcat(out, " mail [email] now");
+		check(in, out, 1);
+
+		memset(in, 'x', at);
+		in[at] = '\0';
+		strcat(in, " call 590 1289 today, or 99 later");
+		memset(out, 'x', at);
+		out[at] = '\0';
+		strcat(out, " call [phone] today, or 99 later");
+		check(in, out, 1);
+
+		/* six digits, split over the blocks: nothing to mask */
+		memset(in, 'x', at);
+		in[at] = '\0';
+		strcat(in, " 12 34 and 56 then x!");
+		check(in, in, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -89,6 +124,7 @@ main(void)
 		cmocka_unit_test(test_phones),
 		cmocka_unit_test(test_not_phones),
 		cmocka_unit_test(test_both),
+		cmocka_unit_test(test_every_offset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
