@@ -219,11 +219,32 @@ jbuf_int(struct jbuf *b, int64_t v)
 	jbuf_raw(b, num, (size_t)n);
 }
 
+/* Keys are nearly always plain names: those go in with one copy. */
 void
 jbuf_key(struct jbuf *b, const char *key, int first)
 {
+	size_t n = strlen(key), i;
+	char *o;
+
+	for (i = 0; i < n && plain[(unsigned char)key[i]]; i++)
+		;
+	if (i < n) {
+		if (!first)
+			jbuf_raw(b, ",", 1);
+		jbuf_str(b, key, n);
+		jbuf_raw(b, ":", 1);
+		return;
+	}
+	if (grow(b, n + 4) == -1)
+		return;
+	o = b->mem + b->pre + b->len;
 	if (!first)
-		jbuf_raw(b, ",", 1);
-	jbuf_cstr(b, key);
-	jbuf_raw(b, ":", 1);
+		*o++ = ',';
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	*o = '\0';
+	b->len = (size_t)(o - (b->mem + b->pre));
 }

@@ -72,7 +72,7 @@ static const char *const stmt_sql[ST_N] = {
 	" ON CONFLICT (id) DO UPDATE SET user = coalesce(excluded.user, user),"
 	" resume_hash = coalesce(excluded.resume_hash, resume_hash),"
 	" content_version = excluded.content_version, ended = NULL",
-	"INSERT OR REPLACE INTO messages (id, conversation, direction, text,"
+	"INSERT INTO messages (id, conversation, direction, text,"
 	" intent, node, why, rewrites, suggestion, latency_us, time)"
 	" VALUES (?8, ?1, ?11, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10)",
 	"INSERT INTO feedback (message, conversation, helpful, comment, time)"

@@ -365,6 +365,32 @@ t_escaping_at_every_offset(void **state)
 			}
 }
 
+/* Keys: plain names in one copy, others escaped like any string. */
+static void
+t_keys(void **state)
+{
+	struct jbuf b;
+	cJSON *j;
+
+	(void)state;
+	jbuf_init(&b, 0);
+	jbuf_raw(&b, "{", 1);
+	jbuf_key(&b, "plain_key", 1);
+	jbuf_int(&b, 1);
+	jbuf_key(&b, "say \"hi\"\n", 0);
+	jbuf_int(&b, 2);
+	jbuf_key(&b, "", 0);
+	jbuf_int(&b, 3);
+	jbuf_raw(&b, "}", 1);
+	assert_string_equal(jbuf_data(&b),
+	    "{\"plain_key\":1,\"say \\\"hi\\\"\\n\":2,\"\":3}");
+	assert_int_equal(b.len, strlen(jbuf_data(&b)));
+	j = back(&b);
+	assert_int_equal(cJSON_GetObjectItem(j, "say \"hi\"\n")->valueint, 2);
+	cJSON_Delete(j);
+	jbuf_free(&b);
+}
+
 static void
 t_reply_frame(void **state)
 {
@@ -504,6 +530,7 @@ main(void)
 		cmocka_unit_test(t_escaping),
 		cmocka_unit_test(t_escaping_every_byte),
 		cmocka_unit_test(t_escaping_at_every_offset),
+		cmocka_unit_test(t_keys),
 		cmocka_unit_test(t_reply_frame),
 		cmocka_unit_test(t_other_frames),
 		cmocka_unit_test(t_headroom),
