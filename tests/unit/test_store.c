@@ -515,6 +515,59 @@ test_close_flushes(void **state)
  * replies wait is queued: with a 60 s window and batches of 64 (so replies
  * wait at 32 rows behind), 15 rows stay queued, the 16th sends them all.
  */
+/*
+ * Runs of messages are written 16 to a statement: every column of every
+ * row lands where it belongs, and a row that breaks a constraint (here a
+ * duplicate id) is the only one left out of its run.
+ */
+static void
+test_message_runs(void **state)
+{
+	char text[50][16], why[50][16], rw[50][16], conv[4][8];
+	struct store *s;
+	int i;
+
+	(void)state;
+	store_remove(dbpath);
+	s = open_store(dbpath, false, 0);
+	for (i = 0; i < 4; i++)
+		snprintf(conv[i], sizeof(conv[i]), "c%d", i);
+	for (i = 0; i < 50; i++) {
+		int64_t id = 1000 + i;
+		struct store_msg m = { .id = id, .conv = conv[id % 4],
+		    .direction = id % 2 ? 'o' : 'i', .text = text[i],
+		    .intent = id % 2 ? "kpo" : NULL,
+		    .node = id % 2 ? "root" : NULL, .latency_us = id * 3,
+		    .time_us = id * 7 };
+
+		snprintf(text[i], sizeof(text[i]), "m%d", i);
+		if (id % 3 == 0) {
+			snprintf(why[i], sizeof(why[i]), "w%d", i);
+			snprintf(rw[i], sizeof(rw[i]), "r%d", i);
+			m.why = why[i];
+			m.rewrites = rw[i];
+			m.suggestion = "s";
+		}
+		if (i == 23)
+			m.id = 1005;	/* taken by message 5 */
+		assert_true(store_put_message(s, &m) > 0);
+	}
+	store_close(s);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 49);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
+	    "text = 'm' || (id - 1000) AND conversation = 'c' || (id % 4) AND "
+	    "direction = CASE id % 2 WHEN 1 THEN 'out' ELSE 'in' END AND "
+	    "intent IS (CASE id % 2 WHEN 1 THEN 'kpo' END) AND "
+	    "node IS (CASE id % 2 WHEN 1 THEN 'root' END) AND "
+	    "why IS (CASE id % 3 WHEN 0 THEN 'w' || (id - 1000) END) AND "
+	    "rewrites IS (CASE id % 3 WHEN 0 THEN 'r' || (id - 1000) END) AND "
+	    "suggestion IS (CASE id % 3 WHEN 0 THEN 's' END) AND "
+	    "latency_us = id * 3 AND time = id * 7"), 49);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
+	    "text = 'm23'"), 0);
+	integrity_ok(dbpath);
+}
+
 static void
 test_batch_ends_early(void **state)
 {
@@ -857,6 +910,7 @@ main(void)
 		T(test_queue_full),
 		T(test_close_flushes),
 		T(test_checkpoint_thread),
+		T(test_message_runs),
 		T(test_batch_ends_early),
 		T(test_checkpoint_reader),
 		T(test_concurrent_reader),
