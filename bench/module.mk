@@ -28,5 +28,8 @@ $(BUILD)/bench/bench_advisor: $(BUILD)/bench/bench_advisor.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 .PHONY: bench-advisor
+# `make bench` passes PIN_D_STR (taskset -c 0) to pin it like the daemon;
+# by hand it runs wherever the scheduler puts it.
+PIN_D_STR ?=
 bench-advisor: $(BUILD)/bench/bench_advisor
 	$(PIN_D_STR) ./$(BUILD)/bench/bench_advisor

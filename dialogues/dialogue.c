@@ -282,9 +282,13 @@ offer(struct dialogue_state *st, struct dialogue_reply *r, const char *id,
 
 	if (r->noptions >= DIALOGUE_MAX_OPTIONS)
 		return;
+	/* one button per id, and no two buttons that read the same: a
+	 * "did you mean" suggestion and a node's own option may lead to the
+	 * same place under different ids; the first offered stays */
 	for (i = 0; i < r->noptions; i++)
-		if (strcmp(r->options[i].id, id) == 0)
-			return;	/* already offered under this id */
+		if (strcmp(r->options[i].id, id) == 0 ||
+		    strcmp(r->options[i].label, label) == 0)
+			return;
 	of = &st->offered[st->noffered++];
 	setid(of->id, id);
 	of->kind = kind;

@@ -375,6 +375,27 @@ test_fallback_suggestions(void **state)
 	assert_int_equal(dialogue_choose(fx->d, fx->st, "topic_b", &fx->r), -1);
 }
 
+/* A suggestion that reads like one of the node's own options is one
+ * button, not two. */
+static void
+test_no_two_buttons_alike(void **state)
+{
+	struct fx *fx = *state;
+	const char *sug[] = { "topic_b", "get_help" };
+	const char *lab[] = { "About B", "Help" };
+	size_t i, helps = 0;
+
+	assert_int_equal(dialogue_on_intent(fx->d, fx->st, "fallback", NULL, 0,
+	    sug, lab, 2, &fx->r), 0);
+	for (i = 0; i < fx->r.noptions; i++)
+		if (strcmp(fx->r.options[i].label, "Help") == 0)
+			helps++;
+	assert_int_equal(helps, 1);
+	assert_string_equal(fx->r.options[0].id, "topic_b");
+	assert_string_equal(fx->r.options[1].id, "get_help");
+	assert_int_equal(fx->r.noptions, 2);
+}
+
 static void
 test_fallback_at_question_keeps_answers(void **state)
 {
@@ -662,6 +683,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_long_slot_cut_cleanly, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_slots_and_more, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_two_buttons_alike, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fallback_suggestions, setup,
 		    teardown),
