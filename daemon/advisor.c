@@ -637,6 +637,71 @@ oom:
 	return NULL;
 }
 
+/* The dialogue state moved: log it now (strict) or soon (fast, the
+ * sweep).  Returns the sequence number a reply must wait for, or 0. */
+static uint64_t
+state_moved(struct advisor *a, struct conv *c, int64_t now_us)
+{
+	if (a->o.defer_state) {
+		if (!c->dirty)
+			c->dirty_us = now_us;
+		c->dirty = true;
+		return 0;
+	}
+	return save_state(a, c, now_us);
+}
+
+/* Reply ID may now be rated with feedback. */
+static void
+note_reply(struct conv *c, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < c->nreplies; i++)
+		if (c->replies[i] == id)
+			return;
+	if (c->nreplies == REPLY_IDS) {
+		memmove(c->replies, c->replies + 1,
+		    (REPLY_IDS - 1) * sizeof(int64_t));
+		c->nreplies--;
+	}
+	c->replies[c->nreplies++] = id;
+}
+
+/* Write and send the reply frame for D as message ID; SEQ is the log row
+ * it waits for. */
+static void
+emit_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
+    int64_t id, const char *in_reply_to, const char *why, int64_t latency_us,
+    uint64_t seq, const struct sink *k)
+{
+	struct advisor *a = s->a;
+	struct proto_option opts[DIALOGUE_MAX_OPTIONS];
+	struct proto_reply pr;
+	size_t i;
+
+	remember_options(c, d);
+	for (i = 0; i < d->noptions; i++) {
+		opts[i].id = d->options[i].id;
+		opts[i].label = d->options[i].label;
+	}
+	memset(&pr, 0, sizeof(pr));
+	pr.conversation = c->cid;
+	pr.id = id;
+	pr.in_reply_to = in_reply_to;
+	pr.text = d->text;
+	pr.intent = d->intent;
+	pr.node = d->node;
+	pr.options = opts;
+	pr.noptions = d->noptions;
+	pr.resume = c->token;
+	pr.why = a->o.debug ? why : NULL;
+	jbuf_reset(&a->out);
+	proto_write_reply(&a->out, &pr);
+	metrics_reply(d->intent, latency_us);
+	emit_frame(a, k, seq, MF_REPLY);
+}
+
 /* Log and send a reply; returns its id. */
 static int64_t
 send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
@@ -644,11 +709,8 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
     const struct sink *k)
 {
 	struct advisor *a = s->a;
-	struct proto_option opts[DIALOGUE_MAX_OPTIONS];
-	struct proto_reply pr;
 	struct store_msg m;
 	uint64_t seq, s2;
-	size_t i;
 
 	memset(&m, 0, sizeof(m));
 	m.id = store_next_id(a->o.store);
@@ -660,42 +722,28 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	m.latency_us = mono_us() - s->t0_us;
 	m.time_us = now_us;
 	seq = store_put_message(a->o.store, &m);
-	if (a->o.defer_state) {
-		if (!c->dirty)
-			c->dirty_us = now_us;
-		c->dirty = true;
-	} else if ((s2 = save_state(a, c, now_us)) > seq)
+	if ((s2 = state_moved(a, c, now_us)) > seq)
 		seq = s2;
 	hist_push(c, 'o', m.id, d->text);
-	if (c->nreplies == REPLY_IDS) {
-		memmove(c->replies, c->replies + 1,
-		    (REPLY_IDS - 1) * sizeof(int64_t));
-		c->nreplies--;
-	}
-	c->replies[c->nreplies++] = m.id;
+	note_reply(c, m.id);
 	c->last_us = now_us;
-
-	remember_options(c, d);
-	for (i = 0; i < d->noptions; i++) {
-		opts[i].id = d->options[i].id;
-		opts[i].label = d->options[i].label;
-	}
-	memset(&pr, 0, sizeof(pr));
-	pr.conversation = c->cid;
-	pr.id = m.id;
-	pr.in_reply_to = in_reply_to;
-	pr.text = d->text;
-	pr.intent = d->intent;
-	pr.node = d->node;
-	pr.options = opts;
-	pr.noptions = d->noptions;
-	pr.resume = c->token;
-	pr.why = a->o.debug ? why : NULL;
-	jbuf_reset(&a->out);
-	proto_write_reply(&a->out, &pr);
-	metrics_reply(d->intent, m.latency_us);
-	emit_frame(a, k, seq, MF_REPLY);
+	emit_reply(s, c, d, m.id, in_reply_to, why, m.latency_us, seq, k);
 	return m.id;
+}
+
+/* The advisor's last message in C's history, or NULL. */
+static const struct hist *
+last_said(const struct conv *c)
+{
+	size_t i;
+
+	for (i = c->hcount; i > 0; i--) {
+		const struct hist *h = &c->hist[(c->hhead + i - 1) % HIST_MAX];
+
+		if (h->dir == 'o')
+			return h->text != NULL ? h : NULL;
+	}
+	return NULL;
 }
 
 static void
@@ -744,6 +792,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 	struct advisor *a = s->a;
 	struct dialogue_reply *d = calloc(1, sizeof(*d));
 	const char *code = NULL, *msg = NULL;
+	const struct hist *h;
 	struct conv *c = NULL;
 
 	if (d == NULL) {
@@ -799,7 +848,20 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 	}
 	set_user(a, c, m->user, now_us);
 	dialogue_start(a->dl, c->st, d);
-	send_reply(s, c, d, m->id, now_us, NULL, k);
+	/*
+	 * After a resume the current step is said again.  When that is what
+	 * the advisor said last, it is the same message, sent again under its
+	 * id: logging it anew gave the log, and so the next resume's history,
+	 * one more copy at every page reload.
+	 */
+	if (m->resume != NULL && (h = last_said(c)) != NULL &&
+	    strcmp(h->text, d->text) == 0) {
+		note_reply(c, h->id);
+		c->last_us = now_us;
+		emit_reply(s, c, d, h->id, m->id, NULL, mono_us() - s->t0_us,
+		    state_moved(a, c, now_us), k);
+	} else
+		send_reply(s, c, d, m->id, now_us, NULL, k);
 done:
 	free(d);
 }

@@ -260,6 +260,7 @@ t_resume(void **state)
 	struct session *a = session_new(x->adv, NULL), *b;
 	char buf[200], resume[80], node[64], label[128];
 	const cJSON *msgs, *opt;
+	int64_t last;
 
 	say(x, a, "{\"type\":\"start\"}");
 	opt = cJSON_GetArrayItem(cJSON_GetObjectItem(x->g.f[0], "options"),
@@ -289,6 +290,22 @@ t_resume(void **state)
 	assert_string_equal(str(x->g.f[1], "type"), "reply");
 	assert_string_equal(str(x->g.f[1], "node"), node);
 	assert_string_equal(str(x->g.f[1], "in_reply_to"), "r");
+	/* the step said again is the last message, under its own id: not a
+	 * new one, so resuming again shows the same history, no copies */
+	assert_int_equal(cJSON_GetObjectItem(x->g.f[1], "id")->valuedouble,
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 4), "id")->valuedouble);
+	last = (int64_t)cJSON_GetObjectItem(x->g.f[1], "id")->valuedouble;
+	say(x, b, buf);
+	assert_string_equal(str(x->g.f[0], "type"), "history");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(x->g.f[0],
+	    "messages")), 5);
+	assert_int_equal((int64_t)cJSON_GetObjectItem(x->g.f[1], "id")->
+	    valuedouble, last);
+	/* ... and it can still be rated */
+	snprintf(buf, sizeof(buf), "{\"type\":\"feedback\",\"message\":%lld,"
+	    "\"helpful\":true}", (long long)last);
+	say(x, b, buf);
+	assert_string_equal(str(x->g.f[0], "type"), "ack");
 
 	say(x, b, "{\"type\":\"start\",\"resume\":\"0123456789abcdef0123456789"
 	    "abcdef0123456789abcdef0123456789abcdef\"}");
