@@ -523,7 +523,7 @@ test_close_flushes(void **state)
 static void
 test_message_runs(void **state)
 {
-	char text[50][16], why[50][16], rw[50][16], conv[4][8];
+	char text[50][24], why[50][24], rw[50][24], conv[4][24];
 	struct store *s;
 	int i;
 
