@@ -37,13 +37,14 @@
 /*
  * In fast mode the checkpoint thread (checkpoint.c) takes over, and
  * SQLite's automatic checkpoint above is only the fallback should it fail
- * to start.  The thread starts at 1,000 pages (4 MB): it shares the event
+ * to start.  The thread starts at 250 pages (1 MB): it shares the event
  * loop's core, and the kernel does the fsync of a checkpoint in one stretch
- * that nothing preempts (32 MB took up to 17 ms here).  Open loop at 6,000
- * answers/s, max latency 22-39 ms -> 14-19 ms, for about 5% more CPU in
- * the log's threads (pages copied more often).
+ * that nothing preempts (32 MB took up to 17 ms here).  Open loop at 8,300
+ * answers/s, 3 runs each: max 18-29 ms at 1,000 pages, 13-17 ms at 250
+ * (39-63 ms at 8,000); p99 11-14 -> 7.4-7.9 ms.  The CPU of the log's
+ * threads and the closed loop moved within the spread.
  */
-#define CHECKPOINT_PAGES 1000
+#define CHECKPOINT_PAGES 250
 
 enum row_kind { ROW_CONV, ROW_MSG, ROW_FEEDBACK, ROW_STATE, ROW_END };
 
