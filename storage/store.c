@@ -65,7 +65,8 @@ struct row {
 				   CONV: started; STATE, END: time */
 };
 
-enum stmt_kind { ST_CONV, ST_MSG, ST_FEEDBACK, ST_STATE, ST_END, ST_N };
+/* Messages have statements of their own (msgs_sql() below). */
+enum stmt_kind { ST_CONV, ST_FEEDBACK, ST_STATE, ST_END, ST_N };
 
 static const char *const stmt_sql[ST_N] = {
 	"INSERT INTO conversations (id, channel, user, resume_hash, started,"
@@ -73,9 +74,6 @@ static const char *const stmt_sql[ST_N] = {
 	" ON CONFLICT (id) DO UPDATE SET user = coalesce(excluded.user, user),"
 	" resume_hash = coalesce(excluded.resume_hash, resume_hash),"
 	" content_version = excluded.content_version, ended = NULL",
-	"INSERT INTO messages (id, conversation, direction, text,"
-	" intent, node, why, rewrites, suggestion, latency_us, time)"
-	" VALUES (?8, ?1, ?11, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10)",
 	"INSERT INTO feedback (message, conversation, helpful, comment, time)"
 	" VALUES (?8, ?1, ?9, ?2, ?10)",
 	"INSERT INTO states (conversation, state, updated) VALUES (?1, ?2, ?8)"
@@ -89,6 +87,7 @@ struct store {
 	sqlite3		*rd;		/* readers' connection, or NULL */
 	struct checkpointer *ck;	/* or NULL: SQLite's own checkpoint */
 	sqlite3_stmt	*st[ST_N];
+	sqlite3_stmt	*msg1;		/* one message */
 	sqlite3_stmt	*msgs;		/* MSG_RUN messages at once, or NULL */
 	pthread_t	 thread;
 	pthread_mutex_t	 mu;		/* ring and counters */
@@ -176,39 +175,6 @@ bind_text(sqlite3_stmt *st, int i, const char *s, int len)
 		sqlite3_bind_null(st, i);
 }
 
-/* Write one row inside the open transaction. */
-static int
-write_row(struct store *s, const struct row *r)
-{
-	static const enum stmt_kind kinds[] = { ST_CONV, ST_MSG, ST_FEEDBACK,
-	    ST_STATE, ST_END };
-	sqlite3_stmt *st = s->st[kinds[r->kind]];
-	int i, rc;
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	for (i = 0; i < ROW_STRS; i++)
-		if (i + 1 <= sqlite3_bind_parameter_count(st))
-			bind_text(st, i + 1, r->s[i], r->len[i]);
-	if (r->kind == ROW_CONV)
-		sqlite3_bind_int64(st, 6, r->n[0]);
-	else if (r->kind == ROW_MSG) {
-		sqlite3_bind_int64(st, 8, r->n[0]);
-		sqlite3_bind_int64(st, 9, r->n[1]);
-		sqlite3_bind_int64(st, 10, r->n[2]);
-		sqlite3_bind_text(st, 11, r->n[3] == 'i' ? "in" : "out", -1,
-		    SQLITE_STATIC);
-	} else if (r->kind == ROW_FEEDBACK) {
-		sqlite3_bind_int64(st, 8, r->n[0]);
-		sqlite3_bind_int64(st, 9, r->n[1]);
-		sqlite3_bind_int64(st, 10, r->n[2]);
-	} else
-		sqlite3_bind_int64(st, 8, r->n[0]);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 /*
  * Runs of messages go in MSG_RUN at a time, with one multi-row INSERT:
  * most of SQLite's work per statement (opening and closing a cursor on
@@ -218,25 +184,27 @@ write_row(struct store *s, const struct row *r)
  * needs a statement journal: as a plain INSERT the run spilled its pages
  * to a temporary file (20,000 answers: 107,913 pwrite calls instead of
  * 18,569) and cost more time than it saved.  A row that breaks a
- * constraint is left out on its own, as with one row a statement.
+ * constraint is left out on its own.  A message outside such a run goes
+ * in with the same statement for one row.
  */
 #define MSG_RUN		16
 #define MSG_COLS	11
 
+/* INSERT for ROWS messages. */
 static char *
-msgs_sql(void)
+msgs_sql(int rows)
 {
 	static const char head[] = "INSERT OR IGNORE INTO messages (id,"
 	    " conversation, direction, text, intent, node, why, rewrites,"
 	    " suggestion, latency_us, time) VALUES ";
-	size_t cap = sizeof(head) + MSG_RUN * (MSG_COLS * 6 + 4), o;
+	size_t cap = sizeof(head) + (size_t)rows * (MSG_COLS * 6 + 4), o;
 	char *sql = malloc(cap);
 	int k, c;
 
 	if (sql == NULL)
 		return NULL;
 	o = (size_t)snprintf(sql, cap, "%s", head);
-	for (k = 0; k < MSG_RUN; k++)
+	for (k = 0; k < rows; k++)
 		for (c = 0; c < MSG_COLS; c++)
 			o += (size_t)snprintf(sql + o, cap - o, "%s?%d%s",
 			    c == 0 ? (k ? ",(" : "(") : ",",
@@ -244,15 +212,14 @@ msgs_sql(void)
 	return sql;
 }
 
-/* Write the MSG_RUN message rows at R with one statement. */
+/* Write the ROWS message rows at R with ST, from msgs_sql(ROWS). */
 static int
-write_msgs(struct store *s, const struct row *r)
+write_msgs(sqlite3_stmt *st, const struct row *r, int rows)
 {
-	sqlite3_stmt *st = s->msgs;
 	int k, i, b, rc;
 
 	sqlite3_reset(st);
-	for (k = 0; k < MSG_RUN; k++) {
+	for (k = 0; k < rows; k++) {
 		/* columns in the order of msgs_sql(); strings as in ROW_MSG */
 		b = k * MSG_COLS;
 		sqlite3_bind_int64(st, b + 1, r[k].n[0]);
@@ -264,6 +231,36 @@ write_msgs(struct store *s, const struct row *r)
 		sqlite3_bind_int64(st, b + 10, r[k].n[1]);
 		sqlite3_bind_int64(st, b + 11, r[k].n[2]);
 	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Write one row inside the open transaction. */
+static int
+write_row(struct store *s, const struct row *r)
+{
+	static const enum stmt_kind kinds[] = { ST_CONV, ST_N, ST_FEEDBACK,
+	    ST_STATE, ST_END };
+	sqlite3_stmt *st;
+	int i, rc;
+
+	if (r->kind == ROW_MSG)
+		return write_msgs(s->msg1, r, 1);
+	st = s->st[kinds[r->kind]];
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (i = 0; i < ROW_STRS; i++)
+		if (i + 1 <= sqlite3_bind_parameter_count(st))
+			bind_text(st, i + 1, r->s[i], r->len[i]);
+	if (r->kind == ROW_CONV)
+		sqlite3_bind_int64(st, 6, r->n[0]);
+	else if (r->kind == ROW_FEEDBACK) {
+		sqlite3_bind_int64(st, 8, r->n[0]);
+		sqlite3_bind_int64(st, 9, r->n[1]);
+		sqlite3_bind_int64(st, 10, r->n[2]);
+	} else
+		sqlite3_bind_int64(st, 8, r->n[0]);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -284,7 +281,8 @@ commit_batch(struct store *s, struct row *batch, size_t n)
 		    batch[i + run].kind == ROW_MSG; run++)
 			;
 		if (run == MSG_RUN) {
-			if ((rc = write_msgs(s, &batch[i])) != SQLITE_OK)
+			if ((rc = write_msgs(s->msgs, &batch[i], MSG_RUN)) !=
+			    SQLITE_OK)
 				goto fail;
 			i += MSG_RUN - 1;
 			continue;
@@ -506,8 +504,17 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 			    sqlite3_errmsg(s->db));
 			goto fail;
 		}
+	msql = msgs_sql(1);
+	if (msql == NULL || sqlite3_prepare_v3(s->db, msql, -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->msg1, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", o->path, msql ?
+		    sqlite3_errmsg(s->db) : "out of memory");
+		free(msql);
+		goto fail;
+	}
+	free(msql);
 	/* without it (no memory), messages go in one at a time */
-	if ((msql = msgs_sql()) != NULL) {
+	if ((msql = msgs_sql(MSG_RUN)) != NULL) {
 		if (sqlite3_prepare_v3(s->db, msql, -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->msgs, NULL) != SQLITE_OK)
 			s->msgs = NULL;
@@ -555,6 +562,7 @@ fail:
 	checkpointer_stop(s->ck);
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
+	sqlite3_finalize(s->msg1);
 	sqlite3_finalize(s->msgs);
 	sqlite3_close(s->db);
 	sqlite3_close(s->rd);
@@ -584,6 +592,7 @@ store_close(struct store *s)
 		row_clear(&s->ring[i]);
 	for (k = 0; k < ST_N; k++)
 		sqlite3_finalize(s->st[k]);
+	sqlite3_finalize(s->msg1);
 	sqlite3_finalize(s->msgs);
 	/* leave a small WAL behind: fold it into the database */
 	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
