@@ -1087,7 +1087,8 @@ intents_match(const struct intents *c, const char *text, size_t len,
 	out->intent = "fallback";
 	text_normalize(text, len, out->normalized, sizeof(out->normalized));
 	out->nrewrites = vocab_correct(c->vocab, c->common, out->normalized,
-	    sizeof(out->normalized), out->rewrites, INTENT_MAX_REWRITES);
+	    sizeof(out->normalized), text, len, out->rewrites,
+	    INTENT_MAX_REWRITES);
 	nlen = strlen(out->normalized);
 	if (nlen > MATCH_TEXT_MAX) {	/* judge a long text by its start */
 		nlen = MATCH_TEXT_MAX;

@@ -254,9 +254,55 @@ nearest(const struct vocab *v, const char *w, size_t len)
 	return best;
 }
 
+static int
+upper(char ch)
+{
+	return ch >= 'A' && ch <= 'Z';
+}
+
+static int
+letter(char ch)
+{
+	return upper(ch) || (ch >= 'a' && ch <= 'z');
+}
+
+/*
+ * Whether the lower-case word W (LEN letters) stands in ORIG, the text as
+ * typed, as a name: capitalised ("Paris", not "PARIS"), as a whole word,
+ * and not at the start of a sentence.  A name is nobody's misspelling of a
+ * catalog word: "to Paris" must not become "to parts".
+ */
+static int
+named(const char *orig, size_t olen, const char *w, size_t len)
+{
+	size_t i, k, b;
+
+	for (i = 0; i + len <= olen; i++) {
+		if (!upper(orig[i]) || (i > 0 && letter(orig[i - 1])) ||
+		    (i + len < olen && letter(orig[i + len])))
+			continue;
+		for (k = 0; k < len; k++)
+			if ((orig[i + k] | 0x20) != w[k] ||
+			    (k > 0 && upper(orig[i + k])))
+				break;
+		if (k < len)
+			continue;
+		/* the sentence's first word is capitalised anyway */
+		for (b = i; b > 0 && (orig[b - 1] == ' ' || orig[b - 1] == '"' ||
+		    orig[b - 1] == '\'' || orig[b - 1] == '('); b--)
+			;
+		if (b > 0 && orig[b - 1] != '.' && orig[b - 1] != '!' &&
+		    orig[b - 1] != '?' && orig[b - 1] != ':' &&
+		    orig[b - 1] != '\n')
+			return 1;
+	}
+	return 0;
+}
+
 size_t
 vocab_correct(const struct vocab *v, const struct vocab *also, char *text,
-    size_t size, struct intent_rewrite *rw, size_t maxrw)
+    size_t size, const char *orig, size_t olen, struct intent_rewrite *rw,
+    size_t maxrw)
 {
 	char word[WORD_MAX + 1];
 	size_t n = 0, len, tl, kl, tries = 0;
@@ -282,6 +328,7 @@ vocab_correct(const struct vocab *v, const struct vocab *also, char *text,
 			if (alpha && !known(v, word) &&
 			    (also == NULL || also->n == 0 || !known(also, word)) &&
 			    tries++ < SPELL_TRIES &&
+			    (orig == NULL || !named(orig, olen, word, len)) &&
 			    (k = nearest(v, word, len)) != NULL) {
 				kl = strlen(k);
 				tl = strlen(text);

@@ -24,11 +24,13 @@ size_t		 vocab_size(const struct vocab *);
 /*
  * Correct the normalised TEXT in place (SIZE bytes of room), recording each
  * rewrite in RW (room for MAXRW).  A word known to ALSO (may be NULL) is
- * left alone, but ALSO's words are never offered as corrections.  Returns
- * the number of rewrites made.
+ * left alone, but ALSO's words are never offered as corrections.  So is a
+ * word that ORIG, the text as typed (OLEN bytes; may be NULL), capitalises
+ * in the middle of a sentence: a name ("Paris"), not a misspelling.
+ * Returns the number of rewrites made.
  */
 size_t		 vocab_correct(const struct vocab *, const struct vocab *also,
-		    char *text, size_t size, struct intent_rewrite *rw,
-		    size_t maxrw);
+		    char *text, size_t size, const char *orig, size_t olen,
+		    struct intent_rewrite *rw, size_t maxrw);
 
 #endif

@@ -144,7 +144,21 @@ test_normalise(void **state)
 static void
 test_spelling(void **state)
 {
+	static const struct {
+		const char	*text;
+		size_t		 rewrites;
+		const char	*first;	/* the first rewrite's word, or NULL */
+	} names[] = {
+		{ "Can we move our support team to Paris?", 0, NULL },
+		{ "We met. Then (Paris) came up", 0, NULL },
+		{ "move it to paris", 1, "paris" },
+		{ "MOVE IT TO PARIS", 1, "paris" },
+		{ "Paris is lovely. Paris? Sure", 2, "paris" },
+		{ "Whats the diference in Paris", 1, "diference" },
+		{ "a Parisian paris office", 1, "paris" },
+	};
 	struct intents *c = intents_load(SHIPPED, true, (char[256]){0}, 256);
+	size_t k;
 
 	(void)state;
 	assert_non_null(c);
@@ -173,6 +187,21 @@ test_spelling(void **state)
 	assert_int_equal(res.nrewrites, 0);
 	match(c, "xyzzyplugh", NULL, NULL);
 	assert_int_equal(res.nrewrites, 0);
+	/* a name typed as one is not a misspelling: "Paris" stays, while
+	 * the same word at a sentence's start, in shouting or in lower case
+	 * is still one edit from "parts"; only the capitalised word is
+	 * spared, not a misspelling beside it; and part of a longer word
+	 * ("Parisian") is not the word */
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		match(c, names[k].text, NULL, NULL);
+		assert_int_equal(res.nrewrites, names[k].rewrites);
+		if (names[k].first != NULL)
+			assert_string_equal(res.rewrites[0].from,
+			    names[k].first);
+	}
+	match(c, "Can we move our support team to Paris?", NULL, NULL);
+	assert_string_equal(res.normalized,
+	    "can we move our support team to paris");
 	intents_free(c);
 }
 
