@@ -12,5 +12,5 @@ for t in "$BUILD"/tests/bridge/test_*; do
 done
 python3 "$dir/py/test_bridge.py"
 if [ $? -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-echo "$pass passed, $fail failed"
+echo "bridge suites (unit binaries and end to end): $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

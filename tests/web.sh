@@ -4,7 +4,7 @@
 cd "$(dirname "$0")/web" || exit 1
 if [ ! -d node_modules/playwright-core ]; then
 	echo "tests/web: node_modules missing (run make deps-web)"
-	echo "0 passed, 1 failed"
+	echo "web: 0 passed, 1 failed"
 	exit 1
 fi
 exec node e2e.mjs

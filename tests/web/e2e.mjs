@@ -266,5 +266,5 @@ try {
 }
 
 rmSync(dir, { recursive: true, force: true });
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`web: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
