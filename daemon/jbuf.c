@@ -3,8 +3,6 @@
  * backslash and control characters; bytes that are not valid UTF-8 become
  * U+FFFD so that every frame we send is valid text.
  */
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,10 +211,17 @@ jbuf_cstr(struct jbuf *b, const char *s)
 void
 jbuf_int(struct jbuf *b, int64_t v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRId64, v);
+	char num[24], *p = num + sizeof(num);
+	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	jbuf_raw(b, num, (size_t)n);
+	/* every reply carries ids and times: no snprintf for them */
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	jbuf_raw(b, p, (size_t)(num + sizeof(num) - p));
 }
 
 /* Keys are nearly always plain names: those go in with one copy. */

@@ -92,7 +92,7 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 	const cJSON *t, *v;
 	cJSON *doc;
 	const char *why = NULL, *end = NULL;
-	size_t i;
+	size_t i, n;
 
 	memset(m, 0, sizeof(*m));
 	*in_reply_to = NULL;
@@ -122,8 +122,9 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 		goto fail;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(doc, "id");
-	if (cJSON_IsString(v) && strlen(v->valuestring) <= PROTO_ID_MAX) {
-		snprintf(idbuf, PROTO_ID_MAX + 1, "%s", v->valuestring);
+	if (cJSON_IsString(v) && (n = strlen(v->valuestring)) <=
+	    PROTO_ID_MAX) {
+		memcpy(idbuf, v->valuestring, n + 1);
 		*in_reply_to = idbuf;
 	}
 	t = cJSON_GetObjectItemCaseSensitive(doc, "type");

@@ -6,10 +6,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,6 +276,21 @@ t_escaping(void **state)
 	jbuf_reset(&b);
 	jbuf_int(&b, -9007199254740993LL);
 	assert_string_equal(jbuf_data(&b), "-9007199254740993");
+	/* the ends of the range and the digits' edges, after other output */
+	{
+		static const int64_t v[] = { 0, 7, -1, 9, 10, -10, 99, 100,
+		    1796128773897011LL, INT64_MAX, INT64_MIN };
+		char want[32];
+		size_t i;
+
+		for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			jbuf_reset(&b);
+			jbuf_lit(&b, "[");
+			jbuf_int(&b, v[i]);
+			snprintf(want, sizeof(want), "[%" PRId64, v[i]);
+			assert_string_equal(jbuf_data(&b), want);
+		}
+	}
 	jbuf_free(&b);
 }
 
