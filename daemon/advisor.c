@@ -934,6 +934,7 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 	struct advisor *a = s->a;
 	struct dialogue_reply *d;
 	const char *code = NULL, *msg = NULL, *node;
+	char before[DIALOGUE_ID_MAX];
 	struct conv *c;
 
 	if ((c = find_conv(s, m->conversation, false, now_us, &code, &msg)) ==
@@ -946,7 +947,10 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
 		return;
 	}
-	node = dialogue_node(c->st);
+	/* logged like a typed message: the node the person clicked on, a
+	 * copy, since the choice moves the state the pointer reads */
+	if ((node = dialogue_node(c->st)) != NULL)
+		node = memcpy(before, node, strlen(node) + 1);
 	if (dialogue_choose(a->dl, c->st, m->option, d) == -1) {
 		error_frame(a, E_UNKNOWN_OPTION, "that option was not offered "
 		    "in the last reply", m->id, k);

@@ -12,7 +12,7 @@
 
 #include "dialogues/dialogue_int.h"
 
-#define ID_MAX	48
+#define ID_MAX	DIALOGUE_ID_MAX
 
 enum offer_kind { OF_NODE, OF_INTENT, OF_ANSWER, OF_SUGGEST };
 

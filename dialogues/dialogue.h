@@ -15,6 +15,8 @@ struct dialogue_state;		/* one conversation's place in them (opaque) */
 
 #define DIALOGUE_TEXT_MAX	4096
 #define DIALOGUE_MAX_OPTIONS	12
+#define DIALOGUE_ID_MAX		48	/* node, topic and option ids, with
+					   their NUL */
 
 /* A button offered with a reply. */
 struct dialogue_option {
@@ -66,7 +68,8 @@ struct dialogue_state *dialogue_state_load(const struct dialogues *,
 		    const char *json, size_t len);
 
 /* Context for the intent matcher: the current node and the last topic
- * (either may be NULL). */
+ * (either may be NULL).  They point into the state, so the next move
+ * changes what they say: copy one to keep it. */
 const char	*dialogue_node(const struct dialogue_state *);
 const char	*dialogue_topic(const struct dialogue_state *);
 

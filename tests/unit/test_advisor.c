@@ -483,24 +483,71 @@ wait_seq(struct store *st, uint64_t seq)
 	assert_true(store_resolved(st) >= seq);
 }
 
-/* The logged states (all conversations), joined; "" when there is none. */
+/* The first column of every row SQL returns from the log DB, each
+ * followed by SEP; "" when there is none. */
 static void
-logged_states(const char *db, char *out, size_t len)
+logged(const char *db, const char *sql, const char *sep, char *out,
+    size_t len)
 {
 	sqlite3 *h;
 	sqlite3_stmt *q;
 	size_t used = 0;
+	const unsigned char *t;
 
 	out[0] = '\0';
 	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
 	    SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(h, "SELECT state FROM states",
-	    -1, &q, NULL), SQLITE_OK);
-	while (sqlite3_step(q) == SQLITE_ROW && used < len)
-		used += (size_t)snprintf(out + used, len - used, "%s",
-		    (const char *)sqlite3_column_text(q, 0));
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW && used < len) {
+		t = sqlite3_column_text(q, 0);
+		used += (size_t)snprintf(out + used, len - used, "%s%s",
+		    t ? (const char *)t : "NULL", sep);
+	}
 	sqlite3_finalize(q);
 	sqlite3_close(h);
+}
+
+/* The logged states (all conversations), joined. */
+static void
+logged_states(const char *db, char *out, size_t len)
+{
+	logged(db, "SELECT state FROM states", "", out, len);
+}
+
+/* An incoming message is logged with the node the person was at, whether
+ * typed or clicked; the reply with the node it leads to. */
+static void
+t_logged_node(void **state)
+{
+	struct fx *x = *state;
+	struct session *s;
+	char buf[256], want[512], got[512], opt[64], n0[64], n1[64], n2[64];
+
+	use_file_db(x, STORE_STRICT);
+	x->adv = new_advisor(x->store, 0, 10, false);
+	s = session_new(x->adv, NULL);
+	say(x, s, "{\"type\":\"start\"}");
+	snprintf(n0, sizeof(n0), "%s", str(x->g.f[0], "node"));
+	snprintf(opt, sizeof(opt), "%s", str(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(x->g.f[0], "options"), 0), "id"));
+	snprintf(buf, sizeof(buf), "{\"type\":\"choose\",\"option\":\"%s\"}",
+	    opt);
+	say(x, s, buf);
+	snprintf(n1, sizeof(n1), "%s", str(x->g.f[0], "node"));
+	assert_string_not_equal(n0, n1);	/* the click moved on */
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is bpo\"}");
+	snprintf(n2, sizeof(n2), "%s", str(x->g.f[0], "node"));
+	wait_seq(x->store, x->g.seq[0]);
+
+	snprintf(want, sizeof(want), "%s,%s,", n0, n1);
+	logged(x->db, "SELECT node FROM messages WHERE direction = 'in' "
+	    "ORDER BY id", ",", got, sizeof(got));
+	assert_string_equal(got, want);
+	snprintf(want, sizeof(want), "%s,%s,%s,", n0, n1, n2);
+	logged(x->db, "SELECT node FROM messages WHERE direction = 'out' "
+	    "ORDER BY id", ",", got, sizeof(got));
+	assert_string_equal(got, want);
+	session_free(s);
 }
 
 /* Fast mode (defer_state): the dialogue state is logged by the sweep and
@@ -565,6 +612,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_first_frames, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_logged_node, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
