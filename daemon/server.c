@@ -750,6 +750,7 @@ create_context(struct lws_context_creation_info *info, bool ev)
 {
 	static void *loops[1];
 	struct lws_context *cx;
+	bool fell_back = false;
 
 	if (ev && (S.loop = ev_loop_new(EVFLAG_AUTO)) != NULL) {
 		loops[0] = S.loop;
@@ -761,11 +762,16 @@ create_context(struct lws_context_creation_info *info, bool ev)
 		S.loop = NULL;
 		info->foreign_loops = NULL;
 		info->options &= ~(uint64_t)LWS_SERVER_OPTION_LIBEV;
+		fell_back = true;
+	}
+	cx = lws_create_context(info);
+	/* blame libev only when the poll loop works: when neither does (a
+	 * port in use, say), the loop was not the cause */
+	if (cx != NULL && fell_back)
 		log_warnx("libwebsockets cannot use libev here (is the "
 		    "libwebsockets-evlib-ev package installed?); using its "
 		    "poll loop");
-	}
-	return lws_create_context(info);
+	return cx;
 }
 
 /* Wait for and handle what is ready: a signal, a wake-up from the log

@@ -11,13 +11,14 @@ import signal
 import socket
 import sqlite3
 import struct
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsclient import Client, Closed, Daemon, Results  # noqa: E402
+from wsclient import BUILD, ROOT, Client, Closed, Daemon, Results  # noqa: E402
 
 R = Results("reliability")
 
@@ -375,7 +376,27 @@ def poll_loop():
         d.stop(signal.SIGKILL)
 
 
+def port_in_use():
+    """A port another program holds: exit 1, saying so, not blaming libev."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    port = s.getsockname()[1]
+    try:
+        p = subprocess.run([os.path.join(ROOT, BUILD, "advisord"), "--host", "127.0.0.1",
+                            "--port", str(port), "--db", ":memory:"],
+                           capture_output=True, text=True, timeout=20)
+        R.check("port in use: exits 1", p.returncode == 1, p.returncode)
+        R.check("port in use: says it cannot listen there",
+                "cannot listen on 127.0.0.1:%d" % port in p.stderr, p.stderr)
+        R.check("port in use: does not blame libev", "libev" not in p.stderr, p.stderr)
+    finally:
+        s.close()
+
+
 def main():
+    R.run("port in use", port_in_use)
     d = Daemon("--rate-limit", "0")
     try:
         R.run("conformance", lambda: conformance(d))
