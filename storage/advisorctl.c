@@ -85,6 +85,32 @@ known(const char *cmd)
 	return false;
 }
 
+/* What is wrong with how CMD was asked for (NARGS words after it), in
+ * ERR; 0 when nothing is. */
+static int
+usage_error(const char *cmd, int nargs, const char *format, long days,
+    char *err, size_t errlen)
+{
+	int want = strcmp(cmd, "transcript") == 0 ||
+	    strcmp(cmd, "token") == 0 ? 1 : 0;
+
+	if (nargs < want)
+		snprintf(err, errlen, "%s needs %s", cmd,
+		    strcmp(cmd, "token") == 0 ? "a NAME" : "an ID");
+	else if (nargs > want)
+		snprintf(err, errlen, "%s takes %s", cmd, want ?
+		    "one argument" : "no arguments");
+	else if (strcmp(cmd, "export") == 0 && (format == NULL ||
+	    (strcmp(format, "csv") && strcmp(format, "jsonl"))))
+		snprintf(err, errlen, "export needs --format csv or "
+		    "--format jsonl");
+	else if (strcmp(cmd, "purge") == 0 && days < 0)
+		snprintf(err, errlen, "purge needs --older-than DAYS");
+	else
+		return 0;
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -150,19 +176,20 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind];
-	if (strcmp(cmd, "token") == 0) {
-		if (optind + 1 >= argc) {
-			fprintf(stderr, "advisorctl: token needs a NAME\n");
-			return 2;
-		}
-		return token(argv[optind + 1], json);
-	}
 	/* say so before complaining about a missing default file */
-	if (!known(cmd)) {
+	if (strcmp(cmd, "token") != 0 && !known(cmd)) {
 		fprintf(stderr, "advisorctl: unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return 2;
 	}
+	/* every usage error exits 2 before the log is opened */
+	if ((rc = usage_error(cmd, argc - optind - 1, format, days, err,
+	    sizeof(err))) != 0) {
+		fprintf(stderr, "advisorctl: %s\n", err);
+		return 2;
+	}
+	if (strcmp(cmd, "token") == 0)
+		return token(argv[optind + 1], json);
 	if (ndb == 0)
 		dbs[ndb++] = "advisord.db";
 	if ((r = review_open(dbs, ndb, strcmp(cmd, "purge") == 0, err,
@@ -178,28 +205,14 @@ main(int argc, char **argv)
 		rc = review_dropoff(r, since, json, stdout, err, sizeof(err));
 	else if (strcmp(cmd, "feedback") == 0)
 		rc = review_feedback(r, since, json, stdout, err, sizeof(err));
-	else if (strcmp(cmd, "transcript") == 0) {
-		if (optind + 1 >= argc) {
-			snprintf(err, sizeof(err), "transcript needs an ID");
-			rc = -1;
-		} else
-			rc = review_transcript(r, argv[optind + 1], json,
-			    stdout, err, sizeof(err));
-	} else if (strcmp(cmd, "export") == 0) {
-		if (format == NULL || (strcmp(format, "csv") &&
-		    strcmp(format, "jsonl"))) {
-			snprintf(err, sizeof(err), "export needs --format csv "
-			    "or --format jsonl");
-			rc = -1;
-		} else
-			rc = review_export(r, since, strcmp(format, "csv") == 0,
-			    stdout, err, sizeof(err));
-	} else if (strcmp(cmd, "purge") == 0) {
-		if (days < 0) {
-			snprintf(err, sizeof(err), "purge needs --older-than "
-			    "DAYS");
-			rc = -1;
-		} else if ((rc = review_purge(r, wall_us() - (int64_t)days *
+	else if (strcmp(cmd, "transcript") == 0)
+		rc = review_transcript(r, argv[optind + 1], json, stdout, err,
+		    sizeof(err));
+	else if (strcmp(cmd, "export") == 0)
+		rc = review_export(r, since, strcmp(format, "csv") == 0,
+		    stdout, err, sizeof(err));
+	else if (strcmp(cmd, "purge") == 0) {
+		if ((rc = review_purge(r, wall_us() - (int64_t)days *
 		    86400 * 1000000, &deleted, err, sizeof(err))) == 0) {
 			if (json)
 				printf("{\"deleted_conversations\": %ld}\n",

@@ -160,6 +160,17 @@ def main():
         R.check("unknown conversation: clear error", rc != 0 and "no conversation" in err, err)
         rc, _, err = ctl("--db", d.db, "--since", "2024-13-45", "stats")
         R.check("bad date: clear error", rc != 0 and "bad date" in err, err)
+        # bad usage exits 2, before the log is opened, and says why
+        for args, why in ((["transcript"], "transcript needs an ID"),
+                          (["transcript", "a", "b"], "transcript takes one argument"),
+                          (["stats", "extra"], "stats takes no arguments"),
+                          (["export"], "export needs --format"),
+                          (["export", "--format", "xml"], "export needs --format"),
+                          (["purge"], "purge needs --older-than"),
+                          (["token"], "token needs a NAME"),
+                          (["frob"], "unknown command")):
+            rc, _, err = ctl("--db", "/nonexistent/x.db", *args)
+            R.check("usage: advisorctl %s exits 2" % " ".join(args), rc == 2 and why in err, (rc, err))
         rc, out, _ = ctl("token", "teamchat")
         lines = out.splitlines()
         R.check("token: a token and its line", rc == 0 and len(lines[0].split()[1]) == 64 and
