@@ -476,6 +476,51 @@ review_feedback(struct review *r, int64_t since, bool json, FILE *f,
 	return rc;
 }
 
+/*
+ * The log id of the conversation CONV names, in ID: the log id itself, or
+ * the `conversation` a bridge's replies carry ("T1:C1:U1"), which the log
+ * keeps as "b-<bridge>:T1:C1:U1" (a bridge's name has no colon, so the
+ * name is all after the first).  One bridge's conversation may share
+ * its name with another's: then the choice is the reviewer's.
+ */
+static int
+resolve(struct review *r, const char *conv, char *id, size_t idlen,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	size_t n = 0, o = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT id FROM all_conversations WHERE "
+	    "id = ?1 UNION SELECT id FROM all_conversations WHERE NOT EXISTS "
+	    "(SELECT 1 FROM all_conversations WHERE id = ?1) AND channel = "
+	    "'bridge' AND substr(id, 1, 2) = 'b-' AND substr(id, 3 + "
+	    "instr(substr(id, 3), ':')) = ?1 ORDER BY 1",
+	    -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, conv, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (n++ == 0)
+			o = (size_t)snprintf(err, errlen, "%s names more than "
+			    "one conversation:", conv);
+		if (o < errlen)
+			o += (size_t)snprintf(err + o, errlen - o, " %s", t);
+		snprintf(id, idlen, "%s", t);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	if (n == 0)
+		snprintf(err, errlen, "no conversation %s", conv);
+	return n == 1 ? 0 : -1;
+}
+
 int
 review_transcript(struct review *r, const char *conv, bool json, FILE *f,
     char *err, size_t errlen)
@@ -483,23 +528,15 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	static const char *const names[] = { "id", "time", "from", "intent",
 	    "node", "text" };
 	static const int widths[] = { 6, 19, 4, 22, 18, 0 };
-	cJSON *doc = cJSON_CreateObject();
-	sqlite3_stmt *st;
+	cJSON *doc;
+	char id[512];
 	struct out o;
-	int rc, found = 0;
+	int rc;
 
-	if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM all_conversations "
-	    "WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, conv, -1, SQLITE_STATIC);
-		found = sqlite3_step(st) == SQLITE_ROW &&
-		    sqlite3_column_int(st, 0) > 0;
-	}
-	sqlite3_finalize(st);
-	if (!found) {
-		snprintf(err, errlen, "no conversation %s", conv);
-		cJSON_Delete(doc);
+	if (resolve(r, conv, id, sizeof(id), err, errlen) == -1)
 		return -1;
-	}
+	conv = id;
+	doc = cJSON_CreateObject();
 	out_begin(&o, f, json);
 	section(&o, doc, "messages", conv);
 	rc = query(r, "SELECT id, datetime(time / 1000000, 'unixepoch'), "

@@ -252,6 +252,54 @@ test_dropoff_feedback(void **state)
 	review_close(r);
 }
 
+/* A bridge conversation is found by the name its replies carry, unless
+ * two bridges share the name; a log id is taken as it is. */
+static void
+test_transcript_bridge_name(void **state)
+{
+	struct review *r;
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	fixture(path_b,
+	    "INSERT INTO conversations VALUES ('b-chat:T1:C1:U1', 'bridge',"
+	    " 'u1', NULL, " T1 ", NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('b-other:T1:C1:U1', 'bridge',"
+	    " 'u2', NULL, " T1 ", NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('b-chat:T2', 'bridge', 'u3',"
+	    " NULL, " T1 ", NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('w-x:T3', 'web', NULL, NULL, "
+	    T1 ", NULL, 'v1');"
+	    "INSERT INTO messages VALUES (1, 'b-chat:T2', 'in', 'hello there',"
+	    " 'greet', NULL, NULL, NULL, NULL, 0, " T1 ");");
+	r = open_one(true);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(review_transcript(r, "T2", false, f, err,
+	    sizeof(err)), 0);
+	assert_int_equal(review_transcript(r, "b-chat:T1:C1:U1", false, f,
+	    err, sizeof(err)), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "hello there"));
+	free(buf);
+	assert_int_equal(review_transcript(r, "T1:C1:U1", false, stdout, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "T1:C1:U1 names more than one conversation:"
+	    " b-chat:T1:C1:U1 b-other:T1:C1:U1");
+	/* only bridge names, only whole parts after the bridge's */
+	assert_int_equal(review_transcript(r, "T3", false, stdout, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "no conversation T3");
+	assert_int_equal(review_transcript(r, "1:U1", false, stdout, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "no conversation 1:U1");
+	assert_int_equal(review_transcript(r, "C1:U1", false, stdout, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "no conversation C1:U1");
+	review_close(r);
+}
+
 static void
 test_transcript_export(void **state)
 {
@@ -352,6 +400,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_transcript_bridge_name,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_export, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
