@@ -2,10 +2,12 @@
  * normalize.c: canonical form of a message.  ASCII letters are folded to
  * lower case, any other ASCII punctuation becomes a space (apostrophes are
  * dropped inside words so "what's" and "whats" meet), runs of spaces
- * collapse, and a short table spells out contractions.  Bytes >= 0x80 are
- * kept as they are, so UTF-8 text survives untouched.
+ * collapse, and a short table spells out contractions.  E-mail and web
+ * addresses are left out.  Bytes >= 0x80 are kept as they are, so UTF-8
+ * text survives untouched.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "intents/normalize.h"
 
@@ -94,6 +96,41 @@ utf8_len(const unsigned char *s, size_t n)
  * The output is always valid UTF-8 (invalid bytes become word breaks), so
  * the matcher may skip its own UTF check.
  */
+static int
+space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * The end of the e-mail address or web address that starts at IN[I] (a
+ * run of bytes up to the next space), or I if it is neither.  Addresses
+ * say nothing about what is asked, and their words would be matched and
+ * spell-corrected like any other: "write to joe@example.org, what is kpo"
+ * had asked for examples.
+ */
+static size_t
+address_end(const char *in, size_t len, size_t i)
+{
+	size_t e, at = 0, dot = 0, k;
+	static const char *const schemes[] = { "http://", "https://", "www." };
+
+	for (e = i; e < len && !space((unsigned char)in[e]); e++) {
+		if (in[e] == '@' && at == 0 && e > i)
+			at = e;
+		else if (in[e] == '.' && at != 0 && e > at + 1 && e + 1 < len &&
+		    !space((unsigned char)in[e + 1]))
+			dot = e;
+	}
+	if (at != 0 && dot != 0)
+		return e;
+	for (k = 0; k < sizeof(schemes) / sizeof(schemes[0]); k++)
+		if (e - i > strlen(schemes[k]) &&
+		    strncasecmp(in + i, schemes[k], strlen(schemes[k])) == 0)
+			return e;
+	return i;
+}
+
 size_t
 text_normalize(const char *in, size_t len, char *out, size_t size)
 {
@@ -103,7 +140,12 @@ text_normalize(const char *in, size_t len, char *out, size_t size)
 	if (size == 0)
 		return 0;
 	for (i = 0; i <= len; i++) {
-		unsigned char c = (i < len) ? (unsigned char)in[i] : ' ';
+		unsigned char c;
+
+		/* an address is left out, as if it were a space */
+		if (i < len && (i == 0 || space((unsigned char)in[i - 1])))
+			i = address_end(in, len, i);
+		c = (i < len) ? (unsigned char)in[i] : ' ';
 
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');

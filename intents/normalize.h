@@ -1,7 +1,7 @@
 /*
  * normalize.h: turns what a person typed into the canonical form the
  * patterns are written against: lower case, single spaces, no punctuation,
- * common contractions spelled out.
+ * common contractions spelled out, no e-mail or web addresses.
  */
 #ifndef ADVISOR_NORMALIZE_H
 #define ADVISOR_NORMALIZE_H

@@ -299,6 +299,23 @@ named(const char *orig, size_t olen, const char *w, size_t len)
 	return 0;
 }
 
+/* Whether the words before S in TEXT introduce a name: "my name is
+ * alice", "a firm called acme", "named bob". */
+static int
+after_name_cue(const char *text, const char *s)
+{
+	static const char *const cues[] = { "name is ", "called ", "named " };
+	size_t k, n, before = (size_t)(s - text);
+
+	for (k = 0; k < sizeof(cues) / sizeof(cues[0]); k++) {
+		n = strlen(cues[k]);
+		if (before >= n && memcmp(s - n, cues[k], n) == 0 &&
+		    (before == n || s[-(long)n - 1] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
 size_t
 vocab_correct(const struct vocab *v, const struct vocab *also, char *text,
     size_t size, const char *orig, size_t olen, struct intent_rewrite *rw,
@@ -329,6 +346,7 @@ vocab_correct(const struct vocab *v, const struct vocab *also, char *text,
 			    (also == NULL || also->n == 0 || !known(also, word)) &&
 			    tries++ < SPELL_TRIES &&
 			    (orig == NULL || !named(orig, olen, word, len)) &&
+			    !after_name_cue(text, s) &&
 			    (k = nearest(v, word, len)) != NULL) {
 				kl = strlen(k);
 				tl = strlen(text);

@@ -26,7 +26,8 @@ size_t		 vocab_size(const struct vocab *);
  * rewrite in RW (room for MAXRW).  A word known to ALSO (may be NULL) is
  * left alone, but ALSO's words are never offered as corrections.  So is a
  * word that ORIG, the text as typed (OLEN bytes; may be NULL), capitalises
- * in the middle of a sentence: a name ("Paris"), not a misspelling.
+ * in the middle of a sentence, or that follows "name is", "called" or
+ * "named": a name ("Paris", "alice"), not a misspelling.
  * Returns the number of rewrites made.
  */
 size_t		 vocab_correct(const struct vocab *, const struct vocab *also,

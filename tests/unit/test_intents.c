@@ -138,6 +138,14 @@ test_normalise(void **state)
 	assert_string_equal(res.normalized, "ab cd e f \xf0\x9f\x98\x80");
 	match(c, "caf\xc3\xa9 na\xc3\xafve", NULL, NULL);
 	assert_string_equal(res.normalized, "caf\xc3\xa9 na\xc3\xafve");
+	/* addresses are left out; what merely has an @ or a dot is not one */
+	match(c, "write to joe.b@example.org, or see https://example.com/x "
+	    "and WWW.Example.com/y\tthen ask", NULL, NULL);
+	assert_string_equal(res.normalized, "write to or see and then ask");
+	match(c, "joe@example.org", NULL, NULL);
+	assert_string_equal(res.normalized, "");
+	match(c, "@home x@y 3.50@store a@b. http:// www.", NULL, NULL);
+	assert_string_equal(res.normalized, "home x y 3 50 store a b http www");
 	intents_free(c);
 }
 
@@ -156,6 +164,9 @@ test_spelling(void **state)
 		{ "Paris is lovely. Paris? Sure", 2, "paris" },
 		{ "Whats the diference in Paris", 1, "diference" },
 		{ "a Parisian paris office", 1, "paris" },
+		{ "my name is alice", 0, NULL },
+		{ "a firm called alice, named alice", 0, NULL },
+		{ "the name isnt alice", 1, "alice" },
 	};
 	struct intents *c = intents_load(SHIPPED, true, (char[256]){0}, 256);
 	size_t k;
@@ -202,6 +213,12 @@ test_spelling(void **state)
 	match(c, "Can we move our support team to Paris?", NULL, NULL);
 	assert_string_equal(res.normalized,
 	    "can we move our support team to paris");
+	/* a name or an address no longer picks the answer: these were
+	 * "similarities" (alice -> alike) and "examples" (example.org) */
+	assert_string_equal(match(c, "my name is alice, what is bpo", NULL,
+	    NULL), "define_bpo");
+	assert_string_equal(match(c, "write to me at joe@example.org, what "
+	    "is kpo", NULL, NULL), "define_kpo");
 	intents_free(c);
 }
 
