@@ -514,6 +514,43 @@ logged_states(const char *db, char *out, size_t len)
 	logged(db, "SELECT state FROM states", "", out, len);
 }
 
+/* A question about which side a task belongs to is not taken for the
+ * current side's examples: after "what is bpo", market research (KPO)
+ * got the BPO examples.  A plain follow-up still follows the context. */
+static void
+t_task_question(void **state)
+{
+	static const struct {
+		const char *first, *then, *intent, *node;
+	} cases[] = {
+		{ "what is bpo", "is market research kpo or bpo", "classify",
+		    "examples" },
+		{ "what is kpo", "is call center bpo or kpo", "classify",
+		    "examples" },
+		{ "what is bpo", "give me examples", "examples",
+		    "examples_bpo" },
+		{ "what is kpo", "some examples please", "examples",
+		    "examples_kpo" },
+	};
+	struct fx *x = *state;
+	struct session *s;
+	char buf[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = session_new(x->adv, NULL);
+		snprintf(buf, sizeof(buf), "{\"type\":\"message\",\"text\":"
+		    "\"%s\"}", cases[i].first);
+		say(x, s, buf);
+		snprintf(buf, sizeof(buf), "{\"type\":\"message\",\"text\":"
+		    "\"%s\"}", cases[i].then);
+		say(x, s, buf);
+		assert_string_equal(str(x->g.f[0], "intent"), cases[i].intent);
+		assert_string_equal(str(x->g.f[0], "node"), cases[i].node);
+		session_free(s);
+	}
+}
+
 /* An incoming message is logged with the node the person was at, whether
  * typed or clicked; the reply with the node it leads to. */
 static void
@@ -613,6 +650,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_logged_node, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(t_task_question, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
