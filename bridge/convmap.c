@@ -3,9 +3,11 @@
  * each conversation's last options.  Pure: no sockets.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -23,6 +25,7 @@ struct conv {
 struct convmap {
 	struct conv	*bucket[NBUCKETS];
 	size_t		 count;
+	unsigned long	 changes;
 };
 
 static int
@@ -142,6 +145,7 @@ convmap_set_options(struct convmap *m, const char *conv,
 		m->count++;
 	}
 	conv_clear(c);
+	m->changes++;
 	for (i = 0; i < n && i < CONV_OPTS_MAX; i++) {
 		if ((c->opts[i] = strdup(ids[i])) == NULL)
 			return -1;
@@ -177,4 +181,113 @@ size_t
 convmap_count(const struct convmap *m)
 {
 	return m->count;
+}
+
+unsigned long
+convmap_changes(const struct convmap *m)
+{
+	return m->changes;
+}
+
+/* Whether S can stand as a field of a saved line. */
+static int
+field_ok(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return n > 0 && n <= max;
+}
+
+int
+convmap_save(const struct convmap *m, const char *path)
+{
+	char tmp[4096];
+	const struct conv *c;
+	size_t i, k;
+	FILE *f;
+	int bad, err;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((f = fopen(tmp, "w")) == NULL)
+		return -1;
+	for (i = 0; i < NBUCKETS; i++)
+		for (c = m->bucket[i]; c != NULL; c = c->next) {
+			/* a conversation whose ids could not be read back
+			 * is left out, not written broken */
+			for (bad = 0, k = 0; k < c->nopts; k++)
+				bad |= !field_ok(c->opts[k], 4 * CONV_ID_MAX);
+			if (c->nopts == 0 || bad)
+				continue;
+			fputs(c->id, f);
+			for (k = 0; k < c->nopts; k++)
+				fprintf(f, "\t%s", c->opts[k]);
+			fputc('\n', f);
+		}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		err = errno;
+		fclose(f);
+		unlink(tmp);
+		errno = err;
+		return -1;
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		err = errno;
+		unlink(tmp);
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int
+convmap_load(struct convmap *m, const char *path)
+{
+	char line[CONV_ID_MAX + CONV_OPTS_MAX * (4 * CONV_ID_MAX + 1) + 4];
+	const char *ids[CONV_OPTS_MAX];
+	char *p, *tab;
+	size_t n, len;
+	FILE *f;
+	int rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		len = strlen(line);
+		if (len == 0 || line[len - 1] != '\n') {
+			rc = -1;	/* cut short, or longer than any we write */
+			break;
+		}
+		line[len - 1] = '\0';
+		if ((p = strchr(line, '\t')) == NULL) {
+			rc = -1;
+			break;
+		}
+		*p++ = '\0';
+		for (n = 0; p != NULL && n < CONV_OPTS_MAX; n++) {
+			if ((tab = strchr(p, '\t')) != NULL)
+				*tab++ = '\0';
+			ids[n] = p;
+			p = tab;
+		}
+		for (len = 0; len < n && field_ok(ids[len], 4 * CONV_ID_MAX);
+		    len++)
+			;
+		if (p != NULL || len < n || !field_ok(line, CONV_ID_MAX) ||
+		    convmap_set_options(m, line, ids, n) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == -1)
+		errno = EINVAL;
+	else if (ferror(f))
+		rc = -1;
+	fclose(f);
+	return rc;
 }

@@ -29,5 +29,18 @@ const char *convmap_pick(const struct convmap *, const char *conv,
 	    const char *text);
 /* Conversations remembered. */
 size_t	convmap_count(const struct convmap *);
+/* Changes so far (each convmap_set_options is one): a saver compares. */
+unsigned long convmap_changes(const struct convmap *);
+
+/*
+ * Keep the options across a restart of the bridge: convmap_save writes
+ * every conversation's, one line each ("conv<TAB>option<TAB>...") to a
+ * temporary file renamed over PATH, so a crash leaves the old file or the
+ * new one, never half of one.  convmap_load adds those in PATH; a missing
+ * file is no error.  0, or -1 with errno set (EINVAL: PATH holds a line
+ * convmap_save would not write; the lines before it are loaded).
+ */
+int	convmap_save(const struct convmap *, const char *path);
+int	convmap_load(struct convmap *, const char *path);
 
 #endif

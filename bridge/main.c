@@ -27,6 +27,7 @@
 
 #define MAX_FRAME	(1024 * 1024)	/* one frame from advisord */
 #define SWEEP_US	(100 * LWS_US_PER_MS)
+#define SAVE_US		(5 * LWS_USEC_PER_SEC)	/* options saved this often */
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	3000
 
@@ -41,6 +42,7 @@ struct bconf {
 	int	timeout_ms;		/* answer waiting requests after this */
 	int	max_body;		/* bytes of one POST body */
 	int	log_level;		/* 0 error .. 3 debug */
+	char	state_file[256];	/* options kept across restarts, or "" */
 };
 
 /* One HTTP request from the team chat, while it waits for its answer. */
@@ -71,6 +73,8 @@ static struct {
 	struct req		*waiting;	/* oldest first */
 	struct req		**tailp;	/* the last one's next */
 	struct convmap		*map;
+	unsigned long		 saved;		/* map's changes when saved */
+	lws_usec_t		 save_due;	/* next periodic save */
 	unsigned long		 seq;
 	char			*rx;
 	size_t			 rxlen;
@@ -176,6 +180,8 @@ set_key(struct bconf *c, const char *key, const char *v)
 		return copy_setting(c->advisor, sizeof(c->advisor), v);
 	if (strcmp(key, "token_file") == 0)
 		return copy_setting(c->token_file, sizeof(c->token_file), v);
+	if (strcmp(key, "state_file") == 0)
+		return copy_setting(c->state_file, sizeof(c->state_file), v);
 	if (strcmp(key, "webhook_token") == 0)
 		return copy_setting(c->webhook_token,
 		    sizeof(c->webhook_token), v);
@@ -340,6 +346,21 @@ find_waiting(const char *reqid)
 	return NULL;
 }
 
+/* Write the options down, if they changed since the last time. */
+static void
+save_options(void)
+{
+	unsigned long now = convmap_changes(S.map);
+
+	if (S.cfg.state_file[0] == '\0' || now == S.saved)
+		return;
+	if (convmap_save(S.map, S.cfg.state_file) == -1)
+		logmsg(1, "%s: cannot save the options (%s); a restart will "
+		    "forget them", S.cfg.state_file, strerror(errno));
+	else
+		S.saved = now;
+}
+
 static void
 sweep(lws_sorted_usec_list_t *sul)
 {
@@ -355,6 +376,11 @@ sweep(lws_sorted_usec_list_t *sul)
 			req_answer_text(r, 200, "The advisor is not reachable "
 			    "right now. Please try again in a minute.");
 		}
+	}
+	/* a crash then forgets at most the last few seconds' options */
+	if (now >= S.save_due) {
+		save_options();
+		S.save_due = now + SAVE_US;
 	}
 	lws_sul_schedule(S.cx, 0, &S.sul_sweep, sweep, SWEEP_US);
 }
@@ -732,7 +758,7 @@ usage(FILE *f)
 "                      [--token-file FILE] [--webhook-token TOKEN]\n"
 "                      [--signing-secret SECRET] [--timeout MS]\n"
 "                      [--max-body BYTES] [--log-level LEVEL]\n"
-"                      [--version] [--help]\n"
+"                      [--state-file FILE] [--version] [--help]\n"
 "  -c, --config FILE        settings, one `key = value` a line\n"
 "      --listen ADDR:PORT   where team chats POST (127.0.0.1:8090)\n"
 "      --advisor URL        advisord's WebSocket (ws://127.0.0.1:8080/ws)\n"
@@ -741,7 +767,9 @@ usage(FILE *f)
 "      --signing-secret S   Slack's signing secret\n"
 "      --timeout MS         answer waiting requests after MS (5000)\n"
 "      --max-body BYTES     largest accepted request body (16384)\n"
-"      --log-level LEVEL    error, warning, info or debug (info)\n");
+"      --log-level LEVEL    error, warning, info or debug (info)\n"
+"      --state-file FILE    keep each person's numbered options here, so\n"
+"                           that \"2\" still works after a restart (none)\n");
 }
 
 int
@@ -757,6 +785,7 @@ main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "max-body", required_argument, NULL, 'B' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "state-file", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -764,7 +793,7 @@ main(int argc, char **argv)
 	static const char *const keys[] = { ['l'] = "listen",
 	    ['a'] = "advisor", ['t'] = "token_file", ['w'] = "webhook_token",
 	    ['s'] = "signing_secret", ['T'] = "timeout", ['B'] = "max_body",
-	    ['L'] = "log_level" };
+	    ['L'] = "log_level", ['S'] = "state_file" };
 	struct lws_context_creation_info info;
 	const char *config = NULL;
 	struct sigaction sa;
@@ -825,6 +854,16 @@ main(int argc, char **argv)
 
 	if ((S.map = convmap_new()) == NULL)
 		goto fail;
+	if (S.cfg.state_file[0] != '\0') {
+		/* a damaged file costs the options, not the bridge */
+		if (convmap_load(S.map, S.cfg.state_file) == -1)
+			logmsg(1, "%s: cannot read the saved options (%s); "
+			    "going on with what was read", S.cfg.state_file,
+			    strerror(errno));
+		S.saved = convmap_changes(S.map);
+		logmsg(2, "%zu conversations' options from %s",
+		    convmap_count(S.map), S.cfg.state_file);
+	}
 	memset(&info, 0, sizeof(info));
 	info.port = S.cfg.listen_port;
 	info.iface = S.cfg.listen_host;
@@ -844,6 +883,7 @@ main(int argc, char **argv)
 		;
 	rc = 0;
 	logmsg(2, "stopping");
+	save_options();
 fail:
 	if (S.cx) {
 		lws_sul_cancel(&S.sul_connect);

@@ -1,5 +1,6 @@
 /*
- * test_relay.c: conversation ids, the options each conversation remembers,
+ * test_relay.c: conversation ids, the options each conversation remembers
+ * (and keeps across a restart),
  * frames to advisord ("2" becomes a choose) and replies rendered for the
  * team chat.
  */
@@ -8,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <cjson/cJSON.h>
@@ -75,6 +78,69 @@ test_pick(void **state)
 	assert_int_equal(convmap_set_options(m, "c1", NULL, 0), 0);
 	assert_null(convmap_pick(m, "c1", "1"));
 	assert_int_equal(convmap_count(m), 2);
+	convmap_free(m);
+}
+
+/* Options saved and loaded again answer "2" as before; a damaged file
+ * loads what comes before the damage, and a missing one is no error. */
+static void
+test_save_load(void **state)
+{
+	const char *a[] = { "bpo", "kpo", "compare" }, *b[] = { "q_yes" };
+	char path[] = "/tmp/test_convmap_XXXXXX", bad[300];
+	struct convmap *m = convmap_new(), *n;
+	unsigned long before;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	assert_int_equal(convmap_set_options(m, "T1:C1:U1", a, 3), 0);
+	assert_int_equal(convmap_set_options(m, "T1:C1:U2", b, 1), 0);
+	assert_int_equal(convmap_set_options(m, "gone", b, 0), 0);
+	before = convmap_changes(m);
+	assert_int_equal(convmap_set_options(m, "T1:C1:U2", b, 1), 0);
+	assert_int_equal(convmap_changes(m), before + 1);
+	assert_int_equal(convmap_save(m, path), 0);
+
+	n = convmap_new();
+	assert_int_equal(convmap_load(n, path), 0);
+	assert_string_equal(convmap_pick(n, "T1:C1:U1", "2"), "kpo");
+	assert_string_equal(convmap_pick(n, "T1:C1:U1", "3."), "compare");
+	assert_string_equal(convmap_pick(n, "T1:C1:U2", "1"), "q_yes");
+	assert_null(convmap_pick(n, "T1:C1:U2", "2"));
+	assert_null(convmap_pick(n, "gone", "1"));	/* nothing to keep */
+	assert_int_equal(convmap_count(n), 2);
+	convmap_free(n);
+
+	/* a good line, then one without options, then a good one */
+	f = fopen(path, "w");
+	fputs("c1\tx\tyy\nc2\nc3\tz\n", f);
+	fclose(f);
+	n = convmap_new();
+	assert_int_equal(convmap_load(n, path), -1);
+	assert_string_equal(convmap_pick(n, "c1", "2"), "yy");
+	assert_null(convmap_pick(n, "c3", "1"));
+	convmap_free(n);
+	/* a last line cut short (no newline) is not taken */
+	f = fopen(path, "w");
+	fputs("c1\tx\nc2\ty", f);
+	fclose(f);
+	n = convmap_new();
+	assert_int_equal(convmap_load(n, path), -1);
+	assert_string_equal(convmap_pick(n, "c1", "1"), "x");
+	assert_null(convmap_pick(n, "c2", "1"));
+	convmap_free(n);
+
+	unlink(path);
+	n = convmap_new();
+	assert_int_equal(convmap_load(n, path), 0);
+	assert_int_equal(convmap_count(n), 0);
+	/* a folder that is not there: the save fails, and says so */
+	snprintf(bad, sizeof(bad), "%s/no/such/dir", path);
+	assert_int_equal(convmap_save(m, bad), -1);
+	convmap_free(n);
 	convmap_free(m);
 }
 
@@ -164,6 +230,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conv_id),
 		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_reply),
 	};

@@ -2,7 +2,8 @@
 
 50 team chat users in 10 channels post at once through the bridge; each
 gets their own conversation; wrong tokens and signatures are refused;
-advisord restarts mid-test and the conversations carry on; an anonymous
+advisord restarts mid-test and the conversations carry on, and so do the
+numbered options when the bridge itself restarts; an anonymous
 WebSocket client still holds only one conversation.
 """
 import hashlib
@@ -96,24 +97,48 @@ def main():
     d.fixed = d.port
     bport = free_port()
     blog = open(os.path.join(tmp, "bridge.log"), "wb")
-    bridge = subprocess.Popen(
-        [os.path.join(ROOT, BUILD, "advisor-bridge"), "--listen", "127.0.0.1:%d" % bport,
-         "--advisor", "ws://127.0.0.1:%d/ws" % d.port,
-         "--token-file", os.path.join(tmp, "bridge.token"),
-         "--webhook-token", HOOK, "--signing-secret", SECRET,
-         "--timeout", "1500", "--log-level", "warning"],
-        stdout=blog, stderr=blog)
+
+    def start_bridge():
+        return subprocess.Popen(
+            [os.path.join(ROOT, BUILD, "advisor-bridge"), "--listen", "127.0.0.1:%d" % bport,
+             "--advisor", "ws://127.0.0.1:%d/ws" % d.port,
+             "--token-file", os.path.join(tmp, "bridge.token"),
+             "--webhook-token", HOOK, "--signing-secret", SECRET,
+             "--state-file", os.path.join(tmp, "options"),
+             "--timeout", "1500", "--log-level", "warning"],
+            stdout=blog, stderr=blog)
+
+    def stop_bridge(b):
+        b.terminate()
+        try:
+            return b.wait(5)
+        except subprocess.TimeoutExpired:
+            b.kill()
+            return b.wait()
+
+    bridge = start_bridge()
     try:
         res.check("bridge connects to advisord", wait_connected(bport))
         run(res, d, bport, tok)
-    finally:
-        bridge.terminate()
-        try:
-            rc = bridge.wait(5)
-        except subprocess.TimeoutExpired:
-            bridge.kill()
-            rc = bridge.wait()
+        # the bridge itself restarts: "1" still means option 1 of the
+        # person's last reply (kept in --state-file), as it does for
+        # someone whose bridge stayed up
+        say(bport, "U97", "C9", "what is kpo")
+        say(bport, "U98", "C9", "what is kpo")
+        _, same = say(bport, "U98", "C9", "1")
+        rc = stop_bridge(bridge)
         res.check("bridge exits 0 on SIGTERM", rc == 0, "rc=%r" % rc)
+        saved = os.path.join(tmp, "options")
+        res.check("bridge saved the options on the way out",
+                  os.path.exists(saved) and "T1:C9:U97\t" in open(saved).read())
+        bridge = start_bridge()
+        res.check("bridge back after its own restart", wait_connected(bport))
+        s, r = say(bport, "U97", "C9", "1")
+        res.check("after the bridge restarts '1' picks option 1 of the last reply",
+                  s == 200 and r.get("text") == same.get("text"), (s, r, same))
+    finally:
+        rc = stop_bridge(bridge)
+        res.check("bridge exits 0 on SIGTERM (again)", rc == 0, "rc=%r" % rc)
         d.stop()
         blog.close()
         if res.failed:
