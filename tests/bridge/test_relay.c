@@ -81,6 +81,20 @@ test_pick(void **state)
 	convmap_free(m);
 }
 
+/* Write TEXT to PATH and load it, which must report damage. */
+static struct convmap *
+load_damaged(const char *path, const char *text)
+{
+	struct convmap *n = convmap_new();
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(convmap_load(n, path), -1);
+	return n;
+}
+
 /* Options saved and loaded again answer "2" as before; a damaged file
  * loads what comes before the damage, and a missing one is no error. */
 static void
@@ -90,7 +104,6 @@ test_save_load(void **state)
 	char path[] = "/tmp/test_convmap_XXXXXX", bad[300];
 	struct convmap *m = convmap_new(), *n;
 	unsigned long before;
-	FILE *f;
 	int fd;
 
 	(void)state;
@@ -115,20 +128,12 @@ test_save_load(void **state)
 	convmap_free(n);
 
 	/* a good line, then one without options, then a good one */
-	f = fopen(path, "w");
-	fputs("c1\tx\tyy\nc2\nc3\tz\n", f);
-	fclose(f);
-	n = convmap_new();
-	assert_int_equal(convmap_load(n, path), -1);
+	n = load_damaged(path, "c1\tx\tyy\nc2\nc3\tz\n");
 	assert_string_equal(convmap_pick(n, "c1", "2"), "yy");
 	assert_null(convmap_pick(n, "c3", "1"));
 	convmap_free(n);
 	/* a last line cut short (no newline) is not taken */
-	f = fopen(path, "w");
-	fputs("c1\tx\nc2\ty", f);
-	fclose(f);
-	n = convmap_new();
-	assert_int_equal(convmap_load(n, path), -1);
+	n = load_damaged(path, "c1\tx\nc2\ty");
 	assert_string_equal(convmap_pick(n, "c1", "1"), "x");
 	assert_null(convmap_pick(n, "c2", "1"));
 	convmap_free(n);
