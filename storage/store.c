@@ -66,7 +66,7 @@ struct row {
 };
 
 /* Messages have statements of their own (msgs_sql() below). */
-enum stmt_kind { ST_CONV, ST_FEEDBACK, ST_STATE, ST_END, ST_N };
+enum stmt_kind { ST_CONV, ST_FEEDBACK, ST_STATE, ST_END, ST_BARE, ST_N };
 
 static const char *const stmt_sql[ST_N] = {
 	"INSERT INTO conversations (id, channel, user, resume_hash, started,"
@@ -80,6 +80,10 @@ static const char *const stmt_sql[ST_N] = {
 	" ON CONFLICT (conversation) DO UPDATE SET state = excluded.state,"
 	" updated = excluded.updated",
 	"UPDATE conversations SET ended = ?8 WHERE id = ?1",
+	/* a conversation row put back under messages that lost theirs */
+	"INSERT OR IGNORE INTO conversations (id, channel, started) VALUES"
+	" (?1, CASE WHEN substr(?1, 1, 2) = 'b-' THEN 'bridge' ELSE 'web' END,"
+	" ?2)",
 };
 
 struct store {
@@ -266,6 +270,57 @@ write_row(struct store *s, const struct row *r)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/*
+ * Every message and feedback row of BATCH is left with a conversation row:
+ * `advisorctl purge` may delete a conversation that a live connection (a
+ * bridge's, typically, which holds its conversations for days) still
+ * talks in, and its next rows would point at nothing.  Such a
+ * conversation comes back bare (no user, no resume token) from its first
+ * row's time.  Each conversation is looked up once a batch.
+ */
+#define SEEN_SLOTS	512
+
+static int
+keep_conversations(struct store *s, const struct row *batch, size_t n)
+{
+	const char *seen[SEEN_SLOTS] = { NULL };
+	sqlite3_stmt *st = s->st[ST_BARE];
+	const struct row *r;
+	unsigned h, k;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		r = &batch[i];
+		if ((r->kind != ROW_MSG && r->kind != ROW_FEEDBACK) ||
+		    r->s[0] == NULL)
+			continue;
+		h = 2166136261u;
+		for (k = 0; k < (unsigned)r->len[0]; k++)
+			h = (h ^ (unsigned char)r->s[0][k]) * 16777619u;
+		/* a full table only means more look-ups */
+		for (k = 0; k < SEEN_SLOTS; k++) {
+			const char **slot = &seen[(h + k) % SEEN_SLOTS];
+
+			if (*slot == NULL) {
+				*slot = r->s[0];
+				break;
+			}
+			if (strcmp(*slot, r->s[0]) == 0)
+				break;
+		}
+		if (k < SEEN_SLOTS && seen[(h + k) % SEEN_SLOTS] != r->s[0])
+			continue;	/* looked up already */
+		sqlite3_reset(st);
+		bind_text(st, 1, r->s[0], r->len[0]);
+		sqlite3_bind_int64(st, 2, r->n[2]);	/* both: the time */
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+			return rc;
+	}
+	sqlite3_reset(st);
+	return SQLITE_OK;
+}
+
 /* Commit BATCH; SQLITE_OK, or the error code of the failed step. */
 static int
 commit_batch(struct store *s, struct row *batch, size_t n)
@@ -292,6 +347,8 @@ commit_batch(struct store *s, struct row *batch, size_t n)
 		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_CONSTRAINT)
 			goto fail;
 	}
+	if ((rc = keep_conversations(s, batch, n)) != SQLITE_OK)
+		goto fail;
 	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) ==
 	    SQLITE_OK)
 		return SQLITE_OK;

@@ -568,6 +568,57 @@ test_message_runs(void **state)
 	integrity_ok(dbpath);
 }
 
+/* A conversation purged while its connection lives on comes back, bare,
+ * under the rows logged after the purge; one that was never purged keeps
+ * its own row as it was. */
+static void
+test_purged_conversation_returns(void **state)
+{
+	struct store *s;
+	sqlite3 *db;
+	uint64_t seq;
+
+	(void)state;
+	store_remove(dbpath);
+	s = open_store(dbpath, false, 0);
+	put_conv(s, "w-kept", "h1");
+	put_conv(s, "w-gone", "h2");
+	put_msg(s, "w-kept", 'i', "hello");
+	wait_resolved(s, put_msg(s, "w-gone", 'i', "hello"));
+	/* advisorctl purge, from its own connection */
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM conversations WHERE "
+	    "id = 'w-gone'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	{
+		struct store_msg m = { .id = store_next_id(s), .conv = "w-gone",
+		    .direction = 'i', .text = "still here", .time_us = 5000 };
+
+		assert_true(store_put_message(s, &m) > 0);
+	}
+	put_msg(s, "w-gone", 'o', "answer");
+	put_msg(s, "w-kept", 'i', "more");
+	assert_true(store_put_feedback(s, "b-chat:T1:C1:U1", 7, false, NULL,
+	    6000) > 0);
+	seq = put_msg(s, "w-kept", 'o', "answer");
+	wait_resolved(s, seq);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM conversations "
+	    "WHERE id = 'w-gone' AND channel = 'web' AND started = 5000 AND "
+	    "resume_hash IS NULL AND user IS NULL"), 1);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM conversations "
+	    "WHERE id = 'w-kept' AND resume_hash = 'h1' AND "
+	    "content_version = 'v1' AND started = 1000"), 1);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM conversations "
+	    "WHERE id = 'b-chat:T1:C1:U1' AND channel = 'bridge' AND "
+	    "started = 6000"), 1);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages m "
+	    "WHERE NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = "
+	    "m.conversation)"), 0);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM conversations"),
+	    3);
+	store_close(s);
+}
+
 static void
 test_batch_ends_early(void **state)
 {
@@ -911,6 +962,7 @@ main(void)
 		T(test_close_flushes),
 		T(test_checkpoint_thread),
 		T(test_message_runs),
+		T(test_purged_conversation_returns),
 		T(test_batch_ends_early),
 		T(test_checkpoint_reader),
 		T(test_concurrent_reader),
