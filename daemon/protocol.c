@@ -84,6 +84,25 @@ too_deep(const char *s, size_t n)
 	return false;
 }
 
+/*
+ * Whether the valid JSON in BUF escapes a NUL (\u0000) in some string.
+ * cJSON hands strings over NUL-terminated, so one would silently cut the
+ * text there ("what is \u0000 kpo" was read as "what is ").
+ */
+static int
+nul_escape(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++)
+		if (buf[i] == '\\') {
+			if (i + 5 < len && memcmp(buf + i + 1, "u0000", 5) == 0)
+				return 1;
+			i++;	/* the escaped byte: "\\\\u0000" is no NUL */
+		}
+	return 0;
+}
+
 int
 proto_parse(const char *buf, size_t len, struct proto_msg *m,
     const char **code, char *msg, size_t msglen, char *idbuf,
@@ -116,6 +135,12 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 		return -1;
 	}
 	m->doc = doc;
+	if (nul_escape(buf, len)) {
+		*code = E_BAD_REQUEST;
+		snprintf(msg, msglen, "a string holds \\u0000, which no "
+		    "field takes");
+		goto fail;
+	}
 	if (!cJSON_IsObject(doc)) {
 		*code = E_BAD_REQUEST;
 		snprintf(msg, msglen, "a frame must be a JSON object");
@@ -174,6 +199,13 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 		}
 		m->text = v->valuestring;
 		m->text_len = strlen(v->valuestring);
+		/* nothing to answer, and nothing for the review of what
+		 * went unanswered */
+		if (m->text[strspn(m->text, " \t\r\n\f\v")] == '\0') {
+			*code = E_BAD_REQUEST;
+			snprintf(msg, msglen, "\"text\" is empty");
+			goto fail;
+		}
 		break;
 	case P_CHOOSE:
 		if (opt_str(doc, "option", &m->option, &why))

@@ -119,8 +119,14 @@ def hostile(d):
         c.send(frame)
         r = c.recv()
         R.check("%s gives error %s" % (name, code), r.get("type") == "error" and r.get("code") == code, r)
+    # a NUL would cut the text short where it stands: refused, clearly
     r = c.ask({"type": "message", "text": "kpo\u0000 meaning"})
-    R.check("NUL bytes in text are handled", r.get("type") == "reply", r)
+    R.check("NUL in text: bad_request", r.get("type") == "error" and r.get("code") == "bad_request" and
+            "u0000" in r.get("message", ""), r)
+    r = c.ask({"type": "message", "text": "   "})
+    R.check("blank text: bad_request", r.get("type") == "error" and r.get("code") == "bad_request", r)
+    r = c.ask({"type": "message", "text": "kpo meaning"})
+    R.check("after them the connection still answers", r.get("type") == "reply", r)
     r = c.ask({"type": "start", "resume": "f" * 64})
     R.check("forged resume token refused", r.get("code") == "unknown_resume", r)
     R.check("connection still usable after errors", c.ask({"type": "ping"})["type"] == "pong")

@@ -92,10 +92,15 @@ t_valid_frames(void **state)
 	assert_int_equal(m.type, P_PING);
 	proto_msg_free(&m);
 
-	/* an empty text is a message all the same; null means absent */
-	assert_null(parse("{\"type\":\"message\",\"text\":\"\","
+	/* null means absent */
+	assert_null(parse("{\"type\":\"message\",\"text\":\"x\","
 	    "\"conversation\":null}", &m, &irt));
 	assert_null(m.conversation);
+	proto_msg_free(&m);
+	/* an escaped backslash before u0000 is no NUL */
+	assert_null(parse("{\"type\":\"message\",\"text\":\"a\\\\u0000\"}",
+	    &m, &irt));
+	assert_string_equal(m.text, "a\\u0000");
 	proto_msg_free(&m);
 }
 
@@ -151,6 +156,15 @@ t_bad_request(void **state)
 	    E_BAD_REQUEST);
 	assert_string_equal(parse_err("{\"type\":\"message\",\"text\":7}"),
 	    E_BAD_REQUEST);
+	/* nothing to answer: empty or blank text; a NUL would cut it */
+	assert_string_equal(parse_err("{\"type\":\"message\",\"text\":\"\"}"),
+	    E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"message\",\"text\":"
+	    "\" \\t\\n \"}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"message\",\"text\":"
+	    "\"what is \\u0000 kpo\"}"), E_BAD_REQUEST);
+	assert_string_equal(parse_err("{\"type\":\"message\",\"text\":"
+	    "\"kpo\",\"user\":\"\\u0000\"}"), E_BAD_REQUEST);
 	assert_string_equal(parse_err("{\"type\":\"choose\"}"), E_BAD_REQUEST);
 	assert_string_equal(parse_err("{\"type\":\"choose\",\"option\":1}"),
 	    E_BAD_REQUEST);
