@@ -531,6 +531,12 @@ t_task_question(void **state)
 		    "examples_bpo" },
 		{ "what is kpo", "some examples please", "examples",
 		    "examples_kpo" },
+		/* the challenges the advisor knows are KPO's: asked about
+		 * BPO's, it says so instead of passing KPO's off as them */
+		{ "what is bpo", "what are the challenges of bpo",
+		    "bpo_challenges", "bpo_challenges" },
+		{ "what is bpo", "what are the main challenges",
+		    "kpo_challenges", "kpo_challenges" },
 	};
 	struct fx *x = *state;
 	struct session *s;
