@@ -219,6 +219,9 @@ test_spelling(void **state)
 	    NULL), "define_bpo");
 	assert_string_equal(match(c, "write to me at joe@example.org, what "
 	    "is kpo", NULL, NULL), "define_kpo");
+	/* both asked at once: the answer that explains both */
+	assert_string_equal(match(c, "what is bpo? what is kpo?", NULL, NULL),
+	    "compare");
 	intents_free(c);
 }
 
