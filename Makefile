@@ -116,11 +116,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
-# `make run PORT=9000` when 8080 is taken.
+# `make run PORT=9000` when 8080 is taken; more flags in ARGS, e.g.
+# `make run ARGS="--bridge-tokens var/tokens --debug"`.
 PORT ?= 8080
+ARGS ?=
 run: all
 	@mkdir -p var
-	./$(BUILD)/advisord --host 127.0.0.1 --port $(PORT) --db var/advisord.db
+	./$(BUILD)/advisord --host 127.0.0.1 --port $(PORT) --db var/advisord.db $(ARGS)
 
 # The content as shipped must pass its own checks.
 check-content: all
