@@ -154,27 +154,40 @@ convmap_set_options(struct convmap *m, const char *conv,
 	return 0;
 }
 
-const char *
-convmap_pick(const struct convmap *m, const char *conv, const char *text)
+long
+convmap_number(const char *text)
 {
-	const struct conv *c;
 	const char *s = text;
-	unsigned long k = 0;
+	long k = 0;
 	int digits = 0;
 
 	while (isspace((unsigned char)*s))
 		s++;
 	for (; isdigit((unsigned char)*s) && digits < 3; s++, digits++)
-		k = k * 10 + (unsigned long)(*s - '0');
+		k = k * 10 + (*s - '0');
 	if (*s == '.' || *s == ')')
 		s++;
 	while (isspace((unsigned char)*s))
 		s++;
-	if (digits == 0 || *s != '\0' || k == 0)
+	return digits == 0 || *s != '\0' ? -1 : k;
+}
+
+size_t
+convmap_noptions(const struct convmap *m, const char *conv)
+{
+	const struct conv *c = find(m, conv);
+
+	return c != NULL ? c->nopts : 0;
+}
+
+const char *
+convmap_pick(const struct convmap *m, const char *conv, const char *text)
+{
+	long k = convmap_number(text);
+
+	if (k < 1 || (size_t)k > convmap_noptions(m, conv))
 		return NULL;
-	if ((c = find(m, conv)) == NULL || k > c->nopts)
-		return NULL;
-	return c->opts[k - 1];
+	return find(m, conv)->opts[k - 1];
 }
 
 size_t

@@ -27,6 +27,11 @@ int	convmap_set_options(struct convmap *, const char *conv,
  * option k (valid until the next set), else NULL. */
 const char *convmap_pick(const struct convmap *, const char *conv,
 	    const char *text);
+/* The number K that TEXT is, alone ("2", " 2. ", "2)"; up to 3 digits),
+ * or -1. */
+long	convmap_number(const char *text);
+/* How many options CONV's last reply had (0: none, or not known). */
+size_t	convmap_noptions(const struct convmap *, const char *conv);
 /* Conversations remembered. */
 size_t	convmap_count(const struct convmap *);
 /* Changes so far (each convmap_set_options is one): a saver compares. */

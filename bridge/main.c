@@ -583,6 +583,8 @@ handle_post(struct lws *wsi, struct req *r)
 	char ctype[128], conv[CONV_ID_MAX + 1];
 	struct payload *p;
 	const char *text;
+	size_t n;
+	long k;
 	int st;
 
 	if (r->too_big) {
@@ -609,6 +611,21 @@ handle_post(struct lws *wsi, struct req *r)
 		goto out;
 	}
 	conv_id(p->team, p->channel, p->user, conv);
+	/* a number that is none of the options on screen: say which are,
+	 * rather than send advisord a "9" it can only fall back on */
+	if ((k = convmap_number(text)) >= 0 && (n = convmap_noptions(S.map,
+	    conv)) > 0 && (k == 0 || (size_t)k > n)) {
+		char hint[96];
+
+		if (n == 1)
+			snprintf(hint, sizeof(hint), "Pick 1, or type your "
+			    "question.");
+		else
+			snprintf(hint, sizeof(hint), "Pick a number from 1 to "
+			    "%zu, or type your question.", n);
+		req_answer_text(r, 200, hint);
+		goto out;
+	}
 	snprintf(r->reqid, sizeof(r->reqid), "b%lu", ++S.seq);
 	if ((r->frame = relay_request(S.map, conv, r->reqid,
 	    p->user_name[0] ? p->user_name : p->user, text)) == NULL) {

@@ -75,10 +75,22 @@ test_pick(void **state)
 	assert_int_equal(convmap_set_options(m, "c2", ids + 2, 1), 0);
 	assert_string_equal(convmap_pick(m, "c2", "1"), "compare");
 	assert_string_equal(convmap_pick(m, "c1", "1"), "bpo");
+	assert_int_equal(convmap_noptions(m, "c1"), 3);
+	assert_int_equal(convmap_noptions(m, "nobody"), 0);
 	assert_int_equal(convmap_set_options(m, "c1", NULL, 0), 0);
 	assert_null(convmap_pick(m, "c1", "1"));
+	assert_int_equal(convmap_noptions(m, "c1"), 0);
 	assert_int_equal(convmap_count(m), 2);
 	convmap_free(m);
+	/* what counts as a number alone */
+	assert_int_equal(convmap_number("2"), 2);
+	assert_int_equal(convmap_number(" 12) "), 12);
+	assert_int_equal(convmap_number("0"), 0);
+	assert_int_equal(convmap_number("999"), 999);
+	assert_int_equal(convmap_number("1000"), -1);
+	assert_int_equal(convmap_number("2 please"), -1);
+	assert_int_equal(convmap_number(""), -1);
+	assert_int_equal(convmap_number("."), -1);
 }
 
 /* Write TEXT to PATH and load it, which must report damage. */

@@ -230,6 +230,14 @@ def run(res, d, bport, tok):
     except urllib.error.HTTPError as e:
         s = e.code
     res.check("GET of anything but /healthz is 404", s == 404, s)
+    # a number that is none of the options on screen gets told which are
+    s, r = say(bport, "U00", "C0", "what is kpo")
+    n = len([ln for ln in r.get("text", "").split("\n\n")[-1].split("\n") if ln.split(". ")[0].isdigit()])
+    s, r = say(bport, "U00", "C0", "9")
+    res.check("out-of-range number: which numbers there are",
+              s == 200 and r.get("text") == "Pick a number from 1 to %d, or type your question." % n, (s, r, n))
+    s, r = say(bport, "U00", "C0", "2")
+    res.check("after it the options still stand", s == 200 and "Pick a number" not in r.get("text", ""), r)
     s, r = say(bport, "U00", "C0", "   ")
     res.check("empty text gets a hint, not a relay", s == 200 and "KPO" in r.get("text", ""),
               (s, r))
