@@ -149,6 +149,38 @@ struct out {
 	cJSON	*arr;
 };
 
+/*
+ * One table cell, padded to WIDTH; a long text (a pasted page, say) is cut
+ * at a character boundary after CELL_MAX bytes and marked "...", so that
+ * one row cannot push the table out of shape: --json has it whole.
+ */
+#define CELL_MAX	160
+
+/* How many bytes of V a table shows: all, or CELL_MAX cut back to the
+ * start of a character. */
+static size_t
+cut(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n <= CELL_MAX)
+		return n;
+	for (n = CELL_MAX; n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80; n--)
+		;
+	return n;
+}
+
+static void
+cell(FILE *f, int width, const char *v)
+{
+	size_t n = cut(v);
+
+	if (v[n] == '\0')
+		fprintf(f, "%-*s ", width, v);
+	else
+		fprintf(f, "%-*.*s... ", width > 3 ? width - 3 : 0, (int)n, v);
+}
+
 /* Run SQL (with ?1 bound to SINCE) and emit every row. */
 static int
 query(struct review *r, const char *sql, int64_t since, const char *text1,
@@ -191,8 +223,7 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
 					cJSON_AddStringToObject(row, names[i],
 					    v);
 			} else
-				fprintf(o->f, "%-*s ", widths[i],
-				    v ? v : "-");
+				cell(o->f, widths[i], v ? v : "-");
 		}
 		if (o->json)
 			cJSON_AddItemToArray(o->arr, row);
@@ -401,7 +432,10 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
 			fprintf(f, "%5d ", (int)cJSON_GetObjectItem(c,
 			    "count")->valuedouble);
 			cJSON_ArrayForEach(t, cJSON_GetObjectItem(c, "texts")) {
-				fprintf(f, "%s\"%s\"", sep, t->valuestring);
+				fprintf(f, "%s\"%.*s%s\"", sep,
+				    (int)cut(t->valuestring),
+				    t->valuestring, t->valuestring[cut(
+				    t->valuestring)] ? "..." : "");
 				sep = " | ";
 			}
 			fprintf(f, "\n");

@@ -252,6 +252,42 @@ test_dropoff_feedback(void **state)
 	review_close(r);
 }
 
+/* A very long text is cut in the table, at a character, and whole in
+ * the JSON. */
+static void
+test_long_text_cut(void **state)
+{
+	char sql[4096], *out, *line, *o;
+	struct review *r;
+	size_t k;
+	int n;
+
+	(void)state;
+	n = snprintf(sql, sizeof(sql), "INSERT INTO conversations VALUES "
+	    "('w-l', 'web', NULL, NULL, " T1 ", NULL, 'v1');"
+	    "INSERT INTO messages VALUES (1, 'w-l', 'in', '");
+	for (k = 0; k < 600; k++)	/* 1,200 bytes of two-byte letters */
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, "\xc3\xa9");
+	snprintf(sql + n, sizeof(sql) - (size_t)n, "', 'fallback', NULL, NULL,"
+	    " NULL, NULL, 0, " T1 ");");
+	fixture(path_b, sql);
+	r = open_one(true);
+	out = run(review_unmatched, r, 0, false);
+	line = strstr(out, "\xc3\xa9");
+	assert_non_null(line);
+	assert_non_null(o = strstr(line, "..."));
+	assert_true(o - line <= 160);
+	assert_int_equal((o - line) % 2, 0);	/* whole characters */
+	/* whole, the text would be there three times: 3,600 bytes */
+	assert_true(strlen(out) < 1500);
+	free(out);
+	out = run(review_unmatched, r, 0, true);
+	assert_true(strlen(out) > 2400);	/* both columns, whole */
+	assert_null(strstr(out, "..."));
+	free(out);
+	review_close(r);
+}
+
 /* A bridge conversation is found by the name its replies carry, unless
  * two bridges share the name; a log id is taken as it is. */
 static void
@@ -399,6 +435,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unmatched, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_long_text_cut, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_bridge_name,
 		    setup, teardown),
