@@ -16,7 +16,8 @@
 #define NBUCKETS	4096
 
 struct conv {
-	struct conv	*next;
+	struct conv	*next;		/* in its bucket */
+	struct conv	*older, *newer;	/* by the last reply */
 	char		 id[CONV_ID_MAX + 1];
 	size_t		 nopts;
 	char		*opts[CONV_OPTS_MAX];
@@ -24,7 +25,8 @@ struct conv {
 
 struct convmap {
 	struct conv	*bucket[NBUCKETS];
-	size_t		 count;
+	struct conv	*oldest, *newest;
+	size_t		 count, limit;
 	unsigned long	 changes;
 };
 
@@ -84,7 +86,62 @@ hash(const char *s)
 struct convmap *
 convmap_new(void)
 {
-	return calloc(1, sizeof(struct convmap));
+	struct convmap *m = calloc(1, sizeof(struct convmap));
+
+	if (m != NULL)
+		m->limit = CONV_KEEP_MAX;
+	return m;
+}
+
+void
+convmap_set_limit(struct convmap *m, size_t limit)
+{
+	m->limit = limit > 0 ? limit : 1;
+}
+
+static void
+unlink_age(struct convmap *m, struct conv *c)
+{
+	if (c->older != NULL)
+		c->older->newer = c->newer;
+	else
+		m->oldest = c->newer;
+	if (c->newer != NULL)
+		c->newer->older = c->older;
+	else
+		m->newest = c->older;
+	c->older = c->newer = NULL;
+}
+
+static void
+make_newest(struct convmap *m, struct conv *c)
+{
+	c->older = m->newest;
+	c->newer = NULL;
+	if (m->newest != NULL)
+		m->newest->newer = c;
+	else
+		m->oldest = c;
+	m->newest = c;
+}
+
+static void conv_clear(struct conv *);
+
+/* Forget the conversation whose last reply is the oldest. */
+static void
+forget_oldest(struct convmap *m)
+{
+	struct conv *c = m->oldest, **p;
+
+	if (c == NULL)
+		return;
+	unlink_age(m, c);
+	for (p = &m->bucket[hash(c->id)]; *p != c; p = &(*p)->next)
+		;
+	*p = c->next;
+	conv_clear(c);
+	free(c);
+	m->count--;
 }
 
 static void
@@ -143,6 +200,14 @@ convmap_set_options(struct convmap *m, const char *conv,
 		c->next = m->bucket[h];
 		m->bucket[h] = c;
 		m->count++;
+		make_newest(m, c);
+		/* a bridge meets new people for as long as it runs: the
+		 * least recently answered make room */
+		while (m->count > m->limit)
+			forget_oldest(m);
+	} else if (c != m->newest) {
+		unlink_age(m, c);
+		make_newest(m, c);
 	}
 	conv_clear(c);
 	m->changes++;
@@ -219,7 +284,7 @@ convmap_save(const struct convmap *m, const char *path)
 {
 	char tmp[4096];
 	const struct conv *c;
-	size_t i, k;
+	size_t k;
 	FILE *f;
 	int bad, err;
 
@@ -229,19 +294,19 @@ convmap_save(const struct convmap *m, const char *path)
 	}
 	if ((f = fopen(tmp, "w")) == NULL)
 		return -1;
-	for (i = 0; i < NBUCKETS; i++)
-		for (c = m->bucket[i]; c != NULL; c = c->next) {
-			/* a conversation whose ids could not be read back
-			 * is left out, not written broken */
-			for (bad = 0, k = 0; k < c->nopts; k++)
-				bad |= !field_ok(c->opts[k], 4 * CONV_ID_MAX);
-			if (c->nopts == 0 || bad)
-				continue;
-			fputs(c->id, f);
-			for (k = 0; k < c->nopts; k++)
-				fprintf(f, "\t%s", c->opts[k]);
-			fputc('\n', f);
-		}
+	/* oldest first: loading them in this order keeps their ages */
+	for (c = m->oldest; c != NULL; c = c->newer) {
+		/* a conversation whose ids could not be read back is left
+		 * out, not written broken */
+		for (bad = 0, k = 0; k < c->nopts; k++)
+			bad |= !field_ok(c->opts[k], 4 * CONV_ID_MAX);
+		if (c->nopts == 0 || bad)
+			continue;
+		fputs(c->id, f);
+		for (k = 0; k < c->nopts; k++)
+			fprintf(f, "\t%s", c->opts[k]);
+		fputc('\n', f);
+	}
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		err = errno;
 		fclose(f);

@@ -9,6 +9,7 @@
 
 #define CONV_ID_MAX	128	/* advisord's limit on conversation ids */
 #define CONV_OPTS_MAX	16	/* options remembered per conversation */
+#define CONV_KEEP_MAX	50000	/* conversations remembered, at most */
 
 /* Conversation id for TEAM, CHANNEL and USER into OUT (CONV_ID_MAX + 1):
  * "team:channel:user" with characters outside [A-Za-z0-9_.:@-] replaced
@@ -19,6 +20,9 @@ void	conv_id(const char *team, const char *channel, const char *user,
 struct convmap;
 
 struct convmap *convmap_new(void);
+/* Remember at most LIMIT conversations (CONV_KEEP_MAX unless set): past
+ * it, the one whose last reply is the oldest is forgotten. */
+void	convmap_set_limit(struct convmap *, size_t limit);
 void	convmap_free(struct convmap *);
 /* Remember the option ids of CONV's last reply (N of them; 0 forgets). */
 int	convmap_set_options(struct convmap *, const char *conv,

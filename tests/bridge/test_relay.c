@@ -93,6 +93,43 @@ test_pick(void **state)
 	assert_int_equal(convmap_number("."), -1);
 }
 
+/* Past its limit the map forgets whoever was answered longest ago, and a
+ * save keeps that order. */
+static void
+test_limit(void **state)
+{
+	const char *a[] = { "x" };
+	char path[] = "/tmp/test_convmap_limit_XXXXXX";
+	struct convmap *m = convmap_new(), *n = convmap_new();
+	int fd;
+
+	(void)state;
+	convmap_set_limit(m, 3);
+	assert_int_equal(convmap_set_options(m, "c1", a, 1), 0);
+	assert_int_equal(convmap_set_options(m, "c2", a, 1), 0);
+	assert_int_equal(convmap_set_options(m, "c3", a, 1), 0);
+	assert_int_equal(convmap_set_options(m, "c1", a, 1), 0);  /* again */
+	assert_int_equal(convmap_set_options(m, "c4", a, 1), 0);
+	assert_int_equal(convmap_count(m), 3);
+	assert_null(convmap_pick(m, "c2", "1"));
+	assert_non_null(convmap_pick(m, "c1", "1"));
+	assert_non_null(convmap_pick(m, "c3", "1"));
+	assert_non_null(convmap_pick(m, "c4", "1"));
+	/* ages now, oldest first: c3 c1 c4; a smaller map keeps c1 c4 */
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	assert_int_equal(convmap_save(m, path), 0);
+	convmap_set_limit(n, 2);
+	assert_int_equal(convmap_load(n, path), 0);
+	assert_int_equal(convmap_count(n), 2);
+	assert_null(convmap_pick(n, "c3", "1"));
+	assert_non_null(convmap_pick(n, "c1", "1"));
+	assert_non_null(convmap_pick(n, "c4", "1"));
+	unlink(path);
+	convmap_free(n);
+	convmap_free(m);
+}
+
 /* Write TEXT to PATH and load it, which must report damage. */
 static struct convmap *
 load_damaged(const char *path, const char *text)
@@ -248,6 +285,7 @@ main(void)
 		cmocka_unit_test(test_conv_id),
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_save_load),
+		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_reply),
 	};
