@@ -146,13 +146,15 @@ review_parse_date(const char *s)
 struct out {
 	FILE	*f;
 	bool	 json;
+	bool	 whole;		/* a transcript: texts are not cut */
 	cJSON	*arr;
 };
 
 /*
  * One table cell, padded to WIDTH; a long text (a pasted page, say) is cut
  * at a character boundary after CELL_MAX bytes and marked "...", so that
- * one row cannot push the table out of shape: --json has it whole.
+ * one row cannot push the table out of shape: --json has it whole, and so
+ * does a transcript (WHOLE), which is there to be read.
  */
 #define CELL_MAX	160
 
@@ -171,9 +173,9 @@ cut(const char *v)
 }
 
 static void
-cell(FILE *f, int width, const char *v)
+cell(FILE *f, int width, const char *v, bool whole)
 {
-	size_t n = cut(v);
+	size_t n = whole ? strlen(v) : cut(v);
 
 	if (v[n] == '\0')
 		fprintf(f, "%-*s ", width, v);
@@ -223,7 +225,7 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
 					cJSON_AddStringToObject(row, names[i],
 					    v);
 			} else
-				cell(o->f, widths[i], v ? v : "-");
+				cell(o->f, widths[i], v ? v : "-", o->whole);
 		}
 		if (o->json)
 			cJSON_AddItemToArray(o->arr, row);
@@ -243,6 +245,7 @@ out_begin(struct out *o, FILE *f, bool json)
 {
 	o->f = f;
 	o->json = json;
+	o->whole = false;
 	o->arr = NULL;
 }
 
@@ -572,6 +575,7 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	conv = id;
 	doc = cJSON_CreateObject();
 	out_begin(&o, f, json);
+	o.whole = true;
 	section(&o, doc, "messages", conv);
 	rc = query(r, "SELECT id, datetime(time / 1000000, 'unixepoch'), "
 	    "CASE direction WHEN 'in' THEN 'user' ELSE 'bot' END, intent, node,"

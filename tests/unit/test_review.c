@@ -285,6 +285,19 @@ test_long_text_cut(void **state)
 	assert_true(strlen(out) > 2400);	/* both columns, whole */
 	assert_null(strstr(out, "..."));
 	free(out);
+	/* a transcript is there to be read: whole */
+	{
+		char *buf = NULL, err[256];
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		assert_int_equal(review_transcript(r, "w-l", false, f, err,
+		    sizeof(err)), 0);
+		fclose(f);
+		assert_null(strstr(buf, "..."));
+		assert_true(len > 1200);
+		free(buf);
+	}
 	review_close(r);
 }
 
