@@ -474,6 +474,15 @@ dialogue_on_intent(const struct dialogues *d, struct dialogue_state *st,
 			answer(d, st, cur, cur, "mixed", intent, r);
 			return 0;
 		}
+		/* typed, as the Skip button: on, with the question left
+		 * unanswered ("skip" was taken for "a bit of both") */
+		if (strcmp(intent, "answer_skip") == 0 && cur->next != NULL &&
+		    (n = dlg_node(d, cur->next)) != NULL) {
+			unset_answer(st, cur->id);
+			enter(st, cur, n);
+			render(d, st, n, intent, NULL, 0, NULL, NULL, 0, r);
+			return 0;
+		}
 	}
 	if (strcmp(intent, "more") == 0) {
 		const struct dnode *t = dlg_node(d, dlg_route(d, st->topic));

@@ -12,7 +12,7 @@
 
 /* Intents the engine answers itself, wherever the conversation is. */
 static const char *const builtin[] = { "restart", "back", "more",
-    "fallback", "answer_mixed" };
+    "fallback", "answer_mixed", "answer_skip" };
 
 static int
 ref(const struct dialogues *d, const struct dnode *n, const char *what,

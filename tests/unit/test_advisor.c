@@ -557,6 +557,38 @@ t_task_question(void **state)
 	}
 }
 
+/* "skip" typed at every question goes where the Skip button goes: the
+ * same recommendation, with nothing answered ("skip" used to count as
+ * "a bit of both" six times over). */
+static void
+t_typed_skip(void **state)
+{
+	struct fx *x = *state;
+	struct session *typed = session_new(x->adv, NULL);
+	struct session *clicked = session_new(x->adv, NULL);
+	char want[DIALOGUE_TEXT_MAX];
+	int i;
+
+	say(x, clicked, "{\"type\":\"message\",\"text\":\"help me decide\"}");
+	assert_string_equal(str(x->g.f[0], "node"), "q_work");
+	for (i = 0; i < 6; i++)
+		say(x, clicked, "{\"type\":\"choose\",\"option\":\"skip\"}");
+	assert_string_equal(str(x->g.f[0], "node"), "recommendation");
+	snprintf(want, sizeof(want), "%s", str(x->g.f[0], "text"));
+
+	say(x, typed, "{\"type\":\"message\",\"text\":\"help me decide\"}");
+	for (i = 0; i < 6; i++) {
+		say(x, typed, "{\"type\":\"message\",\"text\":\"skip this "
+		    "one\"}");
+		assert_string_equal(str(x->g.f[0], "intent"), "answer_skip");
+	}
+	assert_string_equal(str(x->g.f[0], "node"), "recommendation");
+	assert_string_equal(str(x->g.f[0], "text"), want);
+	assert_null(strstr(want, "bit of both"));
+	session_free(typed);
+	session_free(clicked);
+}
+
 /* An incoming message is logged with the node the person was at, whether
  * typed or clicked; the reply with the node it leads to. */
 static void
@@ -659,6 +691,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_task_question, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(t_typed_skip, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),

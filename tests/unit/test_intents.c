@@ -608,7 +608,7 @@ test_public_ids(void **state)
 	    "answer_cost", "answer_insight", "answer_transactional",
 	    "answer_collaborative", "answer_small", "answer_large",
 	    "answer_sensitive", "answer_not_sensitive", "answer_has_expertise",
-	    "answer_no_expertise", "answer_mixed" };
+	    "answer_no_expertise", "answer_mixed", "answer_skip" };
 	struct intents *c = intents_load(SHIPPED, true, (char[256]){0}, 256);
 	size_t i;
 
