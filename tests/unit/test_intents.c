@@ -288,6 +288,18 @@ test_context_and_followups(void **state)
 	    "examples");
 	assert_string_equal(match(c, "a bit of both", "q_goal", NULL),
 	    "answer_mixed");
+	/* company sizes by head count, every hundred (500 was no size) */
+	assert_string_equal(match(c, "we're about 500 employees", "q_size",
+	    NULL), "answer_large");
+	assert_string_equal(match(c, "around 250 people", "q_size", NULL),
+	    "answer_large");
+	assert_string_equal(match(c, "we have 990 staff", "q_size", NULL),
+	    "answer_large");
+	assert_string_equal(match(c, "about 249 people", "q_size", NULL),
+	    "answer_small");
+	assert_string_equal(match(c, "5 people", "q_size", NULL),
+	    "answer_small");
+	assert_string_equal(match(c, "skip", "q_size", NULL), "answer_skip");
 	intents_free(c);
 }
 
