@@ -222,6 +222,19 @@ test_spelling(void **state)
 	/* both asked at once: the answer that explains both */
 	assert_string_equal(match(c, "what is bpo? what is kpo?", NULL, NULL),
 	    "compare");
+	/* asked of the advisor itself, or for a person: answered, not a
+	 * fallback ("sales" was corrected to "saves") */
+	assert_string_equal(match(c, "can someone from sales call me?", NULL,
+	    NULL), "contact");
+	assert_int_equal(res.nrewrites, 0);
+	assert_string_equal(match(c, "Hi, I'm Maria, maria@example.com, "
+	    "please contact me", NULL, NULL), "contact");
+	assert_string_equal(match(c, "what is your name?", NULL, NULL),
+	    "help");
+	assert_string_equal(match(c, "why would a company choose kpo over "
+	    "bpo", NULL, NULL), "value_creation");
+	assert_string_equal(match(c, "which one is more strategic", NULL,
+	    NULL), "value_creation");
 	intents_free(c);
 }
 
@@ -608,7 +621,8 @@ static void
 test_public_ids(void **state)
 {
 	static const char *const ids[] = { "greeting", "goodbye", "thanks",
-	    "help", "restart", "back", "fallback", "define_bpo", "define_kpo",
+	    "help", "contact", "restart", "back", "fallback", "define_bpo",
+	    "define_kpo",
 	    "compare", "nature_of_work", "value_creation",
 	    "client_relationship", "kpo_challenges", "bpo_challenges",
 	    "challenge_communication",
