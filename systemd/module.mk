@@ -11,7 +11,7 @@ INSTALL       ?= install
 INSTALL_BUILD ?= build/install
 
 SYSD_CONTENT  = $(wildcard intents/*.json) $(wildcard dialogues/*.json)
-SYSD_WEB      = $(wildcard web/*.html web/*.js web/*.css)
+SYSD_WEB      = $(wildcard web/*.html web/*.js web/*.css web/*.svg)
 SYSD_CONF     = daemon/advisord.conf
 SYSD_UNIT     = systemd/advisord.service
 SYSD_MAN8     = docs/man/advisord.8

@@ -86,6 +86,8 @@ try {
   const cspErrors = [];
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
   page.on("console", (m) => { if (/Content Security Policy/.test(m.text())) cspErrors.push(m.text()); });
+  const missing = [];
+  page.on("response", (r) => { if (r.status() >= 400) missing.push(r.status() + " " + r.url()); });
   await page.goto(url);
 
   const bot = page.locator(".advisor-bot");
@@ -184,6 +186,14 @@ try {
   check("restart control starts over", true);
 
   check("no Content-Security-Policy violations", cspErrors.length === 0, cspErrors.join("; "));
+  check("every file the page asks for is there", missing.length === 0, missing.join("; "));
+  const icon = await page.evaluate(async () => {
+    const l = document.querySelector("link[rel=icon]");
+    if (!l) return "no icon link";
+    const r = await fetch(l.href);
+    return r.status + " " + r.headers.get("content-type");
+  });
+  check("the page has an icon of its own (no 404 for /favicon.ico)", icon === "200 image/svg+xml", icon);
 
   // accessibility (axe-core, injected past the CSP only for the audit)
   const audit = await browser.newContext({ bypassCSP: true });
