@@ -304,6 +304,10 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	    "all_feedback WHERE NOT helpful AND time >= ?1)", since, NULL, &o,
 	    tn, tw, err, errlen) == -1)
 		goto done;
+	if (!json)
+		fprintf(f, "(messages: what people sent, typed or clicked; "
+		    "fallback_rate: the %% of typed messages that fell to "
+		    "fallback)\n");
 	section(&o, doc, "replies_by_intent", "Replies by intent");
 	if (query(r, "SELECT intent, count(*) AS n FROM all_messages WHERE "
 	    "direction = 'out' AND time >= ?1 GROUP BY intent ORDER BY n DESC, "

@@ -187,6 +187,11 @@ test_stats(void **state)
 	assert_non_null(strstr(s, "Totals"));
 	assert_non_null(strstr(s, "2025-01-01 1             4        2         "
 	    "1       1"));
+	/* the table says what its rate is a rate of; JSON keeps its keys */
+	assert_non_null(strstr(s, "fallback_rate: the % of typed messages"));
+	free(s);
+	s = run(review_stats, r, 0, true);
+	assert_null(strstr(s, "typed messages"));
 	free(s);
 	review_close(r);
 }
