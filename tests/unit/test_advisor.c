@@ -514,29 +514,33 @@ logged_states(const char *db, char *out, size_t len)
 	logged(db, "SELECT state FROM states", "", out, len);
 }
 
-/* A question about which side a task belongs to is not taken for the
- * current side's examples: after "what is bpo", market research (KPO)
- * got the BPO examples.  A plain follow-up still follows the context. */
+/* A question about which side a task belongs to gets a verdict naming
+ * the task (after "what is bpo", market research, a KPO task, had got the
+ * BPO examples), or for a task the content does not know, the rule that
+ * sorts tasks.  A plain follow-up still follows the context. */
 static void
 t_task_question(void **state)
 {
 	static const struct {
-		const char *first, *then, *intent, *node;
+		const char *first, *then, *intent, *node, *says;
 	} cases[] = {
-		{ "what is bpo", "is market research kpo or bpo", "classify",
-		    "examples" },
-		{ "what is kpo", "is call center bpo or kpo", "classify",
-		    "examples" },
+		{ "what is bpo", "is market research kpo or bpo",
+		    "classify_kpo", "classify_kpo",
+		    "Work like *market research* is *KPO*" },
+		{ "what is kpo", "is call center bpo or kpo", "classify_bpo",
+		    "classify_bpo", "Work like *call center* is *BPO*" },
+		{ "what is kpo", "is software development bpo or kpo",
+		    "classify", "classify", "Two questions sort most tasks" },
 		{ "what is bpo", "give me examples", "examples",
-		    "examples_bpo" },
+		    "examples_bpo", NULL },
 		{ "what is kpo", "some examples please", "examples",
-		    "examples_kpo" },
+		    "examples_kpo", NULL },
 		/* the challenges the advisor knows are KPO's: asked about
 		 * BPO's, it says so instead of passing KPO's off as them */
 		{ "what is bpo", "what are the challenges of bpo",
-		    "bpo_challenges", "bpo_challenges" },
+		    "bpo_challenges", "bpo_challenges", NULL },
 		{ "what is bpo", "what are the main challenges",
-		    "kpo_challenges", "kpo_challenges" },
+		    "kpo_challenges", "kpo_challenges", NULL },
 	};
 	struct fx *x = *state;
 	struct session *s;
@@ -553,6 +557,9 @@ t_task_question(void **state)
 		say(x, s, buf);
 		assert_string_equal(str(x->g.f[0], "intent"), cases[i].intent);
 		assert_string_equal(str(x->g.f[0], "node"), cases[i].node);
+		if (cases[i].says != NULL)
+			assert_non_null(strstr(str(x->g.f[0], "text"),
+			    cases[i].says));
 		session_free(s);
 	}
 }
