@@ -295,6 +295,14 @@ test_context_and_followups(void **state)
 	assert_string_equal(match(c, "and the other one", "n", "define_kpo"),
 	    "define_bpo");
 	assert_string_equal(match(c, "tell me more", "n", "compare"), "more");
+	/* "how do i avoid that" right after a risk is how to handle it;
+	 * out of that context it says too little to match */
+	assert_string_equal(match(c, "how do i avoid that", "kpo_challenges",
+	    "kpo_challenges"), "mitigate_risks");
+	assert_string_equal(match(c, "how do we deal with it",
+	    "challenge_ip", "kpo_challenges"), "mitigate_risks");
+	assert_string_not_equal(match(c, "how do i avoid that", "root",
+	    NULL), "mitigate_risks");
 	assert_string_equal(match(c, "mostly data entry", "q_work", NULL),
 	    "answer_routine");
 	assert_string_equal(match(c, "mostly data entry", NULL, NULL),
