@@ -72,6 +72,14 @@
     scroll();
   }
 
+  /* Answers are rated; the welcome, small talk and the questionnaire's
+   * questions are prompts, not answers (a reply without an intent, from
+   * the history, keeps its buttons). */
+  var unrated = { start: 1, greeting: 1, goodbye: 1, thanks: 1, help: 1, restart: 1 };
+  function rateable(f) {
+    return !(f.intent && unrated[f.intent]) && !/^q_/.test(f.node || "");
+  }
+
   function addBot(text, id) {
     var m = make("div", "advisor-msg advisor-bot");
     rich(m, text);
@@ -144,7 +152,7 @@
       if (f.resume) { try { localStorage.setItem(storeKey, f.resume); } catch (e) { /* private mode */ } }
       /* after a resume the current step is said again: show its buttons
        * without repeating the bubble */
-      if (!(afterHistory && f.text === lastBotText)) addBot(f.text, f.id);
+      if (!(afterHistory && f.text === lastBotText)) addBot(f.text, rateable(f) ? f.id : null);
       afterHistory = false;
       setOptions(f.options);
     } else if (f.type === "error") {

@@ -113,7 +113,10 @@ try {
     await page.locator(".advisor-bot em").count() > 0 && await page.locator(".advisor-bot li").count() > 0 &&
     !(await page.locator(".advisor-log").innerText()).includes("*"));
 
-  // feedback
+  // feedback: on answers, not on the welcome
+  check("the welcome is not up for rating",
+    await page.locator(".advisor-bot").nth(0).locator(".advisor-rate").count() === 0);
+  check("an answer is", await page.locator(".advisor-bot").nth(1).locator(".advisor-rate").count() === 1);
   await page.locator(".advisor-bot").nth(1).getByRole("button", { name: "This answer was not helpful" }).click();
   await page.waitForTimeout(300);
   check("feedback button marks the choice",
