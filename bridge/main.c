@@ -350,15 +350,23 @@ find_waiting(const char *reqid)
 static void
 save_options(void)
 {
+	static int failing;	/* said once, not every 5 s */
 	unsigned long now = convmap_changes(S.map);
 
 	if (S.cfg.state_file[0] == '\0' || now == S.saved)
 		return;
-	if (convmap_save(S.map, S.cfg.state_file) == -1)
-		logmsg(1, "%s: cannot save the options (%s); a restart will "
-		    "forget them", S.cfg.state_file, strerror(errno));
-	else
+	if (convmap_save(S.map, S.cfg.state_file) == -1) {
+		if (!failing)
+			logmsg(1, "%s: cannot save the options (%s); a restart "
+			    "will forget them", S.cfg.state_file,
+			    strerror(errno));
+		failing = 1;
+	} else {
+		if (failing)
+			logmsg(2, "%s: options saved again", S.cfg.state_file);
+		failing = 0;
 		S.saved = now;
+	}
 }
 
 static void
