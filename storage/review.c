@@ -569,6 +569,9 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	static const char *const names[] = { "id", "time", "from", "intent",
 	    "node", "text" };
 	static const int widths[] = { 6, 19, 4, 22, 18, 0 };
+	static const char *const cnames[] = { "id", "channel", "user",
+	    "started", "ended" };
+	static const int cwidths[] = { 26, 7, 16, 19, 0 };
 	cJSON *doc;
 	char id[512];
 	struct out o;
@@ -580,7 +583,16 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	doc = cJSON_CreateObject();
 	out_begin(&o, f, json);
 	o.whole = true;
-	section(&o, doc, "messages", conv);
+	/* whose it is, before what was said */
+	section(&o, doc, "conversation", "Conversation");
+	if (query(r, "SELECT id, channel, user, datetime(started / 1000000, "
+	    "'unixepoch'), datetime(ended / 1000000, 'unixepoch') FROM "
+	    "all_conversations WHERE id = ?1 LIMIT 1", 0, conv, &o, cnames,
+	    cwidths, err, errlen) == -1) {
+		cJSON_Delete(doc);
+		return -1;
+	}
+	section(&o, doc, "messages", "Messages");
 	rc = query(r, "SELECT id, datetime(time / 1000000, 'unixepoch'), "
 	    "CASE direction WHEN 'in' THEN 'user' ELSE 'bot' END, intent, node,"
 	    " replace(text, char(10), ' ') FROM all_messages WHERE conversation "

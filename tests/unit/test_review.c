@@ -371,6 +371,9 @@ test_transcript_export(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "help me decide"));
 	assert_non_null(strstr(buf, "How big?"));
+	/* whose conversation it is comes first */
+	assert_non_null(strstr(buf, "Conversation"));
+	assert_true(strstr(buf, "Conversation") < strstr(buf, "Messages"));
 	free(buf);
 	f = open_memstream(&buf, &len);
 	assert_int_equal(review_export(r, DAY2, true, f, err, sizeof(err)), 0);
