@@ -885,7 +885,7 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 	struct match_work *w = &a->work;
 	const char *ctx[2], *labels[INTENT_MAX_SUGGEST];
 	struct dialogue_slot slots[INTENT_MAX_SLOTS];
-	const char *code = NULL, *msg = NULL, *node, *why;
+	const char *code = NULL, *msg = NULL, *node, *why, *also;
 	struct conv *c;
 	size_t i;
 
@@ -922,8 +922,17 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 	    "null";
 	log_incoming(a, c, m->text, w->r.intent, node, why,
 	    rewrites_json(a, &w->r), NULL, now_us);
+	/* a message that asked two things: the other one, while CTX still
+	 * reads the state the message came to (the move changes it) */
+	also = intents_also(a->in, m->text, m->text_len, ctx, 2,
+	    w->r.intent);
 	dialogue_on_intent(a->dl, c->st, w->r.intent, slots, w->r.nslots,
 	    w->r.suggest, labels, w->r.nsuggest, &w->d);
+	/* offered as a button when the reply answered the winner */
+	if (also != NULL && w->d.intent != NULL &&
+	    strcmp(w->d.intent, w->r.intent) == 0)
+		dialogue_offer_intent(c->st, &w->d, also,
+		    intents_label(a->in, also));
 	send_reply(s, c, &w->d, m->id, now_us, why, k);
 }
 

@@ -515,6 +515,22 @@ dialogue_on_intent(const struct dialogues *d, struct dialogue_state *st,
 	return 0;
 }
 
+void
+dialogue_offer_intent(struct dialogue_state *st, struct dialogue_reply *r,
+    const char *intent, const char *label)
+{
+	size_t n = r->noptions;
+	struct dialogue_option first;
+
+	offer(st, r, intent, label, OF_INTENT, intent, NULL);
+	if (r->noptions == n || n == 0)
+		return;
+	/* first: it answers what the person asked */
+	first = r->options[n];
+	memmove(&r->options[1], &r->options[0], n * sizeof(r->options[0]));
+	r->options[0] = first;
+}
+
 /* The dialogues' own copy of the string INTENT, or "choose". */
 static const char *
 stable_intent(const struct dialogues *d, const char *intent)

@@ -89,6 +89,14 @@ int		 dialogue_on_intent(const struct dialogues *,
 		    const char *const *suggest, const char *const *labels,
 		    size_t nsuggest, struct dialogue_reply *);
 
+/* Offer INTENT, labelled LABEL (both must outlive the reply), as one more
+ * button of R, which the state just said: the other question of a
+ * message that asked two.  Nothing when R has no room or already offers
+ * it, or a button that reads the same. */
+void		 dialogue_offer_intent(struct dialogue_state *,
+		    struct dialogue_reply *, const char *intent,
+		    const char *label);
+
 /* The person picked option ID of the last reply.  Returns 0, or -1 when ID
  * was not offered (the state is left as it was). */
 int		 dialogue_choose(const struct dialogues *,

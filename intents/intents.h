@@ -79,6 +79,18 @@ int		 intents_match(const struct intents *, const char *text,
 		    struct intent_result *out);
 
 /*
+ * The other question of a message that asks two (TEXT, LEN bytes, split
+ * where a second question starts: "?", ". ", "and what", "also" ...), when
+ * WINNER, the intent intents_match gave the whole, answers one half and
+ * the other half is understood as a different intent; NULL otherwise, and
+ * always for a fallback or a questionnaire answer.  Allocates only for a
+ * text that has such a joint.
+ */
+const char	*intents_also(const struct intents *, const char *text,
+		    size_t len, const char *const *context, size_t ncontext,
+		    const char *winner);
+
+/*
  * Validate the catalog: every example matches its own intent first (no
  * shadowing), warns on overlaps.  Writes one line per problem to REPORT,
  * naming the file, the intent and the pattern; returns the error count.

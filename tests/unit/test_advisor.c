@@ -564,6 +564,34 @@ t_task_question(void **state)
 	}
 }
 
+/* Two questions in one message: the reply answers one and offers the
+ * other as its first button, which answers it. */
+static void
+t_two_questions(void **state)
+{
+	struct fx *x = *state;
+	struct session *s = session_new(x->adv, NULL);
+	const cJSON *first;
+
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is kpo and what "
+	    "are its risks?\"}");
+	assert_string_equal(str(x->g.f[0], "intent"), "kpo_challenges");
+	first = cJSON_GetArrayItem(cJSON_GetObjectItem(x->g.f[0], "options"),
+	    0);
+	assert_string_equal(str(first, "id"), "define_kpo");
+	assert_string_equal(str(first, "label"), "What is KPO?");
+	say(x, s, "{\"type\":\"choose\",\"option\":\"define_kpo\"}");
+	assert_string_equal(str(x->g.f[0], "intent"), "define_kpo");
+	assert_string_equal(str(x->g.f[0], "node"), "define_kpo");
+	/* one question: the buttons are the node's own */
+	say(x, s, "{\"type\":\"message\",\"text\":\"what are the risks of "
+	    "kpo\"}");
+	first = cJSON_GetArrayItem(cJSON_GetObjectItem(x->g.f[0], "options"),
+	    0);
+	assert_string_equal(str(first, "id"), "comms");
+	session_free(s);
+}
+
 /* "skip" typed at every question goes where the Skip button goes: the
  * same recommendation, with nothing answered ("skip" used to count as
  * "a bit of both" six times over). */
@@ -699,6 +727,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_task_question, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_typed_skip, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_two_questions, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),

@@ -625,6 +625,59 @@ test_check(void **state)
 	intents_free(c);
 }
 
+/* The other question of a message that asks two, next to the winner
+ * intents_match gives the whole message. */
+static void
+test_also(void **state)
+{
+	static const struct {
+		const char *text, *node, *winner, *also;
+	} cases[] = {
+		{ "what is kpo and what are its risks?", NULL,
+		    "kpo_challenges", "define_kpo" },
+		{ "Define BPO. Give me examples", NULL, "examples",
+		    "define_bpo" },
+		{ "how do they differ and which is cheaper?", NULL,
+		    "cost_savings", "compare" },
+		{ "is payroll bpo or kpo? also what is kpo", NULL,
+		    "classify_bpo", "define_kpo" },
+		/* one question, or two the same, or a half not understood */
+		{ "what is kpo?", NULL, "define_kpo", NULL },
+		{ "what is kpo? what is knowledge process outsourcing", NULL,
+		    "define_kpo", NULL },
+		{ "what is kpo and zxqv wplk", NULL, "define_kpo", NULL },
+		{ "bpo and kpo", NULL, "compare", NULL },
+		/* a winner that is neither half: no button */
+		{ "what are the risks; what is bpo", NULL, "bpo_challenges",
+		    NULL },
+		/* nothing is added to a fallback or to an answer */
+		{ "zxqv. wplk", NULL, "fallback", NULL },
+		{ "mostly routine. what is kpo", "q_work", "answer_routine",
+		    NULL },
+	};
+	struct intents *c = intents_load(SHIPPED, true, (char[256]){0}, 256);
+	const char *ctx[2], *got;
+	size_t i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ctx[0] = cases[i].node;
+		ctx[1] = NULL;
+		assert_string_equal(match(c, cases[i].text, cases[i].node,
+		    NULL), cases[i].winner);
+		got = intents_also(c, cases[i].text, strlen(cases[i].text), ctx,
+		    2, res.intent);
+		if (cases[i].also == NULL)
+			assert_null(got);
+		else {
+			assert_non_null(got);
+			assert_string_equal(got, cases[i].also);
+		}
+	}
+	intents_free(c);
+}
+
 static void
 test_public_ids(void **state)
 {
@@ -701,6 +754,7 @@ main(void)
 		cmocka_unit_test(test_hostile_input),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_also),
 		cmocka_unit_test(test_public_ids),
 		cmocka_unit_test(test_result_json),
 	};
