@@ -53,11 +53,20 @@ joint(const char *text, size_t len, size_t *skip)
 	return 0;
 }
 
+/* Whether INTENT is a question of its own: not a fallback, not a
+ * questionnaire answer, and not small talk or a move ("thanks. and what is
+ * bpo" must not offer a "Say thanks" button). */
 static int
 plain(const char *intent)
 {
-	return strcmp(intent, "fallback") != 0 &&
-	    strncmp(intent, "answer_", 7) != 0;
+	static const char *const moves[] = { "fallback", "greeting",
+	    "goodbye", "thanks", "help", "restart", "back", "more" };
+	size_t k;
+
+	for (k = 0; k < sizeof(moves) / sizeof(moves[0]); k++)
+		if (strcmp(intent, moves[k]) == 0)
+			return 0;
+	return strncmp(intent, "answer_", 7) != 0;
 }
 
 const char *

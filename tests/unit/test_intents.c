@@ -650,6 +650,9 @@ test_also(void **state)
 		/* a winner that is neither half: no button */
 		{ "what are the risks; what is bpo", NULL, "bpo_challenges",
 		    NULL },
+		/* small talk and moves are no second question */
+		{ "thanks. and what is bpo", NULL, "define_bpo", NULL },
+		{ "what is bpo. go back", NULL, "define_bpo", NULL },
 		/* nothing is added to a fallback or to an answer */
 		{ "zxqv. wplk", NULL, "fallback", NULL },
 		{ "mostly routine. what is kpo", "q_work", "answer_routine",
