@@ -95,6 +95,9 @@ intents_also(const struct intents *c, const char *text, size_t len,
 	else if (strcmp(second, winner) == 0 && plain(first) &&
 	    strcmp(first, winner) != 0)
 		also = first;
+	/* a button cannot carry what a capture took from the text */
+	if (also != NULL && intents_needs_slots(c, also))
+		also = NULL;
 	free(r);
 	return also;
 }

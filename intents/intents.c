@@ -53,6 +53,8 @@ struct intent {
 	size_t		 nctx;
 	char		**examples;	/* normalised */
 	size_t		 nexamples;
+	bool		 slots;		/* a pattern captures: its answer
+					   needs what was typed */
 };
 
 /*
@@ -533,8 +535,14 @@ load_intent(struct intents *c, const char *file, const cJSON *j,
 			goto fail;
 		vocab_add_text(c->vocab, norm);
 	}
-	for (i = 0; i < it->npats; i++)
+	for (i = 0; i < it->npats; i++) {
+		uint32_t names = 0;
+
 		vocab_from_pattern(c->vocab, it->pats[i].src);
+		if (it->pats[i].re != NULL && pcre2_pattern_info(it->pats[i].re,
+		    PCRE2_INFO_NAMECOUNT, &names) == 0 && names > 0)
+			it->slots = true;
+	}
 	return 0;
 fail:
 	snprintf(err, errlen, "%s: %s: %s", file, id->valuestring, why);
@@ -761,6 +769,14 @@ bool
 intents_has(const struct intents *c, const char *id)
 {
 	return find(c, id) != NULL;
+}
+
+bool
+intents_needs_slots(const struct intents *c, const char *id)
+{
+	const struct intent *it = find(c, id);
+
+	return it != NULL && it->slots;
 }
 
 const char *
@@ -1006,7 +1022,9 @@ suggest(const struct intents *c, const char *text, struct intent_result *out)
 		for (i = 0; i < ni; i++) {
 			size_t it = sc->itouched[i];
 
-			if (sc->ibest[it] < SUGGEST_MIN)
+			/* a button cannot carry what a capture took from
+			 * the text ("Work like {task} ...") */
+			if (sc->ibest[it] < SUGGEST_MIN || c->v[it].slots)
 				continue;
 			if (best == SIZE_MAX || sc->ibest[it] > sc->ibest[best] ||
 			    (sc->ibest[it] == sc->ibest[best] && it < best))

@@ -60,6 +60,9 @@ size_t		 intents_count(const struct intents *);
 const char	*intents_id(const struct intents *, size_t i);
 const char	*intents_label(const struct intents *, const char *id);
 bool		 intents_has(const struct intents *, const char *id);
+/* Whether intent ID's answer needs slots captured from the text, so that
+ * it cannot be offered as a button. */
+bool		 intents_needs_slots(const struct intents *, const char *id);
 /* Short hash of the catalog files, part of the content version. */
 const char	*intents_version(const struct intents *);
 /* Whether the JIT is in use (false when unavailable or disabled). */

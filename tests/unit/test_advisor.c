@@ -531,6 +531,14 @@ t_task_question(void **state)
 		    "classify_bpo", "Work like *call center* is *BPO*" },
 		{ "what is kpo", "is software development bpo or kpo",
 		    "classify", "classify", "Two questions sort most tasks" },
+		/* routine work that merely mentions research is no KPO */
+		{ "what is bpo", "is transcribing research interviews bpo or "
+		    "kpo", "classify", "classify", "Two questions" },
+		{ "what is bpo", "tax filing - bpo or kpo?", "classify_bpo",
+		    "classify_bpo", "Work like *tax filing* is *BPO*" },
+		/* a task on its own after a verdict is the next verdict */
+		{ "is market research kpo", "and payroll?", "classify_bpo",
+		    "classify_bpo", "Work like *payroll* is *BPO*" },
 		{ "what is bpo", "give me examples", "examples",
 		    "examples_bpo", NULL },
 		{ "what is kpo", "some examples please", "examples",

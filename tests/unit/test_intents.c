@@ -658,12 +658,24 @@ test_also(void **state)
 		{ "mostly routine. what is kpo", "q_work", "answer_routine",
 		    NULL },
 	};
+	static const char *const fallbacks[] = { "is data annotation for ai "
+	    "bpo it needs domain experts", "which side is this task on",
+	    "payroll verdict please", "zebra task kpo side" };
 	struct intents *c = intents_load(SHIPPED, true, (char[256]){0}, 256);
 	const char *ctx[2], *got;
-	size_t i;
+	size_t i, k;
 
 	(void)state;
 	assert_non_null(c);
+	/* an intent whose answer needs what was typed is never a button:
+	 * neither a "did you mean" nor a second question */
+	assert_true(intents_needs_slots(c, "classify_bpo"));
+	assert_false(intents_needs_slots(c, "define_kpo"));
+	for (i = 0; i < sizeof(fallbacks) / sizeof(fallbacks[0]); i++) {
+		match(c, fallbacks[i], NULL, NULL);
+		for (k = 0; k < res.nsuggest; k++)
+			assert_false(intents_needs_slots(c, res.suggest[k]));
+	}
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ctx[0] = cases[i].node;
 		ctx[1] = NULL;
