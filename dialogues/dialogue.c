@@ -234,9 +234,11 @@ render_recommendation(const struct dialogues *d,
 					put(r, o, a->reason, strlen(a->reason));
 				else {
 					put(r, o, q->title, strlen(q->title));
+					/* "not sure" and "it depends" are
+					 * answered this way too */
 					puts_(r, o, ": you said a bit of both, "
-					    "so this point does not tip the "
-					    "balance.");
+					    "or were not sure, so this point "
+					    "does not tip the balance.");
 				}
 				put(r, o, "\n", 1);
 				k++;

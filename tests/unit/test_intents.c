@@ -231,6 +231,11 @@ test_spelling(void **state)
 	    "please contact me", NULL, NULL), "contact");
 	assert_string_equal(match(c, "what is your name?", NULL, NULL),
 	    "help");
+	/* a hello with a name is a hello */
+	assert_string_equal(match(c, "hello, my name is Priya", NULL, NULL),
+	    "greeting");
+	assert_string_equal(match(c, "hi there, this is Tom from Acme", NULL,
+	    NULL), "greeting");
 	assert_string_equal(match(c, "why would a company choose kpo over "
 	    "bpo", NULL, NULL), "value_creation");
 	assert_string_equal(match(c, "which one is more strategic", NULL,
