@@ -69,6 +69,12 @@ dialogue_topic(const struct dialogue_state *st)
 	return st->topic[0] ? st->topic : NULL;
 }
 
+const char *
+dialogue_pending(const struct dialogue_state *st)
+{
+	return st->pending[0] ? st->pending : NULL;
+}
+
 static void
 setid(char *dst, const char *src)
 {
@@ -429,7 +435,7 @@ dialogue_on_intent(const struct dialogues *d, struct dialogue_state *st,
     const char *const *suggest, const char *const *labels, size_t nsuggest,
     struct dialogue_reply *r)
 {
-	const struct dnode *cur = dlg_node(d, st->node), *n = NULL;
+	const struct dnode *cur = dlg_node(d, st->node), *n = NULL, *q;
 	const char *to;
 	size_t i;
 
@@ -464,23 +470,28 @@ dialogue_on_intent(const struct dialogues *d, struct dialogue_state *st,
 		render(d, st, n, intent, slots, nslots, NULL, NULL, 0, r);
 		return 0;
 	}
-	if (cur->kind == DN_QUESTION) {
-		for (i = 0; i < cur->nanswers; i++)
-			if (cur->answers[i].intent != NULL &&
-			    strcmp(cur->answers[i].intent, intent) == 0) {
-				answer(d, st, cur, cur, cur->answers[i].id,
-				    intent, r);
+	/* the question being asked: this node, or the one a side question
+	 * interrupted, whose answers the reply still offers */
+	q = cur->kind == DN_QUESTION ? cur : st->pending[0] ?
+	    dlg_node(d, st->pending) : NULL;
+	if (q != NULL && q->kind == DN_QUESTION) {
+		for (i = 0; i < q->nanswers; i++)
+			if (q->answers[i].intent != NULL &&
+			    strcmp(q->answers[i].intent, intent) == 0) {
+				answer(d, st, cur, q, q->answers[i].id, intent,
+				    r);
 				return 0;
 			}
 		if (strcmp(intent, "answer_mixed") == 0) {
-			answer(d, st, cur, cur, "mixed", intent, r);
+			answer(d, st, cur, q, "mixed", intent, r);
 			return 0;
 		}
 		/* typed, as the Skip button: on, with the question left
 		 * unanswered ("skip" was taken for "a bit of both") */
-		if (strcmp(intent, "answer_skip") == 0 && cur->next != NULL &&
-		    (n = dlg_node(d, cur->next)) != NULL) {
-			unset_answer(st, cur->id);
+		if (strcmp(intent, "answer_skip") == 0 && q->next != NULL &&
+		    (n = dlg_node(d, q->next)) != NULL) {
+			unset_answer(st, q->id);
+			st->pending[0] = '\0';
 			enter(st, cur, n);
 			render(d, st, n, intent, NULL, 0, NULL, NULL, 0, r);
 			return 0;

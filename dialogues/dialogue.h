@@ -72,6 +72,9 @@ struct dialogue_state *dialogue_state_load(const struct dialogues *,
  * changes what they say: copy one to keep it. */
 const char	*dialogue_node(const struct dialogue_state *);
 const char	*dialogue_topic(const struct dialogue_state *);
+/* The questionnaire question a side question interrupted, or NULL: its
+ * answers are still on offer, so the matcher takes it as context too. */
+const char	*dialogue_pending(const struct dialogue_state *);
 
 /* The welcome: root node with its options. */
 int		 dialogue_start(const struct dialogues *,

@@ -572,6 +572,36 @@ t_task_question(void **state)
 	}
 }
 
+/* After a side question inside the questionnaire, the question's answers
+ * are still on offer, and typing one answers it (it fell back). */
+static void
+t_answer_after_digression(void **state)
+{
+	struct fx *x = *state;
+	struct session *s = session_new(x->adv, NULL);
+
+	say(x, s, "{\"type\":\"message\",\"text\":\"help me decide\"}");
+	assert_string_equal(str(x->g.f[0], "node"), "q_work");
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is kpo?\"}");
+	assert_string_equal(str(x->g.f[0], "node"), "define_kpo");
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is bpo?\"}");
+	say(x, s, "{\"type\":\"message\",\"text\":\"mostly routine\"}");
+	assert_string_equal(str(x->g.f[0], "intent"), "answer_routine");
+	assert_string_equal(str(x->g.f[0], "node"), "q_goal");
+	say(x, s, "{\"type\":\"message\",\"text\":\"can I talk to a "
+	    "human\"}");
+	assert_string_equal(str(x->g.f[0], "node"), "contact");
+	say(x, s, "{\"type\":\"message\",\"text\":\"skip\"}");
+	assert_string_equal(str(x->g.f[0], "intent"), "answer_skip");
+	assert_string_equal(str(x->g.f[0], "node"), "q_engagement");
+	/* answered, the question is no longer pending: "mostly routine"
+	 * is no answer to the next one */
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is kpo?\"}");
+	say(x, s, "{\"type\":\"message\",\"text\":\"mostly routine\"}");
+	assert_string_not_equal(str(x->g.f[0], "intent"), "answer_routine");
+	session_free(s);
+}
+
 /* Two questions in one message: the reply answers one and offers the
  * other as its first button, which answers it. */
 static void
@@ -737,6 +767,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_typed_skip, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_two_questions, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(t_answer_after_digression,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
