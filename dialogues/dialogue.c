@@ -215,7 +215,7 @@ render_recommendation(const struct dialogues *d,
 	const char *keys[DLG_ANSWERS_MAX], *vals[DLG_ANSWERS_MAX];
 	const char *p = n->text, *verdict;
 	size_t i, k;
-	int score;
+	int score, pass;
 
 	for (i = 0; i < st->nanswers; i++) {
 		keys[i] = st->akey[i];
@@ -229,13 +229,22 @@ render_recommendation(const struct dialogues *d,
 			put(r, o, verdict, strlen(verdict));
 			p += 9;
 		} else if (strncmp(p, "{reasons}", 9) == 0) {
-			for (i = k = 0; i < st->nanswers; i++) {
+			/* the reasons for the verdict first, then, marked,
+			 * the answers that pointed the other way (a BPO
+			 * verdict had listed "bringing it in is what KPO is
+			 * for" as one of its reasons) */
+			for (pass = k = 0; pass < 2; pass++)
+			for (i = 0; i < st->nanswers; i++) {
 				const struct dnode *q = dlg_node(d, keys[i]);
 				const struct danswer *a = find_answer(q, vals[i]);
+				bool other = a != NULL && ((score <= -2 &&
+				    a->lean > 0) || (score >= 2 && a->lean < 0));
 
-				if (q == NULL)
+				if (q == NULL || other != (pass == 1))
 					continue;
 				put(r, o, "- ", 2);
+				if (other)
+					puts_(r, o, "Pointing the other way: ");
 				if (a != NULL)
 					put(r, o, a->reason, strlen(a->reason));
 				else {

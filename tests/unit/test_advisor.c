@@ -572,6 +572,39 @@ t_task_question(void **state)
 	}
 }
 
+/* A recommendation gives the reasons for its verdict first and marks the
+ * answer that pointed the other way, instead of listing it as a reason. */
+static void
+t_reasons_other_way(void **state)
+{
+	static const char *const picks[] = { "routine", "cost",
+	    "transactional", "small", "not_sensitive", "no_expertise" };
+	struct fx *x = *state;
+	struct session *s = session_new(x->adv, NULL);
+	char buf[128];
+	const char *text, *other, *bullet;
+	size_t i;
+
+	say(x, s, "{\"type\":\"message\",\"text\":\"help me decide\"}");
+	for (i = 0; i < sizeof(picks) / sizeof(picks[0]); i++) {
+		snprintf(buf, sizeof(buf), "{\"type\":\"choose\",\"option\":"
+		    "\"%s\"}", picks[i]);
+		say(x, s, buf);
+	}
+	assert_string_equal(str(x->g.f[0], "node"), "recommendation");
+	text = str(x->g.f[0], "text");
+	assert_non_null(strstr(text, "*BPO*"));
+	other = strstr(text, "- Pointing the other way: ");
+	assert_non_null(other);
+	assert_non_null(strstr(other, "KPO"));
+	/* it is the last of the reasons: no reason bullet after it before
+	 * the cautions */
+	bullet = strstr(other + 2, "\n- ");
+	assert_true(bullet == NULL || strstr(other, "What to watch for") <
+	    bullet);
+	session_free(s);
+}
+
 /* After a side question inside the questionnaire, the question's answers
  * are still on offer, and typing one answers it (it fell back). */
 static void
@@ -769,6 +802,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_answer_after_digression,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(t_reasons_other_way, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
