@@ -215,14 +215,16 @@ render_recommendation(const struct dialogues *d,
 	const char *keys[DLG_ANSWERS_MAX], *vals[DLG_ANSWERS_MAX];
 	const char *p = n->text, *verdict;
 	size_t i, k;
-	int score, pass;
+	int score, side;
 
 	for (i = 0; i < st->nanswers; i++) {
 		keys[i] = st->akey[i];
 		vals[i] = st->aval[i];
 	}
 	score = dlg_score(d, keys, vals, st->nanswers);
-	verdict = score >= 2 ? n->verdict_kpo : score <= -2 ? n->verdict_bpo :
+	/* 1: KPO, -1: BPO, 0: a split */
+	side = score >= 2 ? 1 : score <= -2 ? -1 : 0;
+	verdict = side > 0 ? n->verdict_kpo : side < 0 ? n->verdict_bpo :
 	    n->verdict_split;
 	while (*p) {
 		if (strncmp(p, "{verdict}", 9) == 0) {
@@ -233,14 +235,14 @@ render_recommendation(const struct dialogues *d,
 			 * the answers that pointed the other way (a BPO
 			 * verdict had listed "bringing it in is what KPO is
 			 * for" as one of its reasons) */
-			for (pass = k = 0; pass < 2; pass++)
-			for (i = 0; i < st->nanswers; i++) {
-				const struct dnode *q = dlg_node(d, keys[i]);
-				const struct danswer *a = find_answer(q, vals[i]);
-				bool other = a != NULL && ((score <= -2 &&
-				    a->lean > 0) || (score >= 2 && a->lean < 0));
+			for (k = 0, i = 0; i < 2 * st->nanswers; i++) {
+				size_t j = i % st->nanswers;
+				const struct dnode *q = dlg_node(d, keys[j]);
+				const struct danswer *a = find_answer(q, vals[j]);
+				bool other = a != NULL && side * a->lean < 0;
 
-				if (q == NULL || other != (pass == 1))
+				/* first round the verdict's, second the rest */
+				if (q == NULL || other != (i >= st->nanswers))
 					continue;
 				put(r, o, "- ", 2);
 				if (other)

@@ -439,10 +439,11 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
 			fprintf(f, "%5d ", (int)cJSON_GetObjectItem(c,
 			    "count")->valuedouble);
 			cJSON_ArrayForEach(t, cJSON_GetObjectItem(c, "texts")) {
-				fprintf(f, "%s\"%.*s%s\"", sep,
-				    (int)cut(t->valuestring),
-				    t->valuestring, t->valuestring[cut(
-				    t->valuestring)] ? "..." : "");
+				size_t n = cut(t->valuestring);
+
+				fprintf(f, "%s\"%.*s%s\"", sep, (int)n,
+				    t->valuestring, t->valuestring[n] ? "..." :
+				    "");
 				sep = " | ";
 			}
 			fprintf(f, "\n");

@@ -280,37 +280,44 @@ write_row(struct store *s, const struct row *r)
  */
 #define SEEN_SLOTS	512
 
+/* Whether S (LEN bytes) is new to SEEN, a small open-addressed set of the
+ * batch's conversation ids; it is added if so.  A full set answers "new",
+ * which only costs a look-up more. */
+static bool
+first_sight(const char *seen[SEEN_SLOTS], const char *s, int len)
+{
+	unsigned h = 2166136261u, k;
+	int i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	for (k = 0; k < SEEN_SLOTS; k++) {
+		const char **slot = &seen[(h + k) % SEEN_SLOTS];
+
+		if (*slot == NULL) {
+			*slot = s;
+			return true;
+		}
+		if (strcmp(*slot, s) == 0)
+			return false;
+	}
+	return true;
+}
+
 static int
 keep_conversations(struct store *s, const struct row *batch, size_t n)
 {
 	const char *seen[SEEN_SLOTS] = { NULL };
 	sqlite3_stmt *st = s->st[ST_BARE];
 	const struct row *r;
-	unsigned h, k;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
 		r = &batch[i];
 		if ((r->kind != ROW_MSG && r->kind != ROW_FEEDBACK) ||
-		    r->s[0] == NULL)
+		    r->s[0] == NULL || !first_sight(seen, r->s[0], r->len[0]))
 			continue;
-		h = 2166136261u;
-		for (k = 0; k < (unsigned)r->len[0]; k++)
-			h = (h ^ (unsigned char)r->s[0][k]) * 16777619u;
-		/* a full table only means more look-ups */
-		for (k = 0; k < SEEN_SLOTS; k++) {
-			const char **slot = &seen[(h + k) % SEEN_SLOTS];
-
-			if (*slot == NULL) {
-				*slot = r->s[0];
-				break;
-			}
-			if (strcmp(*slot, r->s[0]) == 0)
-				break;
-		}
-		if (k < SEEN_SLOTS && seen[(h + k) % SEEN_SLOTS] != r->s[0])
-			continue;	/* looked up already */
 		sqlite3_reset(st);
 		bind_text(st, 1, r->s[0], r->len[0]);
 		sqlite3_bind_int64(st, 2, r->n[2]);	/* both: the time */
