@@ -22,7 +22,7 @@
   var storeKey = "advisord.resume:" + wsUrl;
 
   var ws = null, backoff = 500, seq = 0, opened = false, lastBotText = null;
-  var afterHistory = false, el = {};
+  var afterHistory = false, refocus = false, el = {};
 
   function make(tag, cls, text) {
     var n = document.createElement(tag);
@@ -130,10 +130,16 @@
     return false;
   }
 
+  /* open() focuses the input while it is still disabled, which does
+   * nothing, and a reconnect disables it under the cursor: either way it
+   * gets the focus once it can take it */
   function connected(on) {
+    if (!on && document.activeElement === el.input) refocus = true;
     el.input.disabled = !on;
     el.send.disabled = !on;
     status(on ? "" : "connecting\u2026");
+    if (on && refocus && !el.panel.hidden) el.input.focus();
+    if (on) refocus = false;
   }
 
   function onFrame(ev) {
@@ -193,7 +199,7 @@
     el.panel.hidden = false;
     el.launcher.hidden = true;
     if (!opened) { opened = true; connect(); }
-    el.input.focus();
+    if (el.input.disabled) refocus = true; else el.input.focus();
   }
 
   function close() {

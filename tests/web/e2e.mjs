@@ -95,6 +95,12 @@ try {
   check("welcome with starting options", (await bot.first().innerText()).includes("BPO") &&
     await page.locator(".advisor-options button").count() >= 3);
 
+  // the panel opens before the WebSocket does: focusing the input then
+  // did nothing while it was disabled, and the focus stayed on <body>
+  await page.waitForFunction(() => !document.querySelector("#advisor-input").disabled);
+  check("the input has the focus once the widget is connected",
+    await page.evaluate(() => document.activeElement.id) === "advisor-input");
+
   // ask with the keyboard: Enter sends
   await page.locator("#advisor-input").fill("What is KPO?");
   await page.keyboard.press("Enter");
