@@ -107,18 +107,38 @@
     scroll();
   }
 
+  /* One choice per set of buttons: a double click sent the same option
+   * twice, and the second, no longer on offer, came back as an error.
+   * The buttons stay disabled until the reply brings new ones. */
+  function pickable(on) {
+    Array.prototype.forEach.call(el.options.querySelectorAll("button"),
+      function (x) { x.disabled = !on; });
+    if (on) el.options.removeAttribute("data-picked");
+    else el.options.setAttribute("data-picked", "1");
+  }
+
   function setOptions(options) {
+    var had = el.options.contains(document.activeElement) ||
+      el.options.getAttribute("data-picked") === "1";
     el.options.textContent = "";
+    el.options.removeAttribute("data-picked");
     (options || []).forEach(function (o) {
       var b = make("button", null, o.label);
       b.type = "button";
       b.addEventListener("click", function () {
+        if (b.disabled || !send({ type: "choose", option: o.id, id: "c" + (++seq) })) return;
+        pickable(false);
         addUser(o.label);
         waiting(true);
-        send({ type: "choose", option: o.id, id: "c" + (++seq) });
       });
       el.options.appendChild(b);
     });
+    /* a button picked from the keyboard is gone now: keep the focus in
+     * the widget, on the first new button (or the input), not on <body> */
+    if (had && (document.activeElement === document.body || !document.activeElement)) {
+      var first = el.options.querySelector("button");
+      (first || el.input).focus();
+    }
   }
 
   function waiting(on) { el.typing.hidden = !on; if (on) scroll(); }
@@ -163,6 +183,7 @@
       setOptions(f.options);
     } else if (f.type === "error") {
       waiting(false);
+      pickable(true);     /* the choice was refused: on offer again */
       if (f.code === "unknown_resume") {
         try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
         send({ type: "start" });

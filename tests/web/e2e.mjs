@@ -94,7 +94,6 @@ try {
   await bot.first().waitFor();
   check("welcome with starting options", (await bot.first().innerText()).includes("BPO") &&
     await page.locator(".advisor-options button").count() >= 3);
-
   // the panel opens before the WebSocket does: focusing the input then
   // did nothing while it was disabled, and the focus stayed on <body>
   await page.waitForFunction(() => !document.querySelector("#advisor-input").disabled);
@@ -155,6 +154,27 @@ try {
   }
   check("Tab reaches every button of the widget", reached.every((b) => seen.has(b)),
     reached.filter((b) => !seen.has(b)).join(", "));
+
+  // a double click on an option is one choice (the second click sent the
+  // option again, no longer on offer, and an error note came back)
+  const nBot = await bot.count(), nUser = await page.locator(".advisor-user").count();
+  const nNote = await page.locator(".advisor-note").count();
+  await page.locator(".advisor-options button").first().dblclick();
+  await page.waitForFunction((n) => document.querySelectorAll(".advisor-bot").length > n, nBot);
+  await page.waitForTimeout(400);
+  check("a double click on an option sends one choice",
+    await page.locator(".advisor-user").count() === nUser + 1 &&
+    await page.locator(".advisor-note").count() === nNote,
+    (await page.locator(".advisor-user").count() - nUser) + " choices, " +
+    (await page.locator(".advisor-note").count() - nNote) + " notes");
+  // picked from the keyboard, the button goes with the reply: the focus
+  // moves to the new buttons, not back to <body>
+  await page.locator(".advisor-options button").first().focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction((n) => document.querySelectorAll(".advisor-bot").length > n, nBot + 1);
+  check("after an option picked with the keyboard the focus is on the new options",
+    await page.evaluate(() => document.activeElement.parentElement.classList.contains("advisor-options")),
+    await page.evaluate(() => document.activeElement.tagName));
 
   await page.screenshot({ path: join(shots, "widget-desktop.png") });
   const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
