@@ -36,6 +36,10 @@ struct hist {
 	char		 dir;		/* 'i' person, 'o' advisor */
 	int64_t		 id;
 	char		*text;
+	/* of a reply, so that a history says which are answers (the widget
+	 * rates those only); empty when read back from the log */
+	char		 intent[DIALOGUE_ID_MAX];
+	char		 node[DIALOGUE_ID_MAX];
 };
 
 struct conv {
@@ -385,7 +389,8 @@ advisor_sweep(struct advisor *a, int64_t now_us)
 }
 
 static void
-hist_push(struct conv *c, char dir, int64_t id, const char *text)
+hist_push(struct conv *c, char dir, int64_t id, const char *text,
+    const char *intent, const char *node)
 {
 	struct hist *h = &c->hist[(c->hhead + c->hcount) % HIST_MAX];
 
@@ -398,6 +403,8 @@ hist_push(struct conv *c, char dir, int64_t id, const char *text)
 	h->text = strdup(text);
 	h->dir = dir;
 	h->id = id;
+	snprintf(h->intent, sizeof(h->intent), "%s", intent ? intent : "");
+	snprintf(h->node, sizeof(h->node), "%s", node ? node : "");
 }
 
 static void
@@ -495,7 +502,7 @@ conv_from_log(struct advisor *a, struct store_resume *r, const char *cid,
 	}
 	for (i = 0; i < r->nmessages; i++) {
 		hist_push(c, r->messages[i].direction, r->messages[i].id,
-		    r->messages[i].text);
+		    r->messages[i].text, NULL, NULL);
 		if (r->messages[i].direction == 'o' && c->nreplies < REPLY_IDS)
 			c->replies[c->nreplies++] = r->messages[i].id;
 	}
@@ -724,7 +731,7 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	seq = store_put_message(a->o.store, &m);
 	if ((s2 = state_moved(a, c, now_us)) > seq)
 		seq = s2;
-	hist_push(c, 'o', m.id, d->text);
+	hist_push(c, 'o', m.id, d->text, d->intent, d->node);
 	note_reply(c, m.id);
 	c->last_us = now_us;
 	emit_reply(s, c, d, m.id, in_reply_to, why, m.latency_us, seq, k);
@@ -765,7 +772,7 @@ log_incoming(struct advisor *a, struct conv *c, const char *text,
 	m.suggestion = suggestion;
 	m.time_us = now_us;
 	store_put_message(a->o.store, &m);
-	hist_push(c, 'i', m.id, text);
+	hist_push(c, 'i', m.id, text, NULL, NULL);
 }
 
 static void
@@ -779,7 +786,7 @@ send_history(struct advisor *a, const struct conv *c, const struct sink *k)
 		const struct hist *h = &c->hist[(c->hhead + i) % HIST_MAX];
 
 		proto_history_item(&a->out, h->dir == 'i', h->text ? h->text :
-		    "", h->id, i == 0);
+		    "", h->id, h->intent, h->node, i == 0);
 	}
 	proto_history_end(&a->out);
 	emit_frame(a, k, 0, MF_HISTORY);

@@ -338,7 +338,7 @@ proto_history_begin(struct jbuf *b, const char *conversation)
 
 void
 proto_history_item(struct jbuf *b, bool from_user, const char *text,
-    int64_t id, bool first)
+    int64_t id, const char *intent, const char *node, bool first)
 {
 	jbuf_lit(b, first ? "{\"from\":" : ",{\"from\":");
 	jbuf_lit(b, from_user ? "\"user\"" : "\"bot\"");
@@ -347,6 +347,14 @@ proto_history_item(struct jbuf *b, bool from_user, const char *text,
 	if (!from_user) {
 		jbuf_key(b, "id", 0);
 		jbuf_int(b, id);
+		if (intent != NULL && *intent) {
+			jbuf_key(b, "intent", 0);
+			jbuf_cstr(b, intent);
+		}
+		if (node != NULL && *node) {
+			jbuf_key(b, "node", 0);
+			jbuf_cstr(b, node);
+		}
 	}
 	jbuf_lit(b, "}");
 }

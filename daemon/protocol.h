@@ -85,8 +85,9 @@ void	proto_write_ack(struct jbuf *, const char *conversation,
 	    int64_t message, const char *in_reply_to);
 /* History frames are written in three calls: begin, one per message, end. */
 void	proto_history_begin(struct jbuf *, const char *conversation);
+/* INTENT and NODE (NULL or "" when not known) only for the advisor's */
 void	proto_history_item(struct jbuf *, bool from_user, const char *text,
-	    int64_t id, bool first);
+	    int64_t id, const char *intent, const char *node, bool first);
 void	proto_history_end(struct jbuf *);
 
 #endif

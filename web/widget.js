@@ -73,8 +73,8 @@
   }
 
   /* Answers are rated; the welcome, small talk and the questionnaire's
-   * questions are prompts, not answers (a reply without an intent, from
-   * the history, keeps its buttons). */
+   * questions are prompts, not answers (of a reply or a history
+   * message). */
   var unrated = { start: 1, greeting: 1, goodbye: 1, thanks: 1, help: 1, restart: 1 };
   function rateable(f) {
     return !(f.intent && unrated[f.intent]) && !/^q_/.test(f.node || "");
@@ -169,8 +169,11 @@
       /* the server's record is the truth: redraw from it */
       Array.prototype.slice.call(el.log.querySelectorAll(".advisor-msg, .advisor-note"))
         .forEach(function (n) { n.remove(); });
+      /* a message the daemon read back from its log says neither its
+       * intent nor its node: it keeps its rating buttons */
       f.messages.forEach(function (m) {
-        if (m.from === "user") addUser(m.text); else addBot(m.text, m.id);
+        if (m.from === "user") addUser(m.text);
+        else addBot(m.text, !(m.intent || m.node) || rateable(m) ? m.id : null);
       });
       afterHistory = true;
     } else if (f.type === "reply") {

@@ -510,14 +510,23 @@ t_other_frames(void **state)
 
 	jbuf_reset(&b);
 	proto_history_begin(&b, "c");
-	proto_history_item(&b, false, "hi", 1, true);
-	proto_history_item(&b, true, "what \"is\" kpo", 2, false);
+	proto_history_item(&b, false, "hi", 1, "start", "root", true);
+	proto_history_item(&b, true, "what \"is\" kpo", 2, NULL, NULL, false);
+	proto_history_item(&b, false, "from the log", 3, "", NULL, false);
 	proto_history_end(&b);
 	j = back(&b);
 	msgs = cJSON_GetObjectItem(j, "messages");
-	assert_int_equal(cJSON_GetArraySize(msgs), 2);
+	assert_int_equal(cJSON_GetArraySize(msgs), 3);
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 0),
 	    "from")->valuestring, "bot");
+	/* a reply says what it was, so a client can tell answers apart */
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 0),
+	    "intent")->valuestring, "start");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 0),
+	    "node")->valuestring, "root");
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 1), "intent"));
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 2), "intent"));
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 2), "node"));
 	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 0),
 	    "id")->valueint, 1);
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 1),

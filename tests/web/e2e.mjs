@@ -194,6 +194,11 @@ try {
   const texts = await page.locator(".advisor-msg").allInnerTexts();
   check("after a reload the history is shown", texts.some((t) => t === "What is KPO?") && texts.length >= before - 1,
     `${texts.length} vs ${before}`);
+  // the history says which messages are answers: the welcome came back
+  // with rating buttons that it never had before the reload
+  check("after a reload the welcome is still not up for rating, an answer is",
+    await page.locator(".advisor-bot").nth(0).locator(".advisor-rate").count() === 0 &&
+    await page.locator(".advisor-bot").nth(1).locator(".advisor-rate").count() === 1);
 
   // restart the daemon: the widget reconnects and carries on
   check("daemon stops with SIGTERM", (await stopDaemon()) === 0);
