@@ -247,7 +247,18 @@ render_recommendation(const struct dialogues *d,
 				put(r, o, "- ", 2);
 				if (other)
 					puts_(r, o, "Pointing the other way: ");
-				if (a != NULL)
+				if (a != NULL && other && a->reason[0] >= 'A' &&
+				    a->reason[0] <= 'Z' && a->reason[1] >= 'a'
+				    && a->reason[1] <= 'z') {
+					/* mid-sentence now: "...: you lack",
+					 * not "...: You lack" (KPO stays) */
+					char lc = (char)(a->reason[0] - 'A' +
+					    'a');
+
+					put(r, o, &lc, 1);
+					put(r, o, a->reason + 1,
+					    strlen(a->reason + 1));
+				} else if (a != NULL)
 					put(r, o, a->reason, strlen(a->reason));
 				else {
 					put(r, o, q->title, strlen(q->title));

@@ -597,6 +597,8 @@ t_reasons_other_way(void **state)
 	other = strstr(text, "- Pointing the other way: ");
 	assert_non_null(other);
 	assert_non_null(strstr(other, "KPO"));
+	/* the reason goes on the sentence, in lower case ("...: You lack") */
+	assert_non_null(strstr(other, "other way: you lack"));
 	/* it is the last of the reasons: no reason bullet after it before
 	 * the cautions */
 	bullet = strstr(other + 2, "\n- ");
