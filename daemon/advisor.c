@@ -35,11 +35,11 @@
 struct hist {
 	char		 dir;		/* 'i' person, 'o' advisor */
 	int64_t		 id;
-	char		*text;
+	char		*text;		/* one allocation: text, intent, node */
 	/* of a reply, so that a history says which are answers (the widget
-	 * rates those only); empty when read back from the log */
-	char		 intent[DIALOGUE_ID_MAX];
-	char		 node[DIALOGUE_ID_MAX];
+	 * rates those only); "" when read back from the log */
+	const char	*intent;
+	const char	*node;
 };
 
 struct conv {
@@ -388,6 +388,24 @@ advisor_sweep(struct advisor *a, int64_t now_us)
 	free(v);
 }
 
+/* A, B and C in one allocation; *PB and *PC point at the copies of B and
+ * C (at "" when out of memory, and the result is NULL). */
+static char *
+pack3(const char *a, const char *b, const char *c, const char **pb,
+    const char **pc)
+{
+	size_t la = strlen(a) + 1, lb = strlen(b) + 1, lc = strlen(c) + 1;
+	char *p = malloc(la + lb + lc);
+
+	*pb = *pc = "";
+	if (p == NULL)
+		return NULL;
+	memcpy(p, a, la);
+	*pb = memcpy(p + la, b, lb);
+	*pc = memcpy(p + la + lb, c, lc);
+	return p;
+}
+
 static void
 hist_push(struct conv *c, char dir, int64_t id, const char *text,
     const char *intent, const char *node)
@@ -400,11 +418,10 @@ hist_push(struct conv *c, char dir, int64_t id, const char *text,
 	} else
 		c->hcount++;
 	free(h->text);
-	h->text = strdup(text);
 	h->dir = dir;
 	h->id = id;
-	snprintf(h->intent, sizeof(h->intent), "%s", intent ? intent : "");
-	snprintf(h->node, sizeof(h->node), "%s", node ? node : "");
+	h->text = pack3(text, intent ? intent : "", node ? node : "",
+	    &h->intent, &h->node);
 }
 
 static void
