@@ -172,15 +172,29 @@ cut(const char *v)
 	return n;
 }
 
+/* Write N bytes of V as one line: a line break or tab inside a text (a
+ * reply with a list, a pasted paragraph) would start a new table row, so
+ * each one shows as a space.  Returns the bytes written. */
+static int
+one_line(FILE *f, const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fputc(v[i] == '\n' || v[i] == '\r' || v[i] == '\t' ? ' ' : v[i],
+		    f);
+	return (int)n;
+}
+
 static void
 cell(FILE *f, int width, const char *v, bool whole)
 {
 	size_t n = whole ? strlen(v) : cut(v);
+	int w = one_line(f, v, n);
 
-	if (v[n] == '\0')
-		fprintf(f, "%-*s ", width, v);
-	else
-		fprintf(f, "%-*.*s... ", width > 3 ? width - 3 : 0, (int)n, v);
+	if (v[n] != '\0')
+		w += fprintf(f, "...");
+	fprintf(f, "%*s ", w < width ? width - w : 0, "");
 }
 
 /* Run SQL (with ?1 bound to SINCE) and emit every row. */
@@ -441,8 +455,9 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
 			cJSON_ArrayForEach(t, cJSON_GetObjectItem(c, "texts")) {
 				size_t n = cut(t->valuestring);
 
-				fprintf(f, "%s\"%.*s%s\"", sep, (int)n,
-				    t->valuestring, t->valuestring[n] ? "..." :
+				fprintf(f, "%s\"", sep);
+				one_line(f, t->valuestring, n);
+				fprintf(f, "%s\"", t->valuestring[n] ? "..." :
 				    "");
 				sep = " | ";
 			}
@@ -596,7 +611,7 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	section(&o, doc, "messages", "Messages");
 	rc = query(r, "SELECT id, datetime(time / 1000000, 'unixepoch'), "
 	    "CASE direction WHEN 'in' THEN 'user' ELSE 'bot' END, intent, node,"
-	    " replace(text, char(10), ' ') FROM all_messages WHERE conversation "
+	    " text FROM all_messages WHERE conversation "
 	    "= ?1 ORDER BY id", 0, conv, &o, names, widths, err, errlen);
 	finish(&o, doc);
 	return rc;

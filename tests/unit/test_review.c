@@ -306,6 +306,64 @@ test_long_text_cut(void **state)
 	review_close(r);
 }
 
+/* A text with line breaks (a reply with a list) stays on its table row;
+ * a transcript's --json keeps it as it was. */
+static void
+test_table_one_line(void **state)
+{
+	struct review *r;
+	char *out, *buf = NULL, err[256];
+	const char *row;
+	size_t len = 0;
+	cJSON *doc, *m;
+	FILE *f;
+
+	(void)state;
+	fixture(path_b,
+	    "INSERT INTO conversations VALUES ('w-n', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    "INSERT INTO messages VALUES (1, 'w-n', 'in', 'risks?', 'risks',"
+	    " NULL, NULL, NULL, NULL, 0, " T1 ");"
+	    "INSERT INTO messages VALUES (2, 'w-n', 'out', 'Three risks:' ||"
+	    " char(10) || '- one' || char(13) || char(10) || '- two', 'risks',"
+	    " 'risks', NULL, NULL, NULL, 9, " T1 ");"
+	    "INSERT INTO messages VALUES (3, 'w-n', 'in', 'line one' ||"
+	    " char(10) || 'line two', 'fallback', NULL, NULL, NULL, NULL, 0, "
+	    T1 ");"
+	    "INSERT INTO feedback VALUES (1, 2, 'w-n', 0, 'vague' || char(10)"
+	    " || 'really', " T1 ");");
+	r = open_one(true);
+	out = run(review_feedback, r, 0, false);
+	row = strstr(out, "risks?");
+	assert_non_null(row);
+	assert_non_null(strstr(row, "Three risks: - one  - two"));
+	assert_non_null(strstr(row, "vague really"));
+	assert_null(strchr(row, '\r'));
+	assert_ptr_equal(strchr(row, '\n'), row + strlen(row) - 1);
+	free(out);
+	out = run(review_unmatched, r, 0, false);
+	assert_non_null(strstr(out, "line one line two"));
+	assert_null(strstr(out, "line one\n"));
+	free(out);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(review_transcript(r, "w-n", false, f, err,
+	    sizeof(err)), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "Three risks: - one  - two"));
+	free(buf);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(review_transcript(r, "w-n", true, f, err,
+	    sizeof(err)), 0);
+	fclose(f);
+	doc = cJSON_Parse(buf);
+	m = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "messages"), 1);
+	assert_string_equal(cJSON_GetObjectItem(m, "text")->valuestring,
+	    "Three risks:\n- one\r\n- two");
+	cJSON_Delete(doc);
+	free(buf);
+	review_close(r);
+}
+
 /* A bridge conversation is found by the name its replies carry, unless
  * two bridges share the name; a log id is taken as it is. */
 static void
@@ -458,6 +516,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_long_text_cut, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_table_one_line, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_bridge_name,
 		    setup, teardown),
