@@ -133,12 +133,21 @@ review_parse_date(const char *s)
 {
 	struct tm tm;
 	char *end;
+	int mday, mon;
+	time_t t;
 
 	memset(&tm, 0, sizeof(tm));
 	end = strptime(s, "%Y-%m-%d", &tm);
 	if (end == NULL || *end != '\0' || tm.tm_year < 70)
 		return -1;
-	return (int64_t)timegm(&tm) * 1000000;
+	/* strptime takes any day up to 31 and timegm moves it on (2026-02-31
+	 * would silently be March 3): a day the month has not is refused */
+	mday = tm.tm_mday;
+	mon = tm.tm_mon;
+	t = timegm(&tm);
+	if (tm.tm_mday != mday || tm.tm_mon != mon)
+		return -1;
+	return (int64_t)t * 1000000;
 }
 
 /* ---- a tiny result writer: a table for people or a JSON array ---- */

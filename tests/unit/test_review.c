@@ -504,6 +504,13 @@ test_errors(void **state)
 	assert_true(review_parse_date("2025-13-02") == -1);
 	assert_true(review_parse_date("yesterday") == -1);
 	assert_true(review_parse_date("2025-01-02x") == -1);
+	/* days a month has not are refused, not moved into the next */
+	assert_true(review_parse_date("2025-02-29") == -1);
+	assert_true(review_parse_date("2025-04-31") == -1);
+	assert_true(review_parse_date("2024-02-29") ==
+	    INT64_C(1709164800000000));
+	assert_true(review_parse_date("2025-12-31") ==
+	    INT64_C(1767139200000000));
 }
 
 int
