@@ -521,9 +521,12 @@ int
 review_feedback(struct review *r, int64_t since, bool json, FILE *f,
     char *err, size_t errlen)
 {
-	static const char *const names[] = { "message", "date", "question",
-	    "reply", "comment" };
-	static const int widths[] = { 7, 10, 30, 40, 0 };
+	/* conversation: what `transcript` takes, to read the rated reply in
+	 * its place (a message id alone names no conversation, and with
+	 * several files it is not even unique) */
+	static const char *const names[] = { "message", "date",
+	    "conversation", "question", "reply", "comment" };
+	static const int widths[] = { 7, 10, 26, 30, 40, 0 };
 	cJSON *doc = cJSON_CreateObject();
 	struct out o;
 	int rc;
@@ -531,7 +534,7 @@ review_feedback(struct review *r, int64_t since, bool json, FILE *f,
 	out_begin(&o, f, json);
 	section(&o, doc, "not_helpful", "Replies rated not helpful");
 	rc = query(r, "SELECT fb.message, date(fb.time / 1000000, 'unixepoch'),"
-	    " (SELECT q.text FROM all_messages q WHERE q.conversation = "
+	    " fb.conversation, (SELECT q.text FROM all_messages q WHERE q.conversation = "
 	    "m.conversation AND q.id < m.id AND q.direction = 'in' ORDER BY "
 	    "q.id DESC LIMIT 1), substr(m.text, 1, 80), fb.comment FROM "
 	    "all_feedback fb JOIN all_messages m ON m.id = fb.message AND "

@@ -252,7 +252,15 @@ test_dropoff_feedback(void **state)
 	    "what is kpo");
 	assert_string_equal(cJSON_GetObjectItem(q, "comment")->valuestring,
 	    "too short");
+	/* the conversation, for transcript: the message id alone names none */
+	assert_string_equal(cJSON_GetObjectItem(q, "conversation")->valuestring,
+	    "a");
 	cJSON_Delete(doc);
+	free(s);
+	s = run(review_feedback, r, 0, false);
+	assert_non_null(strstr(s, "conversation"));
+	assert_non_null(strstr(s, "2       2025-01-01 a                          "
+	    "what is kpo"));
 	free(s);
 	review_close(r);
 }
