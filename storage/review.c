@@ -156,6 +156,7 @@ struct out {
 	FILE	*f;
 	bool	 json;
 	bool	 whole;		/* a transcript: texts are not cut */
+	unsigned lists;		/* bit i: column i is a JSON array of texts */
 	cJSON	*arr;
 };
 
@@ -206,6 +207,36 @@ cell(FILE *f, int width, const char *v, bool whole)
 	fprintf(f, "%*s ", w < width ? width - w : 0, "");
 }
 
+/* A column that holds a JSON array of texts (each form people typed):
+ * in --json the array itself, in a table its items joined by " | ", so
+ * that a text with a comma in it stays one text. */
+static void
+list_cell(struct out *o, cJSON *row, const char *name, int width,
+    const char *v)
+{
+	cJSON *a = cJSON_Parse(v ? v : "[]"), *t;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	const char *sep = "";
+
+	if (o->json) {
+		cJSON_AddItemToObject(row, name, a ? a : cJSON_CreateArray());
+		return;
+	}
+	if ((m = open_memstream(&buf, &len)) != NULL) {
+		cJSON_ArrayForEach(t, a)
+			if (cJSON_IsString(t)) {
+				fprintf(m, "%s%s", sep, t->valuestring);
+				sep = " | ";
+			}
+		fclose(m);
+	}
+	cell(o->f, width, buf ? buf : "-", o->whole);
+	free(buf);
+	cJSON_Delete(a);
+}
+
 /* Run SQL (with ?1 bound to SINCE) and emit every row. */
 static int
 query(struct review *r, const char *sql, int64_t since, const char *text1,
@@ -238,7 +269,9 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
 			int t = sqlite3_column_type(st, i);
 			const char *v = (const char *)sqlite3_column_text(st, i);
 
-			if (o->json) {
+			if (o->lists & (1u << i))
+				list_cell(o, row, names[i], widths[i], v);
+			else if (o->json) {
 				if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
 					cJSON_AddNumberToObject(row, names[i],
 					    sqlite3_column_double(st, i));
@@ -269,6 +302,7 @@ out_begin(struct out *o, FILE *f, bool json)
 	o->f = f;
 	o->json = json;
 	o->whole = false;
+	o->lists = 0;
 	o->arr = NULL;
 }
 
@@ -394,7 +428,8 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
     char *err, size_t errlen)
 {
 	/* text: as matched (spelling corrected, normalised), the grouping
-	 * key; as_typed: what people actually wrote, each form once */
+	 * key; as_typed: what people actually wrote, each form once (a list:
+	 * joined with commas, "vendor, zebra" read as two forms) */
 	static const char *const names[] = { "count", "last_seen", "picked",
 	    "text", "as_typed" };
 	static const int widths[] = { 5, 10, 22, 40, 0 };
@@ -407,7 +442,7 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
 	    "all_messages m WHERE m.direction = 'in' AND m.intent = 'fallback' "
 	    "AND m.time >= ?1) SELECT count(*) AS n, date(max(time) / 1000000, "
 	    "'unixepoch'), group_concat(DISTINCT picked), norm, "
-	    "group_concat(DISTINCT typed) FROM fb GROUP "
+	    "json_group_array(DISTINCT typed) FROM fb GROUP "
 	    "BY norm ORDER BY n DESC, norm";
 	cJSON *doc = cJSON_CreateObject(), *clusters, *c, *texts;
 	sqlite3_stmt *st;
@@ -415,6 +450,7 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
 	int rc = -1;
 
 	out_begin(&o, f, json);
+	o.lists = 1u << 4;	/* as_typed */
 	section(&o, doc, "by_text", "Questions that fell to fallback, by "
 	    "normalised text (the inbox of FAQ gaps)");
 	if (query(r, sql, since, NULL, &o, names, widths, err, errlen) == -1)

@@ -213,6 +213,14 @@ test_unmatched(void **state)
 	    "challenge_dependence");
 	assert_string_equal(cJSON_GetObjectItem(g, "last_seen")->valuestring,
 	    "2025-01-01");
+	/* each form once, as a list: "vendor, zebra" is one form, not two */
+	c = cJSON_GetObjectItem(g, "as_typed");
+	assert_true(cJSON_IsArray(c));
+	assert_int_equal(cJSON_GetArraySize(c), 2);
+	assert_string_equal(cJSON_GetArrayItem(c, 0)->valuestring,
+	    "Vendor zebra!");
+	assert_string_equal(cJSON_GetArrayItem(c, 1)->valuestring,
+	    "vendor, zebra");
 	/* "zebra vendor contract" shares 2 of 3 words: one cluster of 3 */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
 	    "clusters")), 1);
@@ -223,6 +231,8 @@ test_unmatched(void **state)
 	s = run(review_unmatched, r, 0, false);
 	assert_non_null(strstr(s, "\"vendor zebra\" | \"zebra vendor "
 	    "contract\""));
+	assert_non_null(strstr(s, "vendor zebra                             "
+	    "Vendor zebra! | vendor, zebra \n"));
 	free(s);
 	review_close(r);
 }
