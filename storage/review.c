@@ -386,7 +386,30 @@ done:
 	return rc;
 }
 
-/* Words of S, lower case, for the similarity clusters. */
+/*
+ * Words that say how a question is asked, not what about: "what is lpo"
+ * and "what is rpa" share half their words and nothing a reviewer could
+ * answer once for both, so the clusters compare the other words only.
+ */
+static bool
+filler(const char *w)
+{
+	static const char *const fill[] = { "a", "an", "the", "is", "are",
+	    "was", "be", "do", "does", "did", "can", "could", "should",
+	    "would", "will", "what", "which", "how", "why", "when", "where",
+	    "who", "i", "me", "my", "we", "us", "our", "you", "your", "it",
+	    "its", "this", "that", "there", "of", "for", "to", "in", "on", "at",
+	    "by", "with", "about", "and", "or", "so", "if", "please", "tell",
+	    "explain", "exactly" };
+	size_t i;
+
+	for (i = 0; i < sizeof(fill) / sizeof(fill[0]); i++)
+		if (strcmp(w, fill[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The content words of S, lower case, for the similarity clusters. */
 static int
 words(const char *s, char w[][32], int max)
 {
@@ -402,7 +425,8 @@ words(const char *s, char w[][32], int max)
 				w[n][k++] = *s;
 		if (k > 0) {
 			w[n][k] = '\0';
-			n++;
+			if (!filler(w[n]))
+				n++;
 		}
 	}
 	return n;
@@ -421,6 +445,49 @@ jaccard(const char *a, const char *b)
 				break;
 			}
 	return na + nb - common ? (double)common / (na + nb - common) : 0;
+}
+
+struct ranked {
+	cJSON	*c;
+	double	 count;
+	int	 seen;		/* order of its first text */
+};
+
+static int
+by_count(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return x->seen - y->seen;
+}
+
+/* CLUSTERS, largest first (a cluster grows after its first text was
+ * placed, so the order of first texts is not the order of size). */
+static cJSON *
+largest_first(cJSON *clusters)
+{
+	int n = cJSON_GetArraySize(clusters), i = 0;
+	struct ranked *v = calloc((size_t)n + 1, sizeof(*v));
+	cJSON *c, *sorted;
+
+	if (v == NULL)
+		return clusters;
+	cJSON_ArrayForEach(c, clusters) {
+		v[i].c = c;
+		v[i].count = cJSON_GetObjectItem(c, "count")->valuedouble;
+		v[i].seen = i;
+		i++;
+	}
+	qsort(v, (size_t)n, sizeof(*v), by_count);
+	sorted = cJSON_CreateArray();
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(sorted, cJSON_DetachItemViaPointer(
+		    clusters, v[i].c));
+	free(v);
+	cJSON_Delete(clusters);
+	return sorted;
 }
 
 int
@@ -487,6 +554,7 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
 		    cJSON_GetObjectItem(c, "count")->valuedouble + n);
 	}
 	sqlite3_finalize(st);
+	clusters = largest_first(clusters);
 	if (json)
 		cJSON_AddItemToObject(doc, "clusters", clusters);
 	else {

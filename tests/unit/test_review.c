@@ -237,6 +237,49 @@ test_unmatched(void **state)
 	review_close(r);
 }
 
+/* A fallback of conversation w-c at time T1, text TEXT, id ID. */
+#define FB(id, text) "INSERT INTO messages VALUES (" #id ", 'w-c', 'in', '" \
+    text "', 'fallback', NULL, NULL, NULL, NULL, 0, " T1 ");"
+
+/* Clusters compare the words that say what a question is about ("what
+ * is lpo" and "what is rpa" share only "what is"), and the largest comes
+ * first, also when it grew after a smaller one was started. */
+static void
+test_clusters(void **state)
+{
+	struct review *r;
+	char *s;
+	cJSON *doc, *cl, *c;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-c', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    FB(1, "alpha beta") FB(2, "alpha beta") FB(3, "gamma delta")
+	    FB(4, "delta gamma epsilon") FB(5, "gamma delta zeta")
+	    FB(6, "what is lpo") FB(7, "what is rpa"));
+	r = open_one(false);
+	s = run(review_unmatched, r, 0, true);
+	doc = cJSON_Parse(s);
+	cl = cJSON_GetObjectItem(doc, "clusters");
+	assert_int_equal(cJSON_GetArraySize(cl), 4);
+	c = cJSON_GetArrayItem(cl, 0);
+	assert_int_equal(num(c, "count"), 3);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(c,
+	    "texts"), 0)->valuestring, "delta gamma epsilon");
+	assert_int_equal(num(cJSON_GetArrayItem(cl, 1), "count"), 2);
+	assert_int_equal(num(cJSON_GetArrayItem(cl, 2), "count"), 1);
+	assert_int_equal(num(cJSON_GetArrayItem(cl, 3), "count"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_unmatched, r, 0, false);
+	assert_null(strstr(s, "\"what is lpo\" | \"what is rpa\""));
+	assert_non_null(strstr(s, "\n    1 \"what is lpo\"\n    1 \"what is "
+	    "rpa\"\n"));
+	free(s);
+	review_close(r);
+}
+
 static void
 test_dropoff_feedback(void **state)
 {
@@ -538,6 +581,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_clusters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_long_text_cut, setup,
