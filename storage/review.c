@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "storage/review.h"
@@ -60,13 +61,15 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 	struct review *r;
 	sqlite3_stmt *st;
 	char *uri, sql[128];
+	struct stat sb[10];
 	FILE *f;
-	int i, ok;
+	int i, j, ok;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	memset(sb, 0, sizeof(sb));
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_URI, NULL) != SQLITE_OK)
 		goto fail;
@@ -81,6 +84,18 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 		}
 		ok = fread(magic, 1, 16, f) == 16 &&
 		    memcmp(magic, "SQLite format 3", 16) == 0;
+		/* one file named twice (or by a second path) would count
+		 * every conversation twice */
+		if (i < 10 && fstat(fileno(f), &sb[i]) == 0)
+			for (j = 0; j < i; j++)
+				if (sb[j].st_dev == sb[i].st_dev &&
+				    sb[j].st_ino == sb[i].st_ino) {
+					snprintf(err, errlen, "%s and %s are "
+					    "the same file", paths[j],
+					    paths[i]);
+					fclose(f);
+					goto fail;
+				}
 		fclose(f);
 		if (!ok) {
 			snprintf(err, errlen, "%s: not an SQLite database",

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -149,9 +150,14 @@ def main():
         R.check("--since filters", rc == 0 and json.loads(out)["totals"][0]["messages"] == 0)
 
         # several instances reviewed together
-        rc, out, _ = ctl("--db", d.db, "--db", d.db, "--json", "stats")
+        second = os.path.join(d.dir, "second.db")
+        shutil.copyfile(d.db, second)
+        rc, out, _ = ctl("--db", d.db, "--db", second, "--json", "stats")
         R.check("several --db files add up", rc == 0 and
                 json.loads(out)["totals"][0]["fallbacks"] == 6, out[:100])
+        # the same file twice would count everything twice
+        rc, _, err = ctl("--db", d.db, "--db", os.path.join(d.dir, ".", "log.db"), "stats")
+        R.check("the same log twice: refused", rc == 1 and "the same file" in err, (rc, err))
 
         # errors: clear message, non-zero exit
         rc, _, err = ctl("--db", "/nonexistent/x.db", "stats")

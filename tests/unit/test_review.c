@@ -561,6 +561,18 @@ test_errors(void **state)
 	assert_null(review_open(other, 1, false, err, sizeof(err)));
 	assert_non_null(strstr(err, "not an advisord log"));
 	unlink(other[0]);
+	/* one log named twice (here by a second path) would count twice */
+	{
+		char p3[300];
+		const char *twice[] = { path_a, p3 };
+
+		snprintf(p3, sizeof(p3), "/tmp/./%s", path_a + 5);
+		fixture(path_a, "");
+		err[0] = '\0';
+		assert_null(review_open(twice, 2, false, err, sizeof(err)));
+		assert_non_null(strstr(err, "are the same file"));
+		store_remove(path_a);
+	}
 	assert_true(review_parse_date("2025-01-02") == DAY2);
 	assert_true(review_parse_date("2025-13-02") == -1);
 	assert_true(review_parse_date("yesterday") == -1);
