@@ -343,6 +343,10 @@ finish(struct out *o, cJSON *doc)
 	cJSON_Delete(doc);
 }
 
+/* A time of the log (microseconds) as ISO 8601 UTC, "2026-12-01T14:55:09Z":
+ * with its zone, so that nobody reads it as local time. */
+#define UTC(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col " / 1000000, " \
+    "'unixepoch')"
 #define DAY "date(time / 1000000, 'unixepoch')"
 /* the day of the group's messages, inside a correlated subquery */
 #define DAYM "date(all_messages.time / 1000000, 'unixepoch')"
@@ -534,7 +538,7 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
 	out_begin(&o, f, json);
 	o.lists = 1u << 4;	/* as_typed */
 	section(&o, doc, "by_text", "Questions that fell to fallback, by "
-	    "normalised text (the inbox of FAQ gaps)");
+	    "normalised text (the inbox of FAQ gaps; dates UTC)");
 	if (query(r, sql, since, NULL, &o, names, widths, err, errlen) == -1)
 		goto done;
 	/* similarity clusters: greedy, each text joins the first cluster
@@ -651,7 +655,8 @@ review_feedback(struct review *r, int64_t since, bool json, FILE *f,
 	int rc;
 
 	out_begin(&o, f, json);
-	section(&o, doc, "not_helpful", "Replies rated not helpful");
+	section(&o, doc, "not_helpful", "Replies rated not helpful "
+	    "(dates UTC)");
 	rc = query(r, "SELECT fb.message, date(fb.time / 1000000, 'unixepoch'),"
 	    " fb.conversation, (SELECT q.text FROM all_messages q WHERE q.conversation = "
 	    "m.conversation AND q.id < m.id AND q.direction = 'in' ORDER BY "
@@ -715,10 +720,10 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 {
 	static const char *const names[] = { "id", "time", "from", "intent",
 	    "node", "text" };
-	static const int widths[] = { 6, 19, 4, 22, 18, 0 };
+	static const int widths[] = { 6, 20, 4, 22, 18, 0 };
 	static const char *const cnames[] = { "id", "channel", "user",
 	    "started", "ended" };
-	static const int cwidths[] = { 26, 7, 16, 19, 0 };
+	static const int cwidths[] = { 26, 7, 16, 20, 0 };
 	cJSON *doc;
 	char id[512];
 	struct out o;
@@ -732,16 +737,14 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	o.whole = true;
 	/* whose it is, before what was said */
 	section(&o, doc, "conversation", "Conversation");
-	if (query(r, "SELECT id, channel, user, datetime(started / 1000000, "
-	    "'unixepoch'), datetime(ended / 1000000, 'unixepoch') FROM "
-	    "all_conversations WHERE id = ?1 LIMIT 1", 0, conv, &o, cnames,
+	if (query(r, "SELECT id, channel, user, " UTC("started") ", "
+	    UTC("ended") " FROM all_conversations WHERE id = ?1 LIMIT 1", 0, conv, &o, cnames,
 	    cwidths, err, errlen) == -1) {
 		cJSON_Delete(doc);
 		return -1;
 	}
 	section(&o, doc, "messages", "Messages");
-	rc = query(r, "SELECT id, datetime(time / 1000000, 'unixepoch'), "
-	    "CASE direction WHEN 'in' THEN 'user' ELSE 'bot' END, intent, node,"
+	rc = query(r, "SELECT id, " UTC("time") ", CASE direction WHEN 'in' THEN 'user' ELSE 'bot' END, intent, node,"
 	    " text FROM all_messages WHERE conversation "
 	    "= ?1 ORDER BY id", 0, conv, &o, names, widths, err, errlen);
 	finish(&o, doc);
@@ -779,8 +782,7 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 	int i, rc;
 
 	if (sqlite3_prepare_v2(r->db, "SELECT m.id, m.conversation, c.channel, "
-	    "c.user, m.direction, strftime('%Y-%m-%dT%H:%M:%SZ', m.time / "
-	    "1000000, 'unixepoch'), m.text, m.intent, m.node, m.suggestion, "
+	    "c.user, m.direction, " UTC("m.time") ", m.text, m.intent, m.node, m.suggestion, "
 	    "m.latency_us FROM all_messages m LEFT JOIN all_conversations c ON "
 	    "c.id = m.conversation WHERE m.time >= ?1 ORDER BY m.time, m.id",
 	    -1, &st, NULL) != SQLITE_OK) {

@@ -493,6 +493,16 @@ test_transcript_export(void **state)
 	/* whose conversation it is comes first */
 	assert_non_null(strstr(buf, "Conversation"));
 	assert_true(strstr(buf, "Conversation") < strstr(buf, "Messages"));
+	/* times say their zone, as export's do */
+	assert_non_null(strstr(buf, "web     -                "
+	    "2025-01-02T00:00:00Z -"));
+	assert_non_null(strstr(buf, "1      2025-01-02T00:00:00Z user decide"));
+	free(buf);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(review_transcript(r, "c", true, f, err,
+	    sizeof(err)), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"started\":\t\"2025-01-02T00:00:00Z\""));
 	free(buf);
 	f = open_memstream(&buf, &len);
 	assert_int_equal(review_export(r, DAY2, true, f, err, sizeof(err)), 0);
