@@ -51,6 +51,17 @@ make_views(struct review *r, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* A reply rated twice (a click, then a second thought after a
+	 * resume, whose history offers the buttons again) counts once, by
+	 * its latest rating: the reports count rated replies, not clicks. */
+	if (sqlite3_exec(r->db, "CREATE TEMP VIEW rated AS SELECT id, message, "
+	    "conversation, helpful, comment, time FROM (SELECT *, row_number() "
+	    "OVER (PARTITION BY conversation, message ORDER BY time DESC, id "
+	    "DESC) AS k FROM all_feedback) WHERE k = 1", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		return -1;
+	}
 	return 0;
 }
 
@@ -376,8 +387,8 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	    "time >= ?1), (SELECT round(100.0 * total(intent = 'fallback') / "
 	    "max(count(*), 1), 1) FROM all_messages WHERE direction = 'in' AND "
 	    "intent != 'choose' AND time >= ?1), (SELECT count(*) FROM "
-	    "all_feedback WHERE helpful AND time >= ?1), (SELECT count(*) FROM "
-	    "all_feedback WHERE NOT helpful AND time >= ?1)", since, NULL, &o,
+	    "rated WHERE helpful AND time >= ?1), (SELECT count(*) FROM "
+	    "rated WHERE NOT helpful AND time >= ?1)", since, NULL, &o,
 	    tn, tw, err, errlen) == -1)
 		goto done;
 	if (!json)
@@ -392,9 +403,9 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	section(&o, doc, "per_day", "Per day (UTC)");
 	if (query(r, "SELECT " DAY " AS day, count(DISTINCT conversation), "
 	    "sum(direction = 'in'), sum(direction = 'in' AND intent = "
-	    "'fallback'), (SELECT count(*) FROM all_feedback f WHERE f.helpful "
+	    "'fallback'), (SELECT count(*) FROM rated f WHERE f.helpful "
 	    "AND f.time >= ?1 AND date(f.time / 1000000, 'unixepoch') = "
-	    DAYM "), (SELECT count(*) FROM all_feedback f WHERE NOT f.helpful "
+	    DAYM "), (SELECT count(*) FROM rated f WHERE NOT f.helpful "
 	    "AND f.time >= ?1 AND date(f.time / 1000000, 'unixepoch') = "
 	    DAYM ") FROM all_messages WHERE time >= ?1 GROUP BY day ORDER BY "
 	    "day", since, NULL, &o, dn, dw, err, errlen) == -1)
@@ -661,7 +672,7 @@ review_feedback(struct review *r, int64_t since, bool json, FILE *f,
 	    " fb.conversation, (SELECT q.text FROM all_messages q WHERE q.conversation = "
 	    "m.conversation AND q.id < m.id AND q.direction = 'in' ORDER BY "
 	    "q.id DESC LIMIT 1), substr(m.text, 1, 80), fb.comment FROM "
-	    "all_feedback fb JOIN all_messages m ON m.id = fb.message AND "
+	    "rated fb JOIN all_messages m ON m.id = fb.message AND "
 	    "m.conversation = fb.conversation WHERE NOT fb.helpful AND fb.time "
 	    ">= ?1 ORDER BY fb.time", since, NULL, &o, names, widths, err,
 	    errlen);

@@ -280,6 +280,55 @@ test_clusters(void **state)
 	review_close(r);
 }
 
+/* A reply rated twice counts once, by its latest rating: rated not
+ * helpful by a slip and then helpful, it is no longer in the feedback
+ * report; its first rating is not counted as well. */
+static void
+test_rated_twice(void **state)
+{
+	struct review *r;
+	cJSON *doc, *tot;
+	char *s;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-r', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    "INSERT INTO messages VALUES (1, 'w-r', 'in', 'what is kpo', 'kpo',"
+	    " NULL, NULL, NULL, NULL, 0, " T1 ");"
+	    "INSERT INTO messages VALUES (2, 'w-r', 'out', 'KPO is', 'kpo',"
+	    " 'kpo', NULL, NULL, NULL, 9, " T1 ");"
+	    "INSERT INTO messages VALUES (3, 'w-r', 'in', 'and bpo', 'bpo',"
+	    " NULL, NULL, NULL, NULL, 0, " T1 ");"
+	    "INSERT INTO messages VALUES (4, 'w-r', 'out', 'BPO is', 'bpo',"
+	    " 'bpo', NULL, NULL, NULL, 9, " T1 ");"
+	    "INSERT INTO feedback VALUES (1, 2, 'w-r', 0, 'slip', " T1 ");"
+	    "INSERT INTO feedback VALUES (2, 2, 'w-r', 1, NULL, " T1 " + 5);"
+	    "INSERT INTO feedback VALUES (3, 4, 'w-r', 1, NULL, " T1 ");"
+	    "INSERT INTO feedback VALUES (4, 4, 'w-r', 0, 'second thought', "
+	    T1 " + 5);");
+	r = open_one(false);
+	s = run(review_stats, r, 0, true);
+	doc = cJSON_Parse(s);
+	tot = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "totals"), 0);
+	assert_int_equal(num(tot, "helpful"), 1);
+	assert_int_equal(num(tot, "not_helpful"), 1);
+	tot = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "per_day"), 0);
+	assert_int_equal(num(tot, "helpful"), 1);
+	assert_int_equal(num(tot, "not_helpful"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_feedback, r, 0, true);
+	doc = cJSON_Parse(s);
+	tot = cJSON_GetObjectItem(doc, "not_helpful");
+	assert_int_equal(cJSON_GetArraySize(tot), 1);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(tot, 0),
+	    "comment")->valuestring, "second thought");
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
 static void
 test_dropoff_feedback(void **state)
 {
@@ -604,6 +653,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unmatched, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_clusters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rated_twice, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_long_text_cut, setup,
