@@ -37,9 +37,10 @@ struct hist {
 	int64_t		 id;
 	char		*text;		/* one allocation: text, intent, node */
 	/* of a reply, so that a history says which are answers (the widget
-	 * rates those only); "" when read back from the log */
+	 * rates those only) and how the person rated it */
 	const char	*intent;
 	const char	*node;
+	signed char	 helpful;	/* 1, 0, or -1 not rated */
 };
 
 struct conv {
@@ -422,6 +423,7 @@ hist_push(struct conv *c, char dir, int64_t id, const char *text,
 	h->id = id;
 	h->text = pack3(text, intent ? intent : "", node ? node : "",
 	    &h->intent, &h->node);
+	h->helpful = -1;
 }
 
 static void
@@ -519,7 +521,10 @@ conv_from_log(struct advisor *a, struct store_resume *r, const char *cid,
 	}
 	for (i = 0; i < r->nmessages; i++) {
 		hist_push(c, r->messages[i].direction, r->messages[i].id,
-		    r->messages[i].text, NULL, NULL);
+		    r->messages[i].text, r->messages[i].intent,
+		    r->messages[i].node);
+		c->hist[(c->hhead + c->hcount - 1) % HIST_MAX].helpful =
+		    (signed char)r->messages[i].helpful;
 		if (r->messages[i].direction == 'o' && c->nreplies < REPLY_IDS)
 			c->replies[c->nreplies++] = r->messages[i].id;
 	}
@@ -801,9 +806,10 @@ send_history(struct advisor *a, const struct conv *c, const struct sink *k)
 	proto_history_begin(&a->out, c->cid);
 	for (i = 0; i < c->hcount; i++) {
 		const struct hist *h = &c->hist[(c->hhead + i) % HIST_MAX];
+		struct proto_hist_item it = { h->dir == 'i', h->text ?
+		    h->text : "", h->id, h->intent, h->node, h->helpful };
 
-		proto_history_item(&a->out, h->dir == 'i', h->text ? h->text :
-		    "", h->id, h->intent, h->node, i == 0);
+		proto_history_item(&a->out, &it, i == 0);
 	}
 	proto_history_end(&a->out);
 	emit_frame(a, k, 0, MF_HISTORY);
@@ -1021,6 +1027,9 @@ handle_feedback(struct session *s, const struct proto_msg *m,
 	}
 	store_put_feedback(a->o.store, c->key, m->message, m->helpful,
 	    m->comment, now_us);
+	for (i = 0; i < c->hcount; i++)
+		if (c->hist[i].dir == 'o' && c->hist[i].id == m->message)
+			c->hist[i].helpful = m->helpful ? 1 : 0;
 	jbuf_reset(&a->out);
 	proto_write_ack(&a->out, c->cid, m->message, m->id);
 	emit_frame(a, k, 0, MF_ACK);

@@ -337,24 +337,27 @@ proto_history_begin(struct jbuf *b, const char *conversation)
 }
 
 void
-proto_history_item(struct jbuf *b, bool from_user, const char *text,
-    int64_t id, const char *intent, const char *node, bool first)
+proto_history_item(struct jbuf *b, const struct proto_hist_item *h,
+    bool first)
 {
 	jbuf_lit(b, first ? "{\"from\":" : ",{\"from\":");
-	jbuf_lit(b, from_user ? "\"user\"" : "\"bot\"");
+	jbuf_lit(b, h->from_user ? "\"user\"" : "\"bot\"");
 	jbuf_key(b, "text", 0);
-	jbuf_cstr(b, text);
-	if (!from_user) {
+	jbuf_cstr(b, h->text);
+	if (!h->from_user) {
 		jbuf_key(b, "id", 0);
-		jbuf_int(b, id);
-		if (intent != NULL && *intent) {
+		jbuf_int(b, h->id);
+		if (h->intent != NULL && *h->intent) {
 			jbuf_key(b, "intent", 0);
-			jbuf_cstr(b, intent);
+			jbuf_cstr(b, h->intent);
 		}
-		if (node != NULL && *node) {
+		if (h->node != NULL && *h->node) {
 			jbuf_key(b, "node", 0);
-			jbuf_cstr(b, node);
+			jbuf_cstr(b, h->node);
 		}
+		if (h->helpful >= 0)
+			jbuf_lit(b, h->helpful ? ",\"helpful\":true" :
+			    ",\"helpful\":false");
 	}
 	jbuf_lit(b, "}");
 }

@@ -85,9 +85,19 @@ void	proto_write_ack(struct jbuf *, const char *conversation,
 	    int64_t message, const char *in_reply_to);
 /* History frames are written in three calls: begin, one per message, end. */
 void	proto_history_begin(struct jbuf *, const char *conversation);
-/* INTENT and NODE (NULL or "" when not known) only for the advisor's */
-void	proto_history_item(struct jbuf *, bool from_user, const char *text,
-	    int64_t id, const char *intent, const char *node, bool first);
+/* One message of a history.  id, intent, node and helpful are written
+ * for the advisor's only, and intent and node only when known (not NULL
+ * or ""), helpful only when the reply was rated. */
+struct proto_hist_item {
+	bool		 from_user;
+	const char	*text;
+	int64_t		 id;
+	const char	*intent;
+	const char	*node;
+	int		 helpful;	/* 1 helpful, 0 not, -1 not rated */
+};
+void	proto_history_item(struct jbuf *, const struct proto_hist_item *,
+	    bool first);
 void	proto_history_end(struct jbuf *);
 
 #endif

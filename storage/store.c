@@ -872,8 +872,11 @@ store_resume_free(struct store_resume *r)
 	free(r->channel);
 	free(r->user);
 	free(r->state_json);
-	for (i = 0; i < r->nmessages; i++)
+	for (i = 0; i < r->nmessages; i++) {
 		free(r->messages[i].text);
+		free(r->messages[i].intent);
+		free(r->messages[i].node);
+	}
 	free(r->messages);
 	memset(r, 0, sizeof(*r));
 }
@@ -915,9 +918,13 @@ store_lookup(struct store *s, const char *key, bool by_resume,
 		out->state_json = col_dup(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT direction, text, id FROM (SELECT "
-	    "direction, text, id FROM messages WHERE conversation = ?1 ORDER BY "
-	    "id DESC LIMIT ?2) ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	/* a reply's latest rating, as review counts it */
+	if (sqlite3_prepare_v2(db, "SELECT direction, text, id, intent, node, "
+	    "(SELECT helpful FROM feedback f WHERE f.message = m.id AND "
+	    "direction = 'out' ORDER BY f.id DESC LIMIT 1) FROM (SELECT "
+	    "direction, text, id, intent, node FROM messages WHERE "
+	    "conversation = ?1 ORDER BY id DESC LIMIT ?2) m ORDER BY id", -1,
+	    &st, NULL) != SQLITE_OK)
 		goto done;
 	sqlite3_bind_text(st, 1, out->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max_messages);
@@ -931,8 +938,14 @@ store_lookup(struct store *s, const char *key, bool by_resume,
 		m->direction = (dir && dir[0] == 'i') ? 'i' : 'o';
 		m->text = col_dup(st, 1);
 		m->id = sqlite3_column_int64(st, 2);
+		m->helpful = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(st, 5) != 0;
 		if (m->text == NULL)
 			break;
+		if (m->direction == 'o') {
+			m->intent = col_dup(st, 3);
+			m->node = col_dup(st, 4);
+		}
 		out->nmessages++;
 	}
 	rc = 1;

@@ -116,6 +116,11 @@ struct store_resume {
 		char	 direction;
 		char	*text;
 		int64_t	 id;
+		/* of a reply: its intent and node (NULL if unknown), and
+		 * its latest rating: 1 helpful, 0 not, -1 none */
+		char	*intent;
+		char	*node;
+		int	 helpful;
 	}		*messages;
 };
 

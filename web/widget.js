@@ -80,7 +80,9 @@
     return !(f.intent && unrated[f.intent]) && !/^q_/.test(f.node || "");
   }
 
-  function addBot(text, id) {
+  /* RATED: the rating the reply already has (a history says it), shown
+   * pressed, and the buttons off as after a click */
+  function addBot(text, id, rated) {
     var m = make("div", "advisor-msg advisor-bot");
     rich(m, text);
     if (id) {
@@ -98,6 +100,10 @@
       });
       up.setAttribute("aria-label", "This answer was helpful");
       down.setAttribute("aria-label", "This answer was not helpful");
+      if (typeof rated === "boolean") {
+        (rated ? up : down).setAttribute("aria-pressed", "true");
+        up.disabled = down.disabled = true;
+      }
       m.appendChild(rate);
     }
     el.log.insertBefore(m, el.typing);
@@ -173,7 +179,7 @@
        * intent nor its node: it keeps its rating buttons */
       f.messages.forEach(function (m) {
         if (m.from === "user") addUser(m.text);
-        else addBot(m.text, !(m.intent || m.node) || rateable(m) ? m.id : null);
+        else addBot(m.text, !(m.intent || m.node) || rateable(m) ? m.id : null, m.helpful);
       });
       afterHistory = true;
     } else if (f.type === "reply") {

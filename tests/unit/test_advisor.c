@@ -306,6 +306,15 @@ t_resume(void **state)
 	    "\"helpful\":true}", (long long)last);
 	say(x, b, buf);
 	assert_string_equal(str(x->g.f[0], "type"), "ack");
+	/* a page loaded again shows the rating given, on that reply only */
+	snprintf(buf, sizeof(buf), "{\"type\":\"start\",\"resume\":\"%s\"}",
+	    resume);
+	say(x, b, buf);
+	msgs = cJSON_GetObjectItem(x->g.f[0], "messages");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs,
+	    4), "helpful")));
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 2),
+	    "helpful"));
 
 	say(x, b, "{\"type\":\"start\",\"resume\":\"0123456789abcdef0123456789"
 	    "abcdef0123456789abcdef0123456789abcdef\"}");
@@ -398,7 +407,10 @@ t_restart(void **state)
 {
 	struct fx *x = *state;
 	struct session *s, *br;
-	char buf[200], resume[80], node[64], bnode[64];
+	char buf[200], resume[80], node[64], bnode[64], intent[64];
+	const cJSON *msgs, *last;
+	long long id;
+	int i;
 
 	use_file_db(x, STORE_STRICT);
 	x->adv = new_advisor(x->store, 0, 10, false);
@@ -410,6 +422,15 @@ t_restart(void **state)
 	assert_true(x->g.seq[0] > 0);	/* strict: the reply waits for it */
 	snprintf(resume, sizeof(resume), "%s", str(x->g.f[0], "resume"));
 	snprintf(node, sizeof(node), "%s", str(x->g.f[0], "node"));
+	snprintf(intent, sizeof(intent), "%s", str(x->g.f[0], "intent"));
+	id = (long long)cJSON_GetObjectItem(x->g.f[0], "id")->valuedouble;
+	/* rated twice: the latest rating is the one that counts */
+	for (i = 0; i < 2; i++) {
+		snprintf(buf, sizeof(buf), "{\"type\":\"feedback\",\"message\":"
+		    "%lld,\"helpful\":%s}", id, i ? "false" : "true");
+		say(x, s, buf);
+		assert_string_equal(str(x->g.f[0], "type"), "ack");
+	}
 	br = session_new(x->adv, "team");
 	say(x, br, "{\"type\":\"message\",\"text\":\"what is bpo\","
 	    "\"conversation\":\"c7\",\"user\":\"ann\"}");
@@ -429,8 +450,18 @@ t_restart(void **state)
 	say(x, s, buf);
 	assert_int_equal(x->g.n, 2);
 	assert_string_equal(str(x->g.f[0], "type"), "history");
-	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(x->g.f[0],
-	    "messages")) >= 3);
+	msgs = cJSON_GetObjectItem(x->g.f[0], "messages");
+	assert_true(cJSON_GetArraySize(msgs) >= 3);
+	/* read back from the log: the last reply says what it was and how
+	 * it was rated, the person's message neither */
+	last = cJSON_GetArrayItem(msgs, cJSON_GetArraySize(msgs) - 1);
+	assert_string_equal(str(last, "intent"), intent);
+	assert_string_equal(str(last, "node"), node);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(last, "helpful")));
+	last = cJSON_GetArrayItem(msgs, cJSON_GetArraySize(msgs) - 2);
+	assert_string_equal(str(last, "from"), "user");
+	assert_null(cJSON_GetObjectItem(last, "intent"));
+	assert_null(cJSON_GetObjectItem(last, "helpful"));
 	assert_string_equal(str(x->g.f[1], "node"), node);
 	assert_string_equal(str(x->g.f[1], "resume"), resume);
 

@@ -510,13 +510,31 @@ t_other_frames(void **state)
 
 	jbuf_reset(&b);
 	proto_history_begin(&b, "c");
-	proto_history_item(&b, false, "hi", 1, "start", "root", true);
-	proto_history_item(&b, true, "what \"is\" kpo", 2, NULL, NULL, false);
-	proto_history_item(&b, false, "from the log", 3, "", NULL, false);
+	{
+		const struct proto_hist_item it[] = {
+			{ false, "hi", 1, "start", "root", -1 },
+			{ true, "what \"is\" kpo", 2, NULL, NULL, 1 },
+			{ false, "from the log", 3, "", NULL, -1 },
+			{ false, "rated up", 4, "define_kpo", "kpo", 1 },
+			{ false, "rated down", 5, "cost", "cost", 0 },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(it) / sizeof(it[0]); i++)
+			proto_history_item(&b, &it[i], i == 0);
+	}
 	proto_history_end(&b);
 	j = back(&b);
 	msgs = cJSON_GetObjectItem(j, "messages");
-	assert_int_equal(cJSON_GetArraySize(msgs), 3);
+	assert_int_equal(cJSON_GetArraySize(msgs), 5);
+	/* the rating a reply got, so a reloaded page shows it; a person's
+	 * message and an unrated reply have none */
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs,
+	    3), "helpful")));
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs,
+	    4), "helpful")));
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 0), "helpful"));
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 1), "helpful"));
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 0),
 	    "from")->valuestring, "bot");
 	/* a reply says what it was, so a client can tell answers apart */

@@ -199,6 +199,12 @@ try {
   check("after a reload the welcome is still not up for rating, an answer is",
     await page.locator(".advisor-bot").nth(0).locator(".advisor-rate").count() === 0 &&
     await page.locator(".advisor-bot").nth(1).locator(".advisor-rate").count() === 1);
+  // and the rating given before the reload is still shown, not offered again
+  const rated = page.locator(".advisor-bot").nth(1);
+  check("after a reload the rating given is shown, and cannot be given twice",
+    await rated.getByRole("button", { name: "This answer was not helpful" }).getAttribute("aria-pressed") === "true" &&
+    await rated.getByRole("button", { name: "This answer was helpful" }).getAttribute("aria-pressed") === "false" &&
+    await rated.getByRole("button", { name: "This answer was helpful" }).isDisabled());
 
   // restart the daemon: the widget reconnects and carries on
   check("daemon stops with SIGTERM", (await stopDaemon()) === 0);
