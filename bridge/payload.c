@@ -139,6 +139,39 @@ fail:
 	return rc;
 }
 
+/* Whether S is well-formed UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF). */
+static int
+utf8_ok(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned cp, min;
+	int more;
+
+	while (*u) {
+		if (*u < 0x80) {
+			u++;
+			continue;
+		}
+		if ((*u & 0xe0) == 0xc0)
+			more = 1, min = 0x80, cp = *u & 0x1f;
+		else if ((*u & 0xf0) == 0xe0)
+			more = 2, min = 0x800, cp = *u & 0x0f;
+		else if ((*u & 0xf8) == 0xf0)
+			more = 3, min = 0x10000, cp = *u & 0x07;
+		else
+			return 0;
+		for (u++; more > 0; more--, u++) {
+			if ((*u & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (*u & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+	}
+	return 1;
+}
+
 int
 payload_parse(const char *ctype, const char *body, size_t n,
     struct payload *p)
@@ -150,6 +183,12 @@ payload_parse(const char *ctype, const char *body, size_t n,
 	else
 		rc = payload_parse_form(body, n, p);
 	if (rc == -1 || p->user[0] == '\0')
+		return -1;
+	/* advisord closes the bridge's one WebSocket, every person's, on a
+	 * frame that is not UTF-8: refuse such a request here instead */
+	if (!utf8_ok(p->team) || !utf8_ok(p->channel) || !utf8_ok(p->user) ||
+	    !utf8_ok(p->user_name) || !utf8_ok(p->text) ||
+	    !utf8_ok(p->trigger))
 		return -1;
 	return 0;
 }

@@ -30,7 +30,8 @@ int	payload_parse_form(const char *body, size_t n, struct payload *);
 /* Parse a JSON object body; 0, or -1 on malformed input. */
 int	payload_parse_json(const char *body, size_t n, struct payload *);
 /* Parse by content type (form unless it names JSON); 0 or -1.  A payload
- * without user or text is rejected too. */
+ * without user or text is rejected too, and so is one whose fields are not
+ * all UTF-8. */
 int	payload_parse(const char *content_type, const char *body, size_t n,
 	    struct payload *);
 /* Text with a leading trigger word (outgoing webhooks) removed. */

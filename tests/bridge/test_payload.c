@@ -103,6 +103,38 @@ test_bad(void **state)
 	assert_string_equal(p.text, "");
 }
 
+/* advisord drops the whole WebSocket on a frame that is not UTF-8, so a
+ * body that is not must be refused before it is relayed */
+static void
+test_not_utf8(void **state)
+{
+	static const char *const bad[] = {
+		"user_id=u&text=hi%FF",		/* no UTF-8 lead byte */
+		"user_id=u&text=%C3",		/* cut short */
+		"user_id=u&text=%C3%28",	/* not a continuation */
+		"user_id=u&text=%C0%AF",	/* overlong '/' */
+		"user_id=u&text=%ED%A0%80",	/* a surrogate */
+		"user_id=u&text=%F4%90%80%80",	/* past U+10FFFF */
+		"user_id=u&user_name=%E9&text=hi",
+		"user_id=%FE&text=hi",
+		"user_id=u&channel_id=C%80&text=hi",
+	};
+	static const char json[] = "{\"user_id\":\"u\",\"text\":\"a\xff\"}";
+	struct payload p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(payload_parse(NULL, bad[i], strlen(bad[i]),
+		    &p), -1);
+	assert_int_equal(payload_parse("application/json", json,
+	    sizeof(json) - 1, &p), -1);
+	/* two, three and four byte characters are fine */
+	assert_int_equal(payload_parse(NULL, "user_id=u&text=%C3%A9%E2%82%AC"
+	    "%F0%9F%98%80", 42, &p), 0);
+	assert_string_equal(p.text, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+}
+
 static void
 test_long(void **state)
 {
@@ -124,6 +156,7 @@ main(void)
 		cmocka_unit_test(test_trigger),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_long),
 	};
 
