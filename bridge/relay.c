@@ -12,11 +12,30 @@
 #include "bridge/convmap.h"
 #include "bridge/relay.h"
 
+/* USER in at most RELAY_USER_MAX bytes into OUT (RELAY_USER_MAX + 1):
+ * advisord refuses a longer one, and so every message of that person. */
+static const char *
+clip_user(const char *user, char *out)
+{
+	size_t n = strlen(user);
+
+	if (n <= RELAY_USER_MAX)
+		return user;
+	n = RELAY_USER_MAX;
+	/* not in the middle of a UTF-8 character */
+	while (n > 0 && ((unsigned char)user[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(out, user, n);
+	out[n] = '\0';
+	return out;
+}
+
 char *
 relay_request(const struct convmap *map, const char *conv,
     const char *reqid, const char *user, const char *text)
 {
 	const char *opt = convmap_pick(map, conv, text);
+	char ubuf[RELAY_USER_MAX + 1];
 	cJSON *o;
 	char *s = NULL;
 
@@ -29,7 +48,8 @@ relay_request(const struct convmap *map, const char *conv,
 	if (opt != NULL) {
 		if (cJSON_AddStringToObject(o, "option", opt) == NULL)
 			goto fail;
-	} else if (cJSON_AddStringToObject(o, "user", user) == NULL ||
+	} else if (cJSON_AddStringToObject(o, "user", clip_user(user,
+	    ubuf)) == NULL ||
 	    cJSON_AddStringToObject(o, "text", text) == NULL)
 		goto fail;
 	s = cJSON_PrintUnformatted(o);

@@ -9,9 +9,12 @@
 
 struct convmap;
 
+#define RELAY_USER_MAX	128	/* advisord's limit on "user", in bytes */
+
 /* A frame for what USER typed in conversation CONV, request id REQID: a
  * "choose" when TEXT is just the number of one of CONV's last options,
- * else a "message".  Caller frees; NULL on allocation failure. */
+ * else a "message".  USER is cut to RELAY_USER_MAX bytes, at a character
+ * boundary.  Caller frees; NULL on allocation failure. */
 char	*relay_request(const struct convmap *, const char *conv,
 	    const char *reqid, const char *user, const char *text);
 

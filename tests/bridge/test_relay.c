@@ -233,6 +233,49 @@ test_request(void **state)
 	convmap_free(m);
 }
 
+/* advisord takes a "user" of at most 128 bytes: a longer chat name (64
+ * accented letters are 128 bytes) is cut, at a character boundary, rather
+ * than have every message of that person refused */
+static void
+test_long_user(void **state)
+{
+	struct convmap *m = convmap_new();
+	char name[200];
+	const char *u;
+	cJSON *o;
+	char *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 70; i++)
+		memcpy(name + 2 * i, "\xc3\xa9", 2);
+	name[140] = '\0';
+	s = relay_request(m, "T:C:U", "b1", name, "what is kpo");
+	o = cJSON_Parse(s);
+	u = cJSON_GetObjectItem(o, "user")->valuestring;
+	assert_int_equal(strlen(u), RELAY_USER_MAX);
+	assert_memory_equal(u, name, RELAY_USER_MAX);
+	cJSON_Delete(o);
+	free(s);
+	/* 127 ASCII bytes and a two-byte letter: the letter goes whole */
+	memset(name, 'a', 127);
+	memcpy(name + 127, "\xc3\xa9" "b", 4);
+	s = relay_request(m, "T:C:U", "b2", name, "what is kpo");
+	o = cJSON_Parse(s);
+	u = cJSON_GetObjectItem(o, "user")->valuestring;
+	assert_int_equal(strlen(u), 127);
+	cJSON_Delete(o);
+	free(s);
+	memset(name, 'a', RELAY_USER_MAX);
+	name[RELAY_USER_MAX] = '\0';
+	s = relay_request(m, "T:C:U", "b3", name, "hi");
+	o = cJSON_Parse(s);
+	assert_string_equal(cJSON_GetObjectItem(o, "user")->valuestring, name);
+	cJSON_Delete(o);
+	free(s);
+	convmap_free(m);
+}
+
 static void
 test_reply(void **state)
 {
@@ -287,6 +330,7 @@ main(void)
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_long_user),
 		cmocka_unit_test(test_reply),
 	};
 
