@@ -136,14 +136,23 @@ bridge_tokens_check(const struct bridge_tokens *t, const char *token,
     size_t n)
 {
 	char h[AUTH_HASH_HEX + 1];
-	const char *who = NULL;
-	size_t i;
 
 	if (t == NULL || n == 0)
 		return NULL;
 	auth_sha256_hex(token, n, h);
+	return bridge_tokens_find(t, h);
+}
+
+const char *
+bridge_tokens_find(const struct bridge_tokens *t, const char *hash)
+{
+	const char *who = NULL;
+	size_t i;
+
+	if (t == NULL)
+		return NULL;
 	for (i = 0; i < t->n; i++)
-		if (CRYPTO_memcmp(h, t->v[i].hash, AUTH_HASH_HEX) == 0)
+		if (CRYPTO_memcmp(hash, t->v[i].hash, AUTH_HASH_HEX) == 0)
 			who = t->v[i].name;
 	return who;
 }

@@ -25,5 +25,10 @@ void	bridge_tokens_free(struct bridge_tokens *);
  * constant time, whatever matches. */
 const char *bridge_tokens_check(const struct bridge_tokens *,
 	    const char *token, size_t n);
+/* The same for a token already hashed (HASH, AUTH_HASH_HEX hex digits):
+ * whether the bridge that presented it is still in the file after a
+ * reload. */
+const char *bridge_tokens_find(const struct bridge_tokens *,
+	    const char *hash);
 
 #endif

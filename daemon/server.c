@@ -50,6 +50,8 @@ struct pss {
 	struct pss	*prev, *next;	/* every open WebSocket */
 	struct session	*sess;
 	char		 bridge[64];	/* authenticated bridge, or "" */
+	char		 token_hash[AUTH_HASH_HEX + 1]; /* the bridge's */
+	bool		 revoked;	/* its token left the file: close */
 	char		 ip[64];
 	bool		 kill;		/* not reading: close at once */
 	struct outq	*q;		/* frames waiting to be written */
@@ -309,9 +311,10 @@ origin_ok(struct lws *wsi)
 	return strcmp(origin, want) == 0;
 }
 
-/* 1 authenticated (name in OUT), 0 anonymous, -1 bad credentials. */
+/* 1 authenticated (name in OUT, the token's hash in HASH), 0 anonymous,
+ * -1 bad credentials. */
 static int
-bridge_auth(struct lws *wsi, char *out, size_t outlen)
+bridge_auth(struct lws *wsi, char *out, size_t outlen, char *hash)
 {
 	char auth[512];
 	const char *who;
@@ -320,9 +323,10 @@ bridge_auth(struct lws *wsi, char *out, size_t outlen)
 	n = lws_hdr_copy(wsi, auth, sizeof(auth), WSI_TOKEN_HTTP_AUTHORIZATION);
 	if (n <= 0)
 		return 0;
-	if (strncasecmp(auth, "Bearer ", 7) != 0)
+	if (strncasecmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0')
 		return -1;
-	who = bridge_tokens_check(S.tokens, auth + 7, strlen(auth + 7));
+	auth_sha256_hex(auth + 7, strlen(auth + 7), hash);
+	who = bridge_tokens_find(S.tokens, hash);
 	if (who == NULL)
 		return -1;
 	snprintf(out, outlen, "%s", who);
@@ -330,9 +334,10 @@ bridge_auth(struct lws *wsi, char *out, size_t outlen)
 }
 
 /* Why an upgrade must be refused: 0 (none; the bridge's name, if any, in
- * BRIDGE), or the HTTP status to refuse it with. */
+ * BRIDGE and its token's hash in HASH), or the HTTP status to refuse it
+ * with. */
 static unsigned
-upgrade_refusal(struct lws *wsi, char *bridge, size_t len)
+upgrade_refusal(struct lws *wsi, char *bridge, size_t len, char *hash)
 {
 	char path[128];
 	int r;
@@ -340,7 +345,7 @@ upgrade_refusal(struct lws *wsi, char *bridge, size_t len)
 	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0 ||
 	    strcmp(path, "/ws") != 0)
 		return HTTP_STATUS_NOT_FOUND;
-	if ((r = bridge_auth(wsi, bridge, len)) == -1)
+	if ((r = bridge_auth(wsi, bridge, len, hash)) == -1)
 		return HTTP_STATUS_UNAUTHORIZED;
 	if (r == 0 && !origin_ok(wsi))
 		return HTTP_STATUS_FORBIDDEN;
@@ -350,8 +355,8 @@ upgrade_refusal(struct lws *wsi, char *bridge, size_t len)
 static int
 upgrade_check(struct lws *wsi)
 {
-	char bridge[64];
-	unsigned status = upgrade_refusal(wsi, bridge, sizeof(bridge));
+	char bridge[64], hash[AUTH_HASH_HEX + 1];
+	unsigned status = upgrade_refusal(wsi, bridge, sizeof(bridge), hash);
 
 	if (status == 0)
 		return 0;
@@ -566,7 +571,8 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* the same checks again, now to keep the bridge's name in the
 		 * WebSocket's own session data */
-		if (upgrade_refusal(wsi, p->bridge, sizeof(p->bridge)) != 0)
+		if (upgrade_refusal(wsi, p->bridge, sizeof(p->bridge),
+		    p->token_hash) != 0)
 			return 1;
 		lws_get_peer_simple(wsi, p->ip, sizeof(p->ip));
 		break;
@@ -594,11 +600,17 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_RECEIVE:
 		if (p->sess == NULL || p->kill)
 			return -1;
+		if (p->revoked)
+			return close_with(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			    "bridge token revoked");
 		return receive(wsi, p, in, len);
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (p->sess == NULL || p->kill)
 			return -1;
+		if (p->revoked)
+			return close_with(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			    "bridge token revoked");
 		return write_one(p);
 
 	case LWS_CALLBACK_CLOSED:
@@ -648,6 +660,28 @@ set_lws_log(enum log_level level)
 	lws_set_log_level(mask, lws_log_emit);
 }
 
+/* Bridges connected with a token the reloaded file no longer holds (or
+ * holds under another name) are let go: a revoked token must not keep
+ * working for as long as its connection lasts. */
+static void
+revoke_bridges(void)
+{
+	const char *who;
+	struct pss *p;
+
+	for (p = S.conns; p != NULL; p = p->next) {
+		if (p->bridge[0] == '\0' || p->revoked)
+			continue;
+		who = bridge_tokens_find(S.tokens, p->token_hash);
+		if (who != NULL && strcmp(who, p->bridge) == 0)
+			continue;
+		log_info("bridge %s: its token is no longer in the bridge token "
+		    "file; closing its connection", p->bridge);
+		p->revoked = true;
+		lws_callback_on_writable(p->wsi);
+	}
+}
+
 /* Settings again, from the same command line and config file.  Only what
  * can change under running connections is taken; the rest waits for a
  * restart. */
@@ -687,6 +721,7 @@ reload_settings(void)
 	n.poll_loop = S.conf.poll_loop;
 	bridge_tokens_free(S.tokens);
 	S.tokens = t;
+	revoke_bridges();
 	S.conf = n;
 	log_init(n.log_level);
 	set_lws_log(n.log_level);

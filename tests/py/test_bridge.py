@@ -11,6 +11,7 @@ import hmac
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -136,6 +137,7 @@ def main():
         s, r = say(bport, "U97", "C9", "1")
         res.check("after the bridge restarts '1' picks option 1 of the last reply",
                   s == 200 and r.get("text") == same.get("text"), (s, r, same))
+        revoke(res, d, tmp, bport)
     finally:
         rc = stop_bridge(bridge)
         res.check("bridge exits 0 on SIGTERM (again)", rc == 0, "rc=%r" % rc)
@@ -144,6 +146,40 @@ def main():
         if res.failed:
             print(open(os.path.join(tmp, "bridge.log")).read()[-3000:])
     return res.finish()
+
+
+def revoke(res, d, tmp, bport):
+    """A token taken out of the file by a SIGHUP reload stops working at
+    once: its open connection is closed (1008), a new one gets 401, and the
+    other bridges carry on."""
+    path = os.path.join(tmp, "tokens")
+    kept = open(path).read()
+    tok2 = secrets.token_hex(32)
+    with open(path, "a") as f:
+        f.write("chat2 %s\n" % hashlib.sha256(tok2.encode()).hexdigest())
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        c = Client(d.port, token=tok2)
+        if c.upgraded:
+            break
+        c.close()
+        time.sleep(0.05)
+    res.check("a token added to the file works after SIGHUP", c.upgraded, c.status)
+    r = c.ask({"type": "message", "conversation": "r1", "text": "what is kpo", "id": "r1"})
+    res.check("the added bridge is answered", r.get("type") == "reply", r)
+    with open(path, "w") as f:
+        f.write(kept)
+    d.proc.send_signal(signal.SIGHUP)
+    code = c.close_code()
+    c.close()
+    res.check("a revoked token's open connection is closed with 1008", code == 1008, code)
+    c = Client(d.port, token=tok2)
+    res.check("a revoked token is refused at the upgrade (401)", c.status == 401, c.status)
+    c.close()
+    s, r = say(bport, "U97", "C9", "what is bpo")
+    res.check("the bridge whose token stayed is still served",
+              s == 200 and "Business Process" in r.get("text", ""), (s, r))
 
 
 def users():

@@ -60,7 +60,8 @@ static void
 t_tokens(void **state)
 {
 	struct bridge_tokens *t;
-	char err[256], text[512], ha[AUTH_HASH_HEX + 1], hb[AUTH_HASH_HEX + 1];
+	char err[256], text[512], ha[AUTH_HASH_HEX + 1], hb[AUTH_HASH_HEX + 1],
+	    hc[AUTH_HASH_HEX + 1];
 
 	(void)state;
 	auth_sha256_hex("secret-a", 8, ha);
@@ -76,6 +77,11 @@ t_tokens(void **state)
 	assert_null(bridge_tokens_check(t, "secret-a", 7));
 	assert_null(bridge_tokens_check(t, "", 0));
 	assert_null(bridge_tokens_check(NULL, "secret-a", 8));
+	/* by hash, as a reload checks the bridges already connected */
+	assert_string_equal(bridge_tokens_find(t, hb), "mattermost");
+	auth_sha256_hex("secret-c", 8, hc);
+	assert_null(bridge_tokens_find(t, hc));
+	assert_null(bridge_tokens_find(NULL, ha));
 	bridge_tokens_free(t);
 	unlink(path);
 }
