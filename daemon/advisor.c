@@ -557,10 +557,18 @@ error_frame(struct advisor *a, const char *code, const char *msg,
 }
 
 void
-session_error(struct session *s, const char *code, const char *msg,
-    const struct sink *k)
+session_error(struct session *s, const char *frame, size_t len,
+    const char *code, const char *msg, const struct sink *k)
 {
-	error_frame(s->a, code, msg, NULL, k);
+	char why[256], idbuf[PROTO_ID_MAX + 1];
+	const char *pcode, *irt;
+	struct proto_msg m;
+
+	/* only for its id: the frame is refused whatever else it holds */
+	(void)proto_parse(frame, len, &m, &pcode, why, sizeof(why), idbuf,
+	    &irt);
+	error_frame(s->a, code, msg, irt, k);
+	proto_msg_free(&m);
 }
 
 struct session *

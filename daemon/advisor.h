@@ -64,8 +64,11 @@ void		 session_free(struct session *);
 /* Handle one complete text frame. */
 void		 session_handle(struct session *, const char *frame, size_t len,
 		    int64_t now_us, const struct sink *);
-/* Send an error frame through SINK (for limits the server enforces). */
-void		 session_error(struct session *, const char *code,
-		    const char *msg, const struct sink *);
+/* Refuse the complete text frame FRAME with an error CODE through SINK
+ * (for limits the server enforces), its in_reply_to the frame's id when it
+ * has one: a bridge matches answers to requests by it. */
+void		 session_error(struct session *, const char *frame,
+		    size_t len, const char *code, const char *msg,
+		    const struct sink *);
 
 #endif

@@ -475,9 +475,9 @@ receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
 	if (!lws_is_final_fragment(wsi))
 		return 0;
 	if (!bucket_take(&p->bucket, conn_rate(p), wall_us())) {
+		session_error(p->sess, p->rx, p->rxlen, E_RATE_LIMITED,
+		    "too many messages; slow down", &k);
 		p->rxlen = 0;
-		session_error(p->sess, E_RATE_LIMITED, "too many messages; "
-		    "slow down", &k);
 		return 0;
 	}
 	session_handle(p->sess, p->rx, p->rxlen, wall_us(), &k);

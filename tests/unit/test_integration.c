@@ -439,14 +439,19 @@ t_limits(void **state)
 		assert_non_null(c[i]);
 	}
 	assert_null(wsc_connect(L.port, NULL, &status));
-	/* burst of two, then rate_limited */
+	/* burst of two, then rate_limited; the refusals name the frame they
+	 * refuse too, so that a bridge can tell whose message it was */
 	for (i = 0; i < 6; i++) {
-		assert_int_equal(wsc_send_text(c[0], "{\"type\":\"ping\"}"), 0);
+		snprintf(chunk, sizeof(chunk), "{\"type\":\"ping\","
+		    "\"id\":\"p%d\"}", i);
+		assert_int_equal(wsc_send_text(c[0], chunk), 0);
 		j = next(c[0]);
 		if (strcmp(str(j, "type"), "error") == 0) {
 			assert_string_equal(str(j, "code"), "rate_limited");
 			limited++;
 		}
+		snprintf(chunk, sizeof(chunk), "p%d", i);
+		assert_string_equal(str(j, "in_reply_to"), chunk);
 		cJSON_Delete(j);
 	}
 	assert_true(limited >= 3);
