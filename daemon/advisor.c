@@ -915,6 +915,21 @@ rewrites_json(struct advisor *a, const struct intent_result *r)
 	return a->aux.oom ? NULL : jbuf_data(&a->aux);
 }
 
+/* A bridge's conversation gets the rate of one visitor, picking options
+ * or typing, so that one person cannot spend the whole bridge's rate;
+ * false when the frame was refused. */
+static bool
+conv_rate_ok(struct session *s, struct conv *c, const struct proto_msg *m,
+    int64_t now_us, const struct sink *k)
+{
+	if (!s->is_bridge || bucket_take(&c->bucket, s->a->o.rate_limit,
+	    now_us))
+		return true;
+	error_frame(s->a, E_RATE_LIMITED, "too many messages in this "
+	    "conversation; slow down", m->id, k);
+	return false;
+}
+
 static void
 handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
     const struct sink *k)
@@ -937,11 +952,8 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 		error_frame(a, code, msg, m->id, k);
 		return;
 	}
-	if (s->is_bridge && !bucket_take(&c->bucket, a->o.rate_limit, now_us)) {
-		error_frame(a, E_RATE_LIMITED, "too many messages in this "
-		    "conversation; slow down", m->id, k);
+	if (!conv_rate_ok(s, c, m, now_us, k))
 		return;
-	}
 	/* intents_match fills its result; the reply starts zeroed */
 	memset(&w->d, 0, sizeof(w->d));
 	set_user(a, c, m->user, now_us);
@@ -991,6 +1003,8 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 		    code : E_UNKNOWN_OPTION, msg, m->id, k);
 		return;
 	}
+	if (!conv_rate_ok(s, c, m, now_us, k))
+		return;
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
 		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
 		return;

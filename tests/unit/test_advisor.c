@@ -358,6 +358,16 @@ t_bridge(void **state)
 	say(x, s, "{\"type\":\"message\",\"text\":\"and bpo?\","
 	    "\"conversation\":\"u1\"}");
 	assert_string_equal(code(x), "reply");
+	/* picking options counts too: u1 has used 2, so 2 more, then none */
+	for (i = 0; i < 2; i++) {
+		say(x, s, "{\"type\":\"choose\",\"option\":\"nope\","
+		    "\"conversation\":\"u1\"}");
+		assert_string_equal(code(x), E_UNKNOWN_OPTION);
+	}
+	say(x, s, "{\"type\":\"choose\",\"option\":\"nope\","
+	    "\"conversation\":\"u1\",\"id\":\"c9\"}");
+	assert_string_equal(code(x), E_RATE_LIMITED);
+	assert_string_equal(str(x->g.f[0], "in_reply_to"), "c9");
 
 	/* a reconnecting bridge finds its conversations */
 	session_free(s);
