@@ -188,8 +188,14 @@ set_key(struct bconf *c, const char *key, const char *v)
 	if (strcmp(key, "signing_secret") == 0)
 		return copy_setting(c->signing_secret,
 		    sizeof(c->signing_secret), v);
-	if (strcmp(key, "log_level") == 0)
-		return (c->log_level = parse_level(v)) < 0 ? -1 : 0;
+	if (strcmp(key, "log_level") == 0) {
+		/* a bad one leaves the level as it was: at -1 even the error
+		 * saying so went unprinted */
+		if ((n = parse_level(v)) < 0)
+			return -1;
+		c->log_level = (int)n;
+		return 0;
+	}
 	if (strcmp(key, "timeout") == 0 || strcmp(key, "max_body") == 0) {
 		errno = 0;
 		n = strtol(v, &end, 10);
@@ -204,10 +210,26 @@ set_key(struct bconf *c, const char *key, const char *v)
 	return -1;
 }
 
+/* Whether KEY is a setting of the config file. */
+static int
+known_key(const char *key)
+{
+	static const char *const keys[] = { "listen", "advisor", "token_file",
+	    "state_file", "webhook_token", "signing_secret", "log_level",
+	    "timeout", "max_body" };
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 load_config(struct bconf *c, const char *path)
 {
 	char line[1024], *k, *v, *e;
+	const char *why = "expected key = value";
 	int lineno = 0, rc = -1;
 	FILE *f;
 
@@ -230,21 +252,31 @@ load_config(struct bconf *c, const char *path)
 			;
 		/* a value ends at a comment or the line's end */
 		if (*v == '"') {
-			if ((e = strchr(++v, '"')) == NULL)
+			if ((e = strchr(++v, '"')) == NULL) {
+				why = "a quote that does not end";
 				goto bad;
+			}
 		} else
 			for (e = v; *e && *e != '#' && *e != '\n'; e++)
 				;
 		while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
 		*e = '\0';
-		if (set_key(c, k, v) == -1)
-			goto bad;
+		if (!known_key(k)) {
+			logmsg(0, "%s:%d: unknown setting \"%s\"", path, lineno,
+			    k);
+			goto out;
+		}
+		if (set_key(c, k, v) == -1) {
+			logmsg(0, "%s:%d: bad value \"%s\" for %s", path,
+			    lineno, v, k);
+			goto out;
+		}
 	}
 	rc = 0;
 	goto out;
 bad:
-	logmsg(0, "%s:%d: bad setting", path, lineno);
+	logmsg(0, "%s:%d: %s", path, lineno, why);
 out:
 	fclose(f);
 	return rc;
@@ -822,7 +854,7 @@ main(int argc, char **argv)
 	struct lws_context_creation_info info;
 	const char *config = NULL;
 	struct sigaction sa;
-	int c, rc = 1;
+	int c, longi = 0, rc = 1;
 
 	defaults(&S.cfg);
 	S.tailp = &S.waiting;
@@ -843,11 +875,12 @@ main(int argc, char **argv)
 	if (config != NULL && load_config(&S.cfg, config) == -1)
 		return 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:h", opts, &longi)) != -1)
 		if (c != 'c' && c > 0 && c < (int)(sizeof(keys) /
 		    sizeof(keys[0])) && keys[c] != NULL &&
 		    set_key(&S.cfg, keys[c], optarg) == -1) {
-			logmsg(0, "bad value for --%s: %s", keys[c], optarg);
+			logmsg(0, "bad value for --%s: %s", opts[longi].name,
+			    optarg);
 			return 2;
 		}
 	if (parse_advisor(S.cfg.advisor) == -1) {

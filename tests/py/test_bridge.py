@@ -85,6 +85,24 @@ def wait_connected(port, want=True, limit=10):
     return False
 
 
+def config_errors(res, tmp):
+    """A bad setting stops the bridge with a line that names it."""
+    conf = os.path.join(tmp, "bad.conf")
+    cases = [("timeout = 2500\nbogus = 1\n", [], 'bad.conf:2: unknown setting "bogus"'),
+             ("timeout = soon\n", [], 'bad.conf:1: bad value "soon" for timeout'),
+             ("log_level = loud\n", [], 'bad.conf:1: bad value "loud" for log_level'),
+             ("listen\n", [], "bad.conf:1: expected key = value"),
+             ("", ["--log-level", "loud"], "bad value for --log-level: loud")]
+    for text, flags, want in cases:
+        with open(conf, "w") as f:
+            f.write(text)
+        p = subprocess.run([os.path.join(ROOT, BUILD, "advisor-bridge"), "-c", conf] + flags,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        err = p.stderr.decode(errors="replace")
+        res.check("bad setting is named: %s" % want,
+                  p.returncode != 0 and want in err, (p.returncode, err))
+
+
 def main():
     res = Results("bridge")
     tok = secrets.token_hex(32)
@@ -93,6 +111,7 @@ def main():
         f.write("chat %s\n" % hashlib.sha256(tok.encode()).hexdigest())
     with open(os.path.join(tmp, "bridge.token"), "w") as f:
         f.write(tok + "\n")
+    config_errors(res, tmp)
     d = FixedPortDaemon("--bridge-tokens", os.path.join(tmp, "tokens"),
                         "--durability", "strict")
     d.fixed = d.port
