@@ -435,6 +435,18 @@ lookup(const struct dkv *kv, size_t n, const char *k)
 	return NULL;
 }
 
+/* The value of slot NAME, or NULL. */
+static const char *
+slot(const struct dialogue_slot *slots, size_t nslots, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nslots; i++)
+		if (strcmp(slots[i].name, name) == 0)
+			return slots[i].value;
+	return NULL;
+}
+
 /* Record ANSWER for question Q and go on to the question after it. */
 static void
 answer(const struct dialogues *d, struct dialogue_state *st,
@@ -458,7 +470,8 @@ dialogue_on_intent(const struct dialogues *d, struct dialogue_state *st,
     struct dialogue_reply *r)
 {
 	const struct dnode *cur = dlg_node(d, st->node), *n = NULL, *q;
-	const char *to;
+	const char *to, *m;
+	char key[2 * ID_MAX];
 	size_t i;
 
 	r->picked_suggestion = NULL;
@@ -525,6 +538,15 @@ dialogue_on_intent(const struct dialogues *d, struct dialogue_state *st,
 		n = dlg_node(d, cur->deeper);
 		if (n == NULL && t != NULL)
 			n = dlg_node(d, t->deeper);
+	}
+	/* the model the text named wins over this node's own follow-up:
+	 * "examples of kpo" at the BPO definition, a route or transition
+	 * keyed "examples/kpo" (the intent's "model" slot) */
+	if (n == NULL && (m = slot(slots, nslots, "model")) != NULL &&
+	    snprintf(key, sizeof(key), "%s/%s", intent, m) < (int)sizeof(key)) {
+		if ((to = lookup(cur->trans, cur->ntrans, key)) == NULL)
+			to = dlg_route(d, key);
+		n = dlg_node(d, to);
 	}
 	if (n == NULL && (to = lookup(cur->trans, cur->ntrans, intent)))
 		n = dlg_node(d, to);

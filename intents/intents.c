@@ -42,6 +42,15 @@ struct pattern {
 	bool		 filtered;	/* runs only when its literals occur */
 };
 
+/* "mentions": slot SLOT of a result names the one of some concepts the
+ * text speaks of ("examples of kpo": model = kpo), when it names one. */
+struct mention {
+	char		*slot;
+	char		**concepts;	/* concept names: the slot's values */
+	struct pattern	*pats;		/* \b{concept}\b, one a name */
+	size_t		 n;
+};
+
 struct intent {
 	char		*id;
 	char		*label;
@@ -55,6 +64,8 @@ struct intent {
 	size_t		 nexamples;
 	bool		 slots;		/* a pattern captures: its answer
 					   needs what was typed */
+	struct mention	*ments;
+	size_t		 nments;
 };
 
 /*
@@ -147,7 +158,7 @@ patterns_free(struct pattern *p, size_t n)
 void
 intents_free(struct intents *c)
 {
-	size_t i;
+	size_t i, j;
 
 	if (c == NULL)
 		return;
@@ -161,6 +172,12 @@ intents_free(struct intents *c)
 		patterns_free(it->excl, it->nexcl);
 		strv_free(it->ctx, it->nctx);
 		strv_free(it->examples, it->nexamples);
+		for (j = 0; j < it->nments; j++) {
+			free(it->ments[j].slot);
+			strv_free(it->ments[j].concepts, it->ments[j].n);
+			patterns_free(it->ments[j].pats, it->ments[j].n);
+		}
+		free(it->ments);
 	}
 	free(c->v);
 	vocab_free(c->vocab);
@@ -471,6 +488,62 @@ vocab_from_pattern(struct vocab *v, const char *src)
 	}
 }
 
+/* An intent's "mentions": {slot: [concept, ...]}, each concept compiled
+ * as a whole-word pattern.  -1 and a reason in WHY. */
+static int
+load_mentions(struct intents *c, struct intent *it, const cJSON *m,
+    const cJSON *concepts, char *why, size_t whylen)
+{
+	const cJSON *e;
+	char src[96];
+	size_t i;
+
+	if (m == NULL)
+		return 0;
+	if (!cJSON_IsObject(m)) {
+		snprintf(why, whylen, "mentions must map slots to concept "
+		    "names");
+		return -1;
+	}
+	if ((it->ments = calloc((size_t)cJSON_GetArraySize(m) + 1,
+	    sizeof(*it->ments))) == NULL)
+		return -1;
+	cJSON_ArrayForEach(e, m) {
+		struct mention *mt = &it->ments[it->nments++];
+
+		if (strlen(e->string) >= sizeof(((struct intent_slot *)0)->name)
+		    || strv_from_json(e, &mt->concepts, &mt->n) == -1 ||
+		    !cJSON_IsArray(e)) {
+			snprintf(why, whylen, "mentions: %s: must be a short "
+			    "slot name with a list of concept names", e->string);
+			return -1;
+		}
+		if ((mt->slot = strdup(e->string)) == NULL ||
+		    (mt->pats = calloc(mt->n + 1, sizeof(*mt->pats))) == NULL)
+			return -1;
+		for (i = 0; i < mt->n; i++) {
+			cJSON *re;
+			int rc;
+
+			if (strlen(mt->concepts[i]) > 64) {
+				snprintf(why, whylen, "mentions: %s: concept "
+				    "name too long", e->string);
+				return -1;
+			}
+			snprintf(src, sizeof(src), "\\b{%s}\\b",
+			    mt->concepts[i]);
+			if ((re = cJSON_CreateString(src)) == NULL)
+				return -1;
+			rc = compile_one(c, re, concepts, &mt->pats[i], false,
+			    why, whylen);
+			cJSON_Delete(re);
+			if (rc == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 load_intent(struct intents *c, const char *file, const cJSON *j,
     const cJSON *concepts, char *err, size_t errlen)
@@ -522,6 +595,9 @@ load_intent(struct intents *c, const char *file, const cJSON *j,
 		    it->nexcl, why);
 		return -1;
 	}
+	if (load_mentions(c, it, cJSON_GetObjectItemCaseSensitive(j,
+	    "mentions"), concepts, why, sizeof(why)) == -1)
+		goto fail;
 	ex = cJSON_GetObjectItemCaseSensitive(j, "examples");
 	if (strv_from_json(ex, &it->examples, &it->nexamples) == -1) {
 		snprintf(why, sizeof(why), "examples must be strings");
@@ -858,6 +934,39 @@ take_slots(const struct intents *c, const struct pattern *p, const char *s,
 	}
 }
 
+/* The winner's mentions: each slot names the one of its concepts the text
+ * speaks of; none when it names several or none, or a capture of the
+ * winning pattern already filled that slot. */
+static void
+take_mentions(const struct intents *c, const struct intent *it,
+    const char *s, size_t len, struct intent_result *out)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < it->nments && out->nslots < INTENT_MAX_SLOTS; i++) {
+		const struct mention *m = &it->ments[i];
+		const char *named = NULL;
+
+		for (j = 0; j < out->nslots; j++)
+			if (strcmp(out->slots[j].name, m->slot) == 0)
+				break;
+		if (j < out->nslots)
+			continue;
+		for (j = k = 0; j < m->n; j++)
+			if (run(c, &m->pats[j], s, len) >= 0) {
+				named = m->concepts[j];
+				k++;
+			}
+		if (k != 1)
+			continue;
+		snprintf(out->slots[out->nslots].name,
+		    sizeof(out->slots[0].name), "%s", m->slot);
+		snprintf(out->slots[out->nslots].value,
+		    sizeof(out->slots[0].value), "%s", named);
+		out->nslots++;
+	}
+}
+
 static bool
 stopword(const char *w, size_t n)
 {
@@ -1165,6 +1274,7 @@ intents_match(const struct intents *c, const char *text, size_t len,
 	/* rerun the winner to take its captures */
 	if (run(c, winp, out->normalized, nlen) >= 0)
 		take_slots(c, winp, out->normalized, out);
+	take_mentions(c, win, out->normalized, nlen, out);
 	return 0;
 }
 

@@ -563,6 +563,46 @@ test_hostile_input(void **state)
 	intents_free(cs[1]);
 }
 
+/* "mentions": the model the text names is a slot of the winner, so that
+ * the dialogue can prefer it to a node's own follow-up; none when the
+ * text names both or neither, and only for intents that ask for it. */
+static void
+test_mentions(void **state)
+{
+	struct intents *c = intents_load(SHIPPED, true, (char[256]){0}, 256);
+	char err[512];
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(match(c, "examples of kpo companies", "define_bpo",
+	    "define_bpo"), "examples");
+	assert_int_equal(res.nslots, 1);
+	assert_string_equal(res.slots[0].name, "model");
+	assert_string_equal(res.slots[0].value, "kpo");
+	assert_string_equal(match(c, "business process outsourcing examples",
+	    NULL, NULL), "examples");
+	assert_int_equal(res.nslots, 1);
+	assert_string_equal(res.slots[0].value, "bpo");
+	assert_string_equal(match(c, "examples", "define_kpo", NULL),
+	    "examples");
+	assert_int_equal(res.nslots, 0);
+	assert_string_equal(match(c, "kpo examples and bpo examples", NULL,
+	    NULL), "examples");
+	assert_int_equal(res.nslots, 0);
+	assert_string_equal(match(c, "what is kpo", NULL, NULL), "define_kpo");
+	assert_int_equal(res.nslots, 0);
+	assert_false(intents_needs_slots(c, "examples"));
+	intents_free(c);
+	load_fails("{\"intents\": [{\"id\": \"fallback\"}, {\"id\": \"m\","
+	    " \"mentions\": {\"model\": [\"nothere\"]},"
+	    " \"patterns\": [\"x\"]}]}", err, sizeof(err));
+	assert_non_null(strstr(err, "nothere"));
+	load_fails("{\"intents\": [{\"id\": \"fallback\"}, {\"id\": \"m\","
+	    " \"mentions\": [\"model\"], \"patterns\": [\"x\"]}]}", err,
+	    sizeof(err));
+	assert_non_null(strstr(err, "mentions"));
+}
+
 static void
 test_load_errors(void **state)
 {
@@ -772,6 +812,7 @@ main(void)
 		cmocka_unit_test(test_prefilter_hides_nothing),
 		cmocka_unit_test(test_prefilter_tricky_syntax),
 		cmocka_unit_test(test_hostile_input),
+		cmocka_unit_test(test_mentions),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_also),
