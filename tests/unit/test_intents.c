@@ -746,6 +746,7 @@ test_public_ids(void **state)
 	    "define_kpo",
 	    "compare", "nature_of_work", "value_creation",
 	    "client_relationship", "kpo_challenges", "bpo_challenges",
+	    "pros_and_cons",
 	    "challenge_communication",
 	    "challenge_ip", "challenge_dependence", "mitigate_risks",
 	    "similarities", "scope_of_tasks", "skill_requirements",
