@@ -936,11 +936,11 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 {
 	struct advisor *a = s->a;
 	struct match_work *w = &a->work;
-	const char *ctx[3], *labels[INTENT_MAX_SUGGEST];
+	const char *ctx[DIALOGUE_CONTEXTS], *labels[INTENT_MAX_SUGGEST];
 	struct dialogue_slot slots[INTENT_MAX_SLOTS];
 	const char *code = NULL, *msg = NULL, *node, *why, *also;
 	struct conv *c;
-	size_t i;
+	size_t i, nctx;
 
 	if (proto_utf8_chars(m->text, m->text_len) > a->o.max_text_chars) {
 		error_frame(a, E_TOO_LARGE, "the text is longer than allowed",
@@ -957,11 +957,9 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 	/* intents_match fills its result; the reply starts zeroed */
 	memset(&w->d, 0, sizeof(w->d));
 	set_user(a, c, m->user, now_us);
-	ctx[0] = dialogue_node(c->st);
-	ctx[1] = dialogue_topic(c->st);
-	ctx[2] = dialogue_pending(c->st);
+	nctx = dialogue_context(c->st, ctx);
 	node = ctx[0];
-	intents_match(a->in, m->text, m->text_len, ctx, 3, &w->r);
+	intents_match(a->in, m->text, m->text_len, ctx, nctx, &w->r);
 	for (i = 0; i < w->r.nsuggest; i++)
 		labels[i] = intents_label(a->in, w->r.suggest[i]);
 	for (i = 0; i < w->r.nslots; i++) {
@@ -975,7 +973,7 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 	    rewrites_json(a, &w->r), NULL, now_us);
 	/* a message that asked two things: the other one, while CTX still
 	 * reads the state the message came to (the move changes it) */
-	also = intents_also(a->in, m->text, m->text_len, ctx, 3,
+	also = intents_also(a->in, m->text, m->text_len, ctx, nctx,
 	    w->r.intent);
 	dialogue_on_intent(a->dl, c->st, w->r.intent, slots, w->r.nslots,
 	    w->r.suggest, labels, w->r.nsuggest, &w->d);

@@ -75,6 +75,16 @@ dialogue_pending(const struct dialogue_state *st)
 	return st->pending[0] ? st->pending : NULL;
 }
 
+size_t
+dialogue_context(const struct dialogue_state *st,
+    const char *ctx[DIALOGUE_CONTEXTS])
+{
+	ctx[0] = dialogue_node(st);
+	ctx[1] = dialogue_topic(st);
+	ctx[2] = dialogue_pending(st);
+	return DIALOGUE_CONTEXTS;
+}
+
 static void
 setid(char *dst, const char *src)
 {

@@ -75,6 +75,12 @@ const char	*dialogue_topic(const struct dialogue_state *);
 /* The questionnaire question a side question interrupted, or NULL: its
  * answers are still on offer, so the matcher takes it as context too. */
 const char	*dialogue_pending(const struct dialogue_state *);
+/* All three, in the order the matcher weighs them, into CTX; returns how
+ * many (DIALOGUE_CONTEXTS).  The daemon and the story tests both match
+ * with this, so a story sees what a conversation sees. */
+#define DIALOGUE_CONTEXTS	3
+size_t		 dialogue_context(const struct dialogue_state *,
+		    const char *ctx[DIALOGUE_CONTEXTS]);
 
 /* The welcome: root node with its options. */
 int		 dialogue_start(const struct dialogues *,

@@ -175,14 +175,14 @@ step(const char *file, int k, struct dialogue_state *st, const cJSON *t,
 	const cJSON *rej = cJSON_GetObjectItemCaseSensitive(t, "rejected");
 	static struct intent_result res;
 	struct dialogue_slot slots[INTENT_MAX_SLOTS];
-	const char *labels[INTENT_MAX_SUGGEST], *ctx[2];
-	size_t i;
+	const char *labels[INTENT_MAX_SUGGEST], *ctx[DIALOGUE_CONTEXTS];
+	size_t i, nctx;
 
 	if (cJSON_IsString(say)) {
-		ctx[0] = dialogue_node(st);
-		ctx[1] = dialogue_topic(st);
+		/* the context a conversation in the daemon has */
+		nctx = dialogue_context(st, ctx);
 		intents_match(in, say->valuestring, strlen(say->valuestring),
-		    ctx, 2, &res);
+		    ctx, nctx, &res);
 		for (i = 0; i < res.nsuggest; i++)
 			labels[i] = intents_label(in, res.suggest[i]);
 		for (i = 0; i < res.nslots; i++) {
