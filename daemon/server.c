@@ -53,6 +53,11 @@ struct pss {
 	char		 token_hash[AUTH_HASH_HEX + 1]; /* the bridge's */
 	bool		 revoked;	/* its token left the file: close */
 	char		 ip[64];
+	/* how the WebSocket ended, for the log line of a bridge's: the close
+	 * code (0: none was sent) and reason, and whether we sent them */
+	int		 close_code;
+	char		 close_why[64];
+	bool		 closed_by_us;
 	bool		 kill;		/* not reading: close at once */
 	struct outq	*q;		/* frames waiting to be written */
 	char		*rx;		/* message being reassembled */
@@ -355,13 +360,14 @@ upgrade_refusal(struct lws *wsi, char *bridge, size_t len, char *hash)
 static int
 upgrade_check(struct lws *wsi)
 {
-	char bridge[64], hash[AUTH_HASH_HEX + 1];
+	char bridge[64], hash[AUTH_HASH_HEX + 1], ip[64] = "?";
 	unsigned status = upgrade_refusal(wsi, bridge, sizeof(bridge), hash);
 
 	if (status == 0)
 		return 0;
 	metrics.connections_refused++;
-	log_info("refused a WebSocket upgrade: %s", status ==
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	log_info("refused a WebSocket upgrade from %s: %s", ip, status ==
 	    HTTP_STATUS_UNAUTHORIZED ? "bad bridge token" : status ==
 	    HTTP_STATUS_FORBIDDEN ? "foreign Origin" : "not at /ws");
 	if (lws_return_http_status(wsi, status, NULL))
@@ -428,12 +434,59 @@ http_request(struct lws *wsi, struct pss *p, const char *path)
 
 /* ---- WebSocket ---- */
 
+static void
+note_close(struct pss *p, int code, const char *why, size_t n, bool ours)
+{
+	if (p == NULL || p->close_code != 0)
+		return;		/* the first close frame is the one that counts */
+	p->close_code = code;
+	if (n >= sizeof(p->close_why))
+		n = sizeof(p->close_why) - 1;
+	memcpy(p->close_why, why, n);
+	p->close_why[n] = '\0';
+	p->closed_by_us = ours;
+}
+
 static int
 close_with(struct lws *wsi, enum lws_close_status code, const char *why)
 {
+	note_close(lws_wsi_user(wsi), (int)code, why, strlen(why), true);
 	lws_close_reason(wsi, code, (unsigned char *)(uintptr_t)why,
 	    strlen(why));
 	return -1;
+}
+
+/* The close frame the peer sent: a 2-byte code, then a reason. */
+static void
+peer_close(struct pss *p, const unsigned char *in, size_t len)
+{
+	if (in == NULL || len < 2)
+		return;
+	note_close(p, (in[0] << 8) | in[1], (const char *)in + 2, len - 2,
+	    false);
+}
+
+/* A bridge carries many people: say when one comes and goes, and why it
+ * went, so that an operator sees which of them is down. */
+static void
+log_bridge_closed(const struct pss *p)
+{
+	char why[128];
+	size_t i;
+
+	if (p->close_code == 0) {
+		log_info("bridge %s (%s) disconnected (no close code)",
+		    p->bridge, p->ip);
+		return;
+	}
+	/* the reason is the peer's text: keep it to one printable line */
+	snprintf(why, sizeof(why), "%s", p->close_why);
+	for (i = 0; why[i] != '\0'; i++)
+		if ((unsigned char)why[i] < 0x20 || why[i] == 0x7f)
+			why[i] = '?';
+	log_info("bridge %s (%s) disconnected: close %d%s%s%s, sent by %s",
+	    p->bridge, p->ip, p->close_code, why[0] ? " \"" : "", why,
+	    why[0] ? "\"" : "", p->closed_by_us ? "advisord" : "the bridge");
 }
 
 /* A bridge carries many people, so its connection gets a rate of its own
@@ -595,6 +648,13 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		S.conns = p;
 		metrics.connections_open++;
 		metrics.connections_total++;
+		if (p->bridge[0] != '\0')
+			log_info("bridge %s connected from %s", p->bridge,
+			    p->ip);
+		break;
+
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		peer_close(p, in, len);
 		break;
 
 	case LWS_CALLBACK_RECEIVE:
@@ -614,6 +674,8 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return write_one(p);
 
 	case LWS_CALLBACK_CLOSED:
+		if (p->sess != NULL && p->bridge[0] != '\0')
+			log_bridge_closed(p);
 		conn_close(p);
 		break;
 

@@ -112,8 +112,9 @@ def main():
     with open(os.path.join(tmp, "bridge.token"), "w") as f:
         f.write(tok + "\n")
     config_errors(res, tmp)
+    os.chmod(os.path.join(tmp, "bridge.token"), 0o600)
     d = FixedPortDaemon("--bridge-tokens", os.path.join(tmp, "tokens"),
-                        "--durability", "strict")
+                        "--durability", "strict", "--log-level", "info")
     d.fixed = d.port
     bport = free_port()
     blog = open(os.path.join(tmp, "bridge.log"), "wb")
@@ -157,6 +158,14 @@ def main():
         res.check("after the bridge restarts '1' picks option 1 of the last reply",
                   s == 200 and r.get("text") == same.get("text"), (s, r, same))
         revoke(res, d, tmp, bport)
+        res.check("advisord logs which bridge connected, and from where",
+                  "bridge chat connected from 127.0.0.1" in d.logtext(), d.logtext()[-500:])
+        res.check("advisord logs a bridge's close code and reason",
+                  'bridge chat2 (127.0.0.1) disconnected: close 1008 "bridge token revoked", '
+                  'sent by advisord' in d.logtext(), d.logtext()[-500:])
+        res.check("advisord names the address it refused",
+                  "refused a WebSocket upgrade from 127.0.0.1: bad bridge token" in d.logtext(),
+                  d.logtext()[-500:])
     finally:
         rc = stop_bridge(bridge)
         res.check("bridge exits 0 on SIGTERM (again)", rc == 0, "rc=%r" % rc)
