@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <libwebsockets.h>
@@ -312,6 +313,7 @@ parse_advisor(const char *url)
 static int
 read_token(const char *path)
 {
+	struct stat st;
 	char buf[512];
 	size_t n;
 	FILE *f;
@@ -320,6 +322,12 @@ read_token(const char *path)
 		logmsg(0, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* the token is a password: anyone who reads it can be the bridge
+	 * (systemd's credentials folder gives it mode 0400) */
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+		logmsg(1, "%s: the token file is open to other users (mode "
+		    "%04o); make it readable only by the bridge: chmod 600 %s",
+		    path, (unsigned)(st.st_mode & 07777), path);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';

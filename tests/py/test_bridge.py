@@ -103,6 +103,22 @@ def config_errors(res, tmp):
                   p.returncode != 0 and want in err, (p.returncode, err))
 
 
+def token_mode(res, tmp):
+    """A token file other users can read is warned about; a 0600 one not."""
+    tfile = os.path.join(tmp, "open.token")
+    with open(tfile, "w") as f:
+        f.write("0" * 64 + "\n")
+    for mode, warned in ((0o644, True), (0o600, False)):
+        os.chmod(tfile, mode)
+        # no webhook token: it reads the token file, then refuses to run
+        p = subprocess.run([os.path.join(ROOT, BUILD, "advisor-bridge"), "--token-file", tfile],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        err = p.stderr.decode(errors="replace")
+        res.check("token file mode %04o: %s" % (mode, "warned" if warned else "no warning"),
+                  ("open to other users (mode %04o)" % mode in err) == warned and
+                  "refusing to run open" in err, err)
+
+
 def main():
     res = Results("bridge")
     tok = secrets.token_hex(32)
@@ -112,6 +128,7 @@ def main():
     with open(os.path.join(tmp, "bridge.token"), "w") as f:
         f.write(tok + "\n")
     config_errors(res, tmp)
+    token_mode(res, tmp)
     os.chmod(os.path.join(tmp, "bridge.token"), 0o600)
     d = FixedPortDaemon("--bridge-tokens", os.path.join(tmp, "tokens"),
                         "--durability", "strict", "--log-level", "info")
