@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,17 @@
 #define SAVE_US		(5 * LWS_USEC_PER_SEC)	/* options saved this often */
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	3000
+#define REFUSED_MAX_MS	30000	/* retrying a refused token: slower */
+#define DRAIN_GRACE_US	(1 * LWS_USEC_PER_SEC)	/* see begin_stop() */
+#define DRAIN_MAX_US	(3 * LWS_USEC_PER_SEC)	/* within TimeoutStopSec */
+
+/* The WebSocket to advisord, as said in the log (once per change). */
+enum link {
+	LINK_CONNECTING,	/* not tried yet */
+	LINK_UP,
+	LINK_AWAY,		/* unreachable, or the connection dropped */
+	LINK_REFUSED		/* advisord refused the token (401/403) */
+};
 
 /* Every setting with its built-in default. */
 struct bconf {
@@ -69,8 +81,19 @@ static struct {
 	struct lws_context	*cx;
 	struct lws		*ws;
 	int			 up;
+	enum link		 link;
+	int			 refused_status; /* 401 or 403, when refused */
+	int			 close_code;	/* advisord's close frame, or 0 */
+	char			 close_why[124];
 	int			 backoff_ms;
-	lws_sorted_usec_list_t	 sul_connect, sul_sweep;
+	lws_sorted_usec_list_t	 sul_connect, sul_sweep, sul_drain;
+	const char		*config;	/* -c, or NULL; for SIGHUP */
+	int			 argc;
+	char			**argv;
+	int			 nreqs;		/* HTTP requests not yet answered */
+	lws_usec_t		 stop_at;	/* when the stop began, or 0 */
+	int			 drained;	/* waited long enough: exit */
+	int			 bye;		/* close the WebSocket (1001) */
 	struct req		*waiting;	/* oldest first */
 	struct req		**tailp;	/* the last one's next */
 	struct convmap		*map;
@@ -79,7 +102,7 @@ static struct {
 	unsigned long		 seq;
 	char			*rx;
 	size_t			 rxlen;
-	volatile sig_atomic_t	 stop;
+	volatile sig_atomic_t	 stop, reload;
 } S;
 
 static const char *const level_names[] = { "error", "warning", "info",
@@ -110,6 +133,10 @@ lws_emit(int level, const char *line)
 
 	while (n > 0 && line[n - 1] == '\n')
 		n--;
+	/* a refused upgrade is said once, in our words (see link_refused);
+	 * lws' own line would repeat on every retry */
+	if (strstr(line, "got bad HTTP response") != NULL)
+		level = LLL_DEBUG;
 	logmsg(level == LLL_ERR ? 0 : level == LLL_WARN ? 1 : 3, "lws: %.*s",
 	    (int)n, line);
 }
@@ -310,8 +337,10 @@ parse_advisor(const char *url)
 	return 0;
 }
 
+/* The token in PATH as an Authorization value, into BEARER (sizeof
+ * S.bearer); 0 or -1, said. */
 static int
-read_token(const char *path)
+read_token(const char *path, char *bearer)
 {
 	struct stat st;
 	char buf[512];
@@ -338,7 +367,7 @@ read_token(const char *path)
 		logmsg(0, "%s: expected one token on one line", path);
 		return -1;
 	}
-	snprintf(S.bearer, sizeof(S.bearer), "Bearer %s", buf);
+	snprintf(bearer, sizeof(S.bearer), "Bearer %s", buf);
 	return 0;
 }
 
@@ -409,6 +438,35 @@ save_options(void)
 	}
 }
 
+/* What a person is told when advisord cannot answer them. */
+static const char *
+unavailable_words(void)
+{
+	if (S.stop)
+		return "The advisor is restarting; please try again in a "
+		    "moment.";
+	if (S.link == LINK_REFUSED)
+		return "The advisor cannot be reached from this chat: it "
+		    "does not accept this chat bridge's credentials. Please "
+		    "tell whoever runs the bridge.";
+	return "The advisor is not reachable right now. Please try again in "
+	    "a minute.";
+}
+
+/* Answer every waiting request not yet sent to advisord with
+ * unavailable_words(): it will not be sent soon enough. */
+static void
+answer_unsent(void)
+{
+	struct req *r, *next;
+
+	for (r = S.waiting; r != NULL; r = next) {
+		next = r->next;
+		if (!r->sent)
+			req_answer_text(r, 200, unavailable_words());
+	}
+}
+
 static void
 sweep(lws_sorted_usec_list_t *sul)
 {
@@ -418,11 +476,13 @@ sweep(lws_sorted_usec_list_t *sul)
 	(void)sul;
 	for (r = S.waiting; r != NULL; r = next) {
 		next = r->next;
-		if (now >= r->deadline) {
+		/* stopping: a request already with advisord gets a moment
+		 * for its reply, then the restart answer */
+		if (now >= r->deadline || (S.stop_at != 0 &&
+		    now >= S.stop_at + DRAIN_GRACE_US)) {
 			logmsg(1, "request %s: no answer from advisord in "
-			    "time", r->reqid);
-			req_answer_text(r, 200, "The advisor is not reachable "
-			    "right now. Please try again in a minute.");
+			    "time%s", r->reqid, S.stop ? " (stopping)" : "");
+			req_answer_text(r, 200, unavailable_words());
 		}
 	}
 	/* a crash then forgets at most the last few seconds' options */
@@ -440,14 +500,76 @@ static void connect_advisor(lws_sorted_usec_list_t *);
 static void
 schedule_reconnect(void)
 {
+	int max = S.link == LINK_REFUSED ? REFUSED_MAX_MS : BACKOFF_MAX_MS;
+
 	if (S.stop)
 		return;
-	logmsg(1, "advisord away; reconnecting in %d ms", S.backoff_ms);
+	/* said once when the state changed (see link_*); each retry only
+	 * at debug level */
+	logmsg(3, "reconnecting to advisord in %d ms", S.backoff_ms);
 	lws_sul_schedule(S.cx, 0, &S.sul_connect, connect_advisor,
 	    (lws_usec_t)S.backoff_ms * LWS_US_PER_MS);
 	S.backoff_ms *= 2;
-	if (S.backoff_ms > BACKOFF_MAX_MS)
-		S.backoff_ms = BACKOFF_MAX_MS;
+	if (S.backoff_ms > max)
+		S.backoff_ms = max;
+}
+
+/* advisord refused the upgrade with STATUS: the token is wrong, revoked,
+ * or not (yet) in advisord's bridge token file.  Retrying recovers once
+ * either file is fixed, but nobody is helped by a line every retry. */
+static void
+link_refused(int status)
+{
+	if (S.link != LINK_REFUSED || S.refused_status != status)
+		logmsg(0, "advisord refused the bridge token (HTTP %d); check "
+		    "--token-file %s against advisord's bridge token file "
+		    "(then `kill -HUP` the bridge, or reload advisord); "
+		    "retrying every %d s at most", status, S.cfg.token_file,
+		    REFUSED_MAX_MS / 1000);
+	S.link = LINK_REFUSED;
+	S.refused_status = status;
+	/* they would wait out the timeout only to hear the same */
+	answer_unsent();
+}
+
+/* advisord could not be reached, or the connection dropped. */
+static void
+link_away(const char *why)
+{
+	if (S.stop)
+		logmsg(2, "closed the connection to advisord");
+	else if (S.link == LINK_UP) {
+		if (S.close_code != 0)
+			logmsg(1, "advisord closed the connection: %d \"%s\"; "
+			    "reconnecting", S.close_code, S.close_why);
+		else
+			logmsg(1, "lost the connection to advisord (%s); "
+			    "reconnecting", why);
+	} else if (S.link != LINK_AWAY)
+		logmsg(1, "cannot connect to advisord at %s: %s; retrying "
+		    "every %d s at most", S.cfg.advisor, why,
+		    BACKOFF_MAX_MS / 1000);
+	else
+		logmsg(3, "cannot connect to advisord: %s", why);
+	if (S.link == LINK_REFUSED)
+		S.backoff_ms = BACKOFF_MIN_MS;
+	S.link = LINK_AWAY;
+}
+
+/* The status of advisord's answer to a failed upgrade, or 0. */
+static int
+refusal_status(struct lws *wsi, const char *why)
+{
+	int st = wsi ? (int)lws_http_client_http_response(wsi) : 0;
+
+	if (st == 401 || st == 403)
+		return st;
+	/* 4.1.6 says it in words and may have dropped the status */
+	if (why != NULL && strstr(why, "unauthorized") != NULL)
+		return 401;
+	if (why != NULL && strstr(why, "forbidden") != NULL)
+		return 403;
+	return 0;
 }
 
 static void
@@ -522,21 +644,46 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		break;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		logmsg(2, "connected to advisord at %s", S.cfg.advisor);
+		logmsg(2, "connected to advisord at %s%s", S.cfg.advisor,
+		    S.link == LINK_REFUSED ? " (the token is accepted now)" :
+		    "");
 		S.up = 1;
+		S.link = LINK_UP;
+		S.close_code = 0;
 		S.backoff_ms = BACKOFF_MIN_MS;
 		if (pending_frames())
 			lws_callback_on_writable(wsi);
 		break;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		/* a 2-byte code, then the reason: kept for link_away() */
+		if (in != NULL && len >= 2) {
+			const unsigned char *c = in;
+			size_t k;
+
+			S.close_code = (c[0] << 8) | c[1];
+			n = len - 2 < sizeof(S.close_why) - 1 ? len - 2 :
+			    sizeof(S.close_why) - 1;
+			memcpy(S.close_why, c + 2, n);
+			S.close_why[n] = '\0';
+			for (k = 0; k < n; k++)
+				if ((unsigned char)S.close_why[k] < 0x20)
+					S.close_why[k] = '?';
+		}
+		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		logmsg(1, "cannot connect to advisord: %s",
-		    in ? (const char *)in : "?");
-		/* FALLTHROUGH */
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (wsi != S.ws && S.ws != NULL)
 			break;
+		if (reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR &&
+		    (n = (size_t)refusal_status(wsi, in)) != 0)
+			link_refused((int)n);
+		else
+			link_away(reason == LWS_CALLBACK_CLIENT_CLOSED ?
+			    "closed without a close code" : in ?
+			    (const char *)in : "?");
 		S.ws = NULL;
 		S.up = 0;
+		S.close_code = 0;
 		free(S.rx);
 		S.rx = NULL;
 		S.rxlen = 0;
@@ -556,6 +703,12 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		S.rxlen = 0;
 		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		if (S.bye) {
+			/* so that advisord's log says why the bridge left */
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY,
+			    (unsigned char *)(uintptr_t)"bridge stopping", 15);
+			return -1;
+		}
 		for (r = S.waiting; r != NULL && r->sent; r = r->next)
 			;
 		if (r == NULL)
@@ -674,6 +827,11 @@ handle_post(struct lws *wsi, struct req *r)
 		req_answer_text(r, 200, hint);
 		goto out;
 	}
+	/* known not to get through: say so now, not after the timeout */
+	if (S.stop || S.link == LINK_REFUSED) {
+		req_answer_text(r, 200, unavailable_words());
+		goto out;
+	}
 	snprintf(r->reqid, sizeof(r->reqid), "b%lu", ++S.seq);
 	if ((r->frame = relay_request(S.map, conv, r->reqid,
 	    p->user_name[0] ? p->user_name : p->user, text)) == NULL) {
@@ -724,6 +882,8 @@ write_answer(struct lws *wsi, struct req *r)
 static void
 req_reset(struct req *r)
 {
+	if (r->wsi != NULL)
+		S.nreqs--;
 	req_unlink(r);
 	free(r->body);
 	free(r->frame);
@@ -751,13 +911,15 @@ cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		req_reset(r);
 		r->wsi = wsi;
+		S.nreqs++;
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
 			return 0;	/* the body follows */
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0 &&
 		    in != NULL && strcmp(in, "/healthz") == 0) {
 			snprintf(health, sizeof(health), "{\"status\":\"ok\","
 			    "\"version\":\"%s\",\"advisor\":\"%s\"}",
-			    ADVISOR_VERSION, S.up ? "connected" : "away");
+			    ADVISOR_VERSION, S.up ? "connected" :
+			    S.link == LINK_REFUSED ? "refused" : "away");
 			req_answer(r, 200, strdup(health));
 			return 0;
 		}
@@ -809,8 +971,10 @@ static const struct lws_protocols protocols[] = {
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	S.stop = 1;
+	if (sig == SIGHUP)
+		S.reload = 1;
+	else
+		S.stop = 1;
 	if (S.cx)
 		lws_cancel_service(S.cx);
 }
@@ -837,36 +1001,142 @@ usage(FILE *f)
 "                           that \"2\" still works after a restart (none)\n");
 }
 
-int
-main(int argc, char **argv)
+static const struct option opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "advisor", required_argument, NULL, 'a' },
+	{ "token-file", required_argument, NULL, 't' },
+	{ "webhook-token", required_argument, NULL, 'w' },
+	{ "signing-secret", required_argument, NULL, 's' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "max-body", required_argument, NULL, 'B' },
+	{ "log-level", required_argument, NULL, 'L' },
+	{ "state-file", required_argument, NULL, 'S' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Settings as the config file CONFIG (or NULL) and then the flags give
+ * them, into C; 0, or 1 (config file) or 2 (flag) on an error, said. */
+static int
+load_settings(struct bconf *c, const char *config, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "advisor", required_argument, NULL, 'a' },
-		{ "token-file", required_argument, NULL, 't' },
-		{ "webhook-token", required_argument, NULL, 'w' },
-		{ "signing-secret", required_argument, NULL, 's' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "max-body", required_argument, NULL, 'B' },
-		{ "log-level", required_argument, NULL, 'L' },
-		{ "state-file", required_argument, NULL, 'S' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const keys[] = { ['l'] = "listen",
 	    ['a'] = "advisor", ['t'] = "token_file", ['w'] = "webhook_token",
 	    ['s'] = "signing_secret", ['T'] = "timeout", ['B'] = "max_body",
 	    ['L'] = "log_level", ['S'] = "state_file" };
+	int ch, longi = 0;
+
+	defaults(c);
+	/* the config file first, so that flags win over it */
+	if (config != NULL && load_config(c, config) == -1)
+		return 1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", opts, &longi)) != -1)
+		if (ch != 'c' && ch > 0 && ch < (int)(sizeof(keys) /
+		    sizeof(keys[0])) && keys[ch] != NULL &&
+		    set_key(c, keys[ch], optarg) == -1) {
+			logmsg(0, "bad value for --%s: %s", opts[longi].name,
+			    optarg);
+			return 2;
+		}
+	return 0;
+}
+
+static void
+set_lws_log(void)
+{
+	lws_set_log_level(S.cfg.log_level >= 3 ? LLL_ERR | LLL_WARN |
+	    LLL_NOTICE : LLL_ERR | LLL_WARN, lws_emit);
+}
+
+/*
+ * SIGHUP: read the config file and the flags again and take what can
+ * change while running (the webhook token and signing secret, timeout,
+ * max_body, log_level, token_file); read the token file again, used from
+ * the next connection on (at once when advisord refused the old one); and
+ * save the options.  A bad file keeps every setting as it was.
+ */
+static void
+reload(void)
+{
+	struct bconf n;
+	char bearer[sizeof(S.bearer)];
+	const char *config = S.config;
+
+	save_options();
+	if (load_settings(&n, config, S.argc, S.argv) != 0 ||
+	    n.token_file[0] == '\0' || read_token(n.token_file, bearer) == -1) {
+		logmsg(0, "reload: keeping the settings in use");
+		return;
+	}
+	if (n.webhook_token[0] == '\0' && n.signing_secret[0] == '\0') {
+		logmsg(0, "reload: neither a webhook token nor a signing "
+		    "secret; keeping the settings in use");
+		return;
+	}
+	if (strcmp(n.listen_host, S.cfg.listen_host) != 0 ||
+	    n.listen_port != S.cfg.listen_port ||
+	    strcmp(n.advisor, S.cfg.advisor) != 0 ||
+	    strcmp(n.state_file, S.cfg.state_file) != 0)
+		logmsg(1, "reload: listen, advisor and state_file change only "
+		    "with a restart; keeping them");
+	strcpy(n.listen_host, S.cfg.listen_host);
+	n.listen_port = S.cfg.listen_port;
+	strcpy(n.advisor, S.cfg.advisor);
+	strcpy(n.state_file, S.cfg.state_file);
+	S.cfg = n;
+	set_lws_log();
+	if (strcmp(bearer, S.bearer) != 0) {
+		strcpy(S.bearer, bearer);
+		logmsg(2, "reload: a new token from %s, used from the next "
+		    "connection on", S.cfg.token_file);
+	}
+	logmsg(2, "reloaded %s", config ? config : "the flags");
+	/* refused, or away: try at once rather than at the end of the
+	 * backoff (not while a connection attempt is under way) */
+	if (S.ws == NULL && !S.up) {
+		lws_sul_cancel(&S.sul_connect);
+		S.backoff_ms = BACKOFF_MIN_MS;
+		connect_advisor(NULL);
+	}
+}
+
+static void
+drained(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	S.drained = 1;
+}
+
+/*
+ * SIGTERM or SIGINT: no request is left without an answer.  What has not
+ * gone to advisord is told the advisor restarts, now; what has gets
+ * DRAIN_GRACE_US for its reply (see sweep()).  The loop goes on until
+ * every answer is written, or DRAIN_MAX_US at most.
+ */
+static void
+begin_stop(void)
+{
+	S.stop_at = lws_now_usecs();
+	logmsg(2, "stopping; answering %d waiting request%s", S.nreqs,
+	    S.nreqs == 1 ? "" : "s");
+	lws_sul_cancel(&S.sul_connect);
+	answer_unsent();
+	lws_sul_schedule(S.cx, 0, &S.sul_drain, drained, DRAIN_MAX_US);
+}
+
+int
+main(int argc, char **argv)
+{
 	struct lws_context_creation_info info;
 	const char *config = NULL;
 	struct sigaction sa;
-	int c, longi = 0, rc = 1;
+	int c, rc = 1;
 
 	defaults(&S.cfg);
 	S.tailp = &S.waiting;
-	/* the config file first, so that flags win over it */
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1)
 		if (c == 'c')
 			config = optarg;
@@ -880,17 +1150,11 @@ main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
-	if (config != NULL && load_config(&S.cfg, config) == -1)
-		return 1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, &longi)) != -1)
-		if (c != 'c' && c > 0 && c < (int)(sizeof(keys) /
-		    sizeof(keys[0])) && keys[c] != NULL &&
-		    set_key(&S.cfg, keys[c], optarg) == -1) {
-			logmsg(0, "bad value for --%s: %s", opts[longi].name,
-			    optarg);
-			return 2;
-		}
+	if ((c = load_settings(&S.cfg, config, argc, argv)) != 0)
+		return c;
+	S.config = config;
+	S.argc = argc;
+	S.argv = argv;
 	if (parse_advisor(S.cfg.advisor) == -1) {
 		logmsg(0, "advisor: expected ws://HOST:PORT/PATH, got %s",
 		    S.cfg.advisor);
@@ -901,7 +1165,7 @@ main(int argc, char **argv)
 		    "(--token-file)");
 		return 1;
 	}
-	if (read_token(S.cfg.token_file) == -1)
+	if (read_token(S.cfg.token_file, S.bearer) == -1)
 		return 1;
 	if (S.cfg.webhook_token[0] == '\0' &&
 	    S.cfg.signing_secret[0] == '\0') {
@@ -914,9 +1178,11 @@ main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* a reload, not the default death (which systemd counts as a clean
+	 * exit, so Restart=on-failure left the bridge down) */
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	lws_set_log_level(S.cfg.log_level >= 3 ? LLL_ERR | LLL_WARN |
-	    LLL_NOTICE : LLL_ERR | LLL_WARN, lws_emit);
+	set_lws_log();
 
 	if ((S.map = convmap_new()) == NULL)
 		goto fail;
@@ -945,15 +1211,32 @@ main(int argc, char **argv)
 	S.backoff_ms = BACKOFF_MIN_MS;
 	connect_advisor(NULL);
 	lws_sul_schedule(S.cx, 0, &S.sul_sweep, sweep, SWEEP_US);
-	while (!S.stop && lws_service(S.cx, 0) >= 0)
-		;
+	while (!S.drained && lws_service(S.cx, 0) >= 0) {
+		if (S.reload) {
+			S.reload = 0;
+			reload();
+		}
+		if (S.stop && S.stop_at == 0)
+			begin_stop();
+		if (S.stop_at == 0 || S.nreqs > 0)
+			continue;
+		if (S.ws == NULL || !S.up)
+			break;
+		if (!S.bye) {
+			S.bye = 1;
+			lws_callback_on_writable(S.ws);
+		}
+	}
 	rc = 0;
-	logmsg(2, "stopping");
+	if (S.nreqs > 0)
+		logmsg(1, "stopped with %d request%s unanswered", S.nreqs,
+		    S.nreqs == 1 ? "" : "s");
 	save_options();
 fail:
 	if (S.cx) {
 		lws_sul_cancel(&S.sul_connect);
 		lws_sul_cancel(&S.sul_sweep);
+		lws_sul_cancel(&S.sul_drain);
 		lws_context_destroy(S.cx);
 	}
 	free(S.rx);

@@ -175,11 +175,17 @@ def main():
         res.check("after the bridge restarts '1' picks option 1 of the last reply",
                   s == 200 and r.get("text") == same.get("text"), (s, r, same))
         revoke(res, d, tmp, bport)
+        bad_token(res, d, tmp)
+        signals(res, d, tmp)
+        unit(res)
         res.check("advisord logs which bridge connected, and from where",
                   "bridge chat connected from 127.0.0.1" in d.logtext(), d.logtext()[-500:])
         res.check("advisord logs a bridge's close code and reason",
                   'bridge chat2 (127.0.0.1) disconnected: close 1008 "bridge token revoked", '
                   'sent by advisord' in d.logtext(), d.logtext()[-500:])
+        res.check("advisord logs a stopping bridge's 1001",
+                  'bridge chat (127.0.0.1) disconnected: close 1001 "bridge stopping", '
+                  'sent by the bridge' in d.logtext(), d.logtext()[-800:])
         res.check("advisord names the address it refused",
                   "refused a WebSocket upgrade from 127.0.0.1: bad bridge token" in d.logtext(),
                   d.logtext()[-500:])
@@ -225,6 +231,159 @@ def revoke(res, d, tmp, bport):
     s, r = say(bport, "U97", "C9", "what is bpo")
     res.check("the bridge whose token stayed is still served",
               s == 200 and "Business Process" in r.get("text", ""), (s, r))
+
+
+class Bridge:
+    """One more advisor-bridge, with a log of its own."""
+
+    def __init__(self, tmp, name, advisor_port, token_file, *flags):
+        self.port = free_port()
+        self.logpath = os.path.join(tmp, name + ".log")
+        self.log = open(self.logpath, "wb")
+        self.proc = subprocess.Popen(
+            [os.path.join(ROOT, BUILD, "advisor-bridge"), "--listen", "127.0.0.1:%d" % self.port,
+             "--advisor", "ws://127.0.0.1:%d/ws" % advisor_port, "--token-file", token_file,
+             "--webhook-token", HOOK, "--log-level", "info"] + list(flags),
+            stdout=self.log, stderr=self.log)
+        deadline = time.time() + 5
+        while time.time() < deadline and not healthz(self.port):
+            time.sleep(0.05)
+
+    def text(self):
+        with open(self.logpath, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+        return self.proc.wait()
+
+
+def wait_for(pred, limit=5):
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def bad_token(res, d, tmp):
+    """A token advisord refuses: one clear error per change of state (not
+    two warnings a retry), people told why, and the bridge recovers by
+    itself once the token is right (SIGHUP re-reads its token file;
+    advisord's reload lets a revoked one back in)."""
+    path = os.path.join(tmp, "tokens")
+    kept = open(path).read()
+    tok3 = secrets.token_hex(32)
+    tfile = os.path.join(tmp, "bridge3.token")
+    with open(tfile, "w") as f:
+        f.write("0" * 64 + "\n")
+    os.chmod(tfile, 0o600)
+    b = Bridge(tmp, "bridge3", d.port, tfile)
+    try:
+        wait_for(lambda: healthz(b.port).get("advisor") == "refused")
+        time.sleep(1.5)   # several retries
+        log = b.text()
+        res.check("refused token: /healthz says refused",
+                  healthz(b.port).get("advisor") == "refused", healthz(b.port))
+        res.check("refused token: one error line, not one a retry",
+                  log.count("advisord refused the bridge token (HTTP 401); check --token-file "
+                            + tfile) == 1 and "advisord away" not in log and
+                  "got bad HTTP response" not in log and "warning" not in log, log[-800:])
+        s, r = post(b.port, {"token": HOOK, "team_id": "T3", "channel_id": "C3",
+                             "user_id": "U1", "text": "what is kpo"})
+        res.check("refused token: the person is told the truth, at once",
+                  s == 200 and "credentials" in r.get("text", "") and
+                  "not reachable" not in r.get("text", ""), (s, r))
+        with open(path, "a") as f:
+            f.write("chat3 %s\n" % hashlib.sha256(tok3.encode()).hexdigest())
+        d.proc.send_signal(signal.SIGHUP)
+        with open(tfile, "w") as f:
+            f.write(tok3 + "\n")
+        time.sleep(0.3)
+        b.proc.send_signal(signal.SIGHUP)
+        res.check("SIGHUP: the bridge re-reads its token file and connects",
+                  wait_connected(b.port, limit=3) and b.proc.poll() is None, b.text()[-500:])
+        with open(path, "w") as f:
+            f.write(kept)
+        d.proc.send_signal(signal.SIGHUP)
+        res.check("revoked: the bridge logs advisord's close code and reason",
+                  wait_for(lambda: 'advisord closed the connection: 1008 "bridge token revoked"'
+                           in b.text()), b.text()[-500:])
+        res.check("revoked: then one refusal line",
+                  wait_for(lambda: b.text().count("advisord refused the bridge token") == 2),
+                  b.text()[-500:])
+        with open(path, "a") as f:
+            f.write("chat3 %s\n" % hashlib.sha256(tok3.encode()).hexdigest())
+        d.proc.send_signal(signal.SIGHUP)
+        res.check("token back in advisord's file: the bridge recovers by itself",
+                  wait_connected(b.port, limit=8), b.text()[-500:])
+    finally:
+        b.stop()
+        with open(path, "w") as f:
+            f.write(kept)
+        d.proc.send_signal(signal.SIGHUP)
+
+
+def unit(res):
+    """The unit's reload is the bridge's SIGHUP, and its stop timeout leaves
+    room for the bridge to answer the requests still waiting."""
+    text = open(os.path.join(ROOT, "systemd", "advisor-bridge.service")).read()
+    res.check("unit: ExecReload sends SIGHUP", "\nExecReload=/bin/kill -HUP $MAINPID\n" in text)
+    stop = [ln.split("=", 1)[1] for ln in text.splitlines() if ln.startswith("TimeoutStopSec=")]
+    res.check("unit: TimeoutStopSec over the bridge's 3 s to answer",
+              len(stop) == 1 and stop[0].endswith("s") and int(stop[0][:-1]) > 3, stop)
+
+
+def signals(res, d, tmp):
+    """SIGHUP keeps the bridge running and saves its options; SIGTERM
+    answers the requests still waiting for advisord before it exits."""
+    state = os.path.join(tmp, "options4")
+    tfile = os.path.join(tmp, "bridge.token")
+    b = Bridge(tmp, "bridge4", d.port, tfile, "--state-file", state, "--timeout", "10000")
+    try:
+        res.check("bridge4 connects", wait_connected(b.port))
+        s, r = say(b.port, "U41", "C4", "what is kpo")
+        b.proc.send_signal(signal.SIGHUP)
+        res.check("SIGHUP saves the options",
+                  wait_for(lambda: os.path.exists(state) and "T1:C4:U41\t" in open(state).read()),
+                  b.text()[-500:])
+        time.sleep(0.3)
+        res.check("SIGHUP leaves the bridge running", b.proc.poll() is None, b.proc.poll())
+        s2, r2 = say(b.port, "U41", "C4", "what is bpo")
+        res.check("after SIGHUP the bridge still answers",
+                  s2 == 200 and "Business Process" in r2.get("text", ""), (s2, r2))
+    finally:
+        b.stop()
+    # nothing listens where this one's advisord should be: its request waits
+    b = Bridge(tmp, "bridge5", free_port(), tfile, "--timeout", "10000")
+    try:
+        pool = ThreadPoolExecutor(max_workers=1)
+
+        def ask():
+            try:
+                return say(b.port, "U51", "C5", "what is kpo")
+            except OSError as e:
+                return None, repr(e)
+        fut = pool.submit(ask)
+        time.sleep(0.5)
+        t0 = time.time()
+        b.proc.terminate()
+        s, r = fut.result(timeout=10)
+        rc = b.proc.wait(10)
+        res.check("SIGTERM answers a waiting request: the advisor restarts",
+                  s == 200 and "restarting" in r.get("text", ""), (s, r))
+        res.check("SIGTERM: exits 0, well within TimeoutStopSec",
+                  rc == 0 and time.time() - t0 < 5, (rc, time.time() - t0))
+        pool.shutdown()
+    finally:
+        b.stop()
 
 
 def users():
