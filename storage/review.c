@@ -359,8 +359,6 @@ finish(struct out *o, cJSON *doc)
 #define UTC(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col " / 1000000, " \
     "'unixepoch')"
 #define DAY "date(time / 1000000, 'unixepoch')"
-/* the day of the group's messages, inside a correlated subquery */
-#define DAYM "date(all_messages.time / 1000000, 'unixepoch')"
 
 int
 review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
@@ -401,14 +399,19 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	    "intent", since, NULL, &o, in, iw, err, errlen) == -1)
 		goto done;
 	section(&o, doc, "per_day", "Per day (UTC)");
-	if (query(r, "SELECT " DAY " AS day, count(DISTINCT conversation), "
-	    "sum(direction = 'in'), sum(direction = 'in' AND intent = "
-	    "'fallback'), (SELECT count(*) FROM rated f WHERE f.helpful "
-	    "AND f.time >= ?1 AND date(f.time / 1000000, 'unixepoch') = "
-	    DAYM "), (SELECT count(*) FROM rated f WHERE NOT f.helpful "
-	    "AND f.time >= ?1 AND date(f.time / 1000000, 'unixepoch') = "
-	    DAYM ") FROM all_messages WHERE time >= ?1 GROUP BY day ORDER BY "
-	    "day", since, NULL, &o, dn, dw, err, errlen) == -1)
+	/* a day is there when anything happened on it: a reply rated the day
+	 * after it was sent makes a row of its own, or the rows would not add
+	 * up to the totals */
+	if (query(r, "WITH m AS (SELECT " DAY " AS day, count(DISTINCT "
+	    "conversation) AS c, sum(direction = 'in') AS n, sum(direction = "
+	    "'in' AND intent = 'fallback') AS fb FROM all_messages WHERE time "
+	    ">= ?1 GROUP BY day), f AS (SELECT " DAY " AS day, sum(helpful != "
+	    "0) AS h, sum(helpful = 0) AS nh FROM rated WHERE time >= ?1 GROUP "
+	    "BY day) SELECT d.day, coalesce(m.c, 0), coalesce(m.n, 0), "
+	    "coalesce(m.fb, 0), coalesce(f.h, 0), coalesce(f.nh, 0) FROM (SELECT "
+	    "day FROM m UNION SELECT day FROM f) d LEFT JOIN m ON m.day = d.day "
+	    "LEFT JOIN f ON f.day = d.day ORDER BY d.day", since, NULL, &o, dn,
+	    dw, err, errlen) == -1)
 		goto done;
 	rc = 0;
 done:

@@ -329,6 +329,50 @@ test_rated_twice(void **state)
 	review_close(r);
 }
 
+/* A reply rated on a day with no messages (the day after it was sent)
+ * has its per-day row: the rows add up to the totals. */
+static void
+test_per_day_rating_only(void **state)
+{
+	struct review *r;
+	cJSON *doc, *days, *day;
+	double h = 0, nh = 0;
+	char *s;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-d', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    "INSERT INTO messages VALUES (1, 'w-d', 'in', 'what is kpo', 'kpo',"
+	    " NULL, NULL, NULL, NULL, 0, " T1 ");"
+	    "INSERT INTO messages VALUES (2, 'w-d', 'out', 'KPO is', 'kpo',"
+	    " 'kpo', NULL, NULL, NULL, 9, " T1 ");"
+	    "INSERT INTO feedback VALUES (1, 2, 'w-d', 0, 'late', " T2 " + 5);");
+	r = open_one(false);
+	s = run(review_stats, r, 0, true);
+	doc = cJSON_Parse(s);
+	days = cJSON_GetObjectItem(doc, "per_day");
+	assert_int_equal(cJSON_GetArraySize(days), 2);
+	cJSON_ArrayForEach(day, days) {
+		h += num(day, "helpful");
+		nh += num(day, "not_helpful");
+	}
+	assert_true(h == 0 && nh == 1);
+	day = cJSON_GetArrayItem(days, 1);
+	assert_string_equal(cJSON_GetObjectItem(day, "day")->valuestring,
+	    "2025-01-02");
+	assert_int_equal(num(day, "messages"), 0);
+	assert_int_equal(num(day, "conversations"), 0);
+	assert_int_equal(num(day, "not_helpful"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_stats, r, 0, false);
+	assert_non_null(strstr(s, "2025-01-02 0             0        0         "
+	    "0       1"));
+	free(s);
+	review_close(r);
+}
+
 static void
 test_dropoff_feedback(void **state)
 {
@@ -654,6 +698,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_clusters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rated_twice, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_per_day_rating_only, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
