@@ -183,6 +183,9 @@ struct out {
 	bool	 json;
 	bool	 whole;		/* a transcript: texts are not cut */
 	unsigned lists;		/* bit i: column i is a JSON array of texts */
+	unsigned under;		/* bit i: in a table, column i is a note on a
+				   line of its own under its row, at the
+				   column before it */
 	cJSON	*arr;
 };
 
@@ -263,6 +266,28 @@ list_cell(struct out *o, cJSON *row, const char *name, int width,
 	cJSON_Delete(a);
 }
 
+/* The notes of a table row (o->under), each that is not NULL on a line
+ * of its own, "name: text", indented to the column before it. */
+static void
+notes(struct out *o, sqlite3_stmt *st, const char *const *names,
+    const int *widths)
+{
+	int i, j, indent;
+
+	for (i = 1; i < sqlite3_column_count(st) && i < 32; i++) {
+		const char *v = (const char *)sqlite3_column_text(st, i);
+
+		if (!(o->under & (1u << i)) || v == NULL)
+			continue;
+		for (indent = 0, j = 0; j < i - 1; j++)
+			if (!(o->under & (1u << j)))
+				indent += widths[j] + 1;
+		fprintf(o->f, "%*s%s: ", indent, "", names[i]);
+		cell(o->f, 0, v, o->whole);
+		fprintf(o->f, "\n");
+	}
+}
+
 /* Run SQL (with ?1 bound to SINCE) and emit every row. */
 static int
 query(struct review *r, const char *sql, int64_t since, const char *text1,
@@ -285,7 +310,8 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
 	nc = sqlite3_column_count(st);
 	if (!o->json) {
 		for (i = 0; i < nc; i++)
-			fprintf(o->f, "%-*s ", widths[i], names[i]);
+			if (!(o->under & (1u << i)))
+				fprintf(o->f, "%-*s ", widths[i], names[i]);
 		fprintf(o->f, "\n");
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -295,6 +321,8 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
 			int t = sqlite3_column_type(st, i);
 			const char *v = (const char *)sqlite3_column_text(st, i);
 
+			if (!o->json && (o->under & (1u << i)))
+				continue;
 			if (o->lists & (1u << i))
 				list_cell(o, row, names[i], widths[i], v);
 			else if (o->json) {
@@ -311,8 +339,10 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
 		}
 		if (o->json)
 			cJSON_AddItemToArray(o->arr, row);
-		else
+		else {
 			fprintf(o->f, "\n");
+			notes(o, st, names, widths);
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -329,6 +359,7 @@ out_begin(struct out *o, FILE *f, bool json)
 	o->json = json;
 	o->whole = false;
 	o->lists = 0;
+	o->under = 0;
 	o->arr = NULL;
 }
 
@@ -732,9 +763,11 @@ int
 review_transcript(struct review *r, const char *conv, bool json, FILE *f,
     char *err, size_t errlen)
 {
+	/* rating: the reply's latest rating, as stats and feedback count
+	 * it; comment: its comment, in a table on a line under the reply */
 	static const char *const names[] = { "id", "time", "from", "intent",
-	    "node", "text" };
-	static const int widths[] = { 6, 20, 4, 22, 18, 0 };
+	    "node", "rating", "comment", "text" };
+	static const int widths[] = { 6, 20, 4, 22, 18, 11, 0, 0 };
 	static const char *const cnames[] = { "id", "channel", "user",
 	    "started", "ended" };
 	static const int cwidths[] = { 26, 7, 16, 20, 0 };
@@ -758,9 +791,14 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 		return -1;
 	}
 	section(&o, doc, "messages", "Messages");
-	rc = query(r, "SELECT id, " UTC("time") ", CASE direction WHEN 'in' THEN 'user' ELSE 'bot' END, intent, node,"
-	    " text FROM all_messages WHERE conversation "
-	    "= ?1 ORDER BY id", 0, conv, &o, names, widths, err, errlen);
+	o.under = 1u << 6;	/* comment */
+	rc = query(r, "SELECT m.id, " UTC("m.time") ", CASE m.direction WHEN "
+	    "'in' THEN 'user' ELSE 'bot' END, m.intent, m.node, CASE WHEN "
+	    "f.helpful IS NULL THEN NULL WHEN f.helpful THEN 'helpful' ELSE "
+	    "'not helpful' END, f.comment, m.text FROM all_messages m LEFT "
+	    "JOIN rated f ON f.conversation = m.conversation AND f.message = "
+	    "m.id WHERE m.conversation = ?1 ORDER BY m.id", 0, conv, &o, names,
+	    widths, err, errlen);
 	finish(&o, doc);
 	return rc;
 }

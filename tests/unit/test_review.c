@@ -280,6 +280,20 @@ test_clusters(void **state)
 	review_close(r);
 }
 
+/* Conversation w-r: two questions, kpo and bpo, each answered (replies 2
+ * and 4), for the ratings tests to rate. */
+#define KPO_BPO \
+    "INSERT INTO conversations VALUES ('w-r', 'web', NULL, NULL, " T1 \
+    ", NULL, 'v1');" \
+    "INSERT INTO messages VALUES (1, 'w-r', 'in', 'what is kpo', 'kpo'," \
+    " NULL, NULL, NULL, NULL, 0, " T1 ");" \
+    "INSERT INTO messages VALUES (2, 'w-r', 'out', 'KPO is', 'kpo'," \
+    " 'kpo', NULL, NULL, NULL, 9, " T1 ");" \
+    "INSERT INTO messages VALUES (3, 'w-r', 'in', 'and bpo', 'bpo'," \
+    " NULL, NULL, NULL, NULL, 0, " T1 ");" \
+    "INSERT INTO messages VALUES (4, 'w-r', 'out', 'BPO is', 'bpo'," \
+    " 'bpo', NULL, NULL, NULL, 9, " T1 ");"
+
 /* A reply rated twice counts once, by its latest rating: rated not
  * helpful by a slip and then helpful, it is no longer in the feedback
  * report; its first rating is not counted as well. */
@@ -292,16 +306,7 @@ test_rated_twice(void **state)
 
 	(void)state;
 	fixture(path_a,
-	    "INSERT INTO conversations VALUES ('w-r', 'web', NULL, NULL, " T1
-	    ", NULL, 'v1');"
-	    "INSERT INTO messages VALUES (1, 'w-r', 'in', 'what is kpo', 'kpo',"
-	    " NULL, NULL, NULL, NULL, 0, " T1 ");"
-	    "INSERT INTO messages VALUES (2, 'w-r', 'out', 'KPO is', 'kpo',"
-	    " 'kpo', NULL, NULL, NULL, 9, " T1 ");"
-	    "INSERT INTO messages VALUES (3, 'w-r', 'in', 'and bpo', 'bpo',"
-	    " NULL, NULL, NULL, NULL, 0, " T1 ");"
-	    "INSERT INTO messages VALUES (4, 'w-r', 'out', 'BPO is', 'bpo',"
-	    " 'bpo', NULL, NULL, NULL, 9, " T1 ");"
+	    KPO_BPO
 	    "INSERT INTO feedback VALUES (1, 2, 'w-r', 0, 'slip', " T1 ");"
 	    "INSERT INTO feedback VALUES (2, 2, 'w-r', 1, NULL, " T1 " + 5);"
 	    "INSERT INTO feedback VALUES (3, 4, 'w-r', 1, NULL, " T1 ");"
@@ -566,6 +571,69 @@ test_transcript_bridge_name(void **state)
 	review_close(r);
 }
 
+/* The transcript of CONV (table or JSON) into a string. */
+static char *
+transcript(struct review *r, const char *conv, bool json)
+{
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	if (review_transcript(r, conv, json, f, err, sizeof(err)) != 0)
+		fail_msg("transcript %s: %s", conv, err);
+	fclose(f);
+	return buf;
+}
+
+/* Each reply shows its rating, the latest one, with its comment: under
+ * the reply in the table, as fields in --json. */
+static void
+test_transcript_ratings(void **state)
+{
+	struct review *r;
+	cJSON *doc, *msgs, *m;
+	char *s;
+
+	(void)state;
+	fixture(path_b,
+	    KPO_BPO
+	    "INSERT INTO messages VALUES (5, 'w-r', 'out', 'Anything else?',"
+	    " 'bpo', 'bpo', NULL, NULL, NULL, 9, " T1 ");"
+	    "INSERT INTO feedback VALUES (1, 2, 'w-r', 1, NULL, " T1 ");"
+	    "INSERT INTO feedback VALUES (2, 2, 'w-r', 0, 'too short' ||"
+	    " char(10) || 'really', " T1 " + 5);"
+	    "INSERT INTO feedback VALUES (3, 4, 'w-r', 1, NULL, " T1 ");");
+	r = open_one(true);
+	s = transcript(r, "w-r", false);
+	assert_non_null(strstr(s, " rating "));
+	assert_non_null(strstr(s, "kpo                not helpful KPO is \n"
+	    "                                                                "
+	    "           comment: too short really \n"));
+	assert_non_null(strstr(s, "bpo                helpful     BPO is \n"
+	    "5 "));
+	assert_non_null(strstr(s, "bpo                -           Anything "
+	    "else? \n"));
+	free(s);
+	s = transcript(r, "w-r", true);
+	doc = cJSON_Parse(s);
+	msgs = cJSON_GetObjectItem(doc, "messages");
+	m = cJSON_GetArrayItem(msgs, 1);
+	assert_string_equal(cJSON_GetObjectItem(m, "rating")->valuestring,
+	    "not helpful");
+	assert_string_equal(cJSON_GetObjectItem(m, "comment")->valuestring,
+	    "too short\nreally");
+	m = cJSON_GetArrayItem(msgs, 3);
+	assert_string_equal(cJSON_GetObjectItem(m, "rating")->valuestring,
+	    "helpful");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(m, "comment")));
+	m = cJSON_GetArrayItem(msgs, 4);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(m, "rating")));
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
 static void
 test_transcript_export(void **state)
 {
@@ -709,6 +777,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_bridge_name,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transcript_ratings, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_export, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
