@@ -826,17 +826,23 @@ int
 review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
     size_t errlen)
 {
+	/* helpful, feedback_comment: a reply's latest rating (1 or 0, true or
+	 * false in jsonl) and its comment, on the rated reply's row; empty
+	 * (null) on every other row */
 	static const char *const cols[] = { "id", "conversation", "channel",
 	    "user", "direction", "time", "text", "intent", "node", "suggestion",
-	    "latency_us" };
+	    "latency_us", "helpful", "feedback_comment" };
+	const int helpful = 11;
 	const int ncols = (int)(sizeof(cols) / sizeof(cols[0]));
 	sqlite3_stmt *st;
 	int i, rc;
 
 	if (sqlite3_prepare_v2(r->db, "SELECT m.id, m.conversation, c.channel, "
 	    "c.user, m.direction, " UTC("m.time") ", m.text, m.intent, m.node, m.suggestion, "
-	    "m.latency_us FROM all_messages m LEFT JOIN all_conversations c ON "
-	    "c.id = m.conversation WHERE m.time >= ?1 ORDER BY m.time, m.id",
+	    "m.latency_us, f.helpful != 0, f.comment FROM all_messages m LEFT "
+	    "JOIN all_conversations c ON c.id = m.conversation LEFT JOIN rated "
+	    "f ON f.conversation = m.conversation AND f.message = m.id WHERE "
+	    "m.time >= ?1 ORDER BY m.time, m.id",
 	    -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
 		return -1;
@@ -857,6 +863,9 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 			for (i = 0; i < ncols; i++) {
 				if (sqlite3_column_type(st, i) == SQLITE_NULL)
 					cJSON_AddNullToObject(o, cols[i]);
+				else if (i == helpful)
+					cJSON_AddBoolToObject(o, cols[i],
+					    sqlite3_column_int(st, i));
 				else if (sqlite3_column_type(st, i) ==
 				    SQLITE_INTEGER)
 					cJSON_AddNumberToObject(o, cols[i],

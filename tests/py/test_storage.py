@@ -143,9 +143,16 @@ def main():
         rc, out, _ = ctl("--db", d.db, "export", "--format", "csv")
         rows = list(csv.reader(io.StringIO(out)))
         R.check("export csv: header and rows", rc == 0 and rows[0][:3] == ["id", "conversation", "channel"] and len(rows) > 10)
+        R.check("export csv: every row as wide as the header", all(len(x) == len(rows[0]) for x in rows), rows[0])
+        rated = [dict(zip(rows[0], x)) for x in rows[1:] if x[0] == str(s["kpo"]["id"])]
+        R.check("export csv: the rating on the rated reply's row",
+                [(x["helpful"], x["feedback_comment"]) for x in rated] == [("0", "too short")], rated)
         rc, out, _ = ctl("--db", d.db, "export", "--format", "jsonl", "--since", "2000-01-01")
         lines = [json.loads(x) for x in out.splitlines()]
         R.check("export jsonl: one object a line", rc == 0 and len(lines) == len(rows) - 1, (len(lines), len(rows)))
+        rated = [x for x in lines if x["id"] == s["kpo"]["id"]]
+        R.check("export jsonl: the rating on the rated reply's line",
+                [(x["helpful"], x["feedback_comment"]) for x in rated] == [(False, "too short")], rated)
         rc, out, _ = ctl("--db", d.db, "--since", "2999-01-01", "--json", "stats")
         R.check("--since filters", rc == 0 and json.loads(out)["totals"][0]["messages"] == 0)
 

@@ -634,6 +634,65 @@ test_transcript_ratings(void **state)
 	review_close(r);
 }
 
+/* Export carries each reply's latest rating and its comment on the
+ * reply's row: 1 or 0 in CSV (a comment with a comma or line break
+ * quoted), true or false in jsonl; empty or null on other rows. */
+static void
+test_export_ratings(void **state)
+{
+	struct review *r;
+	char *buf = NULL, err[256], *line;
+	size_t len = 0;
+	cJSON *o;
+	FILE *f;
+	int n = 0;
+
+	(void)state;
+	fixture(path_a, KPO_BPO
+	    "INSERT INTO feedback VALUES (1, 2, 'w-r', 1, NULL, " T1 ");"
+	    "INSERT INTO feedback VALUES (2, 2, 'w-r', 0, 'short, and' ||"
+	    " char(10) || 'vague', " T1 " + 5);"
+	    "INSERT INTO feedback VALUES (3, 4, 'w-r', 1, NULL, " T1 ");");
+	r = open_one(false);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(review_export(r, 0, true, f, err, sizeof(err)), 0);
+	fclose(f);
+	assert_string_equal(buf,
+	    "id,conversation,channel,user,direction,time,text,intent,node,"
+	    "suggestion,latency_us,helpful,feedback_comment\n"
+	    "1,w-r,web,,in,2025-01-01T00:00:00Z,what is kpo,kpo,,,0,,\n"
+	    "2,w-r,web,,out,2025-01-01T00:00:00Z,KPO is,kpo,kpo,,9,0,"
+	    "\"short, and\nvague\"\n"
+	    "3,w-r,web,,in,2025-01-01T00:00:00Z,and bpo,bpo,,,0,,\n"
+	    "4,w-r,web,,out,2025-01-01T00:00:00Z,BPO is,bpo,bpo,,9,1,\n");
+	free(buf);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(review_export(r, 0, false, f, err, sizeof(err)), 0);
+	fclose(f);
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"), n++) {
+		o = cJSON_Parse(line);
+		assert_non_null(o);
+		if (n == 1) {
+			assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o,
+			    "helpful")));
+			assert_string_equal(cJSON_GetObjectItem(o,
+			    "feedback_comment")->valuestring,
+			    "short, and\nvague");
+		} else if (n == 3) {
+			assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o,
+			    "helpful")));
+			assert_true(cJSON_IsNull(cJSON_GetObjectItem(o,
+			    "feedback_comment")));
+		} else
+			assert_true(cJSON_IsNull(cJSON_GetObjectItem(o,
+			    "helpful")));
+		cJSON_Delete(o);
+	}
+	assert_int_equal(n, 4);
+	free(buf);
+	review_close(r);
+}
+
 static void
 test_transcript_export(void **state)
 {
@@ -670,13 +729,13 @@ test_transcript_export(void **state)
 	fclose(f);
 	assert_string_equal(buf,
 	    "id,conversation,channel,user,direction,time,text,intent,node,"
-	    "suggestion,latency_us\n"
-	    "1,c,web,,in,2025-01-02T00:00:00Z,help me decide,decide,,,0\n"
-	    "2,c,web,,out,2025-01-02T00:00:00Z,How big?,decide,q_size,,500\n"
+	    "suggestion,latency_us,helpful,feedback_comment\n"
+	    "1,c,web,,in,2025-01-02T00:00:00Z,help me decide,decide,,,0,,\n"
+	    "2,c,web,,out,2025-01-02T00:00:00Z,How big?,decide,q_size,,500,,\n"
 	    "9,b,bridge,u1,in,2025-01-02T00:00:00Z,zebra vendor contract,"
-	    "fallback,,,0\n"
+	    "fallback,,,0,,\n"
 	    "10,b,bridge,u1,out,2025-01-02T00:00:00Z,Did you mean,fallback,"
-	    "root,,600\n");
+	    "root,,600,,\n");
 	free(buf);
 	review_close(r);
 }
@@ -780,6 +839,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transcript_ratings, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_export, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_export_ratings, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
 		cmocka_unit_test(test_errors),
