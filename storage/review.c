@@ -554,6 +554,12 @@ largest_first(cJSON *clusters)
 	return sorted;
 }
 
+/* The text of a fallback as matched: normalised and spelling corrected.
+ * A text with no words ("???") normalises to nothing; it is grouped and
+ * shown as typed (blank space only: "(blank)"), or every such text would
+ * be one group of nothing, a blank cell and an empty cluster "". */
+#define NORM "coalesce(json_extract(m.why, '$.normalized'), lower(m.text))"
+
 int
 review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
     char *err, size_t errlen)
@@ -565,9 +571,10 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
 	    "text", "as_typed" };
 	static const int widths[] = { 5, 10, 22, 40, 0 };
 	static const char *sql =
-	    "WITH fb AS (SELECT m.id, m.time, m.text AS typed, "
-	    "coalesce(json_extract(m.why, '$.normalized'), lower(m.text)) AS "
-	    "norm, (SELECT n.suggestion FROM "
+	    "WITH fb AS (SELECT m.id, m.time, m.text AS typed, CASE WHEN "
+	    "trim(" NORM ") != '' THEN " NORM " WHEN trim(m.text, ' ' || "
+	    "char(9, 10, 13)) != '' THEN trim(m.text, ' ' || char(9, 10, 13)) "
+	    "ELSE '(blank)' END AS norm, (SELECT n.suggestion FROM "
 	    "all_messages n WHERE n.conversation = m.conversation AND n.id > "
 	    "m.id AND n.direction = 'in' ORDER BY n.id LIMIT 1) AS picked FROM "
 	    "all_messages m WHERE m.direction = 'in' AND m.intent = 'fallback' "

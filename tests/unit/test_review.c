@@ -280,6 +280,54 @@ test_clusters(void **state)
 	review_close(r);
 }
 
+/* A fallback of w-c whose text has no words: it normalises to "". */
+#define FB0(id, text) "INSERT INTO messages VALUES (" #id ", 'w-c', 'in', '" \
+    text "', 'fallback', NULL, '{\"normalized\":\"\"}', NULL, NULL, 0, " \
+    T1 ");"
+
+/* A question with no words ("???") is shown as typed, in its own group
+ * and cluster, not as a blank text and an empty cluster "". */
+static void
+test_unmatched_no_words(void **state)
+{
+	struct review *r;
+	char *s;
+	cJSON *doc, *g, *c;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-c', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    FB0(1, "???") FB0(2, " ??? ") FB0(3, "!!") FB0(4, "   ")
+	    FB(5, "alpha beta"));
+	r = open_one(false);
+	s = run(review_unmatched, r, 0, true);
+	doc = cJSON_Parse(s);
+	g = cJSON_GetObjectItem(doc, "by_text");
+	assert_int_equal(cJSON_GetArraySize(g), 4);
+	c = cJSON_GetArrayItem(g, 0);
+	assert_int_equal(num(c, "count"), 2);
+	assert_string_equal(cJSON_GetObjectItem(c, "text")->valuestring, "???");
+	cJSON_ArrayForEach(c, g)
+		assert_true(cJSON_GetObjectItem(c, "text")->valuestring[0] !=
+		    '\0');
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "clusters"))
+		assert_true(cJSON_GetArrayItem(cJSON_GetObjectItem(c,
+		    "texts"), 0)->valuestring[0] != '\0');
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "clusters")), 4);
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_unmatched, r, 0, false);
+	assert_non_null(strstr(s, "\n2     2025-01-01 -                      "
+	    "???                                      ??? |  ???  \n"));
+	assert_non_null(strstr(s, "\n    2 \"???\"\n"));
+	assert_non_null(strstr(s, "\n    1 \"(blank)\"\n"));
+	assert_null(strstr(s, "\"\""));
+	free(s);
+	review_close(r);
+}
+
 /* Conversation w-r: two questions, kpo and bpo, each answered (replies 2
  * and 4), for the ratings tests to rate. */
 #define KPO_BPO \
@@ -824,6 +872,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unmatched, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_clusters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched_no_words, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_rated_twice, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_per_day_rating_only, setup,
