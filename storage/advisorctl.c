@@ -25,8 +25,12 @@ usage(FILE *f)
 "commands:\n"
 "  stats                  conversations, messages, fallback rate, replies\n"
 "                         by intent, feedback, per day\n"
-"  unmatched              questions that fell to fallback, grouped and\n"
-"                         clustered, with the suggestion people picked\n"
+"  unmatched [--content-version V | --current]\n"
+"                         questions that fell to fallback, grouped and\n"
+"                         clustered, with the suggestion people picked;\n"
+"                         only those asked of content version V, or of\n"
+"                         the newest version in the log: what still goes\n"
+"                         unanswered\n"
 "  dropoff                where conversations end; questionnaire give-ups\n"
 "  feedback               replies rated not helpful, with the question\n"
 "  transcript ID          one conversation, message by message\n"
@@ -89,7 +93,7 @@ known(const char *cmd)
  * ERR; 0 when nothing is. */
 static int
 usage_error(const char *cmd, int nargs, const char *format, long days,
-    char *err, size_t errlen)
+    const char *version, bool newest, char *err, size_t errlen)
 {
 	int want = strcmp(cmd, "transcript") == 0 ||
 	    strcmp(cmd, "token") == 0 ? 1 : 0;
@@ -106,6 +110,9 @@ usage_error(const char *cmd, int nargs, const char *format, long days,
 		    "--format jsonl");
 	else if (strcmp(cmd, "purge") == 0 && days < 0)
 		snprintf(err, errlen, "purge needs --older-than DAYS");
+	else if (version != NULL && newest)
+		snprintf(err, errlen, "--content-version and --current "
+		    "exclude each other");
 	else
 		return 0;
 	return -1;
@@ -120,15 +127,17 @@ main(int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "older-than", required_argument, NULL, 'o' },
+		{ "content-version", required_argument, NULL, 'v' },
+		{ "current", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dbs[MAX_DBS], *format = NULL, *cmd;
+	const char *dbs[MAX_DBS], *format = NULL, *version = NULL, *cmd;
 	struct review *r;
-	char err[512] = "";
+	char err[512] = "", current[128];
 	int64_t since = 0;
 	long days = -1, deleted;
-	bool json = false;
+	bool json = false, newest = false;
 	int ndb = 0, ch, rc;
 	char *end;
 
@@ -163,6 +172,17 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'v':
+			if (*optarg == '\0') {
+				fprintf(stderr, "advisorctl: --content-version "
+				    "wants a version\n");
+				return 2;
+			}
+			version = optarg;
+			break;
+		case 'c':
+			newest = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -183,8 +203,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* every usage error exits 2 before the log is opened */
-	if ((rc = usage_error(cmd, argc - optind - 1, format, days, err,
-	    sizeof(err))) != 0) {
+	if ((rc = usage_error(cmd, argc - optind - 1, format, days, version,
+	    newest, err, sizeof(err))) != 0) {
 		fprintf(stderr, "advisorctl: %s\n", err);
 		return 2;
 	}
@@ -199,8 +219,15 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "stats") == 0)
 		rc = review_stats(r, since, json, stdout, err, sizeof(err));
-	else if (strcmp(cmd, "unmatched") == 0)
-		rc = review_unmatched(r, since, json, stdout, err, sizeof(err));
+	else if (strcmp(cmd, "unmatched") == 0) {
+		rc = newest ? review_current_version(r, current,
+		    sizeof(current), err, sizeof(err)) : 0;
+		if (newest)
+			version = current;
+		if (rc == 0)
+			rc = review_unmatched(r, since, version, json, stdout,
+			    err, sizeof(err));
+	}
 	else if (strcmp(cmd, "dropoff") == 0)
 		rc = review_dropoff(r, since, json, stdout, err, sizeof(err));
 	else if (strcmp(cmd, "feedback") == 0)

@@ -288,11 +288,28 @@ notes(struct out *o, sqlite3_stmt *st, const char *const *names,
 	}
 }
 
-/* Run SQL (with ?1 bound to SINCE) and emit every row. */
+/* Bind ?1 to SINCE (or to TEXT1, when there is one) and ?2 to TEXT2
+ * (NULL: SQL NULL), as far as ST has them. */
+static void
+bind(sqlite3_stmt *st, int64_t since, const char *text1, const char *text2)
+{
+	int n = sqlite3_bind_parameter_count(st);
+
+	if (n >= 1) {
+		if (text1 != NULL)
+			sqlite3_bind_text(st, 1, text1, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(st, 1, since);
+	}
+	if (n >= 2 && text2 != NULL)
+		sqlite3_bind_text(st, 2, text2, -1, SQLITE_STATIC);
+}
+
+/* Run SQL (with ?1 and ?2 bound by bind()) and emit every row. */
 static int
 query(struct review *r, const char *sql, int64_t since, const char *text1,
-    struct out *o, const char *const *names, const int *widths, char *err,
-    size_t errlen)
+    const char *text2, struct out *o, const char *const *names,
+    const int *widths, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int i, nc, rc;
@@ -301,12 +318,7 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
 		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
 		return -1;
 	}
-	if (sqlite3_bind_parameter_count(st) >= 1) {
-		if (text1 != NULL)
-			sqlite3_bind_text(st, 1, text1, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_int64(st, 1, since);
-	}
+	bind(st, since, text1, text2);
 	nc = sqlite3_column_count(st);
 	if (!o->json) {
 		for (i = 0; i < nc; i++)
@@ -417,7 +429,7 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	    "max(count(*), 1), 1) FROM all_messages WHERE direction = 'in' AND "
 	    "intent != 'choose' AND time >= ?1), (SELECT count(*) FROM "
 	    "rated WHERE helpful AND time >= ?1), (SELECT count(*) FROM "
-	    "rated WHERE NOT helpful AND time >= ?1)", since, NULL, &o,
+	    "rated WHERE NOT helpful AND time >= ?1)", since, NULL, NULL, &o,
 	    tn, tw, err, errlen) == -1)
 		goto done;
 	if (!json)
@@ -427,7 +439,7 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	section(&o, doc, "replies_by_intent", "Replies by intent");
 	if (query(r, "SELECT intent, count(*) AS n FROM all_messages WHERE "
 	    "direction = 'out' AND time >= ?1 GROUP BY intent ORDER BY n DESC, "
-	    "intent", since, NULL, &o, in, iw, err, errlen) == -1)
+	    "intent", since, NULL, NULL, &o, in, iw, err, errlen) == -1)
 		goto done;
 	section(&o, doc, "per_day", "Per day (UTC)");
 	/* a day is there when anything happened on it: a reply rated the day
@@ -441,7 +453,7 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	    "BY day) SELECT d.day, coalesce(m.c, 0), coalesce(m.n, 0), "
 	    "coalesce(m.fb, 0), coalesce(f.h, 0), coalesce(f.nh, 0) FROM (SELECT "
 	    "day FROM m UNION SELECT day FROM f) d LEFT JOIN m ON m.day = d.day "
-	    "LEFT JOIN f ON f.day = d.day ORDER BY d.day", since, NULL, &o, dn,
+	    "LEFT JOIN f ON f.day = d.day ORDER BY d.day", since, NULL, NULL, &o, dn,
 	    dw, err, errlen) == -1)
 		goto done;
 	rc = 0;
@@ -561,8 +573,8 @@ largest_first(cJSON *clusters)
 #define NORM "coalesce(json_extract(m.why, '$.normalized'), lower(m.text))"
 
 int
-review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
-    char *err, size_t errlen)
+review_unmatched(struct review *r, int64_t since, const char *version,
+    bool json, FILE *f, char *err, size_t errlen)
 {
 	/* text: as matched (spelling corrected, normalised), the grouping
 	 * key; as_typed: what people actually wrote, each form once (a list:
@@ -578,20 +590,30 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
 	    "all_messages n WHERE n.conversation = m.conversation AND n.id > "
 	    "m.id AND n.direction = 'in' ORDER BY n.id LIMIT 1) AS picked FROM "
 	    "all_messages m WHERE m.direction = 'in' AND m.intent = 'fallback' "
-	    "AND m.time >= ?1) SELECT count(*) AS n, date(max(time) / 1000000, "
+	    "AND m.time >= ?1 AND (?2 IS NULL OR m.conversation IN (SELECT id "
+	    "FROM all_conversations WHERE content_version = ?2))) SELECT "
+	    "count(*) AS n, date(max(time) / 1000000, "
 	    "'unixepoch'), group_concat(DISTINCT picked), norm, "
 	    "json_group_array(DISTINCT typed) FROM fb GROUP "
 	    "BY norm ORDER BY n DESC, norm";
 	cJSON *doc = cJSON_CreateObject(), *clusters, *c, *texts;
+	char title[256];
 	sqlite3_stmt *st;
 	struct out o;
 	int rc = -1;
 
 	out_begin(&o, f, json);
 	o.lists = 1u << 4;	/* as_typed */
-	section(&o, doc, "by_text", "Questions that fell to fallback, by "
-	    "normalised text (the inbox of FAQ gaps; dates UTC)");
-	if (query(r, sql, since, NULL, &o, names, widths, err, errlen) == -1)
+	/* which content was asked: the answer to "does it still fall?" */
+	if (json)
+		cJSON_AddItemToObject(doc, "content_version", version ?
+		    cJSON_CreateString(version) : cJSON_CreateNull());
+	snprintf(title, sizeof(title), "Questions that fell to fallback, by "
+	    "normalised text (the inbox of FAQ gaps; dates UTC%s%.64s)",
+	    version ? "; content version " : "", version ? version : "");
+	section(&o, doc, "by_text", title);
+	if (query(r, sql, since, NULL, version, &o, names, widths, err,
+	    errlen) == -1)
 		goto done;
 	/* similarity clusters: greedy, each text joins the first cluster
 	 * whose first text shares at least half its words */
@@ -599,7 +621,7 @@ review_unmatched(struct review *r, int64_t since, bool json, FILE *f,
 		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
 		goto done;
 	}
-	sqlite3_bind_int64(st, 1, since);
+	bind(st, since, NULL, version);
 	clusters = cJSON_CreateArray();
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 3);
@@ -677,14 +699,14 @@ review_dropoff(struct review *r, int64_t since, bool json, FILE *f,
 	section(&o, doc, "last_node", "Where conversations end");
 	snprintf(sql, sizeof(sql), "%sSELECT node, count(*) AS n FROM last "
 	    "GROUP BY node ORDER BY n DESC, node", last);
-	if (query(r, sql, since, NULL, &o, nn, nw, err, errlen) == -1)
+	if (query(r, sql, since, NULL, NULL, &o, nn, nw, err, errlen) == -1)
 		goto done;
 	section(&o, doc, "questionnaire", "Questionnaire step where people "
 	    "give up");
 	snprintf(sql, sizeof(sql), "%sSELECT node, count(*) AS n FROM last "
 	    "WHERE node LIKE 'q\\_%%' ESCAPE '\\' GROUP BY node ORDER BY n "
 	    "DESC, node", last);
-	if (query(r, sql, since, NULL, &o, qn, qw, err, errlen) == -1)
+	if (query(r, sql, since, NULL, NULL, &o, qn, qw, err, errlen) == -1)
 		goto done;
 	rc = 0;
 done:
@@ -715,10 +737,36 @@ review_feedback(struct review *r, int64_t since, bool json, FILE *f,
 	    "q.id DESC LIMIT 1), substr(m.text, 1, 80), fb.comment FROM "
 	    "rated fb JOIN all_messages m ON m.id = fb.message AND "
 	    "m.conversation = fb.conversation WHERE NOT fb.helpful AND fb.time "
-	    ">= ?1 ORDER BY fb.time", since, NULL, &o, names, widths, err,
+	    ">= ?1 ORDER BY fb.time", since, NULL, NULL, &o, names, widths, err,
 	    errlen);
 	finish(&o, doc);
 	return rc;
+}
+
+int
+review_current_version(struct review *r, char *version, size_t len,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* a new conversation is written with the content it is answered
+	 * from: the one started last has the newest */
+	if (sqlite3_prepare_v2(r->db, "SELECT content_version FROM "
+	    "all_conversations WHERE content_version IS NOT NULL ORDER BY "
+	    "started DESC, id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(version, len, "%s", sqlite3_column_text(st, 0));
+	else if (rc == SQLITE_DONE)
+		snprintf(err, errlen, "no conversation in the log records a "
+		    "content version");
+	else
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 /*
@@ -792,7 +840,7 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	/* whose it is, before what was said */
 	section(&o, doc, "conversation", "Conversation");
 	if (query(r, "SELECT id, channel, user, " UTC("started") ", "
-	    UTC("ended") " FROM all_conversations WHERE id = ?1 LIMIT 1", 0, conv, &o, cnames,
+	    UTC("ended") " FROM all_conversations WHERE id = ?1 LIMIT 1", 0, conv, NULL, &o, cnames,
 	    cwidths, err, errlen) == -1) {
 		cJSON_Delete(doc);
 		return -1;
@@ -804,7 +852,7 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	    "f.helpful IS NULL THEN NULL WHEN f.helpful THEN 'helpful' ELSE "
 	    "'not helpful' END, f.comment, m.text FROM all_messages m LEFT "
 	    "JOIN rated f ON f.conversation = m.conversation AND f.message = "
-	    "m.id WHERE m.conversation = ?1 ORDER BY m.id", 0, conv, &o, names,
+	    "m.id WHERE m.conversation = ?1 ORDER BY m.id", 0, conv, NULL, &o, names,
 	    widths, err, errlen);
 	finish(&o, doc);
 	return rc;

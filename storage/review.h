@@ -26,8 +26,15 @@ int64_t		 review_parse_date(const char *);
  * conversation).  SINCE_US 0 means from the beginning. */
 int	review_stats(struct review *, int64_t since_us, bool json, FILE *out,
 	    char *err, size_t errlen);
-int	review_unmatched(struct review *, int64_t since_us, bool json,
-	    FILE *out, char *err, size_t errlen);
+/* VERSION: only the questions of conversations answered from that
+ * content version (conversations.content_version); NULL: all. */
+int	review_unmatched(struct review *, int64_t since_us,
+	    const char *version, bool json, FILE *out, char *err,
+	    size_t errlen);
+/* The newest content version in the log, in VERSION: that of the
+ * conversation started last.  -1 when no conversation records one. */
+int	review_current_version(struct review *, char *version, size_t len,
+	    char *err, size_t errlen);
 int	review_dropoff(struct review *, int64_t since_us, bool json, FILE *out,
 	    char *err, size_t errlen);
 int	review_feedback(struct review *, int64_t since_us, bool json,

@@ -127,6 +127,20 @@ def main():
                 "vendor zebra | Vendor, zebra!" in out or
                 "Vendor, zebra! | vendor zebra" in out, out[:400])
         R.check("unmatched: clustered", um["clusters"] and um["clusters"][0]["count"] == 2, um["clusters"])
+        # what still goes unanswered: the questions of the newest content
+        db = sqlite3.connect(d.db)
+        version = db.execute("SELECT content_version FROM conversations ORDER BY started DESC LIMIT 1").fetchone()[0]
+        db.close()
+        rc, out, _ = ctl("--db", d.db, "--json", "unmatched", "--current")
+        cur = json.loads(out) if rc == 0 else {}
+        R.check("unmatched --current: the newest content version", cur.get("content_version") == version and
+                cur.get("by_text") == um["by_text"], (rc, cur.get("content_version"), version))
+        rc, out, _ = ctl("--db", d.db, "--json", "unmatched", "--content-version", "0-0")
+        R.check("unmatched --content-version: only that version's questions",
+                rc == 0 and json.loads(out)["by_text"] == [], out[:200])
+        rc, out, _ = ctl("--db", d.db, "unmatched", "--content-version", version)
+        R.check("unmatched --content-version: the table says which", rc == 0 and
+                "content version " + version in out, out[:200])
 
         rc, out, _ = ctl("--db", d.db, "--json", "dropoff")
         do = json.loads(out)
@@ -186,6 +200,8 @@ def main():
                           (["export", "--format", "xml"], "export needs --format"),
                           (["purge"], "purge needs --older-than"),
                           (["token"], "token needs a NAME"),
+                          (["unmatched", "--current", "--content-version", "v"], "exclude each other"),
+                          (["unmatched", "--content-version", ""], "--content-version wants a version"),
                           (["frob"], "unknown command")):
             rc, _, err = ctl("--db", "/nonexistent/x.db", *args)
             R.check("usage: advisorctl %s exits 2" % " ".join(args), rc == 2 and why in err, (rc, err))

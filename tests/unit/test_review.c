@@ -137,6 +137,22 @@ run(report_fn *fn, struct review *r, int64_t since, bool json)
 	return buf;
 }
 
+/* unmatched of content version V only (NULL: every version), into a
+ * string */
+static char *
+unmatched_of(struct review *r, const char *v, bool json)
+{
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	if (review_unmatched(r, 0, v, json, f, err, sizeof(err)) != 0)
+		fail_msg("unmatched %s: %s", v ? v : "(all)", err);
+	fclose(f);
+	return buf;
+}
+
 static double
 num(const cJSON *o, const char *k)
 {
@@ -200,7 +216,7 @@ static void
 test_unmatched(void **state)
 {
 	struct review *r = open_one(false);
-	char *s = run(review_unmatched, r, 0, true);
+	char *s = unmatched_of(r, NULL, true);
 	cJSON *doc = cJSON_Parse(s), *g, *c;
 
 	(void)state;
@@ -228,7 +244,7 @@ test_unmatched(void **state)
 	assert_int_equal(num(c, "count"), 3);
 	cJSON_Delete(doc);
 	free(s);
-	s = run(review_unmatched, r, 0, false);
+	s = unmatched_of(r, NULL, false);
 	assert_non_null(strstr(s, "\"vendor zebra\" | \"zebra vendor "
 	    "contract\""));
 	assert_non_null(strstr(s, "vendor zebra                             "
@@ -259,7 +275,7 @@ test_clusters(void **state)
 	    FB(4, "delta gamma epsilon") FB(5, "gamma delta zeta")
 	    FB(6, "what is lpo") FB(7, "what is rpa"));
 	r = open_one(false);
-	s = run(review_unmatched, r, 0, true);
+	s = unmatched_of(r, NULL, true);
 	doc = cJSON_Parse(s);
 	cl = cJSON_GetObjectItem(doc, "clusters");
 	assert_int_equal(cJSON_GetArraySize(cl), 4);
@@ -272,7 +288,7 @@ test_clusters(void **state)
 	assert_int_equal(num(cJSON_GetArrayItem(cl, 3), "count"), 1);
 	cJSON_Delete(doc);
 	free(s);
-	s = run(review_unmatched, r, 0, false);
+	s = unmatched_of(r, NULL, false);
 	assert_null(strstr(s, "\"what is lpo\" | \"what is rpa\""));
 	assert_non_null(strstr(s, "\n    1 \"what is lpo\"\n    1 \"what is "
 	    "rpa\"\n"));
@@ -301,7 +317,7 @@ test_unmatched_no_words(void **state)
 	    FB0(1, "???") FB0(2, " ??? ") FB0(3, "!!") FB0(4, "   ")
 	    FB(5, "alpha beta"));
 	r = open_one(false);
-	s = run(review_unmatched, r, 0, true);
+	s = unmatched_of(r, NULL, true);
 	doc = cJSON_Parse(s);
 	g = cJSON_GetObjectItem(doc, "by_text");
 	assert_int_equal(cJSON_GetArraySize(g), 4);
@@ -318,13 +334,81 @@ test_unmatched_no_words(void **state)
 	    "clusters")), 4);
 	cJSON_Delete(doc);
 	free(s);
-	s = run(review_unmatched, r, 0, false);
+	s = unmatched_of(r, NULL, false);
 	assert_non_null(strstr(s, "\n2     2025-01-01 -                      "
 	    "???                                      ??? |  ???  \n"));
 	assert_non_null(strstr(s, "\n    2 \"???\"\n"));
 	assert_non_null(strstr(s, "\n    1 \"(blank)\"\n"));
 	assert_null(strstr(s, "\"\""));
 	free(s);
+	review_close(r);
+}
+
+/* A question answered since a content fix drops out of unmatched for
+ * the new version; the newest version is that of the conversation
+ * started last (here v2, although v1's conversation has the last word). */
+static void
+test_unmatched_version(void **state)
+{
+	struct review *r;
+	char *s, v[64], err[256];
+	cJSON *doc, *g;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-1', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('w-2', 'web', NULL, NULL, " T2
+	    ", NULL, 'v2');"
+	    "INSERT INTO messages VALUES (1, 'w-1', 'in', 'what is lpo',"
+	    " 'fallback', NULL, NULL, NULL, NULL, 0, " T1 ");"
+	    "INSERT INTO messages VALUES (2, 'w-1', 'in', 'zebra vendor',"
+	    " 'fallback', NULL, NULL, NULL, NULL, 0, " T2 " + 9);"
+	    "INSERT INTO messages VALUES (3, 'w-2', 'in', 'what is lpo',"
+	    " 'lpo', NULL, NULL, NULL, NULL, 0, " T2 ");"
+	    "INSERT INTO messages VALUES (4, 'w-2', 'in', 'zebra vendor',"
+	    " 'fallback', NULL, NULL, NULL, NULL, 0, " T2 ");");
+	r = open_one(false);
+	assert_int_equal(review_current_version(r, v, sizeof(v), err,
+	    sizeof(err)), 0);
+	assert_string_equal(v, "v2");
+	s = unmatched_of(r, v, true);
+	doc = cJSON_Parse(s);
+	assert_string_equal(cJSON_GetObjectItem(doc,
+	    "content_version")->valuestring, "v2");
+	g = cJSON_GetObjectItem(doc, "by_text");
+	assert_int_equal(cJSON_GetArraySize(g), 1);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(g, 0),
+	    "text")->valuestring, "zebra vendor");
+	assert_int_equal(num(cJSON_GetArrayItem(g, 0), "count"), 1);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "clusters")), 1);
+	cJSON_Delete(doc);
+	free(s);
+	s = unmatched_of(r, "v2", false);
+	assert_non_null(strstr(s, "content version v2"));
+	assert_null(strstr(s, "lpo"));
+	free(s);
+	s = unmatched_of(r, "v1", false);
+	assert_non_null(strstr(s, "lpo"));
+	free(s);
+	/* all versions: both */
+	s = unmatched_of(r, NULL, true);
+	doc = cJSON_Parse(s);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(doc, "content_version")));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "by_text")), 2);
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+	/* a log with no version recorded says so */
+	fixture(path_a, "INSERT INTO conversations VALUES ('w-3', 'web', NULL,"
+	    " NULL, " T1 ", NULL, NULL);");
+	r = open_one(false);
+	assert_int_equal(review_current_version(r, v, sizeof(v), err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "no conversation in the log records a "
+	    "content version");
 	review_close(r);
 }
 
@@ -484,7 +568,7 @@ test_long_text_cut(void **state)
 	    " NULL, NULL, 0, " T1 ");");
 	fixture(path_b, sql);
 	r = open_one(true);
-	out = run(review_unmatched, r, 0, false);
+	out = unmatched_of(r, NULL, false);
 	line = strstr(out, "\xc3\xa9");
 	assert_non_null(line);
 	assert_non_null(o = strstr(line, "..."));
@@ -493,7 +577,7 @@ test_long_text_cut(void **state)
 	/* whole, the text would be there three times: 3,600 bytes */
 	assert_true(strlen(out) < 1500);
 	free(out);
-	out = run(review_unmatched, r, 0, true);
+	out = unmatched_of(r, NULL, true);
 	assert_true(strlen(out) > 2400);	/* both columns, whole */
 	assert_null(strstr(out, "..."));
 	free(out);
@@ -548,7 +632,7 @@ test_table_one_line(void **state)
 	assert_null(strchr(row, '\r'));
 	assert_ptr_equal(strchr(row, '\n'), row + strlen(row) - 1);
 	free(out);
-	out = run(review_unmatched, r, 0, false);
+	out = unmatched_of(r, NULL, false);
 	assert_non_null(strstr(out, "line one line two"));
 	assert_null(strstr(out, "line one\n"));
 	free(out);
@@ -873,6 +957,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_clusters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_no_words, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched_version, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rated_twice, setup,
 		    teardown),
