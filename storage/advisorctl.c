@@ -5,6 +5,7 @@
  * were rated.  Also issues bridge tokens.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,10 @@ usage(FILE *f)
 "                         only those asked of content version V, or of\n"
 "                         the newest version in the log: what still goes\n"
 "                         unanswered\n"
-"  dropoff                where conversations end; questionnaire give-ups\n"
+"  dropoff [--idle MINUTES]\n"
+"                         where conversations end; questionnaire give-ups;\n"
+"                         a conversation still open with a message in the\n"
+"                         last MINUTES (30) is in progress, not given up\n"
 "  feedback               replies rated not helpful, with the question\n"
 "  transcript ID          one conversation, message by message\n"
 "  export --format csv|jsonl\n"
@@ -129,6 +133,7 @@ main(int argc, char **argv)
 		{ "older-than", required_argument, NULL, 'o' },
 		{ "content-version", required_argument, NULL, 'v' },
 		{ "current", no_argument, NULL, 'c' },
+		{ "idle", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -136,7 +141,7 @@ main(int argc, char **argv)
 	struct review *r;
 	char err[512] = "", current[128];
 	int64_t since = 0;
-	long days = -1, deleted;
+	long days = -1, idle = 30, deleted;
 	bool json = false, newest = false;
 	int ndb = 0, ch, rc;
 	char *end;
@@ -169,6 +174,15 @@ main(int argc, char **argv)
 			if (*optarg == '\0' || *end != '\0' || days < 0) {
 				fprintf(stderr, "advisorctl: --older-than "
 				    "wants a number of days\n");
+				return 2;
+			}
+			break;
+		case 'i':
+			idle = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || idle < 0 ||
+			    idle > 525600) {
+				fprintf(stderr, "advisorctl: --idle wants a "
+				    "number of minutes (up to a year)\n");
 				return 2;
 			}
 			break;
@@ -229,7 +243,9 @@ main(int argc, char **argv)
 			    err, sizeof(err));
 	}
 	else if (strcmp(cmd, "dropoff") == 0)
-		rc = review_dropoff(r, since, json, stdout, err, sizeof(err));
+		rc = review_dropoff(r, since, idle == 0 ? INT64_MAX :
+		    wall_us() - (int64_t)idle * 60 * 1000000, json, stdout,
+		    err, sizeof(err));
 	else if (strcmp(cmd, "feedback") == 0)
 		rc = review_feedback(r, since, json, stdout, err, sizeof(err));
 	else if (strcmp(cmd, "transcript") == 0)

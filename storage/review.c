@@ -677,35 +677,48 @@ done:
 	return rc;
 }
 
+/*
+ * Where conversations end, and the questionnaire step where people give
+ * up.  A conversation still open (not ended: its visitor's connection, or
+ * its bridge's, is up) with a message at or after LIVE_AFTER is in
+ * progress, not given up: someone answering a questionnaire right now
+ * would otherwise count as a give-up at the step they are reading.
+ */
 int
-review_dropoff(struct review *r, int64_t since, bool json, FILE *f,
-    char *err, size_t errlen)
+review_dropoff(struct review *r, int64_t since, int64_t live_after,
+    bool json, FILE *f, char *err, size_t errlen)
 {
-	static const char *const nn[] = { "node", "conversations_ended" };
-	static const int nw[] = { 28, 19 };
-	static const char *const qn[] = { "step", "gave_up" };
-	static const int qw[] = { 28, 7 };
-	static const char *last =
-	    "WITH last AS (SELECT m.conversation, m.node FROM all_messages m "
-	    "WHERE m.direction = 'out' AND m.id = (SELECT max(id) FROM "
-	    "all_messages x WHERE x.conversation = m.conversation AND "
-	    "x.direction = 'out') AND m.time >= ?1) ";
+	static const char *const nn[] = { "node", "conversations_ended",
+	    "in_progress" };
+	static const int nw[] = { 28, 19, 11 };
+	static const char *const qn[] = { "step", "gave_up", "in_progress" };
+	static const int qw[] = { 28, 7, 11 };
+	char last[1024], sql[2048];
 	cJSON *doc = cJSON_CreateObject();
-	char sql[1024];
 	struct out o;
 	int rc = -1;
 
+	snprintf(last, sizeof(last),
+	    "WITH last AS (SELECT m.conversation, m.node, c.ended IS NULL AND "
+	    "(SELECT max(time) FROM all_messages x WHERE x.conversation = "
+	    "m.conversation) >= %lld AS live FROM all_messages m LEFT JOIN "
+	    "all_conversations c ON c.id = m.conversation WHERE m.direction = "
+	    "'out' AND m.id = (SELECT max(id) FROM all_messages x WHERE "
+	    "x.conversation = m.conversation AND x.direction = 'out') AND "
+	    "m.time >= ?1) ", (long long)live_after);
 	out_begin(&o, f, json);
-	section(&o, doc, "last_node", "Where conversations end");
-	snprintf(sql, sizeof(sql), "%sSELECT node, count(*) AS n FROM last "
-	    "GROUP BY node ORDER BY n DESC, node", last);
+	section(&o, doc, "last_node", "Where conversations end (in_progress: "
+	    "still open, active within the idle window)");
+	snprintf(sql, sizeof(sql), "%sSELECT node, sum(NOT live) AS n, "
+	    "sum(live) AS p FROM last GROUP BY node ORDER BY n DESC, p DESC, "
+	    "node", last);
 	if (query(r, sql, since, NULL, NULL, &o, nn, nw, err, errlen) == -1)
 		goto done;
 	section(&o, doc, "questionnaire", "Questionnaire step where people "
 	    "give up");
-	snprintf(sql, sizeof(sql), "%sSELECT node, count(*) AS n FROM last "
-	    "WHERE node LIKE 'q\\_%%' ESCAPE '\\' GROUP BY node ORDER BY n "
-	    "DESC, node", last);
+	snprintf(sql, sizeof(sql), "%sSELECT node, sum(NOT live) AS n, "
+	    "sum(live) AS p FROM last WHERE node LIKE 'q\\_%%' ESCAPE '\\' "
+	    "GROUP BY node ORDER BY n DESC, p DESC, node", last);
 	if (query(r, sql, since, NULL, NULL, &o, qn, qw, err, errlen) == -1)
 		goto done;
 	rc = 0;

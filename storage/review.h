@@ -35,8 +35,11 @@ int	review_unmatched(struct review *, int64_t since_us,
  * conversation started last.  -1 when no conversation records one. */
 int	review_current_version(struct review *, char *version, size_t len,
 	    char *err, size_t errlen);
-int	review_dropoff(struct review *, int64_t since_us, bool json, FILE *out,
-	    char *err, size_t errlen);
+/* A conversation still open with a message at or after LIVE_AFTER_US is
+ * in progress, counted apart from those that ended or were given up. */
+int	review_dropoff(struct review *, int64_t since_us,
+	    int64_t live_after_us, bool json, FILE *out, char *err,
+	    size_t errlen);
 int	review_feedback(struct review *, int64_t since_us, bool json,
 	    FILE *out, char *err, size_t errlen);
 int	review_transcript(struct review *, const char *conversation,

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wsclient import BUILD, ROOT, Daemon, Results  # noqa: E402
@@ -98,6 +99,29 @@ def main():
         stop.set()
         t.join()
         R.check("advisorctl reads while the daemon writes", ok)
+
+        # a questionnaire being answered right now is in progress, not a
+        # give-up; once its visitor leaves, it is given up
+        def steps():
+            rc, out, _ = ctl("--db", d.db, "--json", "dropoff")
+            return {x["step"]: (x["gave_up"], x["in_progress"]) for x in json.loads(out)["questionnaire"]} if rc == 0 else {}
+
+        def until(pred):
+            for _ in range(50):
+                got = steps()
+                if pred(got):
+                    break
+                time.sleep(0.1)
+            return got
+
+        live = d.client()
+        live.ask({"type": "start"})
+        step = live.ask({"type": "message", "text": "help me decide"})["node"]
+        got = until(lambda g: g.get(step, (0, 0))[1] == 1)
+        R.check("dropoff: an open questionnaire is in progress", got.get(step, (0, 0))[1] == 1, (step, got))
+        live.close()
+        got = until(lambda g: g.get(step, (0, 0))[1] == 0)
+        R.check("dropoff: left, it is given up", got.get(step, (0, 1))[1] == 0, (step, got))
         d.stop()
 
         rc, out, err = ctl("--db", d.db, "--json", "stats")
@@ -144,7 +168,10 @@ def main():
 
         rc, out, _ = ctl("--db", d.db, "--json", "dropoff")
         do = json.loads(out)
-        R.check("dropoff: questionnaire step", {"step": "q_goal", "gave_up": 1} in do["questionnaire"], do)
+        R.check("dropoff: questionnaire step", {"step": "q_goal", "gave_up": 1, "in_progress": 0} in do["questionnaire"], do)
+        rc, out, _ = ctl("--db", d.db, "--json", "dropoff", "--idle", "0")
+        R.check("dropoff --idle 0: nothing in progress", rc == 0 and
+                all(x["in_progress"] == 0 for k in ("last_node", "questionnaire") for x in json.loads(out)[k]), out[:300])
 
         rc, out, _ = ctl("--db", d.db, "--json", "feedback")
         fb = json.loads(out)["not_helpful"]
@@ -202,6 +229,7 @@ def main():
                           (["token"], "token needs a NAME"),
                           (["unmatched", "--current", "--content-version", "v"], "exclude each other"),
                           (["unmatched", "--content-version", ""], "--content-version wants a version"),
+                          (["dropoff", "--idle", "soon"], "--idle wants a number of minutes"),
                           (["frob"], "unknown command")):
             rc, _, err = ctl("--db", "/nonexistent/x.db", *args)
             R.check("usage: advisorctl %s exits 2" % " ".join(args), rc == 2 and why in err, (rc, err))

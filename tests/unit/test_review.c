@@ -120,6 +120,31 @@ open_one(bool both)
 	return r;
 }
 
+/* A report's output, captured in memory. */
+struct mem {
+	char	*buf;
+	size_t	 len;
+	FILE	*f;
+};
+
+static FILE *
+mem_open(struct mem *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	assert_non_null(m->f);
+	return m->f;
+}
+
+/* The output, whole: the caller frees it. */
+static char *
+mem_close(struct mem *m)
+{
+	fclose(m->f);
+	return m->buf;
+}
+
 /* Run a report into a string. */
 typedef int report_fn(struct review *, int64_t, bool, FILE *, char *,
     size_t);
@@ -127,30 +152,48 @@ typedef int report_fn(struct review *, int64_t, bool, FILE *, char *,
 static char *
 run(report_fn *fn, struct review *r, int64_t since, bool json)
 {
-	char *buf = NULL, err[256];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char err[256];
+	struct mem m;
 
-	assert_non_null(f);
-	assert_int_equal(fn(r, since, json, f, err, sizeof(err)), 0);
-	fclose(f);
-	return buf;
+	assert_int_equal(fn(r, since, json, mem_open(&m), err, sizeof(err)), 0);
+	return mem_close(&m);
 }
 
-/* unmatched of content version V only (NULL: every version), into a
- * string */
+/* unmatched of content version V only (NULL: every version) */
 static char *
 unmatched_of(struct review *r, const char *v, bool json)
 {
-	char *buf = NULL, err[256];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char err[256];
+	struct mem m;
 
-	assert_non_null(f);
-	if (review_unmatched(r, 0, v, json, f, err, sizeof(err)) != 0)
+	if (review_unmatched(r, 0, v, json, mem_open(&m), err, sizeof(err)))
 		fail_msg("unmatched %s: %s", v ? v : "(all)", err);
-	fclose(f);
-	return buf;
+	return mem_close(&m);
+}
+
+/* dropoff, in progress what is open and active from LIVE_AFTER */
+static char *
+dropoff(struct review *r, int64_t live_after, bool json)
+{
+	char err[256];
+	struct mem m;
+
+	if (review_dropoff(r, 0, live_after, json, mem_open(&m), err,
+	    sizeof(err)))
+		fail_msg("dropoff: %s", err);
+	return mem_close(&m);
+}
+
+/* The transcript of CONV */
+static char *
+transcript(struct review *r, const char *conv, bool json)
+{
+	char err[256];
+	struct mem m;
+
+	if (review_transcript(r, conv, json, mem_open(&m), err, sizeof(err)))
+		fail_msg("transcript %s: %s", conv, err);
+	return mem_close(&m);
 }
 
 static double
@@ -510,11 +553,70 @@ test_per_day_rating_only(void **state)
 	review_close(r);
 }
 
+/* A reply of conversation CONV at node NODE, time T. */
+#define OUT(id, conv, node, t) "INSERT INTO messages VALUES (" #id ", '" \
+    conv "', 'out', 'next?', 'decide', '" node "', NULL, NULL, NULL, 9, " \
+    t ");"
+
+/* A questionnaire still being answered (open, active within the idle
+ * window) is in progress, not given up; one whose visitor left (ended)
+ * is given up however recent. */
+static void
+test_dropoff_in_progress(void **state)
+{
+	struct review *r;
+	cJSON *doc, *q;
+	char *s;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-old', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('w-live', 'web', NULL, NULL, "
+	    T2 ", NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('w-left', 'web', NULL, NULL, "
+	    T2 ", " T2 " + 7, 'v1');"
+	    "INSERT INTO conversations VALUES ('w-root', 'web', NULL, NULL, "
+	    T2 ", NULL, 'v1');"
+	    OUT(1, "w-old", "q_size", T1) OUT(2, "w-live", "q_size", T2)
+	    OUT(3, "w-left", "q_size", T2) OUT(4, "w-root", "root", T2));
+	r = open_one(false);
+	s = dropoff(r, DAY2, true);
+	doc = cJSON_Parse(s);
+	q = cJSON_GetObjectItem(doc, "questionnaire");
+	assert_int_equal(cJSON_GetArraySize(q), 1);
+	q = cJSON_GetArrayItem(q, 0);
+	assert_string_equal(cJSON_GetObjectItem(q, "step")->valuestring,
+	    "q_size");
+	assert_int_equal(num(q, "gave_up"), 2);
+	assert_int_equal(num(q, "in_progress"), 1);
+	q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "last_node"), 1);
+	assert_string_equal(cJSON_GetObjectItem(q, "node")->valuestring,
+	    "root");
+	assert_int_equal(num(q, "conversations_ended"), 0);
+	assert_int_equal(num(q, "in_progress"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	s = dropoff(r, DAY2, false);
+	assert_non_null(strstr(s, "step                         gave_up "
+	    "in_progress \nq_size                       2       1           \n"));
+	free(s);
+	/* nothing active after the window: all given up */
+	s = dropoff(r, DAY2 + 1000, true);
+	doc = cJSON_Parse(s);
+	q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "questionnaire"), 0);
+	assert_int_equal(num(q, "gave_up"), 3);
+	assert_int_equal(num(q, "in_progress"), 0);
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
 static void
 test_dropoff_feedback(void **state)
 {
 	struct review *r = open_one(true);
-	char *s = run(review_dropoff, r, 0, true);
+	char *s = dropoff(r, INT64_MAX, true);
 	cJSON *doc = cJSON_Parse(s), *q;
 
 	(void)state;
@@ -522,6 +624,7 @@ test_dropoff_feedback(void **state)
 	assert_string_equal(cJSON_GetObjectItem(q, "step")->valuestring,
 	    "q_size");
 	assert_int_equal(num(q, "gave_up"), 2);	/* a and c, two files */
+	assert_int_equal(num(q, "in_progress"), 0);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
 	    "last_node")), 2);
 	cJSON_Delete(doc);
@@ -701,21 +804,6 @@ test_transcript_bridge_name(void **state)
 	    sizeof(err)), -1);
 	assert_string_equal(err, "no conversation C1:U1");
 	review_close(r);
-}
-
-/* The transcript of CONV (table or JSON) into a string. */
-static char *
-transcript(struct review *r, const char *conv, bool json)
-{
-	char *buf = NULL, err[256];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	if (review_transcript(r, conv, json, f, err, sizeof(err)) != 0)
-		fail_msg("transcript %s: %s", conv, err);
-	fclose(f);
-	return buf;
 }
 
 /* Each reply shows its rating, the latest one, with its comment: under
@@ -963,6 +1051,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rated_twice, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_per_day_rating_only, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dropoff_in_progress, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
