@@ -47,8 +47,11 @@ usage(FILE *f)
 "\n"
 "  --db PATH              a log file (default advisord.db); repeat to\n"
 "                         review several instances together\n"
-"  --json                 JSON instead of tables\n"
-"  --since DATE           only what happened from DATE (UTC) on\n");
+"  --json                 JSON instead of tables (not export)\n"
+"  --since DATE           only what happened from DATE (UTC) on (stats,\n"
+"                         unmatched, dropoff, feedback, export)\n"
+"\n"
+"An option a command does not take is a usage error.\n");
 }
 
 static int
@@ -80,73 +83,116 @@ token(const char *name, bool json)
 	return 0;
 }
 
-static bool
-known(const char *cmd)
+/* The options, by their letters in OPTS below. */
+static const struct option opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "since", required_argument, NULL, 's' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "older-than", required_argument, NULL, 'o' },
+	{ "content-version", required_argument, NULL, 'v' },
+	{ "current", no_argument, NULL, 'c' },
+	{ "idle", required_argument, NULL, 'i' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Each command, the words it takes after it and the options that apply
+ * to it (by letter): any other is a usage error, not silently ignored.
+ * export writes what --format says, so --json is not one of its. */
+static const struct command {
+	const char	*name;
+	int		 nargs;
+	const char	*opts;
+} cmds[] = {
+	{ "stats", 0, "djs" },
+	{ "unmatched", 0, "djsvc" },
+	{ "dropoff", 0, "djsi" },
+	{ "feedback", 0, "djs" },
+	{ "transcript", 1, "dj" },
+	{ "export", 0, "dsf" },
+	{ "purge", 0, "djo" },
+	{ "token", 1, "j" },
+};
+
+static const struct command *
+command(const char *name)
 {
-	static const char *const cmds[] = { "stats", "unmatched", "dropoff",
-	    "feedback", "transcript", "export", "purge" };
 	size_t i;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmd, cmds[i]) == 0)
-			return true;
-	return false;
+		if (strcmp(name, cmds[i].name) == 0)
+			return &cmds[i];
+	return NULL;
 }
 
-/* What is wrong with how CMD was asked for (NARGS words after it), in
+/* How the command was asked for. */
+struct args {
+	const char	*format;
+	const char	*version;
+	long		 days;
+	bool		 newest;
+	char		 given[16];	/* the letters of the options given */
+};
+
+/* What is wrong with how C was asked for (NARGS words after it), in
  * ERR; 0 when nothing is. */
 static int
-usage_error(const char *cmd, int nargs, const char *format, long days,
-    const char *version, bool newest, char *err, size_t errlen)
+usage_error(const struct command *c, int nargs, const struct args *a,
+    char *err, size_t errlen)
 {
-	int want = strcmp(cmd, "transcript") == 0 ||
-	    strcmp(cmd, "token") == 0 ? 1 : 0;
+	const struct option *o;
+	const char *g;
 
-	if (nargs < want)
-		snprintf(err, errlen, "%s needs %s", cmd,
-		    strcmp(cmd, "token") == 0 ? "a NAME" : "an ID");
-	else if (nargs > want)
-		snprintf(err, errlen, "%s takes %s", cmd, want ?
+	if (nargs < c->nargs)
+		snprintf(err, errlen, "%s needs %s", c->name,
+		    strcmp(c->name, "token") == 0 ? "a NAME" : "an ID");
+	else if (nargs > c->nargs)
+		snprintf(err, errlen, "%s takes %s", c->name, c->nargs ?
 		    "one argument" : "no arguments");
-	else if (strcmp(cmd, "export") == 0 && (format == NULL ||
-	    (strcmp(format, "csv") && strcmp(format, "jsonl"))))
-		snprintf(err, errlen, "export needs --format csv or "
-		    "--format jsonl");
-	else if (strcmp(cmd, "purge") == 0 && days < 0)
-		snprintf(err, errlen, "purge needs --older-than DAYS");
-	else if (version != NULL && newest)
-		snprintf(err, errlen, "--content-version and --current "
-		    "exclude each other");
-	else
-		return 0;
+	else {
+		for (g = a->given; *g && strchr(c->opts, *g); g++)
+			;
+		if (*g != '\0') {
+			for (o = opts; o->val != *g; o++)
+				;
+			snprintf(err, errlen, "%s does not take --%s%s",
+			    c->name, o->name, strcmp(c->name, "export") ||
+			    *g != 'j' ? "" : " (--format jsonl writes JSON)");
+		} else if (strcmp(c->name, "export") == 0 && (a->format ==
+		    NULL || (strcmp(a->format, "csv") && strcmp(a->format,
+		    "jsonl"))))
+			snprintf(err, errlen, "export needs --format csv or "
+			    "--format jsonl");
+		else if (strcmp(c->name, "purge") == 0 && a->days < 0)
+			snprintf(err, errlen, "purge needs --older-than DAYS");
+		else if (a->version != NULL && a->newest)
+			snprintf(err, errlen, "--content-version and --current "
+			    "exclude each other");
+		else
+			return 0;
+	}
 	return -1;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "since", required_argument, NULL, 's' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "older-than", required_argument, NULL, 'o' },
-		{ "content-version", required_argument, NULL, 'v' },
-		{ "current", no_argument, NULL, 'c' },
-		{ "idle", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *dbs[MAX_DBS], *format = NULL, *version = NULL, *cmd;
+	struct args a = { .days = -1 };
+	const struct command *c;
+	const char *dbs[MAX_DBS], *cmd;
 	struct review *r;
 	char err[512] = "", current[128];
 	int64_t since = 0;
-	long days = -1, idle = 30, deleted;
-	bool json = false, newest = false;
+	long idle = 30, deleted;
+	bool json = false;
 	int ndb = 0, ch, rc;
 	char *end;
 
 	while ((ch = getopt_long(argc, argv, "d:js:h", opts, NULL)) != -1) {
+		if (ch != 'h' && ch != '?' && !strchr(a.given, ch) &&
+		    strlen(a.given) < sizeof(a.given) - 1)
+			a.given[strlen(a.given)] = (char)ch;
 		switch (ch) {
 		case 'd':
 			if (ndb == MAX_DBS) {
@@ -167,11 +213,11 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'f':
-			format = optarg;
+			a.format = optarg;
 			break;
 		case 'o':
-			days = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || days < 0) {
+			a.days = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || a.days < 0) {
 				fprintf(stderr, "advisorctl: --older-than "
 				    "wants a number of days\n");
 				return 2;
@@ -192,10 +238,10 @@ main(int argc, char **argv)
 				    "wants a version\n");
 				return 2;
 			}
-			version = optarg;
+			a.version = optarg;
 			break;
 		case 'c':
-			newest = true;
+			a.newest = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -211,14 +257,14 @@ main(int argc, char **argv)
 	}
 	cmd = argv[optind];
 	/* say so before complaining about a missing default file */
-	if (strcmp(cmd, "token") != 0 && !known(cmd)) {
+	if ((c = command(cmd)) == NULL) {
 		fprintf(stderr, "advisorctl: unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return 2;
 	}
 	/* every usage error exits 2 before the log is opened */
-	if ((rc = usage_error(cmd, argc - optind - 1, format, days, version,
-	    newest, err, sizeof(err))) != 0) {
+	if ((rc = usage_error(c, argc - optind - 1, &a, err,
+	    sizeof(err))) != 0) {
 		fprintf(stderr, "advisorctl: %s\n", err);
 		return 2;
 	}
@@ -234,12 +280,12 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "stats") == 0)
 		rc = review_stats(r, since, json, stdout, err, sizeof(err));
 	else if (strcmp(cmd, "unmatched") == 0) {
-		rc = newest ? review_current_version(r, current,
+		rc = a.newest ? review_current_version(r, current,
 		    sizeof(current), err, sizeof(err)) : 0;
-		if (newest)
-			version = current;
+		if (a.newest)
+			a.version = current;
 		if (rc == 0)
-			rc = review_unmatched(r, since, version, json, stdout,
+			rc = review_unmatched(r, since, a.version, json, stdout,
 			    err, sizeof(err));
 	}
 	else if (strcmp(cmd, "dropoff") == 0)
@@ -252,10 +298,10 @@ main(int argc, char **argv)
 		rc = review_transcript(r, argv[optind + 1], json, stdout, err,
 		    sizeof(err));
 	else if (strcmp(cmd, "export") == 0)
-		rc = review_export(r, since, strcmp(format, "csv") == 0,
+		rc = review_export(r, since, strcmp(a.format, "csv") == 0,
 		    stdout, err, sizeof(err));
 	else if (strcmp(cmd, "purge") == 0) {
-		if ((rc = review_purge(r, wall_us() - (int64_t)days *
+		if ((rc = review_purge(r, wall_us() - (int64_t)a.days *
 		    86400 * 1000000, &deleted, err, sizeof(err))) == 0) {
 			if (json)
 				printf("{\"deleted_conversations\": %ld}\n",

@@ -230,6 +230,15 @@ def main():
                           (["unmatched", "--current", "--content-version", "v"], "exclude each other"),
                           (["unmatched", "--content-version", ""], "--content-version wants a version"),
                           (["dropoff", "--idle", "soon"], "--idle wants a number of minutes"),
+                          # an option the command does not take is refused, not ignored
+                          (["stats", "--format", "csv"], "stats does not take --format"),
+                          (["transcript", "w-x", "--since", "2025-01-01"], "transcript does not take --since"),
+                          (["stats", "--older-than", "3"], "stats does not take --older-than"),
+                          (["feedback", "--current"], "feedback does not take --current"),
+                          (["unmatched", "--idle", "5"], "unmatched does not take --idle"),
+                          (["--json", "export", "--format", "csv"], "export does not take --json"),
+                          (["purge", "--older-than", "1", "--since", "2025-01-01"], "purge does not take --since"),
+                          (["token", "chat"], "token does not take --db"),
                           (["frob"], "unknown command")):
             rc, _, err = ctl("--db", "/nonexistent/x.db", *args)
             R.check("usage: advisorctl %s exits 2" % " ".join(args), rc == 2 and why in err, (rc, err))
