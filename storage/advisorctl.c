@@ -54,20 +54,24 @@ usage(FILE *f)
 "An option a command does not take is a usage error.\n");
 }
 
+/* A bridge's name: 1 to 63 letters, digits, _ . - (it is the first word
+ * of its --bridge-tokens line, and part of its conversations' ids). */
+static bool
+bridge_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n <= 63 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* NAME is a bridge_name(). */
 static int
 token(const char *name, bool json)
 {
 	char tok[AUTH_TOKEN_HEX + 1], hash[AUTH_HASH_HEX + 1];
-	size_t i;
 
-	for (i = 0; name[i]; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789_.-", name[i]) || i >= 63) {
-			fprintf(stderr, "advisorctl: a bridge name is up to 63 "
-			    "letters, digits, _ . -\n");
-			return 1;
-		}
-	if (name[0] == '\0' || auth_random_token(tok) == -1) {
+	if (auth_random_token(tok) == -1) {
 		fprintf(stderr, "advisorctl: cannot make a token\n");
 		return 1;
 	}
@@ -135,11 +139,11 @@ struct args {
 	char		 given[16];	/* the letters of the options given */
 };
 
-/* What is wrong with how C was asked for (NARGS words after it), in
- * ERR; 0 when nothing is. */
+/* What is wrong with how C was asked for (NARGS words after it, ARG the
+ * first), in ERR; 0 when nothing is. */
 static int
-usage_error(const struct command *c, int nargs, const struct args *a,
-    char *err, size_t errlen)
+usage_error(const struct command *c, int nargs, const char *arg,
+    const struct args *a, char *err, size_t errlen)
 {
 	const struct option *o;
 	const char *g;
@@ -169,6 +173,9 @@ usage_error(const struct command *c, int nargs, const struct args *a,
 		else if (a->version != NULL && a->newest)
 			snprintf(err, errlen, "--content-version and --current "
 			    "exclude each other");
+		else if (strcmp(c->name, "token") == 0 && !bridge_name(arg))
+			snprintf(err, errlen, "a bridge name is 1 to 63 "
+			    "letters, digits, _ . - (not \"%.80s\")", arg);
 		else
 			return 0;
 	}
@@ -263,7 +270,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* every usage error exits 2 before the log is opened */
-	if ((rc = usage_error(c, argc - optind - 1, &a, err,
+	if ((rc = usage_error(c, argc - optind - 1, argv[optind + 1], &a, err,
 	    sizeof(err))) != 0) {
 		fprintf(stderr, "advisorctl: %s\n", err);
 		return 2;

@@ -74,7 +74,7 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 	char *uri, sql[128];
 	struct stat sb[10];
 	FILE *f;
-	int i, j, ok;
+	int i, j, ok, known;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -93,11 +93,19 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 			snprintf(err, errlen, "%s: no such file", paths[i]);
 			goto fail;
 		}
+		/* a directory opens, and then reads as nothing at all */
+		known = i < 10 && fstat(fileno(f), &sb[i]) == 0;
+		if (known && S_ISDIR(sb[i].st_mode)) {
+			snprintf(err, errlen, "%s: a directory, not a log "
+			    "file", paths[i]);
+			fclose(f);
+			goto fail;
+		}
 		ok = fread(magic, 1, 16, f) == 16 &&
 		    memcmp(magic, "SQLite format 3", 16) == 0;
 		/* one file named twice (or by a second path) would count
 		 * every conversation twice */
-		if (i < 10 && fstat(fileno(f), &sb[i]) == 0)
+		if (known)
 			for (j = 0; j < i; j++)
 				if (sb[j].st_dev == sb[i].st_dev &&
 				    sb[j].st_ino == sb[i].st_ino) {

@@ -215,6 +215,8 @@ def main():
             f.write("not a database at all, just text\n")
         rc, _, err = ctl("--db", junk, "stats")
         R.check("non-SQLite file: clear error", rc != 0 and "not an SQLite database" in err, err)
+        rc, _, err = ctl("--db", d.dir, "stats")
+        R.check("a directory: says so", rc == 1 and "a directory, not a log file" in err, (rc, err))
         rc, _, err = ctl("--db", d.db, "transcript", "w-nope")
         R.check("unknown conversation: clear error", rc != 0 and "no conversation" in err, err)
         rc, _, err = ctl("--db", d.db, "--since", "2024-13-45", "stats")
@@ -242,6 +244,10 @@ def main():
                           (["frob"], "unknown command")):
             rc, _, err = ctl("--db", "/nonexistent/x.db", *args)
             R.check("usage: advisorctl %s exits 2" % " ".join(args), rc == 2 and why in err, (rc, err))
+        for name in ("bad/name", "", "x" * 64):
+            rc, out, err = ctl("token", name)
+            R.check("token %r: a usage error, exit 2" % name[:8], rc == 2 and out == "" and
+                    "a bridge name is 1 to 63" in err, (rc, err))
         rc, out, _ = ctl("token", "teamchat")
         lines = out.splitlines()
         R.check("token: a token and its line", rc == 0 and len(lines[0].split()[1]) == 64 and

@@ -996,6 +996,14 @@ test_errors(void **state)
 	    (long)getpid());
 	assert_null(review_open(missing, 1, false, err, sizeof(err)));
 	assert_string_equal(err, "/nonexistent/advisord.db: no such file");
+	/* a directory is not "not an SQLite database": it is a directory */
+	{
+		const char *dir[] = { "/tmp" };
+
+		err[0] = '\0';
+		assert_null(review_open(dir, 1, false, err, sizeof(err)));
+		assert_string_equal(err, "/tmp: a directory, not a log file");
+	}
 	f = fopen(notdb[0], "w");
 	fputs("hello, I am plain text and long enough\n", f);
 	fclose(f);
