@@ -861,8 +861,8 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	/* whose it is, before what was said */
 	section(&o, doc, "conversation", "Conversation");
 	if (query(r, "SELECT id, channel, user, " UTC("started") ", "
-	    UTC("ended") " FROM all_conversations WHERE id = ?1 LIMIT 1", 0, conv, NULL, &o, cnames,
-	    cwidths, err, errlen) == -1) {
+	    UTC("ended") " FROM all_conversations WHERE id = ?1 LIMIT 1", 0,
+	    conv, NULL, &o, cnames, cwidths, err, errlen) == -1) {
 		cJSON_Delete(doc);
 		return -1;
 	}
