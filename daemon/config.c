@@ -311,25 +311,29 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 {
 	char why[256];
 	const char *key;
-	int ch, i;
+	int ch;
 
 	config_defaults(c);
-	/* the file first, so that flags override it wherever they stand */
-	for (i = 1; i < argc; i++) {
-		const char *f = NULL;
-
-		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
-		    i + 1 < argc)
-			f = argv[i + 1];
-		else if (!strncmp(argv[i], "--config=", 9))
-			f = argv[i] + 9;
-		if (f != NULL) {
-			if (text(c->config_file, sizeof(c->config_file), f) ||
-			    config_load_file(c, f, err, errlen) == -1)
-				return -1;
+	/*
+	 * The files first, so that flags override them wherever they stand.
+	 * getopt finds them, so that every spelling it accepts for -c
+	 * (-cFILE, --config=FILE, an abbreviation such as --conf) loads the
+	 * file; the value of another option ("--origins -c") is no -c.
+	 * Mistakes are left to the second pass, which reports them.
+	 */
+	optind = 0;	/* glibc: start afresh, as on a reload */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+		if (ch != 'c')
+			continue;
+		if (text(c->config_file, sizeof(c->config_file), optarg)) {
+			snprintf(err, errlen, "config file name too long");
+			return -1;
 		}
+		if (config_load_file(c, optarg, err, errlen) == -1)
+			return -1;
 	}
-	optind = 1;
+	optind = 0;	/* glibc: start afresh, as on a reload */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
 		key = NULL;

@@ -166,6 +166,47 @@ t_precedence(void **state)
 	unlink(path);
 }
 
+/* Every spelling getopt takes for -c loads the file, and a -c that is
+ * the value of another option is not one. */
+static void
+t_config_spellings(void **state)
+{
+	struct config c;
+	char err[256], joined[80], eq[96];
+
+	(void)state;
+	write_file("port = 9001\n");
+	snprintf(joined, sizeof(joined), "-c%s", path);
+	snprintf(eq, sizeof(eq), "--conf=%s", path);
+	assert_int_equal(parse(&c, err, sizeof(err), joined, NULL), 0);
+	assert_int_equal(c.port, 9001);
+	assert_string_equal(c.config_file, path);
+	assert_int_equal(parse(&c, err, sizeof(err), "--conf", path, NULL),
+	    0);
+	assert_int_equal(c.port, 9001);
+	assert_int_equal(parse(&c, err, sizeof(err), eq, NULL), 0);
+	assert_int_equal(c.port, 9001);
+	/* a flag still wins over the file, before or after it */
+	assert_int_equal(parse(&c, err, sizeof(err), "--port", "9100", joined,
+	    NULL), 0);
+	assert_int_equal(c.port, 9100);
+	/* "-c" as the text to explain is not a config file */
+	assert_int_equal(parse(&c, err, sizeof(err), "--explain", "-c", path,
+	    NULL), -1);
+	assert_non_null(strstr(err, "unexpected argument"));
+	assert_int_equal(c.port, 8080);
+	unlink(path);
+	/* a bad file is found through each spelling */
+	write_file("port = x\n");
+	snprintf(joined, sizeof(joined), "-c%s", path);
+	assert_int_equal(parse(&c, err, sizeof(err), joined, NULL), -1);
+	assert_non_null(strstr(err, ":1: bad value"));
+	assert_int_equal(parse(&c, err, sizeof(err), "--conf", path, NULL),
+	    -1);
+	assert_non_null(strstr(err, ":1: bad value"));
+	unlink(path);
+}
+
 static void
 t_flags(void **state)
 {
@@ -237,6 +278,7 @@ main(void)
 		cmocka_unit_test(t_file),
 		cmocka_unit_test(t_file_errors),
 		cmocka_unit_test(t_precedence),
+		cmocka_unit_test(t_config_spellings),
 		cmocka_unit_test(t_flags),
 		cmocka_unit_test(t_flag_errors),
 	};
