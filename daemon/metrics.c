@@ -184,8 +184,12 @@ metrics_write(struct jbuf *b, const struct store_stats *st)
 		line(b, "advisord_reply_latency_seconds_bucket{le=\"%g\"} "
 		    "%llu\n", (double)bounds[i] / 1e6, (unsigned long long)cum);
 	}
+	/* the sum to the microsecond: %g kept six digits, so that after a
+	 * day's traffic it moved in whole seconds and the mean latency
+	 * (rate of sum over rate of count) read as 0 or a multiple of a
+	 * second */
 	line(b, "advisord_reply_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
-	    "advisord_reply_latency_seconds_sum %g\n"
+	    "advisord_reply_latency_seconds_sum %.6f\n"
 	    "advisord_reply_latency_seconds_count %llu\n",
 	    (unsigned long long)metrics.latency_count,
 	    (double)metrics.latency_sum_us / 1e6,

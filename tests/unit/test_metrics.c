@@ -93,11 +93,34 @@ t_counters(void **state)
 	metrics_reset();
 }
 
+/* The latency sum keeps every microsecond however large it grows. */
+static void
+t_latency_sum(void **state)
+{
+	struct jbuf b;
+	double sum;
+	int i;
+
+	(void)state;
+	metrics_reset();
+	/* 1,000 slow replies of 1.2345 s and one of 1 us: 1,234.500001 s */
+	for (i = 0; i < 1000; i++)
+		metrics_reply("define_kpo", 1234500);
+	metrics_reply("define_kpo", 1);
+	jbuf_init(&b, 0);
+	metrics_write(&b, NULL);
+	sum = sample(jbuf_data(&b), "advisord_reply_latency_seconds_sum");
+	assert_true(sum > 1234.500000 && sum < 1234.500002);
+	jbuf_free(&b);
+	metrics_reset();
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_counters),
+		cmocka_unit_test(t_latency_sum),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
