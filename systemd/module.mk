@@ -22,6 +22,13 @@ SYSD_BRIDGE_BIN = $(if $(SYSD_BRIDGE),$(INSTALL_BUILD)/advisor-bridge)
 
 .PHONY: install uninstall install-bins
 
+# A config file is the operator's once installed: an install over an
+# earlier one (an upgrade) keeps it, and says so, rather than putting the
+# sample back over edited settings and secrets.
+sysd_conf = if [ -e $(2) ]; then \
+	  echo "install: keeping $(2) (the sample is $(1))"; \
+	else $(INSTALL) -m 644 $(1) $(2); fi
+
 # The share folder is compiled into daemon/config.o only: when it differs
 # from the one the last install build used, drop that object and the
 # programs so they are rebuilt with the new one.
@@ -45,7 +52,7 @@ install: install-bins
 	$(INSTALL) -m 644 $(wildcard intents/*.json) $(DESTDIR)$(DATADIR)/intents/
 	$(INSTALL) -m 644 $(wildcard dialogues/*.json) $(DESTDIR)$(DATADIR)/dialogues/
 	$(INSTALL) -m 644 $(SYSD_WEB) $(DESTDIR)$(DATADIR)/web/
-	$(INSTALL) -m 644 $(SYSD_CONF) $(DESTDIR)$(SYSCONFDIR)/advisord/advisord.conf
+	$(call sysd_conf,$(SYSD_CONF),$(DESTDIR)$(SYSCONFDIR)/advisord/advisord.conf)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	  $(SYSD_UNIT) > $(DESTDIR)$(UNITDIR)/advisord.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/advisord.service
@@ -53,7 +60,7 @@ install: install-bins
 	$(INSTALL) -m 644 $(SYSD_MAN1) $(DESTDIR)$(MANDIR)/man1/advisorctl.1
 ifneq ($(SYSD_BRIDGE),)
 	$(INSTALL) -m 755 $(INSTALL_BUILD)/advisor-bridge $(DESTDIR)$(BINDIR)/advisor-bridge
-	$(INSTALL) -m 644 bridge/advisor-bridge.conf $(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.conf
+	$(call sysd_conf,bridge/advisor-bridge.conf,$(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.conf)
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	  systemd/advisor-bridge.service > $(DESTDIR)$(UNITDIR)/advisor-bridge.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/advisor-bridge.service

@@ -106,6 +106,27 @@ def check_unit(prefix, name, program, conf):
             in unit, unit[:600])
 
 
+def reinstall_keeps_configs(prefix):
+    """An install over an earlier one (an upgrade) keeps the edited
+    config files, secrets and all, and says so."""
+    confs = ["advisord.conf"] + (["advisor-bridge.conf"] if BRIDGE else [])
+    edited = {}
+    for name in confs:
+        path = os.path.join(prefix, "etc/advisord", name)
+        with open(path, "a") as f:
+            f.write("# edited by the operator\n")
+        with open(path) as f:
+            edited[name] = f.read()
+    rc, out = make("install", "PREFIX=" + prefix)
+    R.check("make install again", rc == 0, out[-2000:])
+    for name in confs:
+        with open(os.path.join(prefix, "etc/advisord", name)) as f:
+            kept = f.read()
+        R.check("make install again keeps the edited %s" % name,
+                kept == edited[name] and "keeping" in out and name in out,
+                out[-1000:])
+
+
 def install_prefix():
     tmp = tempfile.mkdtemp(prefix="advisord-install-")
     prefix = os.path.join(tmp, "prefix")
@@ -129,6 +150,7 @@ def install_prefix():
         R.check("install lays out binaries, content, web, config, unit, man",
                 not missing, "missing %s" % missing)
         check_unit(prefix, "advisord.service", "sbin/advisord", "advisord.conf")
+        reinstall_keeps_configs(prefix)
 
         # The installed daemon finds content and web files without flags.
         port = free_port()
