@@ -223,6 +223,12 @@ config_load_file(struct config *c, const char *path, char *err,
 			goto fail;
 		}
 	}
+	/* a folder opens, then fails the first read: without this check
+	 * `-c /etc/advisord` ran on the defaults and --check said valid */
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
 	fclose(f);
 	return 0;
 fail:

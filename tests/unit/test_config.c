@@ -139,6 +139,10 @@ t_file_errors(void **state)
 	assert_int_equal(config_load_file(&c, "/nonexistent/advisord.conf",
 	    err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/nonexistent/advisord.conf"));
+	/* a folder given for the file is an error, not an empty file */
+	config_defaults(&c);
+	assert_int_equal(config_load_file(&c, "/tmp", err, sizeof(err)), -1);
+	assert_string_equal(err, "/tmp: Is a directory");
 }
 
 static void
