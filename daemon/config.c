@@ -211,9 +211,9 @@ config_load_file(struct config *c, const char *path, char *err,
 		}
 		*eq = '\0';
 		k = trim(k);
+		/* before the trim, which hid the white space in "key = # x" */
+		cut_comment(eq + 1);
 		v = trim(eq + 1);
-		cut_comment(v);
-		v = trim(v);
 		if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
 			v[strlen(v) - 1] = '\0';
 			v++;

@@ -84,7 +84,9 @@ t_file(void **state)
 	    "origins = https://a.example https://b.example\n"
 	    "max_message_bytes = 4096\nidle_timeout = 0\r\n"
 	    "outq_max = 8	# a comment after the value\n"
-	    "web_dir = \"/srv/a #b\" # quoted # is kept\n");
+	    "web_dir = \"/srv/a #b\" # quoted # is kept\n"
+	    "bridge_tokens = /etc/t\nbridge_tokens = # none after all\n"
+	    "content =#not-a-comment\n");
 	config_defaults(&c);
 	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), 0);
 	assert_int_equal(c.port, 9001);
@@ -101,6 +103,8 @@ t_file(void **state)
 	assert_int_equal(c.idle_timeout, 0);
 	assert_int_equal(c.outq_max, 8);
 	assert_string_equal(c.web_dir, "/srv/a #b");
+	assert_string_equal(c.bridge_tokens, "");
+	assert_string_equal(c.content, "#not-a-comment");
 	unlink(path);
 }
 
