@@ -93,9 +93,13 @@ config_set(struct config *c, const char *key, const char *v, char *err,
 			c->field = n;					\
 		goto done;						\
 	}
-#define TXT(k, field)							\
+/* EMPTY: whether "" is a value (no Origins, no bridges); an empty host
+ * listened nowhere, an empty db logged to a temporary file SQLite
+ * deletes on exit */
+#define TXT(k, field, empty)						\
 	if (strcmp(key, k) == 0) {					\
-		rc = text(c->field, sizeof(c->field), v);		\
+		if (empty || *v != '\0')				\
+			rc = text(c->field, sizeof(c->field), v);	\
 		goto done;						\
 	}
 #define BOOL(k, field)							\
@@ -103,15 +107,15 @@ config_set(struct config *c, const char *key, const char *v, char *err,
 		rc = boolean(v, &c->field);				\
 		goto done;						\
 	}
-	TXT("host", host)
-	NUM("port", port, 0, 65535)
-	TXT("db", db)
-	TXT("content", content)
-	TXT("web_dir", web_dir)
+	TXT("host", host, false)
+	NUM("port", port, 1, 65535)	/* 0 listened on a port nobody knew */
+	TXT("db", db, false)
+	TXT("content", content, false)
+	TXT("web_dir", web_dir, false)
 	NUM("rate_limit", rate_limit, 0, 1000000)
 	NUM("bridge_rate_limit", bridge_rate_limit, 0, 10000000)
-	TXT("bridge_tokens", bridge_tokens)
-	TXT("origins", origins)
+	TXT("bridge_tokens", bridge_tokens, true)
+	TXT("origins", origins, true)
 	NUM("max_message_bytes", max_message_bytes, 256, 16 * 1024 * 1024)
 	NUM("max_text_chars", max_text_chars, 1, 1000000)
 	NUM("max_conns_per_ip", max_conns_per_ip, 1, 1000000)

@@ -124,6 +124,11 @@ t_file_errors(void **state)
 		{ "debug = perhaps\n", ":1: bad value" },
 		{ "max_message_bytes = 10\n", ":1: bad value" },
 		{ "log_level = loud\n", ":1: bad value" },
+		{ "port = 0\n", ":1: bad value \"0\" for port" },
+		{ "host =\n", ":1: bad value \"\" for host" },
+		{ "db = \"\"\n", ":1: bad value \"\" for db" },
+		{ "content = \n", ":1: bad value \"\" for content" },
+		{ "web_dir = \"\"\n", ":1: bad value \"\" for web_dir" },
 	};
 	struct config c;
 	char err[512], want[256];
@@ -274,6 +279,11 @@ t_flag_errors(void **state)
 	    NULL), -1);
 	assert_int_equal(parse(&c, err, sizeof(err), "--event-loop", "epoll",
 	    NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "--db", "", NULL), -1);
+	assert_string_equal(err, "bad value \"\" for db");
+	/* no Origins and no bridges may be said with an empty value */
+	assert_int_equal(parse(&c, err, sizeof(err), "--origins", "",
+	    "--bridge-tokens", "", NULL), 0);
 	assert_int_equal(parse(&c, err, sizeof(err), "stray", NULL), -1);
 	assert_non_null(strstr(err, "stray"));
 }
