@@ -127,6 +127,20 @@ def reinstall_keeps_configs(prefix):
                 out[-1000:])
 
 
+def reinstall_reports_version(prefix):
+    """An install from a newer commit reports that commit's version, though
+    no source of the objects that print it changed."""
+    for v in ("h-upgrade-1", "h-upgrade-2"):
+        rc, out = make("install", "PREFIX=" + prefix, "VERSION=" + v)
+        R.check("make install VERSION=%s" % v, rc == 0, out[-2000:])
+    for prog in ("sbin/advisord",) + (("bin/advisor-bridge",) if BRIDGE else ()):
+        p = subprocess.run([os.path.join(prefix, prog), "--version"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out = p.stdout.decode(errors="replace")
+        R.check("an upgraded %s reports the new version" % prog,
+                out.split()[-1:] == ["h-upgrade-2"], out)
+
+
 def install_prefix():
     tmp = tempfile.mkdtemp(prefix="advisord-install-")
     prefix = os.path.join(tmp, "prefix")
@@ -151,6 +165,7 @@ def install_prefix():
                 not missing, "missing %s" % missing)
         check_unit(prefix, "advisord.service", "sbin/advisord", "advisord.conf")
         reinstall_keeps_configs(prefix)
+        reinstall_reports_version(prefix)
 
         # The installed daemon finds content and web files without flags.
         port = free_port()
