@@ -3,9 +3,11 @@
  * checks the content, opens the log, and hands over to the server.  Also
  * the one-shot modes --check, --explain, --version and --help.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon/advisor.h"
 #include "daemon/auth.h"
@@ -53,6 +55,21 @@ explain(struct intents *in, const char *text)
 	return 0;
 }
 
+/* The page at /.  For a web_dir without it libwebsockets answers 404 and
+ * logs nothing, so a mistyped folder went unnoticed.  0, or -1 with why. */
+static int
+web_dir_check(const char *dir, char *why, size_t len)
+{
+	char path[1100];
+
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	if (access(path, R_OK) == 0)
+		return 0;
+	snprintf(why, len, "web_dir %s: cannot read index.html (%s)", dir,
+	    strerror(errno));
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -96,7 +113,10 @@ main(int argc, char **argv)
 		rc = 0;
 		if (cfg.explain)
 			rc = explain(in, cfg.explain);
-		else
+		else if (web_dir_check(cfg.web_dir, err, sizeof(err)) == -1) {
+			fprintf(stderr, "advisord: %s\n", err);
+			rc = 1;
+		} else
 			printf("advisord: configuration and content are valid "
 			    "(%zu intents)\n", intents_count(in));
 		intents_free(in);
@@ -105,6 +125,9 @@ main(int argc, char **argv)
 		return rc;
 	}
 
+	/* a daemon for bridges alone may do without the page */
+	if (web_dir_check(cfg.web_dir, err, sizeof(err)) == -1)
+		log_warnx("%s; / answers 404", err);
 	memset(&so, 0, sizeof(so));
 	so.path = cfg.db;
 	so.durability = cfg.strict ? STORE_STRICT : STORE_FAST;

@@ -6,6 +6,7 @@ case checks that a fresh visitor is still served.  docs/reliability.md
 lists every case and its expected outcome.
 """
 import hashlib
+import shutil
 import os
 import signal
 import socket
@@ -401,8 +402,34 @@ def port_in_use():
         s.close()
 
 
+def web_dir_missing():
+    """A web_dir without index.html: --check fails naming it, and a daemon
+    started with it says so (it still serves the WebSocket)."""
+    adv = os.path.join(ROOT, BUILD, "advisord")
+    missing = tempfile.mkdtemp(prefix="advisord-noweb-")
+    try:
+        p = subprocess.run([adv, "--web-dir", missing, "--check"],
+                           capture_output=True, text=True, timeout=20)
+        R.check("web_dir without index.html: --check exits 1", p.returncode == 1,
+                p.returncode)
+        R.check("web_dir without index.html: --check names web_dir and the folder",
+                "web_dir %s" % missing in p.stderr, p.stderr)
+        d = Daemon("--web-dir", missing)
+        try:
+            r = d.client().ask({"type": "message", "text": "what is kpo"})
+            R.check("web_dir without index.html: the WebSocket still answers",
+                    r.get("intent") == "define_kpo", r)
+            R.check("web_dir without index.html: the start warns of it",
+                    "web_dir %s" % missing in d.logtext(), d.logtext())
+        finally:
+            d.stop()
+    finally:
+        shutil.rmtree(missing, ignore_errors=True)
+
+
 def main():
     R.run("port in use", port_in_use)
+    R.run("web_dir without index.html", web_dir_missing)
     d = Daemon("--rate-limit", "0")
     try:
         R.run("conformance", lambda: conformance(d))
