@@ -321,7 +321,7 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 {
 	char why[256];
 	const char *key;
-	int ch;
+	int ch, i;
 
 	config_defaults(c);
 	/*
@@ -379,8 +379,23 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 			    argv[optind - 1]);
 			return -1;
 		default:
-			snprintf(err, errlen, "unknown option %s",
-			    argv[optind - 1]);
+			/* glibc: optopt is the val of a long option given a
+			 * value it does not take ("--debug=yes"), the letter
+			 * of an unknown short option (whose argv[optind - 1]
+			 * may still be an earlier word: "-x=1"), else 0 */
+			for (i = 0; optopt != 0 && longopts[i].name; i++)
+				if (longopts[i].val == optopt &&
+				    longopts[i].has_arg == no_argument)
+					break;
+			if (optopt != 0 && longopts[i].name != NULL)
+				snprintf(err, errlen, "--%s takes no value",
+				    longopts[i].name);
+			else if (optopt > 0 && optopt < 128)
+				snprintf(err, errlen, "unknown option -%c",
+				    optopt);
+			else
+				snprintf(err, errlen, "unknown option %s",
+				    argv[optind - 1]);
 			return -1;
 		}
 		if (config_set(c, key, optarg, why, sizeof(why)) == -1) {

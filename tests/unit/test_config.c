@@ -271,6 +271,17 @@ t_flag_errors(void **state)
 	(void)state;
 	assert_int_equal(parse(&c, err, sizeof(err), "--bogus", NULL), -1);
 	assert_non_null(strstr(err, "--bogus"));
+	/* a switch given a value is no unknown option */
+	assert_int_equal(parse(&c, err, sizeof(err), "--debug=yes", NULL), -1);
+	assert_string_equal(err, "--debug takes no value");
+	assert_int_equal(parse(&c, err, sizeof(err), "--no-jit=1", NULL), -1);
+	assert_string_equal(err, "--no-jit takes no value");
+	assert_int_equal(parse(&c, err, sizeof(err), "--help=1", NULL), -1);
+	assert_string_equal(err, "--help takes no value");
+	assert_int_equal(parse(&c, err, sizeof(err), "-x=1", NULL), -1);
+	assert_string_equal(err, "unknown option -x");
+	assert_int_equal(parse(&c, err, sizeof(err), "--bogus=1", NULL), -1);
+	assert_string_equal(err, "unknown option --bogus=1");
 	assert_int_equal(parse(&c, err, sizeof(err), "--port", NULL), -1);
 	assert_non_null(strstr(err, "--port"));
 	assert_int_equal(parse(&c, err, sizeof(err), "--port", "-1", NULL),
