@@ -44,20 +44,26 @@
 /* the event loop's scheduler slice (see slice.h) */
 #define LOOP_SLICE_US	100
 
+/* What only a bridge's WebSocket needs, kept apart so that the many
+ * visitors' connections do not carry it. */
+struct bridge_link {
+	char		 name[64];
+	char		 token_hash[AUTH_HASH_HEX + 1];
+	bool		 revoked;	/* its token left the file: close */
+	/* how the WebSocket ended, for its log line: the close code (0:
+	 * none was sent) and reason, and whether we sent them */
+	int		 close_code;
+	char		 close_why[64];
+	bool		 closed_by_us;
+};
+
 /* Per connection: HTTP requests and WebSockets share it. */
 struct pss {
 	struct lws	*wsi;
 	struct pss	*prev, *next;	/* every open WebSocket */
 	struct session	*sess;
-	char		 bridge[64];	/* authenticated bridge, or "" */
-	char		 token_hash[AUTH_HASH_HEX + 1]; /* the bridge's */
-	bool		 revoked;	/* its token left the file: close */
+	struct bridge_link *br;		/* an authenticated bridge's, or NULL */
 	char		 ip[64];
-	/* how the WebSocket ended, for the log line of a bridge's: the close
-	 * code (0: none was sent) and reason, and whether we sent them */
-	int		 close_code;
-	char		 close_why[64];
-	bool		 closed_by_us;
 	bool		 kill;		/* not reading: close at once */
 	struct outq	*q;		/* frames waiting to be written */
 	char		*rx;		/* message being reassembled */
@@ -437,14 +443,16 @@ http_request(struct lws *wsi, struct pss *p, const char *path)
 static void
 note_close(struct pss *p, int code, const char *why, size_t n, bool ours)
 {
-	if (p == NULL || p->close_code != 0)
+	struct bridge_link *b = p != NULL ? p->br : NULL;
+
+	if (b == NULL || b->close_code != 0)
 		return;		/* the first close frame is the one that counts */
-	p->close_code = code;
-	if (n >= sizeof(p->close_why))
-		n = sizeof(p->close_why) - 1;
-	memcpy(p->close_why, why, n);
-	p->close_why[n] = '\0';
-	p->closed_by_us = ours;
+	b->close_code = code;
+	if (n >= sizeof(b->close_why))
+		n = sizeof(b->close_why) - 1;
+	memcpy(b->close_why, why, n);
+	b->close_why[n] = '\0';
+	b->closed_by_us = ours;
 }
 
 static int
@@ -471,22 +479,23 @@ peer_close(struct pss *p, const unsigned char *in, size_t len)
 static void
 log_bridge_closed(const struct pss *p)
 {
+	const struct bridge_link *b = p->br;
 	char why[128];
 	size_t i;
 
-	if (p->close_code == 0) {
+	if (b->close_code == 0) {
 		log_info("bridge %s (%s) disconnected (no close code)",
-		    p->bridge, p->ip);
+		    b->name, p->ip);
 		return;
 	}
 	/* the reason is the peer's text: keep it to one printable line */
-	snprintf(why, sizeof(why), "%s", p->close_why);
+	snprintf(why, sizeof(why), "%s", b->close_why);
 	for (i = 0; why[i] != '\0'; i++)
 		if ((unsigned char)why[i] < 0x20 || why[i] == 0x7f)
 			why[i] = '?';
 	log_info("bridge %s (%s) disconnected: close %d%s%s%s, sent by %s",
-	    p->bridge, p->ip, p->close_code, why[0] ? " \"" : "", why,
-	    why[0] ? "\"" : "", p->closed_by_us ? "advisord" : "the bridge");
+	    b->name, p->ip, b->close_code, why[0] ? " \"" : "", why,
+	    why[0] ? "\"" : "", b->closed_by_us ? "advisord" : "the bridge");
 }
 
 /* A bridge carries many people, so its connection gets a rate of its own
@@ -497,7 +506,7 @@ conn_rate(const struct pss *p)
 {
 	if (S.cfg->rate_limit == 0)
 		return 0;
-	return p->bridge[0] ? S.cfg->bridge_rate_limit : S.cfg->rate_limit;
+	return p->br != NULL ? S.cfg->bridge_rate_limit : S.cfg->rate_limit;
 }
 
 static int
@@ -624,16 +633,26 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* the same checks again, now to keep the bridge's name in the
 		 * WebSocket's own session data */
-		if (upgrade_refusal(wsi, p->bridge, sizeof(p->bridge),
-		    p->token_hash) != 0)
+	{
+		/* bridge_auth names only a bridge */
+		char name[sizeof(p->br->name)] = "", hash[AUTH_HASH_HEX + 1];
+
+		if (upgrade_refusal(wsi, name, sizeof(name), hash) != 0)
 			return 1;
+		if (name[0] != '\0') {
+			if ((p->br = calloc(1, sizeof(*p->br))) == NULL)
+				return 1;
+			memcpy(p->br->name, name, sizeof(name));
+			memcpy(p->br->token_hash, hash, sizeof(hash));
+		}
 		lws_get_peer_simple(wsi, p->ip, sizeof(p->ip));
 		break;
+	}
 
 	case LWS_CALLBACK_ESTABLISHED:
 		p->wsi = wsi;
 		p->q = outq_new(S.cfg->outq_max, LWS_PRE);
-		p->sess = session_new(S.adv, p->bridge[0] ? p->bridge : NULL);
+		p->sess = session_new(S.adv, p->br != NULL ? p->br->name : NULL);
 		if (p->q == NULL || p->sess == NULL) {
 			outq_free(p->q);
 			p->q = NULL;
@@ -648,8 +667,8 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		S.conns = p;
 		metrics.connections_open++;
 		metrics.connections_total++;
-		if (p->bridge[0] != '\0')
-			log_info("bridge %s connected from %s", p->bridge,
+		if (p->br != NULL)
+			log_info("bridge %s connected from %s", p->br->name,
 			    p->ip);
 		break;
 
@@ -660,7 +679,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_RECEIVE:
 		if (p->sess == NULL || p->kill)
 			return -1;
-		if (p->revoked)
+		if (p->br != NULL && p->br->revoked)
 			return close_with(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 			    "bridge token revoked");
 		return receive(wsi, p, in, len);
@@ -668,21 +687,24 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (p->sess == NULL || p->kill)
 			return -1;
-		if (p->revoked)
+		if (p->br != NULL && p->br->revoked)
 			return close_with(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 			    "bridge token revoked");
 		return write_one(p);
 
 	case LWS_CALLBACK_CLOSED:
-		if (p->sess != NULL && p->bridge[0] != '\0')
+		if (p->sess != NULL && p->br != NULL)
 			log_bridge_closed(p);
 		conn_close(p);
 		break;
 
 	case LWS_CALLBACK_WSI_DESTROY:
 		accept_release(wsi);
-		if (p != NULL)
+		if (p != NULL) {
 			conn_close(p);
+			free(p->br);
+			p->br = NULL;
+		}
 		break;
 
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
@@ -732,14 +754,14 @@ revoke_bridges(void)
 	struct pss *p;
 
 	for (p = S.conns; p != NULL; p = p->next) {
-		if (p->bridge[0] == '\0' || p->revoked)
+		if (p->br == NULL || p->br->revoked)
 			continue;
-		who = bridge_tokens_find(S.tokens, p->token_hash);
-		if (who != NULL && strcmp(who, p->bridge) == 0)
+		who = bridge_tokens_find(S.tokens, p->br->token_hash);
+		if (who != NULL && strcmp(who, p->br->name) == 0)
 			continue;
 		log_info("bridge %s: its token is no longer in the bridge token "
-		    "file; closing its connection", p->bridge);
-		p->revoked = true;
+		    "file; closing its connection", p->br->name);
+		p->br->revoked = true;
 		lws_callback_on_writable(p->wsi);
 	}
 }
