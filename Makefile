@@ -41,6 +41,13 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(PKG_CFLAGS) \
 LIBS = $(PKG_LIBS) -lev -lpthread -lm
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+# The objects that print the version (--version, /healthz) depend on a
+# stamp that is rewritten only when the version changes: no source of
+# theirs changes with a new commit, so they kept the version they were
+# first built with.
+VERSION_STAMP := $(BUILD)/.version
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = '$(VERSION)' ] || printf '%s\n' '$(VERSION)' > $(VERSION_STAMP))
+$(BUILD)/daemon/main.o $(BUILD)/daemon/server.o $(BUILD)/bridge/main.o: $(VERSION_STAMP)
 
 # Programs: each has one file with main(); everything else in the module
 # folders is library code shared by the programs and the tests.

@@ -31,21 +31,14 @@ sysd_conf = if [ -e $(2) ]; then \
 
 # The share folder is compiled into daemon/config.o only: when it differs
 # from the one the last install build used, drop that object and the
-# programs so they are rebuilt with the new one.  Likewise the version
-# (git describe), which --version and /healthz report, in the three
-# objects that print it: no source of theirs changes with a new commit,
-# so an upgrade kept reporting the version first installed.
+# programs so they are rebuilt with the new one.  (A new version rebuilds
+# the objects that print it by itself: see VERSION_STAMP.)
 install-bins:
 	@mkdir -p $(INSTALL_BUILD)
 	@if [ "$$(cat $(INSTALL_BUILD)/.datadir 2>/dev/null)" != '$(DATADIR)' ]; then \
 	  rm -f $(INSTALL_BUILD)/daemon/config.o $(INSTALL_BUILD)/advisord \
 	    $(INSTALL_BUILD)/advisorctl; \
 	  printf '%s\n' '$(DATADIR)' > $(INSTALL_BUILD)/.datadir; \
-	fi
-	@if [ "$$(cat $(INSTALL_BUILD)/.version 2>/dev/null)" != '$(VERSION)' ]; then \
-	  rm -f $(INSTALL_BUILD)/daemon/main.o $(INSTALL_BUILD)/daemon/server.o \
-	    $(INSTALL_BUILD)/bridge/main.o; \
-	  printf '%s\n' '$(VERSION)' > $(INSTALL_BUILD)/.version; \
 	fi
 	$(MAKE) BUILD=$(INSTALL_BUILD) CONTENT_DIR=$(DATADIR) WEB_DIR=$(DATADIR)/web \
 	  $(INSTALL_BUILD)/advisord $(INSTALL_BUILD)/advisorctl $(SYSD_BRIDGE_BIN)
