@@ -956,7 +956,8 @@ server_run(const struct config *cfg, int argc, char **argv,
 	 * (no inline script or style), nosniff and frame denial */
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
 	    LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
-	    LWS_SERVER_OPTION_DISABLE_IPV6;
+	    LWS_SERVER_OPTION_DISABLE_IPV6 |
+	    LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
 	info.timeout_secs = 10;		/* handshakes that dawdle */
 	info.max_http_header_data = 4096;
 	info.fd_limit_per_thread = 0;

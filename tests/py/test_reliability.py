@@ -402,6 +402,25 @@ def port_in_use():
         s.close()
 
 
+def host_not_here():
+    """A host that is no address of this machine (TEST-NET-1) or no name at
+    all: exit 1 saying so, never "listening" (libwebsockets waited for the
+    interface to appear, and the daemon ran listening nowhere)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]  # free here, so only the host can fail
+    s.close()
+    for host in ("192.0.2.1", "nosuch.invalid"):
+        p = subprocess.run([os.path.join(ROOT, BUILD, "advisord"), "--host", host,
+                            "--port", str(port), "--db", ":memory:"],
+                           capture_output=True, text=True, timeout=20)
+        R.check("host %s: exits 1" % host, p.returncode == 1, p.returncode)
+        R.check("host %s: says it cannot listen there" % host,
+                "cannot listen on %s:%d" % (host, port) in p.stderr, p.stderr)
+        R.check("host %s: never says it is listening" % host,
+                "listening on" not in p.stderr, p.stderr)
+
+
 def web_dir_missing():
     """A web_dir without index.html: --check fails naming it, and a daemon
     started with it says so (it still serves the WebSocket)."""
@@ -429,6 +448,7 @@ def web_dir_missing():
 
 def main():
     R.run("port in use", port_in_use)
+    R.run("host not on this machine", host_not_here)
     R.run("web_dir without index.html", web_dir_missing)
     d = Daemon("--rate-limit", "0")
     try:
