@@ -204,6 +204,9 @@ metrics_write(struct jbuf *b, const struct store_stats *st)
 	counter(b, "advisord_content_reload_failures_total", "Content reloads "
 	    "refused because the new content was invalid.",
 	    metrics.reload_failures);
+	counter(b, "advisord_settings_reload_failures_total", "Settings "
+	    "reloads refused because the config or bridge token file was "
+	    "bad (the old settings stay).", metrics.settings_reload_failures);
 	if (st != NULL) {
 		gauge(b, "advisord_log_queue_depth", "Log rows waiting for the "
 		    "writer.", st->queued);

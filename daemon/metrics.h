@@ -21,6 +21,7 @@ struct metrics {
 	uint64_t	frames_out[MF_N];
 	uint64_t	fallbacks;
 	uint64_t	reloads, reload_failures;
+	uint64_t	settings_reload_failures;
 	uint64_t	slow_clients_dropped;
 	uint64_t	conversations;		/* in memory now */
 	uint64_t	latency_count;

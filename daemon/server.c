@@ -777,12 +777,10 @@ reload_settings(void)
 	struct config n;
 	char err[1024];
 
-	if (config_parse_args(&n, S.argc, S.argv, err, sizeof(err)) == -1) {
-		log_warnx("settings not reloaded: %s", err);
-		return;
-	}
-	if (n.bridge_tokens[0] != '\0' && (t = bridge_tokens_load(
-	    n.bridge_tokens, err, sizeof(err))) == NULL) {
+	if (config_parse_args(&n, S.argc, S.argv, err, sizeof(err)) == -1 ||
+	    (n.bridge_tokens[0] != '\0' && (t = bridge_tokens_load(
+	    n.bridge_tokens, err, sizeof(err))) == NULL)) {
+		metrics.settings_reload_failures++;
 		log_warnx("settings not reloaded: %s", err);
 		return;
 	}

@@ -219,6 +219,18 @@ def revoke(res, d, tmp, bport):
     res.check("a token added to the file works after SIGHUP", c.upgraded, c.status)
     r = c.ask({"type": "message", "conversation": "r1", "text": "what is kpo", "id": "r1"})
     res.check("the added bridge is answered", r.get("type") == "reply", r)
+    # a broken file is refused whole, counted, and every token keeps working
+    with open(path, "w") as f:
+        f.write("not a token line\n")
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 5
+    while time.time() < deadline and d.metric("advisord_settings_reload_failures_total") != 1:
+        time.sleep(0.05)
+    res.check("a broken token file on SIGHUP counts a settings reload failure",
+              d.metric("advisord_settings_reload_failures_total") == 1,
+              d.metric("advisord_settings_reload_failures_total"))
+    r = c.ask({"type": "message", "conversation": "r1", "text": "what is bpo", "id": "r2"})
+    res.check("... and the tokens loaded before keep working", r.get("type") == "reply", r)
     with open(path, "w") as f:
         f.write(kept)
     d.proc.send_signal(signal.SIGHUP)

@@ -47,6 +47,7 @@ t_counters(void **state)
 	metrics.frames_in[MF_MESSAGE] = 5;
 	metrics.frames_out[MF_REPLY] = 3;
 	metrics.reload_failures = 1;
+	metrics.settings_reload_failures = 2;
 	jbuf_init(&b, 0);
 	metrics_write(&b, &st);
 	t = jbuf_data(&b);
@@ -78,6 +79,7 @@ t_counters(void **state)
 	assert_true(sample(t, "advisord_log_rows_dropped_total") == 1);
 	assert_true(sample(t, "advisord_log_write_errors_total") == 2);
 	assert_true(sample(t, "advisord_content_reload_failures_total") == 1);
+	assert_true(sample(t, "advisord_settings_reload_failures_total") == 2);
 	/* every sample has its TYPE line */
 	assert_non_null(strstr(t, "# TYPE advisord_reply_latency_seconds "
 	    "histogram\n"));
