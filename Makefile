@@ -1,6 +1,7 @@
 # advisord: build, test and install.
-# Every dependency comes through pkg-config; `make deps` installs whatever
-# pkg-config cannot find from Debian's archive.
+# Every dependency comes through pkg-config; `make deps-build` installs from
+# Debian's archive whatever the build lacks, `make deps` that and what the
+# tests add.
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -62,13 +63,13 @@ TESTLIB_OBJ = $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 PROGS = $(BUILD)/advisord $(if $(wildcard storage/advisorctl.c),$(BUILD)/advisorctl)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test unit check-content asan fuzz soak bench install uninstall clean
+.PHONY: all deps deps-build run test unit check-content asan fuzz soak bench install uninstall clean
 
 # Components add their own rules and test prerequisites (TEST_EXTRA);
 # included before the rules below so that their prerequisites count.
 -include $(wildcard */module.mk)
 
-all: deps $(PROGS)
+all: deps-build $(PROGS)
 
 # Debian packages behind each pkg-config name.
 DEB_libwebsockets = libwebsockets-dev
@@ -78,40 +79,49 @@ DEB_sqlite3       = libsqlite3-dev
 DEB_libcrypto     = libssl-dev
 DEB_libsystemd    = libsystemd-dev
 DEB_cmocka        = libcmocka-dev
-deps:
-	@missing=""; \
-	command -v pkg-config >/dev/null || missing="pkg-config"; \
-	command -v cc >/dev/null || missing="$$missing gcc"; \
-	command -v python3 >/dev/null || missing="$$missing python3"; \
-	command -v sqlite3 >/dev/null || missing="$$missing sqlite3"; \
-	command -v clang >/dev/null || missing="$$missing clang"; \
-	[ -e /usr/include/ev.h ] || missing="$$missing libev-dev"; \
-	ls /usr/lib/*/libwebsockets-evlib_ev.so >/dev/null 2>&1 || \
-	  missing="$$missing libwebsockets-evlib-ev"; \
-	[ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
-	  missing="$$missing libclang-rt-14-dev"; \
-	for p in $(PKGS) $(TEST_PKGS); do \
-	  pkg-config --exists $$p 2>/dev/null || case $$p in \
-	    libwebsockets) missing="$$missing $(DEB_libwebsockets)";; \
-	    libpcre2-8) missing="$$missing $(DEB_libpcre2-8)";; \
-	    libcjson) missing="$$missing $(DEB_libcjson)";; \
-	    sqlite3) missing="$$missing $(DEB_sqlite3) sqlite3";; \
-	    libcrypto) missing="$$missing $(DEB_libcrypto)";; \
-	    libsystemd) missing="$$missing $(DEB_libsystemd)";; \
-	    cmocka) missing="$$missing $(DEB_cmocka)";; \
-	  esac; \
-	done; \
-	if [ -n "$$missing" ]; then \
+# Shell words that add the Debian package of each pkg-config name in $(1)
+# that pkg-config cannot find to $missing; then one apt-get for them all.
+deps_pkgs = $(foreach p,$(1),pkg-config --exists $(p) 2>/dev/null || \
+	  missing="$$missing $(DEB_$(p))";)
+deps_apt = if [ -n "$$missing" ]; then \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	  echo "deps: installing$$missing"; \
+	  echo "$@: installing$$missing"; \
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-# Order-only on deps: on a fresh machine nothing compiles before the
-# packages are there, whichever target asked for it.
-$(BUILD)/%.o: %.c | deps
+# deps-build: what building the programs needs (all, run, install): a
+# compiler, pkg-config and the libraries, nothing for the tests.
+deps-build:
+	@missing=""; \
+	command -v pkg-config >/dev/null || missing="pkg-config"; \
+	command -v cc >/dev/null || missing="$$missing gcc"; \
+	[ -e /usr/include/ev.h ] || missing="$$missing libev-dev"; \
+	ls /usr/lib/*/libwebsockets-evlib_ev.so >/dev/null 2>&1 || \
+	  missing="$$missing libwebsockets-evlib-ev"; \
+	$(call deps_pkgs,$(PKGS)) \
+	$(deps_apt)
+
+# deps: all of it, the build's and what the tests, asan, fuzz and bench
+# add (test, asan, fuzz, fuzz-ci, bench, soak): cmocka, python3, the
+# sqlite3 shell, clang with libFuzzer.  After deps-build, so that no two
+# apt-get run at once under -j.
+deps: deps-build
+	@missing=""; \
+	command -v python3 >/dev/null || missing="$$missing python3"; \
+	command -v sqlite3 >/dev/null || missing="$$missing sqlite3"; \
+	command -v clang >/dev/null || missing="$$missing clang"; \
+	[ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
+	  missing="$$missing libclang-rt-14-dev"; \
+	$(call deps_pkgs,$(TEST_PKGS)) \
+	$(deps_apt)
+
+# Order-only on deps-build: on a fresh machine nothing compiles before the
+# packages are there, whichever target asked for it; the tests' own
+# objects (cmocka, libFuzzer harnesses) wait for all of deps.
+$(BUILD)/%.o: %.c | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+$(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/*/*.c)): | deps
 
 $(BUILD)/advisord: $(BUILD)/daemon/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -136,7 +146,7 @@ check-content: all
 	./$(BUILD)/advisord --check
 
 # Each unit test binary, then every black-box test script in tests/.
-test: all $(UNIT_BIN) check-content $(TEST_EXTRA)
+test: deps all $(UNIT_BIN) check-content $(TEST_EXTRA)
 	@fail=0; for t in $(UNIT_BIN); do \
 	  echo "== $$t"; $$t || fail=1; done; \
 	for s in $(sort $(wildcard tests/*.sh)); do \

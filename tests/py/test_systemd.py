@@ -34,6 +34,45 @@ def make(*args):
     return p.returncode, p.stdout.decode(errors="replace")
 
 
+# What `make deps` adds for the tests, asan, fuzz and bench (libFuzzer's
+# clang, cmocka, python3): a server's `make install` must not apt-get them.
+TEST_ONLY_DEBS = ("clang", "libclang-rt-14-dev", "libcmocka-dev", "python3")
+
+
+def dry_run(*args):
+    """The commands `make -n ARGS` would run (recursive makes included)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "BUILD")}
+    p = subprocess.run(["make", "-n", "-C", ROOT] + list(args), env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
+def deps_split():
+    """install, run and all install only the build's packages; the test
+    targets and `make deps` also the test tooling."""
+    tmp = tempfile.mkdtemp(prefix="advisord-deps-")
+    build = ["BUILD=%s/build" % tmp, "INSTALL_BUILD=%s/install" % tmp]
+    try:
+        for target in ("deps-build", "all", "run", "install"):
+            rc, out = dry_run(target, "PREFIX=%s/prefix" % tmp, *build)
+            words = set(out.replace('"', " ").replace(";", " ").split())
+            extra = [d for d in TEST_ONLY_DEBS if d in words]
+            R.check("make %s checks the build's packages only" % target,
+                    rc == 0 and "libwebsockets-dev" in words and not extra,
+                    "rc %d, also %s:\n%s" % (rc, extra, out[-1500:]))
+        for target in ("deps", "test", "fuzz", "soak"):
+            rc, out = dry_run(target, *build)
+            words = set(out.replace('"', " ").replace(";", " ").split())
+            lacking = [d for d in TEST_ONLY_DEBS + ("libwebsockets-dev",)
+                       if d not in words]
+            R.check("make %s checks the test tooling too" % target,
+                    rc == 0 and not lacking,
+                    "rc %d, lacking %s:\n%s" % (rc, lacking, out[-1500:]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def files_under(top):
     out = []
     for d, _, names in os.walk(top):
@@ -478,6 +517,7 @@ def reload():
 
 
 def main():
+    R.run("deps for the build, deps for the tests", deps_split)
     R.run("install into PREFIX", install_prefix)
     R.run("install into DESTDIR", install_destdir)
     R.run("security score", security)
