@@ -17,6 +17,7 @@
 struct bridge_token {
 	char	name[64];
 	char	hash[AUTH_HASH_HEX + 1];
+	size_t	line;		/* in the file, for the error of a repeat */
 };
 
 struct bridge_tokens {
@@ -105,11 +106,34 @@ bridge_tokens_load(const char *path, char *err, size_t errlen)
 				    "letters, digits, _ . -", path, lineno);
 				goto fail;
 			}
+		/* A name is a bridge's identity in the logs and in its
+		 * conversation ids (b-NAME:...), so each has one line; a
+		 * token under two names would authenticate as whichever
+		 * came last.  Rotating a token replaces its line's hash. */
+		for (i = 0; i < t->n; i++) {
+			if (strcmp(t->v[i].name, name) == 0) {
+				snprintf(err, errlen, "%s:%zu: bridge \"%s\" "
+				    "again (first on line %zu): one line a "
+				    "bridge; to rotate its token, replace the "
+				    "hash on that line", path, lineno, name,
+				    t->v[i].line);
+				goto fail;
+			}
+			if (strcmp(t->v[i].hash, h) == 0) {
+				snprintf(err, errlen, "%s:%zu: bridge \"%s\" "
+				    "has the token of bridge \"%s\" (line "
+				    "%zu): each bridge needs a token of its own",
+				    path, lineno, name, t->v[i].name,
+				    t->v[i].line);
+				goto fail;
+			}
+		}
 		if ((nv = realloc(t->v, (t->n + 1) * sizeof(*nv))) == NULL)
 			goto fail;
 		t->v = nv;
 		snprintf(t->v[t->n].name, sizeof(t->v[t->n].name), "%s", name);
 		memcpy(t->v[t->n].hash, h, AUTH_HASH_HEX + 1);
+		t->v[t->n].line = lineno;
 		t->n++;
 	}
 	fclose(f);

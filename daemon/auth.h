@@ -17,7 +17,8 @@ int	auth_random_token(char *out);
 /* Hex SHA-256 of S into OUT (AUTH_HASH_HEX + 1 bytes). */
 void	auth_sha256_hex(const char *s, size_t n, char *out);
 
-/* Load a token file; NULL and "file:line: reason" in ERR on failure. */
+/* Load a token file; NULL and "file:line: reason" in ERR on failure,
+ * also for a name or a hash that a line before already has. */
 struct bridge_tokens *bridge_tokens_load(const char *path, char *err,
 	    size_t errlen);
 void	bridge_tokens_free(struct bridge_tokens *);

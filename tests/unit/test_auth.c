@@ -111,6 +111,47 @@ t_token_file_errors(void **state)
 	assert_non_null(strstr(err, "/nonexistent/tokens"));
 }
 
+/* TEXT as a token file is refused with "FILE:" and WANT at the start. */
+static void
+assert_refused(const char *text, const char *want)
+{
+	char err[512], full[512];
+
+	write_file(text);
+	err[0] = '\0';
+	assert_null(bridge_tokens_load(path, err, sizeof(err)));
+	snprintf(full, sizeof(full), "%s:%s", path, want);
+	assert_memory_equal(err, full, strlen(full));
+	unlink(path);
+}
+
+/* One line a bridge: a name twice, or one token under two names, would
+ * make the logs and a bridge's conversations ambiguous. */
+static void
+t_token_file_repeats(void **state)
+{
+	struct bridge_tokens *t;
+	char err[256], text[512], ha[AUTH_HASH_HEX + 1], hb[AUTH_HASH_HEX + 1];
+
+	(void)state;
+	auth_sha256_hex("secret-a", 8, ha);
+	auth_sha256_hex("secret-b", 8, hb);
+	snprintf(text, sizeof(text), "slack %s\n# rotated\nmattermost %s\n"
+	    "slack %s\n", ha, hb, hb);
+	assert_refused(text, "4: bridge \"slack\" again (first on line 1)");
+	snprintf(text, sizeof(text), "slack %s\nmattermost %s\n", ha, ha);
+	assert_refused(text, "2: bridge \"mattermost\" has the token of "
+	    "bridge \"slack\" (line 1)");
+
+	/* names that differ in case only are two bridges */
+	snprintf(text, sizeof(text), "slack %s\nSlack %s\n", ha, hb);
+	write_file(text);
+	assert_non_null(t = bridge_tokens_load(path, err, sizeof(err)));
+	assert_string_equal(bridge_tokens_check(t, "secret-b", 8), "Slack");
+	bridge_tokens_free(t);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -119,6 +160,7 @@ main(void)
 		cmocka_unit_test(t_sha256),
 		cmocka_unit_test(t_tokens),
 		cmocka_unit_test(t_token_file_errors),
+		cmocka_unit_test(t_token_file_repeats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
