@@ -143,6 +143,11 @@ def check_unit(prefix, name, program, conf):
             "DIR@" not in unit and
             "ExecStart=%s/%s -c %s/etc/advisord/%s" % (prefix, program, prefix, conf)
             in unit, unit[:600])
+    # comments too: the unit names PREFIX's config folder, not /etc's
+    elsewhere = [line for line in unit.splitlines()
+                 if "/etc/advisord" in line.replace(prefix + "/etc/advisord", "")]
+    R.check("installed %s names no /etc/advisord but PREFIX's" % name,
+            not elsewhere, elsewhere)
 
 
 def reinstall_keeps_configs(prefix):
@@ -228,6 +233,12 @@ def install_prefix():
         if BRIDGE:
             check_unit(prefix, "advisor-bridge.service", "bin/advisor-bridge",
                        "advisor-bridge.conf")
+            with open(os.path.join(prefix, "lib/systemd/system",
+                                   "advisor-bridge.service")) as f:
+                unit = f.read()
+            R.check("installed bridge unit loads PREFIX's bridge.token",
+                    "LoadCredential=bridge.token:%s/etc/advisord/bridge.token"
+                    % prefix in unit, unit[:1500])
             h = subprocess.run([os.path.join(prefix, "bin/advisor-bridge"), "--help"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             R.check("installed advisor-bridge runs (--help)",
