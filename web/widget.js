@@ -131,7 +131,10 @@
     (options || []).forEach(function (o) {
       var b = make("button", null, o.label);
       b.type = "button";
-      b.addEventListener("click", function () {
+      b.addEventListener("click", function (e) {
+        /* the second click of a double click (detail 2) is no choice: when
+         * the reply came between the two, it landed on a new button */
+        if (e.detail > 1) return;
         if (b.disabled || !send({ type: "choose", option: o.id, id: "c" + (++seq) })) return;
         pickable(false);
         addUser(o.label);
