@@ -223,10 +223,14 @@ main(int argc, char **argv)
 			a.format = optarg;
 			break;
 		case 'o':
+			/* a century at most: days in microseconds must not
+			 * overflow into a cutoff in the future, which would
+			 * purge the whole log */
 			a.days = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || a.days < 0) {
+			if (*optarg == '\0' || *end != '\0' || a.days < 0 ||
+			    a.days > 36500) {
 				fprintf(stderr, "advisorctl: --older-than "
-				    "wants a number of days\n");
+				    "wants a number of days (up to 36500)\n");
 				return 2;
 			}
 			break;

@@ -232,6 +232,8 @@ def main():
                           (["unmatched", "--current", "--content-version", "v"], "exclude each other"),
                           (["unmatched", "--content-version", ""], "--content-version wants a version"),
                           (["dropoff", "--idle", "soon"], "--idle wants a number of minutes"),
+                          # days that overflowed into a future cutoff purged everything
+                          (["purge", "--older-than", "200000000"], "--older-than wants a number of days"),
                           # an option the command does not take is refused, not ignored
                           (["stats", "--format", "csv"], "stats does not take --format"),
                           (["transcript", "w-x", "--since", "2025-01-01"], "transcript does not take --since"),
