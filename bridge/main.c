@@ -253,6 +253,17 @@ known_key(const char *key)
 	return 0;
 }
 
+/* VALUE of KEY as an error may show it: never a secret, which fails only
+ * by being too long and would land in the journal whole. */
+static const char *
+shown(const char *key, const char *value)
+{
+	if (strcmp(key, "webhook_token") == 0 ||
+	    strcmp(key, "signing_secret") == 0)
+		return "(secret, not shown: longer than 255 bytes)";
+	return value;
+}
+
 static int
 load_config(struct bconf *c, const char *path)
 {
@@ -297,7 +308,7 @@ load_config(struct bconf *c, const char *path)
 		}
 		if (set_key(c, k, v) == -1) {
 			logmsg(0, "%s:%d: bad value \"%s\" for %s", path,
-			    lineno, v, k);
+			    lineno, shown(k, v), k);
 			goto out;
 		}
 	}
@@ -1038,7 +1049,7 @@ load_settings(struct bconf *c, const char *config, int argc, char **argv)
 		    sizeof(keys[0])) && keys[ch] != NULL &&
 		    set_key(c, keys[ch], optarg) == -1) {
 			logmsg(0, "bad value for --%s: %s", opts[longi].name,
-			    optarg);
+			    shown(keys[ch], optarg));
 			return 2;
 		}
 	return 0;
@@ -1095,8 +1106,9 @@ reload(void)
 	}
 	logmsg(2, "reloaded %s", config ? config : "the flags");
 	/* refused, or away: try at once rather than at the end of the
-	 * backoff (not while a connection attempt is under way) */
-	if (S.ws == NULL && !S.up) {
+	 * backoff (not while a connection attempt is under way, nor while
+	 * stopping: the drain has cancelled the retries for good) */
+	if (S.ws == NULL && !S.up && !S.stop) {
 		lws_sul_cancel(&S.sul_connect);
 		S.backoff_ms = BACKOFF_MIN_MS;
 		connect_advisor(NULL);
@@ -1234,10 +1246,21 @@ main(int argc, char **argv)
 	save_options();
 fail:
 	if (S.cx) {
+		struct lws_context *cx = S.cx;
+		sigset_t late;
+
+		/* a signal from here on must not reach the context being
+		 * freed through on_signal */
+		sigemptyset(&late);
+		sigaddset(&late, SIGTERM);
+		sigaddset(&late, SIGINT);
+		sigaddset(&late, SIGHUP);
+		sigprocmask(SIG_BLOCK, &late, NULL);
+		S.cx = NULL;
 		lws_sul_cancel(&S.sul_connect);
 		lws_sul_cancel(&S.sul_sweep);
 		lws_sul_cancel(&S.sul_drain);
-		lws_context_destroy(S.cx);
+		lws_context_destroy(cx);
 	}
 	free(S.rx);
 	convmap_free(S.map);

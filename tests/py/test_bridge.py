@@ -101,6 +101,18 @@ def config_errors(res, tmp):
         err = p.stderr.decode(errors="replace")
         res.check("bad setting is named: %s" % want,
                   p.returncode != 0 and want in err, (p.returncode, err))
+    # a secret too long is named, never printed: the error goes to the journal
+    secret = "s3cr3t" * 50
+    for text, flags in (("signing_secret = %s\n" % secret, []),
+                        ("", ["--webhook-token", secret])):
+        with open(conf, "w") as f:
+            f.write(text)
+        p = subprocess.run([os.path.join(ROOT, BUILD, "advisor-bridge"), "-c", conf] + flags,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        err = p.stderr.decode(errors="replace")
+        res.check("a bad secret is named, not shown (%s)" % ("file" if text else "flag"),
+                  p.returncode != 0 and "not shown" in err and "s3cr3t" not in err,
+                  (p.returncode, err))
 
 
 def token_mode(res, tmp):
