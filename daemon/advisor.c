@@ -801,6 +801,9 @@ log_incoming(struct advisor *a, struct conv *c, const char *text,
 	m.rewrites = rewrites;
 	m.suggestion = suggestion;
 	m.time_us = now_us;
+	/* the content it was matched by, on the message itself: the
+	 * conversation's row says only the version it was last logged under */
+	m.content_version = a->version;
 	store_put_message(a->o.store, &m);
 	hist_push(c, 'i', m.id, text, NULL, NULL);
 }

@@ -51,6 +51,12 @@ const char *const schema_migrations[] = {
 	"DROP INDEX messages_intent;"
 	"CREATE INDEX messages_fallback ON messages (time)"
 	"  WHERE intent = 'fallback';",
+	/* 3: the content version an incoming message was matched by; the
+	 * conversation's is rewritten each time the conversation is logged
+	 * again (a resume, a bridge person's new name), and a conversation
+	 * kept in memory across a content reload never rewrites it.  NULL on
+	 * replies and on rows from before. */
+	"ALTER TABLE messages ADD COLUMN content_version TEXT;",
 };
 
 const size_t schema_nmigrations =

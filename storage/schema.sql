@@ -1,4 +1,4 @@
--- schema.sql: the advisord log database at user_version 2, written out
+-- schema.sql: the advisord log database at user_version 3, written out
 -- whole for people to read.  The daemon applies the migrations in
 -- storage/schema.c; tests/unit/test_store.c checks that both agree.
 -- Times are microseconds since the Unix epoch, UTC.
@@ -17,7 +17,10 @@ CREATE TABLE conversations (
 
 -- Every message, both ways.  why is the match explanation (JSON),
 -- rewrites the spelling corrections (JSON), suggestion the "did you mean"
--- intent the person picked after a fallback.
+-- intent the person picked after a fallback.  content_version is the
+-- content an incoming message was matched by (NULL on replies, and on
+-- rows written before user_version 3: conversations.content_version
+-- stands in for those).
 CREATE TABLE messages (
   id INTEGER PRIMARY KEY,
   conversation TEXT NOT NULL,
@@ -29,7 +32,8 @@ CREATE TABLE messages (
   rewrites TEXT,
   suggestion TEXT,
   latency_us INTEGER,
-  time INTEGER NOT NULL
+  time INTEGER NOT NULL,
+  content_version TEXT
 );
 CREATE INDEX messages_conversation ON messages (conversation, id);
 -- Only the unanswered questions are indexed by intent: review looks up

@@ -50,9 +50,9 @@ enum row_kind { ROW_CONV, ROW_MSG, ROW_FEEDBACK, ROW_STATE, ROW_END };
 
 /* Strings of a row, by kind:
  *  CONV: id channel user resume_hash content_version
- *  MSG: conv text intent node why rewrites suggestion
+ *  MSG: conv text intent node why rewrites suggestion content_version
  *  FEEDBACK: conv comment;  STATE: conv state;  END: conv */
-#define ROW_STRS	7
+#define ROW_STRS	8
 
 struct row {
 	enum row_kind	 kind;
@@ -192,7 +192,7 @@ bind_text(sqlite3_stmt *st, int i, const char *s, int len)
  * in with the same statement for one row.
  */
 #define MSG_RUN		16
-#define MSG_COLS	11
+#define MSG_COLS	12
 
 /* INSERT for ROWS messages. */
 static char *
@@ -200,7 +200,7 @@ msgs_sql(int rows)
 {
 	static const char head[] = "INSERT OR IGNORE INTO messages (id,"
 	    " conversation, direction, text, intent, node, why, rewrites,"
-	    " suggestion, latency_us, time) VALUES ";
+	    " suggestion, latency_us, time, content_version) VALUES ";
 	size_t cap = sizeof(head) + (size_t)rows * (MSG_COLS * 6 + 4), o;
 	char *sql = malloc(cap);
 	int k, c;
@@ -234,6 +234,7 @@ write_msgs(sqlite3_stmt *st, const struct row *r, int rows)
 			bind_text(st, b + 3 + i, r[k].s[i], r[k].len[i]);
 		sqlite3_bind_int64(st, b + 10, r[k].n[1]);
 		sqlite3_bind_int64(st, b + 11, r[k].n[2]);
+		bind_text(st, b + 12, r[k].s[7], r[k].len[7]);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -785,7 +786,8 @@ store_put_message(struct store *s, const struct store_msg *m)
 {
 	struct row r = { .kind = ROW_MSG };
 	const char *v[ROW_STRS] = { m->conv, m->text ? m->text : "",
-	    m->intent, m->node, m->why, m->rewrites, m->suggestion };
+	    m->intent, m->node, m->why, m->rewrites, m->suggestion,
+	    m->content_version };
 
 	/* the text, and the explanation that repeats it, are masked */
 	pack(s, &r, v, 1u << 1 | 1u << 4);

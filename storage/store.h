@@ -56,6 +56,9 @@ struct store_msg {
 	const char	*suggestion;	/* "did you mean" intent picked, or NULL */
 	int64_t		 latency_us;	/* reply latency; 0 for incoming */
 	int64_t		 time_us;
+	/* the content version an incoming message was matched by; replies
+	 * leave it NULL (their question's is the one before them) */
+	const char	*content_version;
 };
 
 /* Counters for /metrics. */

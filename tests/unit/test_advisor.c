@@ -739,7 +739,8 @@ t_typed_skip(void **state)
 }
 
 /* An incoming message is logged with the node the person was at, whether
- * typed or clicked; the reply with the node it leads to. */
+ * typed or clicked, and the content version that matched it; the reply
+ * with the node it leads to. */
 static void
 t_logged_node(void **state)
 {
@@ -770,6 +771,15 @@ t_logged_node(void **state)
 	snprintf(want, sizeof(want), "%s,%s,%s,", n0, n1, n2);
 	logged(x->db, "SELECT node FROM messages WHERE direction = 'out' "
 	    "ORDER BY id", ",", got, sizeof(got));
+	assert_string_equal(got, want);
+	/* each question, typed or clicked, with the content that matched
+	 * it; the replies with none */
+	snprintf(want, sizeof(want), "in %s,in %s,out NULL,out NULL,"
+	    "out NULL,", advisor_content_version(x->adv),
+	    advisor_content_version(x->adv));
+	logged(x->db, "SELECT direction || ' ' || coalesce(content_version, "
+	    "'NULL') FROM messages ORDER BY direction, id", ",", got,
+	    sizeof(got));
 	assert_string_equal(got, want);
 	session_free(s);
 }

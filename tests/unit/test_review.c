@@ -21,6 +21,11 @@
 
 static char path_a[256], path_b[256];
 
+/* A message row by the columns of the first schema: the later ones
+ * (content_version) stay NULL, as in a log written before them. */
+#define MSG_INTO "INSERT INTO messages (id, conversation, direction, text," \
+    " intent, node, why, rewrites, suggestion, latency_us, time) VALUES "
+
 #define DAY1	INT64_C(1735689600000000)	/* 2025-01-01 UTC */
 #define DAY2	(DAY1 + INT64_C(86400000000))
 
@@ -52,37 +57,37 @@ static const char *sql_a =
     " 'v1');"
     "INSERT INTO conversations VALUES ('b', 'bridge', 'u1', 'hb', " T2 ","
     " NULL, 'v1');"
-    "INSERT INTO messages VALUES (1, 'a', 'in', 'what is kpo', 'kpo', NULL,"
+    MSG_INTO "(1, 'a', 'in', 'what is kpo', 'kpo', NULL,"
     " NULL, NULL, NULL, 0, " T1 ");"
-    "INSERT INTO messages VALUES (2, 'a', 'out', 'KPO means...', 'kpo',"
+    MSG_INTO "(2, 'a', 'out', 'KPO means...', 'kpo',"
     " 'root', NULL, NULL, NULL, 900, " T1 ");"
-    "INSERT INTO messages VALUES (3, 'a', 'in', 'Vendor zebra!', 'fallback',"
+    MSG_INTO "(3, 'a', 'in', 'Vendor zebra!', 'fallback',"
     " NULL, '{\"normalized\":\"vendor zebra\"}', NULL, NULL, 0, " T1 ");"
-    "INSERT INTO messages VALUES (4, 'a', 'out', 'Did you mean', 'fallback',"
+    MSG_INTO "(4, 'a', 'out', 'Did you mean', 'fallback',"
     " 'root', NULL, NULL, NULL, 800, " T1 ");"
-    "INSERT INTO messages VALUES (5, 'a', 'in', 'vendor, zebra',"
+    MSG_INTO "(5, 'a', 'in', 'vendor, zebra',"
     " 'fallback', NULL, '{\"normalized\":\"vendor zebra\"}', NULL, NULL, 0,"
     " " T1 ");"
-    "INSERT INTO messages VALUES (6, 'a', 'out', 'Did you mean', 'fallback',"
+    MSG_INTO "(6, 'a', 'out', 'Did you mean', 'fallback',"
     " 'root', NULL, NULL, NULL, 800, " T1 ");"
-    "INSERT INTO messages VALUES (7, 'a', 'in', 'Dependence', 'choose', NULL,"
+    MSG_INTO "(7, 'a', 'in', 'Dependence', 'choose', NULL,"
     " NULL, NULL, 'challenge_dependence', 0, " T1 ");"
-    "INSERT INTO messages VALUES (8, 'a', 'out', 'How big is your team?',"
+    MSG_INTO "(8, 'a', 'out', 'How big is your team?',"
     " 'decide', 'q_size', NULL, NULL, NULL, 700, " T1 ");"
     "INSERT INTO feedback VALUES (1, 2, 'a', 0, 'too short', " T1 ");"
     "INSERT INTO feedback VALUES (2, 8, 'a', 1, NULL, " T1 ");"
-    "INSERT INTO messages VALUES (9, 'b', 'in', 'zebra vendor contract',"
+    MSG_INTO "(9, 'b', 'in', 'zebra vendor contract',"
     " 'fallback', NULL, '{\"normalized\":\"zebra vendor contract\"}', NULL,"
     " NULL, 0, " T2 ");"
-    "INSERT INTO messages VALUES (10, 'b', 'out', 'Did you mean', 'fallback',"
+    MSG_INTO "(10, 'b', 'out', 'Did you mean', 'fallback',"
     " 'root', NULL, NULL, NULL, 600, " T2 ");";
 
 static const char *sql_b =
     "INSERT INTO conversations VALUES ('c', 'web', NULL, 'hc', " T2 ", NULL,"
     " 'v1');"
-    "INSERT INTO messages VALUES (1, 'c', 'in', 'help me decide', 'decide',"
+    MSG_INTO "(1, 'c', 'in', 'help me decide', 'decide',"
     " NULL, NULL, NULL, NULL, 0, " T2 ");"
-    "INSERT INTO messages VALUES (2, 'c', 'out', 'How big?', 'decide',"
+    MSG_INTO "(2, 'c', 'out', 'How big?', 'decide',"
     " 'q_size', NULL, NULL, NULL, 500, " T2 ");";
 
 static int
@@ -297,7 +302,7 @@ test_unmatched(void **state)
 }
 
 /* A fallback of conversation w-c at time T1, text TEXT, id ID. */
-#define FB(id, text) "INSERT INTO messages VALUES (" #id ", 'w-c', 'in', '" \
+#define FB(id, text) MSG_INTO "(" #id ", 'w-c', 'in', '" \
     text "', 'fallback', NULL, NULL, NULL, NULL, 0, " T1 ");"
 
 /* Clusters compare the words that say what a question is about ("what
@@ -340,7 +345,7 @@ test_clusters(void **state)
 }
 
 /* A fallback of w-c whose text has no words: it normalises to "". */
-#define FB0(id, text) "INSERT INTO messages VALUES (" #id ", 'w-c', 'in', '" \
+#define FB0(id, text) MSG_INTO "(" #id ", 'w-c', 'in', '" \
     text "', 'fallback', NULL, '{\"normalized\":\"\"}', NULL, NULL, 0, " \
     T1 ");"
 
@@ -403,13 +408,13 @@ test_unmatched_version(void **state)
 	    ", NULL, 'v1');"
 	    "INSERT INTO conversations VALUES ('w-2', 'web', NULL, NULL, " T2
 	    ", NULL, 'v2');"
-	    "INSERT INTO messages VALUES (1, 'w-1', 'in', 'what is lpo',"
+	    MSG_INTO "(1, 'w-1', 'in', 'what is lpo',"
 	    " 'fallback', NULL, NULL, NULL, NULL, 0, " T1 ");"
-	    "INSERT INTO messages VALUES (2, 'w-1', 'in', 'zebra vendor',"
+	    MSG_INTO "(2, 'w-1', 'in', 'zebra vendor',"
 	    " 'fallback', NULL, NULL, NULL, NULL, 0, " T2 " + 9);"
-	    "INSERT INTO messages VALUES (3, 'w-2', 'in', 'what is lpo',"
+	    MSG_INTO "(3, 'w-2', 'in', 'what is lpo',"
 	    " 'lpo', NULL, NULL, NULL, NULL, 0, " T2 ");"
-	    "INSERT INTO messages VALUES (4, 'w-2', 'in', 'zebra vendor',"
+	    MSG_INTO "(4, 'w-2', 'in', 'zebra vendor',"
 	    " 'fallback', NULL, NULL, NULL, NULL, 0, " T2 ");");
 	r = open_one(false);
 	assert_int_equal(review_current_version(r, v, sizeof(v), err,
@@ -460,13 +465,13 @@ test_unmatched_version(void **state)
 #define KPO_BPO \
     "INSERT INTO conversations VALUES ('w-r', 'web', NULL, NULL, " T1 \
     ", NULL, 'v1');" \
-    "INSERT INTO messages VALUES (1, 'w-r', 'in', 'what is kpo', 'kpo'," \
+    MSG_INTO "(1, 'w-r', 'in', 'what is kpo', 'kpo'," \
     " NULL, NULL, NULL, NULL, 0, " T1 ");" \
-    "INSERT INTO messages VALUES (2, 'w-r', 'out', 'KPO is', 'kpo'," \
+    MSG_INTO "(2, 'w-r', 'out', 'KPO is', 'kpo'," \
     " 'kpo', NULL, NULL, NULL, 9, " T1 ");" \
-    "INSERT INTO messages VALUES (3, 'w-r', 'in', 'and bpo', 'bpo'," \
+    MSG_INTO "(3, 'w-r', 'in', 'and bpo', 'bpo'," \
     " NULL, NULL, NULL, NULL, 0, " T1 ");" \
-    "INSERT INTO messages VALUES (4, 'w-r', 'out', 'BPO is', 'bpo'," \
+    MSG_INTO "(4, 'w-r', 'out', 'BPO is', 'bpo'," \
     " 'bpo', NULL, NULL, NULL, 9, " T1 ");"
 
 /* A reply rated twice counts once, by its latest rating: rated not
@@ -523,9 +528,9 @@ test_per_day_rating_only(void **state)
 	fixture(path_a,
 	    "INSERT INTO conversations VALUES ('w-d', 'web', NULL, NULL, " T1
 	    ", NULL, 'v1');"
-	    "INSERT INTO messages VALUES (1, 'w-d', 'in', 'what is kpo', 'kpo',"
+	    MSG_INTO "(1, 'w-d', 'in', 'what is kpo', 'kpo',"
 	    " NULL, NULL, NULL, NULL, 0, " T1 ");"
-	    "INSERT INTO messages VALUES (2, 'w-d', 'out', 'KPO is', 'kpo',"
+	    MSG_INTO "(2, 'w-d', 'out', 'KPO is', 'kpo',"
 	    " 'kpo', NULL, NULL, NULL, 9, " T1 ");"
 	    "INSERT INTO feedback VALUES (1, 2, 'w-d', 0, 'late', " T2 " + 5);");
 	r = open_one(false);
@@ -554,7 +559,7 @@ test_per_day_rating_only(void **state)
 }
 
 /* A reply of conversation CONV at node NODE, time T. */
-#define OUT(id, conv, node, t) "INSERT INTO messages VALUES (" #id ", '" \
+#define OUT(id, conv, node, t) MSG_INTO "(" #id ", '" \
     conv "', 'out', 'next?', 'decide', '" node "', NULL, NULL, NULL, 9, " \
     t ");"
 
@@ -664,7 +669,7 @@ test_long_text_cut(void **state)
 	(void)state;
 	n = snprintf(sql, sizeof(sql), "INSERT INTO conversations VALUES "
 	    "('w-l', 'web', NULL, NULL, " T1 ", NULL, 'v1');"
-	    "INSERT INTO messages VALUES (1, 'w-l', 'in', '");
+	    MSG_INTO "(1, 'w-l', 'in', '");
 	for (k = 0; k < 600; k++)	/* 1,200 bytes of two-byte letters */
 		n += snprintf(sql + n, sizeof(sql) - (size_t)n, "\xc3\xa9");
 	snprintf(sql + n, sizeof(sql) - (size_t)n, "', 'fallback', NULL, NULL,"
@@ -716,12 +721,12 @@ test_table_one_line(void **state)
 	fixture(path_b,
 	    "INSERT INTO conversations VALUES ('w-n', 'web', NULL, NULL, " T1
 	    ", NULL, 'v1');"
-	    "INSERT INTO messages VALUES (1, 'w-n', 'in', 'risks?', 'risks',"
+	    MSG_INTO "(1, 'w-n', 'in', 'risks?', 'risks',"
 	    " NULL, NULL, NULL, NULL, 0, " T1 ");"
-	    "INSERT INTO messages VALUES (2, 'w-n', 'out', 'Three risks:' ||"
+	    MSG_INTO "(2, 'w-n', 'out', 'Three risks:' ||"
 	    " char(10) || '- one' || char(13) || char(10) || '- two', 'risks',"
 	    " 'risks', NULL, NULL, NULL, 9, " T1 ");"
-	    "INSERT INTO messages VALUES (3, 'w-n', 'in', 'line one' ||"
+	    MSG_INTO "(3, 'w-n', 'in', 'line one' ||"
 	    " char(10) || 'line two', 'fallback', NULL, NULL, NULL, NULL, 0, "
 	    T1 ");"
 	    "INSERT INTO feedback VALUES (1, 2, 'w-n', 0, 'vague' || char(10)"
@@ -778,7 +783,7 @@ test_transcript_bridge_name(void **state)
 	    " NULL, " T1 ", NULL, 'v1');"
 	    "INSERT INTO conversations VALUES ('w-x:T3', 'web', NULL, NULL, "
 	    T1 ", NULL, 'v1');"
-	    "INSERT INTO messages VALUES (1, 'b-chat:T2', 'in', 'hello there',"
+	    MSG_INTO "(1, 'b-chat:T2', 'in', 'hello there',"
 	    " 'greet', NULL, NULL, NULL, NULL, 0, " T1 ");");
 	r = open_one(true);
 	f = open_memstream(&buf, &len);
@@ -818,7 +823,7 @@ test_transcript_ratings(void **state)
 	(void)state;
 	fixture(path_b,
 	    KPO_BPO
-	    "INSERT INTO messages VALUES (5, 'w-r', 'out', 'Anything else?',"
+	    MSG_INTO "(5, 'w-r', 'out', 'Anything else?',"
 	    " 'bpo', 'bpo', NULL, NULL, NULL, 9, " T1 ");"
 	    "INSERT INTO feedback VALUES (1, 2, 'w-r', 1, NULL, " T1 ");"
 	    "INSERT INTO feedback VALUES (2, 2, 'w-r', 0, 'too short' ||"

@@ -240,6 +240,30 @@ test_migration(void **state)
 	assert_non_null(strstr(err, "newer"));
 }
 
+/* A log at dbpath as user_version VERSION left it, with two messages of
+ * conversation c (a fallback and its reply), after SQL. */
+static void
+old_log(int version, const char *sql)
+{
+	sqlite3 *db;
+	char v[64];
+	int i;
+
+	store_remove(dbpath);
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	for (i = 0; i < version; i++)
+		assert_int_equal(sqlite3_exec(db, schema_migrations[i], NULL,
+		    NULL, NULL), SQLITE_OK);
+	snprintf(v, sizeof(v), "PRAGMA user_version = %d", version);
+	assert_int_equal(sqlite3_exec(db, v, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO messages (id,"
+	    " conversation, direction, text, intent, time) VALUES (1, 'c',"
+	    " 'in', 'what about paris', 'fallback', 5), (2, 'c', 'out',"
+	    " 'sorry', 'fallback', 6)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 /*
  * A log written by the first release (user_version 1) keeps its rows when
  * opened by this one, and unanswered questions are then found through the
@@ -255,20 +279,12 @@ test_migration_from_v1(void **state)
 	bool used = false;
 
 	(void)state;
-	store_remove(dbpath);
-	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, schema_migrations[0], NULL, NULL,
-	    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1;"
-	    "INSERT INTO messages (id, conversation, direction, text, intent,"
-	    " time) VALUES (1, 'c', 'in', 'what about paris', 'fallback', 5),"
-	    " (2, 'c', 'out', 'sorry', 'fallback', 6)", NULL, NULL, NULL),
-	    SQLITE_OK);
-	sqlite3_close(db);
+	old_log(1, "");
 
 	s = open_store(dbpath, true, 0);
 	store_close(s);
-	assert_int_equal(count(dbpath, "PRAGMA user_version"), 2);
+	assert_int_equal(count(dbpath, "PRAGMA user_version"),
+	    (int64_t)schema_nmigrations);
 	assert_int_equal(count(dbpath, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name = 'messages_intent'"), 0);
 	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
@@ -285,6 +301,39 @@ test_migration_from_v1(void **state)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	assert_true(used);
+	integrity_ok(dbpath);
+}
+
+/*
+ * A log of user_version 2 keeps its rows when opened by this one: the
+ * messages gain a content version, NULL on the rows from before (review
+ * then takes their conversation's), and new messages carry theirs.
+ */
+static void
+test_migration_from_v2(void **state)
+{
+	struct store *s;
+	struct store_msg m = { .conv = "c", .direction = 'i', .text = "again",
+	    .intent = "lpo", .time_us = 9, .content_version = "v2" };
+
+	(void)state;
+	old_log(2, "INSERT INTO conversations (id, channel, started,"
+	    " content_version) VALUES ('c', 'web', 5, 'v1');");
+
+	s = open_store(dbpath, true, 0);
+	m.id = store_next_id(s);
+	assert_int_equal(m.id, 3);
+	assert_true(store_put_message(s, &m) > 0);
+	store_close(s);
+	assert_int_equal(count(dbpath, "PRAGMA user_version"),
+	    (int64_t)schema_nmigrations);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
+	    "id <= 2 AND content_version IS NULL AND text IN "
+	    "('what about paris', 'sorry')"), 2);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
+	    "id = 3 AND content_version = 'v2' AND text = 'again'"), 1);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM conversations "
+	    "WHERE id = 'c' AND content_version = 'v1'"), 1);
 	integrity_ok(dbpath);
 }
 
@@ -538,7 +587,8 @@ test_message_runs(void **state)
 		    .direction = id % 2 ? 'o' : 'i', .text = text[i],
 		    .intent = id % 2 ? "kpo" : NULL,
 		    .node = id % 2 ? "root" : NULL, .latency_us = id * 3,
-		    .time_us = id * 7 };
+		    .time_us = id * 7, .content_version = id % 2 ? NULL :
+		    id % 4 ? "v2" : "v1" };
 
 		snprintf(text[i], sizeof(text[i]), "m%d", i);
 		if (id % 3 == 0) {
@@ -562,7 +612,9 @@ test_message_runs(void **state)
 	    "why IS (CASE id % 3 WHEN 0 THEN 'w' || (id - 1000) END) AND "
 	    "rewrites IS (CASE id % 3 WHEN 0 THEN 'r' || (id - 1000) END) AND "
 	    "suggestion IS (CASE id % 3 WHEN 0 THEN 's' END) AND "
-	    "latency_us = id * 3 AND time = id * 7"), 49);
+	    "latency_us = id * 3 AND time = id * 7 AND content_version IS "
+	    "(CASE WHEN id % 2 = 1 THEN NULL WHEN id % 4 = 2 THEN 'v2' ELSE "
+	    "'v1' END)"), 49);
 	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
 	    "text = 'm23'"), 0);
 	integrity_ok(dbpath);
@@ -954,6 +1006,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema_matches_sql_file),
 		T(test_migration_from_v1),
+		T(test_migration_from_v2),
 		T(test_migration),
 		T(test_commit_lookup),
 		cmocka_unit_test(test_memory),
