@@ -31,6 +31,36 @@ review_close(struct review *r)
 	free(r);
 }
 
+/*
+ * The columns of file I's messages, the same in every file: a log from
+ * before user_version 3 has no messages.content_version, and reads as
+ * NULL there (its questions then count under their conversation's).
+ */
+static bool
+msg_versions(struct review *r, int i)
+{
+	sqlite3_stmt *st;
+	char sql[128];
+	bool has = false;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pragma_table_info("
+	    "'messages', 'f%d') WHERE name = 'content_version'", i);
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		has = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	return has;
+}
+
+static const char *
+msg_cols(struct review *r, int i)
+{
+	return msg_versions(r, i) ? "id, conversation, direction, text, intent, node, why, "
+	    "rewrites, suggestion, latency_us, time, content_version" :
+	    "id, conversation, direction, text, intent, node, why, rewrites, "
+	    "suggestion, latency_us, time, NULL AS content_version";
+}
+
 /* Union the same table of every attached file into a temp view. */
 static int
 make_views(struct review *r, char *err, size_t errlen)
@@ -44,8 +74,8 @@ make_views(struct review *r, char *err, size_t errlen)
 		    "CREATE TEMP VIEW all_%s AS ", tables[t]);
 		for (i = 0; i < r->n && o < sizeof(sql); i++)
 			o += (size_t)snprintf(sql + o, sizeof(sql) - o,
-			    "%sSELECT * FROM f%d.%s", i ? " UNION ALL " : "", i,
-			    tables[t]);
+			    "%sSELECT %s FROM f%d.%s", i ? " UNION ALL " : "",
+			    t == 1 ? msg_cols(r, i) : "*", i, tables[t]);
 		if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
 			return -1;
@@ -598,8 +628,9 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    "all_messages n WHERE n.conversation = m.conversation AND n.id > "
 	    "m.id AND n.direction = 'in' ORDER BY n.id LIMIT 1) AS picked FROM "
 	    "all_messages m WHERE m.direction = 'in' AND m.intent = 'fallback' "
-	    "AND m.time >= ?1 AND (?2 IS NULL OR m.conversation IN (SELECT id "
-	    "FROM all_conversations WHERE content_version = ?2))) SELECT "
+	    "AND m.time >= ?1 AND (?2 IS NULL OR m.content_version = ?2 OR "
+	    "(m.content_version IS NULL AND m.conversation IN (SELECT id FROM "
+	    "all_conversations WHERE content_version = ?2)))) SELECT "
 	    "count(*) AS n, date(max(time) / 1000000, "
 	    "'unixepoch'), group_concat(DISTINCT picked), norm, "
 	    "json_group_array(DISTINCT typed) FROM fb GROUP "
@@ -764,29 +795,62 @@ review_feedback(struct review *r, int64_t since, bool json, FILE *f,
 	return rc;
 }
 
-int
-review_current_version(struct review *r, char *version, size_t len,
+/* The first column of SQL's first row in OUT: SQLITE_ROW, SQLITE_DONE
+ * (no row), or an error with its message in ERR. */
+static int
+first_text(struct review *r, const char *sql, char *out, size_t len,
     char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	/* a new conversation is written with the content it is answered
-	 * from: the one started last has the newest */
-	if (sqlite3_prepare_v2(r->db, "SELECT content_version FROM "
-	    "all_conversations WHERE content_version IS NOT NULL ORDER BY "
-	    "started DESC, id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
-		return -1;
+		return SQLITE_ERROR;
 	}
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		snprintf(version, len, "%s", sqlite3_column_text(st, 0));
-	else if (rc == SQLITE_DONE)
-		snprintf(err, errlen, "no conversation in the log records a "
-		    "content version");
-	else
+		snprintf(out, len, "%s", sqlite3_column_text(st, 0));
+	else if (rc != SQLITE_DONE)
 		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+review_current_version(struct review *r, char *version, size_t len,
+    char *err, size_t errlen)
+{
+	char sql[8192];
+	size_t o = 0;
+	int i, rc = SQLITE_DONE;
+
+	/* the content the log's newest question was matched by: each file's
+	 * newest through its time index (a scan of the union view would read
+	 * every message), then the newest of those */
+	for (i = 0; i < r->n && o < sizeof(sql); i++)
+		if (msg_versions(r, i))
+			o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s"
+			    "SELECT * FROM (SELECT content_version, time, id "
+			    "FROM f%d.messages WHERE content_version IS NOT "
+			    "NULL ORDER BY time DESC, id DESC LIMIT 1)",
+			    o ? " UNION ALL " : "SELECT content_version FROM (",
+			    i);
+	if (o > 0 && o < sizeof(sql)) {
+		snprintf(sql + o, sizeof(sql) - o, ") ORDER BY time DESC, id "
+		    "DESC LIMIT 1");
+		rc = first_text(r, sql, version, len, err, errlen);
+	}
+	/* none (a log from before messages recorded it): a new conversation
+	 * is written with the content it is answered from, the one started
+	 * last has the newest */
+	if (rc == SQLITE_DONE)
+		rc = first_text(r, "SELECT content_version FROM "
+		    "all_conversations WHERE content_version IS NOT NULL ORDER "
+		    "BY started DESC, id DESC LIMIT 1", version, len, err,
+		    errlen);
+	if (rc == SQLITE_DONE)
+		snprintf(err, errlen, "no conversation in the log records a "
+		    "content version");
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 

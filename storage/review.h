@@ -26,13 +26,15 @@ int64_t		 review_parse_date(const char *);
  * conversation).  SINCE_US 0 means from the beginning. */
 int	review_stats(struct review *, int64_t since_us, bool json, FILE *out,
 	    char *err, size_t errlen);
-/* VERSION: only the questions of conversations answered from that
- * content version (conversations.content_version); NULL: all. */
+/* VERSION: only the questions matched by that content version
+ * (messages.content_version; a row without one, written before
+ * user_version 3, by its conversation's); NULL: all. */
 int	review_unmatched(struct review *, int64_t since_us,
 	    const char *version, bool json, FILE *out, char *err,
 	    size_t errlen);
-/* The newest content version in the log, in VERSION: that of the
- * conversation started last.  -1 when no conversation records one. */
+/* The newest content version in the log, in VERSION: that of the newest
+ * message that records one, else of the conversation started last.  -1
+ * when neither does. */
 int	review_current_version(struct review *, char *version, size_t len,
 	    char *err, size_t errlen);
 /* A conversation still open with a message at or after LIVE_AFTER_US is

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "storage/review.h"
+#include "storage/schema.h"
 #include "storage/store.h"
 
 static char path_a[256], path_b[256];
@@ -457,6 +458,136 @@ test_unmatched_version(void **state)
 	    sizeof(err)), -1);
 	assert_string_equal(err, "no conversation in the log records a "
 	    "content version");
+	review_close(r);
+}
+
+/* The texts of unmatched under version V (NULL: all), "|" between, in
+ * the report's order, in OUT. */
+static const char *
+unmatched_texts(struct review *r, const char *v, char *out, size_t len)
+{
+	char *s = unmatched_of(r, v, true);
+	cJSON *doc = cJSON_Parse(s), *g;
+	size_t o = 0;
+
+	assert_non_null(doc);
+	out[0] = '\0';
+	cJSON_ArrayForEach(g, cJSON_GetObjectItem(doc, "by_text"))
+		o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "|" : "",
+		    cJSON_GetObjectItem(g, "text")->valuestring);
+	cJSON_Delete(doc);
+	free(s);
+	return out;
+}
+
+/* A log at PATH as user_version 2 wrote it (no messages.content_version),
+ * then SQL run on it. */
+static void
+fixture_v2(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	store_remove(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema_migrations[0], NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema_migrations[1], NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 2", NULL,
+	    NULL, NULL), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("fixture_v2: %s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+/* R's current version is CURRENT, and unmatched lists V1 under v1 and
+ * V2 under v2 (texts as unmatched_texts() joins them). */
+static void
+versions_are(struct review *r, const char *current, const char *v1,
+    const char *v2)
+{
+	char v[64], err[256], t[512];
+
+	assert_int_equal(review_current_version(r, v, sizeof(v), err,
+	    sizeof(err)), 0);
+	assert_string_equal(v, current);
+	assert_string_equal(unmatched_texts(r, "v1", t, sizeof(t)), v1);
+	assert_string_equal(unmatched_texts(r, "v2", t, sizeof(t)), v2);
+}
+
+#define MSG_V "INSERT INTO messages (id, conversation, direction, text," \
+    " intent, time, content_version) VALUES "
+
+/*
+ * A question counts under the content it was matched by, not under the
+ * version its conversation was last logged with.  w-r fell back under v1,
+ * was resumed under v2 (which rewrote the conversation's version) and
+ * asked again, now answered: v2 has it no longer unanswered.
+ */
+static void
+test_unmatched_resumed(void **state)
+{
+	struct review *r;
+	char t[512];
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-r', 'web', NULL, NULL, " T1
+	    ", NULL, 'v2');"
+	    MSG_V "(1, 'w-r', 'in', 'what is lpo', 'fallback', " T1 ", 'v1'),"
+	    " (2, 'w-r', 'out', 'Sorry', 'fallback', " T1 ", NULL),"
+	    " (3, 'w-r', 'in', 'what is lpo', 'lpo', " T2 ", 'v2'),"
+	    " (4, 'w-r', 'out', 'LPO is', 'lpo', " T2 ", NULL),"
+	    " (5, 'w-r', 'in', 'zebra vendor', 'fallback', " T2 ", 'v2');");
+	r = open_one(false);
+	versions_are(r, "v2", "what is lpo", "zebra vendor");
+	assert_string_equal(unmatched_texts(r, NULL, t, sizeof(t)),
+	    "what is lpo|zebra vendor");
+	review_close(r);
+}
+
+/*
+ * A conversation kept in memory across a content reload keeps the version
+ * it was logged with (v1), while its new questions are matched by v2:
+ * they count under v2, and v2, the content of the newest question, is
+ * the current one though no conversation row says so.  Rows from before
+ * messages had a version (w-o) count under their conversation's, in a
+ * log of this schema and in one of the previous (path_b) reviewed with
+ * it.
+ */
+static void
+test_unmatched_reloaded(void **state)
+{
+	const char *paths[] = { path_b };
+	struct review *r;
+	char err[256];
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-k', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('w-o', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    MSG_V "(1, 'w-o', 'in', 'old question', 'fallback', " T1 ", NULL),"
+	    " (2, 'w-k', 'in', 'what is lpo', 'fallback', " T1 ", 'v1'),"
+	    " (3, 'w-k', 'in', 'what is lpo', 'lpo', " T2 ", 'v2'),"
+	    " (4, 'w-k', 'in', 'zebra vendor', 'fallback', " T2 ", 'v2');");
+	r = open_one(false);
+	versions_are(r, "v2", "old question|what is lpo", "zebra vendor");
+	review_close(r);
+	fixture_v2(path_b,
+	    "INSERT INTO conversations VALUES ('w-p', 'web', NULL, NULL, " T2
+	    ", NULL, 'v1');"
+	    MSG_INTO "(1, 'w-p', 'in', 'older question', 'fallback', NULL,"
+	    " NULL, NULL, NULL, 0, " T2 ");");
+	r = open_one(true);
+	versions_are(r, "v2", "old question|older question|what is lpo",
+	    "zebra vendor");
+	review_close(r);
+	/* the previous schema alone: the conversation started last */
+	r = review_open(paths, 1, false, err, sizeof(err));
+	assert_non_null(r);
+	versions_are(r, "v1", "older question", "");
 	review_close(r);
 }
 
@@ -1060,6 +1191,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unmatched_no_words, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_version, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched_resumed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched_reloaded, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rated_twice, setup,
 		    teardown),
