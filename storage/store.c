@@ -469,6 +469,8 @@ writer(void *arg)
 			fprintf(stderr, "advisord: log write failed (%s), "
 			    "attempt %zu of %u\n", sqlite3_errstr(rc), i + 1,
 			    s->retries);
+			if (i + 1 == s->retries)
+				continue;	/* no pause after the last */
 			pthread_mutex_unlock(&s->dbmu);
 			pause_ms(s->pause_ms << (i < 5 ? i : 5));
 			pthread_mutex_lock(&s->dbmu);
@@ -537,7 +539,7 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	if (s->hold_rows == 0)
 		s->hold_rows = 1;
 	s->retries = RETRIES;
-	s->pause_ms = 25;	/* 25 ms .. 800 ms */
+	s->pause_ms = 25;	/* 25, 50, 100, 200, 400 ms between 6 attempts */
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->dbmu, NULL);
 	pthread_cond_init(&s->cv, NULL);

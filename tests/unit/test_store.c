@@ -919,6 +919,37 @@ test_locked_drops(void **state)
 	integrity_ok(dbpath);
 }
 
+/* The pauses come between attempts: once the last one has failed, the
+ * batch is dropped at once.  A pause after it (800 ms with the daemon's
+ * defaults) held the writer, and strict mode's replies, for nothing. */
+static void
+test_no_pause_after_last_attempt(void **state)
+{
+	struct timespec t0, t1;
+	struct store *s;
+	struct store_stats st;
+	sqlite3 *lk;
+	uint64_t seq;
+	long ms;
+
+	(void)state;
+	s = open_store(dbpath, true, 0);
+	store_tune(s, 2, 1, 3000);	/* one attempt; a pause would be 3 s */
+	lk = lock_db(dbpath);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	seq = put_msg(s, "p", 'i', "one");
+	wait_resolved(s, seq);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	store_get_stats(s, &st);
+	assert_int_equal(st.dropped, 1);
+	if (ms >= 1500)
+		fail_msg("the dropped batch resolved after %ld ms", ms);
+	unlock_db(lk);
+	store_close(s);
+}
+
 /* A connection that cannot write (as a read-only file would): counted. */
 static void
 test_read_only(void **state)
@@ -1022,6 +1053,7 @@ main(void)
 		T(test_backlog),
 		T(test_locked_then_free),
 		T(test_locked_drops),
+		T(test_no_pause_after_last_attempt),
 		T(test_read_only),
 		T(test_disk_full),
 		T(test_strict),
