@@ -43,6 +43,7 @@
 
 /* the event loop's scheduler slice (see slice.h) */
 #define LOOP_SLICE_US	100
+#define PROTOCOL_NAME	"advisor.v1"	/* the one WebSocket subprotocol */
 
 /* What only a bridge's WebSocket needs, kept apart so that the many
  * visitors' connections do not carry it. */
@@ -344,6 +345,25 @@ bridge_auth(struct lws *wsi, char *out, size_t outlen, char *hash)
 	return 1;
 }
 
+/* Whether the client offers no subprotocol, or ours among those it
+ * offers ("a, advisor.v1"): libwebsockets drops any other without an
+ * answer, so it is refused here first, with one. */
+static bool
+subprotocol_ok(struct lws *wsi)
+{
+	char offer[256], *p, *save = NULL;
+	int n = lws_hdr_copy(wsi, offer, sizeof(offer), WSI_TOKEN_PROTOCOL);
+
+	if (n <= 0)
+		return n == 0 && lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL)
+		    == 0;
+	for (p = strtok_r(offer, ", \t", &save); p != NULL;
+	    p = strtok_r(NULL, ", \t", &save))
+		if (strcmp(p, PROTOCOL_NAME) == 0)
+			return true;
+	return false;
+}
+
 /* Why an upgrade must be refused: 0 (none; the bridge's name, if any, in
  * BRIDGE and its token's hash in HASH), or the HTTP status to refuse it
  * with. */
@@ -356,6 +376,8 @@ upgrade_refusal(struct lws *wsi, char *bridge, size_t len, char *hash)
 	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0 ||
 	    strcmp(path, "/ws") != 0)
 		return HTTP_STATUS_NOT_FOUND;
+	if (!subprotocol_ok(wsi))
+		return HTTP_STATUS_BAD_REQUEST;
 	if ((r = bridge_auth(wsi, bridge, len, hash)) == -1)
 		return HTTP_STATUS_UNAUTHORIZED;
 	if (r == 0 && !origin_ok(wsi))
@@ -375,7 +397,9 @@ upgrade_check(struct lws *wsi)
 	lws_get_peer_simple(wsi, ip, sizeof(ip));
 	log_info("refused a WebSocket upgrade from %s: %s", ip, status ==
 	    HTTP_STATUS_UNAUTHORIZED ? "bad bridge token" : status ==
-	    HTTP_STATUS_FORBIDDEN ? "foreign Origin" : "not at /ws");
+	    HTTP_STATUS_FORBIDDEN ? "foreign Origin" : status ==
+	    HTTP_STATUS_BAD_REQUEST ? "no subprotocol " PROTOCOL_NAME
+	    " among those offered" : "not at /ws");
 	if (lws_return_http_status(wsi, status, NULL))
 		return -1;
 	return 1;
@@ -852,7 +876,7 @@ free_value(void *v, void *arg)
 }
 
 static const struct lws_protocols protocols[] = {
-	{ "advisor.v1", callback, sizeof(struct pss), 4096, 0, NULL, 0 },
+	{ PROTOCOL_NAME, callback, sizeof(struct pss), 4096, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -938,7 +962,7 @@ server_run(const struct config *cfg, int argc, char **argv,
 	m_health.mount_next = &m_root;
 	m_health.mountpoint = "/healthz";
 	m_health.mountpoint_len = 8;
-	m_health.origin = "advisor.v1";
+	m_health.origin = PROTOCOL_NAME;
 	m_health.def = NULL;
 	m_health.origin_protocol = LWSMPRO_CALLBACK;
 	m_metrics = m_health;

@@ -155,6 +155,13 @@ def hostile(d):
     c = d.client(path="/elsewhere")
     R.check("WebSocket on another path refused", not c.upgraded, c.status)
     c.close()
+    # subprotocols: none or ours among others is served; only others is a
+    # 400 (libwebsockets dropped it without an answer)
+    for proto, served in (("foo", False), ("foo, advisor.v1", True), (None, True)):
+        c = d.client(proto=proto)
+        R.check("subprotocol %r: %s" % (proto, "served" if served else "refused with 400"),
+                c.upgraded if served else c.status == 400, c.status)
+        c.close()
     # Upgrade: foo (the CVE-2025-11677 shape) must not hurt the daemon
     s = socket.create_connection(("127.0.0.1", d.port), timeout=3)
     s.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n")
