@@ -238,6 +238,12 @@ nearest(const struct vocab *v, const char *w, size_t len)
 			 * is not "that" */
 			if (len < 6 && k[0] != w[0])
 				continue;
+			/* a word in -ing names an activity and stays one:
+			 * "accounting" is not "accountant" (two edits, both
+			 * in the ending) */
+			if (len > 5 && memcmp(w + len - 3, "ing", 3) == 0 &&
+			    (kl < 3 || memcmp(k + kl - 3, "ing", 3) != 0))
+				continue;
 			d = distance(w, len, k, kl, max);
 			/* as near as a misspelling gets: two letters
 			 * swapped (the same letters, "waht" for "what")

@@ -189,6 +189,14 @@ test_spelling(void **state)
 	 * not "want" (both one edit away, and "want" is in the catalog) */
 	assert_string_equal(match(c, "waht is bpo", NULL, NULL), "define_bpo");
 	assert_string_equal(res.rewrites[0].to, "what");
+	/* a word in -ing stays an activity: "accounting" was "accountant"
+	 * (two edits in the ending), which lost "what about ...ing" */
+	assert_string_equal(match(c, "what about accounting", NULL, NULL),
+	    "classify");
+	assert_int_equal(res.nrewrites, 0);
+	assert_string_equal(match(c, "whats outsorcing", NULL, NULL),
+	    "similarities");
+	assert_string_equal(res.rewrites[0].to, "outsourcing");
 	/* short words and known words stay as typed */
 	match(c, "the weather game", NULL, NULL);
 	assert_int_equal(res.nrewrites, 0);
