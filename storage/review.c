@@ -732,13 +732,21 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 	static const int nw[] = { 28, 19, 11 };
 	static const char *const qn[] = { "step", "gave_up", "in_progress" };
 	static const int qw[] = { 28, 7, 11 };
-	char last[1024], sql[2048];
+	char last[1536], sql[2560];
 	cJSON *doc = cJSON_CreateObject();
 	struct out o;
 	int rc = -1;
 
+	/* step: the node the conversation stands at.  A fallback reply says
+	 * "fallback" but leaves the conversation where it was, so someone who
+	 * typed an answer that was not understood at q_size and left gave up
+	 * at q_size: the message before the reply names that node. */
 	snprintf(last, sizeof(last),
-	    "WITH last AS (SELECT m.conversation, m.node, c.ended IS NULL AND "
+	    "WITH last AS (SELECT m.conversation, m.node, CASE m.node WHEN "
+	    "'fallback' THEN (SELECT x.node FROM all_messages x WHERE "
+	    "x.conversation = m.conversation AND x.direction = 'in' AND x.id < "
+	    "m.id ORDER BY x.id DESC LIMIT 1) ELSE m.node END AS step, "
+	    "c.ended IS NULL AND "
 	    "(SELECT max(time) FROM all_messages x WHERE x.conversation = "
 	    "m.conversation) >= %lld AS live FROM all_messages m LEFT JOIN "
 	    "all_conversations c ON c.id = m.conversation WHERE m.direction = "
@@ -755,9 +763,9 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 		goto done;
 	section(&o, doc, "questionnaire", "Questionnaire step where people "
 	    "give up");
-	snprintf(sql, sizeof(sql), "%sSELECT node, sum(NOT live) AS n, "
-	    "sum(live) AS p FROM last WHERE node LIKE 'q\\_%%' ESCAPE '\\' "
-	    "GROUP BY node ORDER BY n DESC, p DESC, node", last);
+	snprintf(sql, sizeof(sql), "%sSELECT step, sum(NOT live) AS n, "
+	    "sum(live) AS p FROM last WHERE step LIKE 'q\\_%%' ESCAPE '\\' "
+	    "GROUP BY step ORDER BY n DESC, p DESC, step", last);
 	if (query(r, sql, since, NULL, NULL, &o, qn, qw, err, errlen) == -1)
 		goto done;
 	rc = 0;

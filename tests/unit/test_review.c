@@ -748,6 +748,49 @@ test_dropoff_in_progress(void **state)
 	review_close(r);
 }
 
+/* An answer not understood at a question gets a fallback reply, which
+ * says "fallback" but leaves the conversation at the question: leaving
+ * then is giving up at that question. */
+static void
+test_dropoff_after_fallback(void **state)
+{
+	struct review *r;
+	cJSON *doc, *q;
+	char *s;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-fb', 'web', NULL, NULL, " T1
+	    ", " T1 ", 'v1');"
+	    "INSERT INTO conversations VALUES ('w-q', 'web', NULL, NULL, " T1
+	    ", " T1 ", 'v1');"
+	    OUT(1, "w-fb", "q_size", T1)
+	    MSG_INTO "(2, 'w-fb', 'in', 'we are mid sized', 'fallback', "
+	    "'q_size', NULL, NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(3, 'w-fb', 'out', 'Sorry', 'fallback', 'fallback', "
+	    "NULL, NULL, NULL, 9, " T1 ");"
+	    MSG_INTO "(4, 'w-fb', 'in', 'hmm', 'fallback', 'q_size', NULL, "
+	    "NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(5, 'w-fb', 'out', 'Sorry', 'fallback', 'fallback', "
+	    "NULL, NULL, NULL, 9, " T1 ");"
+	    OUT(6, "w-q", "q_goal", T1));
+	r = open_one(false);
+	s = dropoff(r, INT64_MAX, true);
+	doc = cJSON_Parse(s);
+	/* the last reply's node is still what it said */
+	q = cJSON_GetObjectItem(doc, "last_node");
+	assert_int_equal(cJSON_GetArraySize(q), 2);
+	q = cJSON_GetObjectItem(doc, "questionnaire");
+	assert_int_equal(cJSON_GetArraySize(q), 2);
+	q = cJSON_GetArrayItem(q, 1);
+	assert_string_equal(cJSON_GetObjectItem(q, "step")->valuestring,
+	    "q_size");
+	assert_int_equal(num(q, "gave_up"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
 static void
 test_dropoff_feedback(void **state)
 {
@@ -1202,6 +1245,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_in_progress, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_dropoff_after_fallback,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_long_text_cut, setup,
