@@ -483,16 +483,20 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	/* a day is there when anything happened on it: a reply rated the day
 	 * after it was sent makes a row of its own, or the rows would not add
 	 * up to the totals */
-	if (query(r, "WITH m AS (SELECT " DAY " AS day, count(DISTINCT "
-	    "conversation) AS c, sum(direction = 'in') AS n, sum(direction = "
-	    "'in' AND intent = 'fallback') AS fb FROM all_messages WHERE time "
-	    ">= ?1 GROUP BY day), f AS (SELECT " DAY " AS day, sum(helpful != "
-	    "0) AS h, sum(helpful = 0) AS nh FROM rated WHERE time >= ?1 GROUP "
-	    "BY day) SELECT d.day, coalesce(m.c, 0), coalesce(m.n, 0), "
-	    "coalesce(m.fb, 0), coalesce(f.h, 0), coalesce(f.nh, 0) FROM (SELECT "
-	    "day FROM m UNION SELECT day FROM f) d LEFT JOIN m ON m.day = d.day "
-	    "LEFT JOIN f ON f.day = d.day ORDER BY d.day", since, NULL, NULL, &o, dn,
-	    dw, err, errlen) == -1)
+	/* conversations by the day they started, as the totals count them:
+	 * one resumed the next day is not counted again on that day */
+	if (query(r, "WITH c AS (SELECT date(started / 1000000, 'unixepoch') "
+	    "AS day, count(*) AS c FROM all_conversations WHERE started >= ?1 "
+	    "GROUP BY day), m AS (SELECT " DAY " AS day, sum(direction = 'in') "
+	    "AS n, sum(direction = 'in' AND intent = 'fallback') AS fb FROM "
+	    "all_messages WHERE time >= ?1 GROUP BY day), f AS (SELECT " DAY
+	    " AS day, sum(helpful != 0) AS h, sum(helpful = 0) AS nh FROM rated "
+	    "WHERE time >= ?1 GROUP BY day) SELECT d.day, coalesce(c.c, 0), "
+	    "coalesce(m.n, 0), coalesce(m.fb, 0), coalesce(f.h, 0), "
+	    "coalesce(f.nh, 0) FROM (SELECT day FROM c UNION SELECT day FROM m "
+	    "UNION SELECT day FROM f) d LEFT JOIN c ON c.day = d.day LEFT JOIN "
+	    "m ON m.day = d.day LEFT JOIN f ON f.day = d.day ORDER BY d.day",
+	    since, NULL, NULL, &o, dn, dw, err, errlen) == -1)
 		goto done;
 	rc = 0;
 done:

@@ -697,6 +697,49 @@ test_per_day_rating_only(void **state)
 /* A questionnaire still being answered (open, active within the idle
  * window) is in progress, not given up; one whose visitor left (ended)
  * is given up however recent. */
+/* A conversation resumed on a later day counts once, on the day it
+ * started, as in the totals: the per-day rows add up to them, --since
+ * too. */
+static void
+test_per_day_resumed(void **state)
+{
+	struct review *r;
+	cJSON *doc, *days, *day, *tot;
+	double c;
+	char *s;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-r', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    MSG_INTO "(1, 'w-r', 'in', 'what is kpo', 'kpo', NULL, NULL, NULL,"
+	    " NULL, 0, " T1 ");"
+	    MSG_INTO "(2, 'w-r', 'in', 'and bpo', 'bpo', NULL, NULL, NULL,"
+	    " NULL, 0, " T2 ");");
+	r = open_one(false);
+	s = run(review_stats, r, 0, true);
+	doc = cJSON_Parse(s);
+	days = cJSON_GetObjectItem(doc, "per_day");
+	assert_int_equal(cJSON_GetArraySize(days), 2);
+	c = 0;
+	cJSON_ArrayForEach(day, days)
+		c += num(day, "conversations");
+	tot = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "totals"), 0);
+	assert_true(c == num(tot, "conversations") && c == 1);
+	day = cJSON_GetArrayItem(days, 1);
+	assert_int_equal(num(day, "conversations"), 0);
+	assert_int_equal(num(day, "messages"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_stats, r, DAY2, true);
+	doc = cJSON_Parse(s);
+	day = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "per_day"), 0);
+	assert_int_equal(num(day, "conversations"), 0);
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
 static void
 test_dropoff_in_progress(void **state)
 {
@@ -1242,6 +1285,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rated_twice, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_per_day_rating_only, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_per_day_resumed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_in_progress, setup,
 		    teardown),
