@@ -3,8 +3,10 @@
  * lower case, any other ASCII punctuation becomes a space (apostrophes are
  * dropped inside words so "what's" and "whats" meet), runs of spaces
  * collapse, and a short table spells out contractions.  E-mail and web
- * addresses are left out.  Bytes >= 0x80 are kept as they are, so UTF-8
- * text survives untouched.
+ * addresses are left out.  Letters beyond ASCII are kept as they are, so
+ * UTF-8 text survives untouched; symbols beyond ASCII (emoji, dingbats,
+ * typographic punctuation) are punctuation too: "Hello \U0001F44B" is
+ * "hello".
  */
 #include <string.h>
 #include <strings.h>
@@ -92,6 +94,29 @@ utf8_len(const unsigned char *s, size_t n)
 	return k;
 }
 
+/* Whether the K-byte UTF-8 character at S is a symbol, not a letter: the
+ * Latin-1 signs and punctuation, general punctuation, arrows to dingbats
+ * and other pictographs, variation selectors, and the emoji planes. */
+static int
+symbol(const unsigned char *s, size_t k)
+{
+	unsigned long cp;
+
+	if (k == 2)
+		cp = (unsigned long)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	else if (k == 3)
+		cp = (unsigned long)(s[0] & 0x0f) << 12 |
+		    (unsigned long)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	else
+		cp = (unsigned long)(s[0] & 0x07) << 18 |
+		    (unsigned long)(s[1] & 0x3f) << 12 |
+		    (unsigned long)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+	return (cp >= 0xa0 && cp <= 0xbf) || cp == 0xd7 || cp == 0xf7 ||
+	    (cp >= 0x2000 && cp <= 0x206f) || (cp >= 0x2190 && cp <= 0x2bff) ||
+	    (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+	    (cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
 /*
  * The output is always valid UTF-8 (invalid bytes become word breaks), so
  * the matcher may skip its own UTF check.
@@ -158,7 +183,10 @@ text_normalize(const char *in, size_t len, char *out, size_t size)
 			continue;
 		}
 		if (c >= 0x80 && (k = utf8_len((const unsigned char *)in + i,
-		    len - i)) > 0) {
+		    len - i)) > 0 && symbol((const unsigned char *)in + i, k)) {
+			i += k - 1;
+			c = ' ';	/* a break, like ASCII punctuation */
+		} else if (c >= 0x80 && k > 0) {
 			if (w + k <= sizeof(word))	/* whole characters */
 				memcpy(word + w, in + i, k);
 			w += w + k <= sizeof(word) ? k : 0;

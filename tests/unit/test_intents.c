@@ -135,9 +135,21 @@ test_normalise(void **state)
 	/* invalid UTF-8 becomes a word break: the matcher sees valid text */
 	match(c, "ab\xff\xfe cd\xc3 e\xed\xa0\x80" "f \xf0\x9f\x98\x80!",
 	    NULL, NULL);
-	assert_string_equal(res.normalized, "ab cd e f \xf0\x9f\x98\x80");
+	assert_string_equal(res.normalized, "ab cd e f");
 	match(c, "caf\xc3\xa9 na\xc3\xafve", NULL, NULL);
 	assert_string_equal(res.normalized, "caf\xc3\xa9 na\xc3\xafve");
+	/* symbols beyond ASCII are punctuation: emoji (with their variation
+	 * selector and joiner), dashes, guillemets, the inverted question
+	 * mark; letters stay ("Hello \U0001F44B" fell back) */
+	match(c, "Hello \xf0\x9f\x91\x8b", NULL, NULL);
+	assert_string_equal(res.normalized, "hello");
+	match(c, "ok\xf0\x9f\x91\x8d\xef\xb8\x8f thanks\xe2\x80\x8d!", NULL, NULL);
+	assert_string_equal(res.normalized, "ok thanks");
+	match(c, "caf\xc3\xa9\xe2\x80\x94na\xc3\xafve \xc2\xab kpo \xc2\xbb "
+	    "\xc2\xbf" "bpo?", NULL, NULL);
+	assert_string_equal(res.normalized, "caf\xc3\xa9 na\xc3\xafve kpo bpo");
+	match(c, "\xe2\x9c\x85\xf0\x9f\x98\x80", NULL, NULL);
+	assert_string_equal(res.normalized, "");
 	/* addresses are left out; what merely has an @ or a dot is not one */
 	match(c, "write to joe.b@example.org, or see https://example.com/x "
 	    "and WWW.Example.com/y\tthen ask", NULL, NULL);
