@@ -343,6 +343,18 @@ bind(sqlite3_stmt *st, int64_t since, const char *text1, const char *text2)
 		sqlite3_bind_text(st, 2, text2, -1, SQLITE_STATIC);
 }
 
+/* Prepare SQL on the review connection into *ST; -1 with the reason in
+ * ERR. */
+static int
+prepare(struct review *r, const char *sql, sqlite3_stmt **st, char *err,
+    size_t errlen)
+{
+	if (sqlite3_prepare_v2(r->db, sql, -1, st, NULL) == SQLITE_OK)
+		return 0;
+	snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+	return -1;
+}
+
 /* Run SQL (with ?1 and ?2 bound by bind()) and emit every row. */
 static int
 query(struct review *r, const char *sql, int64_t since, const char *text1,
@@ -352,10 +364,8 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
 	sqlite3_stmt *st;
 	int i, nc, rc;
 
-	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+	if (prepare(r, sql, &st, err, errlen) == -1)
 		return -1;
-	}
 	bind(st, since, text1, text2);
 	nc = sqlite3_column_count(st);
 	if (!o->json) {
@@ -660,10 +670,8 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 		goto done;
 	/* similarity clusters: greedy, each text joins the first cluster
 	 * whose first text shares at least half its words */
-	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+	if (prepare(r, sql, &st, err, errlen) == -1)
 		goto done;
-	}
 	bind(st, since, NULL, version);
 	clusters = cJSON_CreateArray();
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -816,10 +824,8 @@ first_text(struct review *r, const char *sql, char *out, size_t len,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+	if (prepare(r, sql, &st, err, errlen) == -1)
 		return SQLITE_ERROR;
-	}
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		snprintf(out, len, "%s", sqlite3_column_text(st, 0));
 	else if (rc != SQLITE_DONE)
@@ -881,15 +887,13 @@ resolve(struct review *r, const char *conv, char *id, size_t idlen,
 	size_t n = 0, o = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(r->db, "SELECT id FROM all_conversations WHERE "
+	if (prepare(r, "SELECT id FROM all_conversations WHERE "
 	    "id = ?1 UNION SELECT id FROM all_conversations WHERE NOT EXISTS "
 	    "(SELECT 1 FROM all_conversations WHERE id = ?1) AND channel = "
 	    "'bridge' AND substr(id, 1, 2) = 'b-' AND substr(id, 3 + "
-	    "instr(substr(id, 3), ':')) = ?1 ORDER BY 1",
-	    -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+	    "instr(substr(id, 3), ':')) = ?1 ORDER BY 1", &st, err, errlen) ==
+	    -1)
 		return -1;
-	}
 	sqlite3_bind_text(st, 1, conv, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
@@ -989,16 +993,14 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 	sqlite3_stmt *st;
 	int i, rc;
 
-	if (sqlite3_prepare_v2(r->db, "SELECT m.id, m.conversation, c.channel, "
-	    "c.user, m.direction, " UTC("m.time") ", m.text, m.intent, m.node, m.suggestion, "
-	    "m.latency_us, f.helpful != 0, f.comment FROM all_messages m LEFT "
-	    "JOIN all_conversations c ON c.id = m.conversation LEFT JOIN rated "
-	    "f ON f.conversation = m.conversation AND f.message = m.id WHERE "
-	    "m.time >= ?1 ORDER BY m.time, m.id",
-	    -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+	if (prepare(r, "SELECT m.id, m.conversation, c.channel, "
+	    "c.user, m.direction, " UTC("m.time") ", m.text, m.intent, "
+	    "m.node, m.suggestion, m.latency_us, f.helpful != 0, f.comment "
+	    "FROM all_messages m LEFT JOIN all_conversations c ON c.id = "
+	    "m.conversation LEFT JOIN rated f ON f.conversation = "
+	    "m.conversation AND f.message = m.id WHERE m.time >= ?1 ORDER BY "
+	    "m.time, m.id", &st, err, errlen) == -1)
 		return -1;
-	}
 	sqlite3_bind_int64(st, 1, since);
 	if (csv)
 		for (i = 0; i < ncols; i++)
