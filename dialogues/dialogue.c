@@ -217,6 +217,28 @@ dlg_score(const struct dialogues *d, const char *const *keys,
 }
 
 /* The recommendation, built from the answers given so far. */
+/* An answer's REASON as a line of the recommendation; one that points
+ * the other way is marked so, and goes on mid-sentence ("...: you lack",
+ * not "...: You lack"; a word in capitals, KPO, stays). */
+static void
+put_reason(struct dialogue_reply *r, size_t *o, const char *reason,
+    bool other)
+{
+	if (!other) {
+		puts_(r, o, reason);
+		return;
+	}
+	puts_(r, o, "Pointing the other way: ");
+	if (reason[0] >= 'A' && reason[0] <= 'Z' && reason[1] >= 'a' &&
+	    reason[1] <= 'z') {
+		char lc = (char)(reason[0] - 'A' + 'a');
+
+		put(r, o, &lc, 1);
+		reason++;
+	}
+	puts_(r, o, reason);
+}
+
 static void
 render_recommendation(const struct dialogues *d,
     const struct dialogue_state *st, const struct dnode *n,
@@ -255,21 +277,8 @@ render_recommendation(const struct dialogues *d,
 				if (q == NULL || other != (i >= st->nanswers))
 					continue;
 				put(r, o, "- ", 2);
-				if (other)
-					puts_(r, o, "Pointing the other way: ");
-				if (a != NULL && other && a->reason[0] >= 'A' &&
-				    a->reason[0] <= 'Z' && a->reason[1] >= 'a'
-				    && a->reason[1] <= 'z') {
-					/* mid-sentence now: "...: you lack",
-					 * not "...: You lack" (KPO stays) */
-					char lc = (char)(a->reason[0] - 'A' +
-					    'a');
-
-					put(r, o, &lc, 1);
-					put(r, o, a->reason + 1,
-					    strlen(a->reason + 1));
-				} else if (a != NULL)
-					put(r, o, a->reason, strlen(a->reason));
+				if (a != NULL)
+					put_reason(r, o, a->reason, other);
 				else {
 					put(r, o, q->title, strlen(q->title));
 					/* "not sure" and "it depends" are
