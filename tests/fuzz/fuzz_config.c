@@ -13,10 +13,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char path[64];
+
+/* The file goes when the fuzzer exits; only a hard kill leaves it. */
+static void
+remove_file(void)
+{
+	unlink(path);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
 	struct config c;
 	char err[512];
 	FILE *f;
@@ -28,6 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((fd = mkstemp(path)) == -1)
 			abort();
 		close(fd);
+		atexit(remove_file);
 	}
 	if ((f = fopen(path, "wb")) == NULL)
 		abort();

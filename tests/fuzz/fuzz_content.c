@@ -17,6 +17,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[64];
 
+/* The folder goes when the fuzzer exits (a run's end, or a crash's report
+ * done by exit); only a hard kill leaves it. */
+static void
+remove_dir(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/content.json", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,6 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		strcpy(dir, "/tmp/advisord-fuzz-XXXXXX");
 		if (mkdtemp(dir) == NULL)
 			abort();
+		atexit(remove_dir);
 	}
 	snprintf(path, sizeof(path), "%s/content.json", dir);
 	if ((f = fopen(path, "wb")) == NULL)

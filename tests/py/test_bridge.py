@@ -22,7 +22,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsclient import ROOT, BUILD, Daemon, Results, free_port, Client  # noqa: E402
+from wsclient import ROOT, BUILD, Daemon, Results, free_port, Client, tempdir  # noqa: E402
 
 HOOK = "hook-" + secrets.token_hex(8)
 SECRET = "sign-" + secrets.token_hex(8)
@@ -134,7 +134,7 @@ def token_mode(res, tmp):
 def main():
     res = Results("bridge")
     tok = secrets.token_hex(32)
-    tmp = __import__("tempfile").mkdtemp(prefix="bridge-test-")
+    tmp = tempdir("bridge-test-")
     with open(os.path.join(tmp, "tokens"), "w") as f:
         f.write("chat %s\n" % hashlib.sha256(tok.encode()).hexdigest())
     with open(os.path.join(tmp, "bridge.token"), "w") as f:

@@ -19,7 +19,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsclient import BUILD, ROOT, Client, Closed, Daemon, Results  # noqa: E402
+from wsclient import BUILD, ROOT, Client, Closed, Daemon, Results, tempdir  # noqa: E402
 
 R = Results("reliability")
 
@@ -239,7 +239,7 @@ def limits():
 def sql_and_strict_crash():
     weird = "'; DROP TABLE messages; -- \" \\ %s _ ` ) ( \u2603"
     token = "t" * 64
-    tokens = os.path.join(tempfile.mkdtemp(prefix="advisord-tok-"), "tokens")
+    tokens = os.path.join(tempdir("advisord-tok-"), "tokens")
     with open(tokens, "w") as f:
         f.write("chat %s\n" % hashlib.sha256(token.encode()).hexdigest())
     d = Daemon("--durability", "strict", "--rate-limit", "0", "--bridge-tokens", tokens)

@@ -7,6 +7,7 @@ UTF-8, lying length fields.
 import base64
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -17,6 +18,20 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("BUILD", "build")
+
+# Every Daemon and temporary folder of a run; a run that passes removes
+# them (Results.finish), one that fails keeps them, with each daemon's log,
+# and says where.
+_daemons = []
+_dirs = []
+
+
+def tempdir(prefix):
+    """A new folder under the system's temporary one, kept only by a run
+    that fails."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    _dirs.append(d)
+    return d
 
 
 class Closed(Exception):
@@ -153,12 +168,13 @@ class Daemon:
     """advisord on a free port with a temporary database."""
 
     def __init__(self, *args, db=None, env=None, preexec=None):
-        self.dir = tempfile.mkdtemp(prefix="advisord-test-")
+        self.dir = tempdir("advisord-test-")
         self.db = db or os.path.join(self.dir, "log.db")
         self.args = list(args)
         self.env = env
         self.preexec = preexec
         self.proc = None
+        _daemons.append(self)
         self.start()
 
     def start(self):
@@ -248,5 +264,12 @@ class Results:
             self.check(what, False, "%s: %s" % (type(e).__name__, e))
 
     def finish(self):
+        for d in _daemons:
+            d.stop(signal.SIGKILL)
+        for d in _dirs:
+            if self.failed:
+                print("kept %s" % d)
+            else:
+                shutil.rmtree(d, ignore_errors=True)
         print("%s: %d passed, %d failed" % (self.name, self.passed, self.failed))
         return 1 if self.failed else 0

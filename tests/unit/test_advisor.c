@@ -121,7 +121,7 @@ teardown(void **state)
 	advisor_free(x->adv);
 	store_close(x->store);
 	if (x->db[0])
-		unlink(x->db);
+		store_remove(x->db);
 	free(x);
 	metrics_reset();
 	return 0;
