@@ -246,13 +246,13 @@ convmap_noptions(const struct convmap *m, const char *conv)
 }
 
 const char *
-convmap_pick(const struct convmap *m, const char *conv, const char *text)
+convmap_option(const struct convmap *m, const char *conv, long k)
 {
-	long k = convmap_number(text);
+	const struct conv *c;
 
-	if (k < 1 || (size_t)k > convmap_noptions(m, conv))
+	if (k < 1 || (c = find(m, conv)) == NULL || (size_t)k > c->nopts)
 		return NULL;
-	return find(m, conv)->opts[k - 1];
+	return c->opts[k - 1];
 }
 
 size_t

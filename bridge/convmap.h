@@ -27,10 +27,10 @@ void	convmap_free(struct convmap *);
 /* Remember the option ids of CONV's last reply (N of them; 0 forgets). */
 int	convmap_set_options(struct convmap *, const char *conv,
 	    const char *const *ids, size_t n);
-/* If TEXT is just a number k naming one of CONV's last options, the id of
- * option k (valid until the next set), else NULL. */
-const char *convmap_pick(const struct convmap *, const char *conv,
-	    const char *text);
+/* The id of option K (from 1) of CONV's last reply (valid until the next
+ * set), or NULL when it had fewer. */
+const char *convmap_option(const struct convmap *, const char *conv,
+	    long k);
 /* The number K that TEXT is, alone ("2", " 2. ", "2)"; up to 3 digits),
  * or -1. */
 long	convmap_number(const char *text);

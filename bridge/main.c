@@ -825,8 +825,9 @@ handle_post(struct lws *wsi, struct req *r)
 	conv_id(p->team, p->channel, p->user, conv);
 	/* a number that is none of the options on screen: say which are,
 	 * rather than send advisord a "9" it can only fall back on */
-	if ((k = convmap_number(text)) >= 0 && (n = convmap_noptions(S.map,
-	    conv)) > 0 && (k == 0 || (size_t)k > n)) {
+	k = convmap_number(text);
+	if (k >= 0 && (n = convmap_noptions(S.map, conv)) > 0 &&
+	    (k == 0 || (size_t)k > n)) {
 		char hint[96];
 
 		if (n == 1)
@@ -844,8 +845,9 @@ handle_post(struct lws *wsi, struct req *r)
 		goto out;
 	}
 	snprintf(r->reqid, sizeof(r->reqid), "b%lu", ++S.seq);
-	if ((r->frame = relay_request(S.map, conv, r->reqid,
-	    p->user_name[0] ? p->user_name : p->user, text)) == NULL) {
+	if ((r->frame = relay_request(conv, r->reqid, p->user_name[0] ?
+	    p->user_name : p->user, text, convmap_option(S.map, conv,
+	    k))) == NULL) {
 		req_answer_text(r, 500, "Out of memory.");
 		goto out;
 	}

@@ -31,10 +31,9 @@ clip_user(const char *user, char *out)
 }
 
 char *
-relay_request(const struct convmap *map, const char *conv,
-    const char *reqid, const char *user, const char *text)
+relay_request(const char *conv, const char *reqid, const char *user,
+    const char *text, const char *opt)
 {
-	const char *opt = convmap_pick(map, conv, text);
 	char ubuf[RELAY_USER_MAX + 1];
 	cJSON *o;
 	char *s = NULL;

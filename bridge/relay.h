@@ -12,11 +12,12 @@ struct convmap;
 #define RELAY_USER_MAX	128	/* advisord's limit on "user", in bytes */
 
 /* A frame for what USER typed in conversation CONV, request id REQID: a
- * "choose" when TEXT is just the number of one of CONV's last options,
- * else a "message".  USER is cut to RELAY_USER_MAX bytes, at a character
- * boundary.  Caller frees; NULL on allocation failure. */
-char	*relay_request(const struct convmap *, const char *conv,
-	    const char *reqid, const char *user, const char *text);
+ * "choose" of OPTION when it is not NULL (the caller found that TEXT picks
+ * it: convmap_number, convmap_option), else a "message" of TEXT.  USER is
+ * cut to RELAY_USER_MAX bytes, at a character boundary.  Caller frees;
+ * NULL on allocation failure. */
+char	*relay_request(const char *conv, const char *reqid, const char *user,
+	    const char *text, const char *option);
 
 /* One frame from advisord, understood. */
 struct relay_reply {

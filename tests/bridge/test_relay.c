@@ -54,6 +54,14 @@ test_conv_id(void **state)
 	assert_string_equal(a, b);
 }
 
+/* What TEXT picks in CONV, as the bridge finds it: the number, once, then
+ * that option. */
+static const char *
+pick(const struct convmap *m, const char *conv, const char *text)
+{
+	return convmap_option(m, conv, convmap_number(text));
+}
+
 static void
 test_pick(void **state)
 {
@@ -62,23 +70,23 @@ test_pick(void **state)
 
 	(void)state;
 	assert_non_null(m);
-	assert_null(convmap_pick(m, "c1", "1"));
+	assert_null(pick(m, "c1", "1"));
 	assert_int_equal(convmap_set_options(m, "c1", ids, 3), 0);
-	assert_string_equal(convmap_pick(m, "c1", "2"), "kpo");
-	assert_string_equal(convmap_pick(m, "c1", " 3 "), "compare");
-	assert_string_equal(convmap_pick(m, "c1", "1."), "bpo");
-	assert_null(convmap_pick(m, "c1", "0"));
-	assert_null(convmap_pick(m, "c1", "4"));
-	assert_null(convmap_pick(m, "c1", "2 please"));
-	assert_null(convmap_pick(m, "c1", "99999999999999999999"));
-	assert_null(convmap_pick(m, "c2", "2"));
+	assert_string_equal(pick(m, "c1", "2"), "kpo");
+	assert_string_equal(pick(m, "c1", " 3 "), "compare");
+	assert_string_equal(pick(m, "c1", "1."), "bpo");
+	assert_null(pick(m, "c1", "0"));
+	assert_null(pick(m, "c1", "4"));
+	assert_null(pick(m, "c1", "2 please"));
+	assert_null(pick(m, "c1", "99999999999999999999"));
+	assert_null(pick(m, "c2", "2"));
 	assert_int_equal(convmap_set_options(m, "c2", ids + 2, 1), 0);
-	assert_string_equal(convmap_pick(m, "c2", "1"), "compare");
-	assert_string_equal(convmap_pick(m, "c1", "1"), "bpo");
+	assert_string_equal(pick(m, "c2", "1"), "compare");
+	assert_string_equal(pick(m, "c1", "1"), "bpo");
 	assert_int_equal(convmap_noptions(m, "c1"), 3);
 	assert_int_equal(convmap_noptions(m, "nobody"), 0);
 	assert_int_equal(convmap_set_options(m, "c1", NULL, 0), 0);
-	assert_null(convmap_pick(m, "c1", "1"));
+	assert_null(pick(m, "c1", "1"));
 	assert_int_equal(convmap_noptions(m, "c1"), 0);
 	assert_int_equal(convmap_count(m), 2);
 	convmap_free(m);
@@ -111,10 +119,10 @@ test_limit(void **state)
 	assert_int_equal(convmap_set_options(m, "c1", a, 1), 0);  /* again */
 	assert_int_equal(convmap_set_options(m, "c4", a, 1), 0);
 	assert_int_equal(convmap_count(m), 3);
-	assert_null(convmap_pick(m, "c2", "1"));
-	assert_non_null(convmap_pick(m, "c1", "1"));
-	assert_non_null(convmap_pick(m, "c3", "1"));
-	assert_non_null(convmap_pick(m, "c4", "1"));
+	assert_null(pick(m, "c2", "1"));
+	assert_non_null(pick(m, "c1", "1"));
+	assert_non_null(pick(m, "c3", "1"));
+	assert_non_null(pick(m, "c4", "1"));
 	/* ages now, oldest first: c3 c1 c4; a smaller map keeps c1 c4 */
 	assert_true((fd = mkstemp(path)) >= 0);
 	close(fd);
@@ -122,9 +130,9 @@ test_limit(void **state)
 	convmap_set_limit(n, 2);
 	assert_int_equal(convmap_load(n, path), 0);
 	assert_int_equal(convmap_count(n), 2);
-	assert_null(convmap_pick(n, "c3", "1"));
-	assert_non_null(convmap_pick(n, "c1", "1"));
-	assert_non_null(convmap_pick(n, "c4", "1"));
+	assert_null(pick(n, "c3", "1"));
+	assert_non_null(pick(n, "c1", "1"));
+	assert_non_null(pick(n, "c4", "1"));
 	unlink(path);
 	convmap_free(n);
 	convmap_free(m);
@@ -168,23 +176,23 @@ test_save_load(void **state)
 
 	n = convmap_new();
 	assert_int_equal(convmap_load(n, path), 0);
-	assert_string_equal(convmap_pick(n, "T1:C1:U1", "2"), "kpo");
-	assert_string_equal(convmap_pick(n, "T1:C1:U1", "3."), "compare");
-	assert_string_equal(convmap_pick(n, "T1:C1:U2", "1"), "q_yes");
-	assert_null(convmap_pick(n, "T1:C1:U2", "2"));
-	assert_null(convmap_pick(n, "gone", "1"));	/* nothing to keep */
+	assert_string_equal(pick(n, "T1:C1:U1", "2"), "kpo");
+	assert_string_equal(pick(n, "T1:C1:U1", "3."), "compare");
+	assert_string_equal(pick(n, "T1:C1:U2", "1"), "q_yes");
+	assert_null(pick(n, "T1:C1:U2", "2"));
+	assert_null(pick(n, "gone", "1"));	/* nothing to keep */
 	assert_int_equal(convmap_count(n), 2);
 	convmap_free(n);
 
 	/* a good line, then one without options, then a good one */
 	n = load_damaged(path, "c1\tx\tyy\nc2\nc3\tz\n");
-	assert_string_equal(convmap_pick(n, "c1", "2"), "yy");
-	assert_null(convmap_pick(n, "c3", "1"));
+	assert_string_equal(pick(n, "c1", "2"), "yy");
+	assert_null(pick(n, "c3", "1"));
 	convmap_free(n);
 	/* a last line cut short (no newline) is not taken */
 	n = load_damaged(path, "c1\tx\nc2\ty");
-	assert_string_equal(convmap_pick(n, "c1", "1"), "x");
-	assert_null(convmap_pick(n, "c2", "1"));
+	assert_string_equal(pick(n, "c1", "1"), "x");
+	assert_null(pick(n, "c2", "1"));
 	convmap_free(n);
 
 	unlink(path);
@@ -201,13 +209,13 @@ test_save_load(void **state)
 static void
 test_request(void **state)
 {
-	static const char *const ids[] = { "bpo", "kpo" };
-	struct convmap *m = convmap_new();
 	cJSON *o;
 	char *s;
 
 	(void)state;
-	s = relay_request(m, "T:C:U", "b1", "ann", "2");
+	/* no option given: the text goes as it is, even a number (the bridge
+	 * knows no options for it) */
+	s = relay_request("T:C:U", "b1", "ann", "2", NULL);
 	o = cJSON_Parse(s);
 	assert_string_equal(cJSON_GetObjectItem(o, "type")->valuestring,
 	    "message");
@@ -220,17 +228,18 @@ test_request(void **state)
 	cJSON_Delete(o);
 	free(s);
 
-	convmap_set_options(m, "T:C:U", ids, 2);
-	s = relay_request(m, "T:C:U", "b2", "ann", "2");
+	/* the option the caller found is chosen; the text is not looked at
+	 * again */
+	s = relay_request("T:C:U", "b2", "ann", "2", "kpo");
 	o = cJSON_Parse(s);
 	assert_string_equal(cJSON_GetObjectItem(o, "type")->valuestring,
 	    "choose");
 	assert_string_equal(cJSON_GetObjectItem(o, "option")->valuestring,
 	    "kpo");
+	assert_string_equal(cJSON_GetObjectItem(o, "id")->valuestring, "b2");
 	assert_null(cJSON_GetObjectItem(o, "text"));
 	cJSON_Delete(o);
 	free(s);
-	convmap_free(m);
 }
 
 /* advisord takes a "user" of at most 128 bytes: a longer chat name (64
@@ -239,7 +248,6 @@ test_request(void **state)
 static void
 test_long_user(void **state)
 {
-	struct convmap *m = convmap_new();
 	char name[200];
 	const char *u;
 	cJSON *o;
@@ -250,7 +258,7 @@ test_long_user(void **state)
 	for (i = 0; i < 70; i++)
 		memcpy(name + 2 * i, "\xc3\xa9", 2);
 	name[140] = '\0';
-	s = relay_request(m, "T:C:U", "b1", name, "what is kpo");
+	s = relay_request("T:C:U", "b1", name, "what is kpo", NULL);
 	o = cJSON_Parse(s);
 	u = cJSON_GetObjectItem(o, "user")->valuestring;
 	assert_int_equal(strlen(u), RELAY_USER_MAX);
@@ -260,7 +268,7 @@ test_long_user(void **state)
 	/* 127 ASCII bytes and a two-byte letter: the letter goes whole */
 	memset(name, 'a', 127);
 	memcpy(name + 127, "\xc3\xa9" "b", 4);
-	s = relay_request(m, "T:C:U", "b2", name, "what is kpo");
+	s = relay_request("T:C:U", "b2", name, "what is kpo", NULL);
 	o = cJSON_Parse(s);
 	u = cJSON_GetObjectItem(o, "user")->valuestring;
 	assert_int_equal(strlen(u), 127);
@@ -268,12 +276,11 @@ test_long_user(void **state)
 	free(s);
 	memset(name, 'a', RELAY_USER_MAX);
 	name[RELAY_USER_MAX] = '\0';
-	s = relay_request(m, "T:C:U", "b3", name, "hi");
+	s = relay_request("T:C:U", "b3", name, "hi", NULL);
 	o = cJSON_Parse(s);
 	assert_string_equal(cJSON_GetObjectItem(o, "user")->valuestring, name);
 	cJSON_Delete(o);
 	free(s);
-	convmap_free(m);
 }
 
 static void
@@ -301,7 +308,7 @@ test_reply(void **state)
 	    "Hi \"you\"\n\n1. What is BPO?\n2. What is KPO?");
 	cJSON_Delete(o);
 	free(rr.answer);
-	assert_string_equal(convmap_pick(m, "T:C:U", "2"), "kpo");
+	assert_string_equal(pick(m, "T:C:U", "2"), "kpo");
 
 	assert_int_equal(relay_reply(m, plain, strlen(plain), &rr), 0);
 	o = cJSON_Parse(rr.answer);
