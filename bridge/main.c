@@ -15,10 +15,12 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libwebsockets.h>
 
 #include "bridge/convmap.h"
+#include "bridge/journal.h"
 #include "bridge/payload.h"
 #include "bridge/relay.h"
 #include "bridge/verify.h"
@@ -102,6 +104,7 @@ static struct {
 	unsigned long		 seq;
 	char			*rx;
 	size_t			 rxlen;
+	int			 journal;	/* stderr is the journal */
 	volatile sig_atomic_t	 stop, reload;
 } S;
 
@@ -118,8 +121,12 @@ logmsg(int level, const char *fmt, ...)
 
 	if (level > S.cfg.log_level)
 		return;
-	fprintf(stderr, "<%d>advisor-bridge: %s: ", level == 0 ? 3 : level ==
-	    1 ? 4 : level == 2 ? 6 : 7, level_names[level]);
+	/* the journal takes "<3>" as the line's priority; a terminal or a
+	 * file would show it */
+	if (S.journal)
+		fprintf(stderr, "<%d>", level == 0 ? 3 : level == 1 ? 4 :
+		    level == 2 ? 6 : 7);
+	fprintf(stderr, "advisor-bridge: %s: ", level_names[level]);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -1147,10 +1154,14 @@ main(int argc, char **argv)
 	struct lws_context_creation_info info;
 	const char *config = NULL;
 	struct sigaction sa;
+	struct stat st;
 	int c, rc = 1;
 
 	defaults(&S.cfg);
 	S.tailp = &S.waiting;
+	S.journal = fstat(STDERR_FILENO, &st) == 0 && journal_is_stderr(
+	    getenv("JOURNAL_STREAM"), (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1)
 		if (c == 'c')
 			config = optarg;

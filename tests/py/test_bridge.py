@@ -131,6 +131,49 @@ def token_mode(res, tmp):
                   "refusing to run open" in err, err)
 
 
+def log_prefix(res, tmp):
+    """A "<3>" priority starts a line only in the journal: the stream
+    JOURNAL_STREAM names (as systemd sets it), not a terminal, not a
+    terminal whose shell inherited JOURNAL_STREAM, not a file."""
+    import pty
+    other = os.path.join(tmp, "other.log")
+    open(other, "w").close()
+    st = os.stat(other)
+    inherited = "%d:%d" % (st.st_dev, st.st_ino)
+    env = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
+    argv = [os.path.join(ROOT, BUILD, "advisor-bridge"), "--log-level", "loud"]
+    want = "advisor-bridge: error: bad value for --log-level: loud"
+    for name, extra in (("a terminal", {}),
+                        ("a terminal with an inherited JOURNAL_STREAM",
+                         {"JOURNAL_STREAM": inherited})):
+        master, slave = pty.openpty()
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave,
+                             env=dict(env, **extra))
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                d = os.read(master, 4096)
+            except OSError:   # EIO: the bridge exited, the terminal is gone
+                break
+            if not d:
+                break
+            out += d
+        os.close(master)
+        p.wait(10)
+        lines = out.decode(errors="replace").splitlines()
+        res.check("log on %s: plain lines, no priority" % name,
+                  lines and lines[0] == want, out)
+    journal = os.path.join(tmp, "journal.log")
+    with open(journal, "wb") as f:
+        st = os.fstat(f.fileno())
+        p = subprocess.run(argv, stdout=f, stderr=f, timeout=10,
+                           env=dict(env, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino)))
+    lines = open(journal).read().splitlines()
+    res.check("log in the journal: lines keep their priority",
+              lines and lines[0] == "<3>" + want, lines)
+
+
 def main():
     res = Results("bridge")
     tok = secrets.token_hex(32)
@@ -140,6 +183,7 @@ def main():
     with open(os.path.join(tmp, "bridge.token"), "w") as f:
         f.write(tok + "\n")
     config_errors(res, tmp)
+    log_prefix(res, tmp)
     token_mode(res, tmp)
     os.chmod(os.path.join(tmp, "bridge.token"), 0o600)
     d = FixedPortDaemon("--bridge-tokens", os.path.join(tmp, "tokens"),
