@@ -13,6 +13,7 @@ import queue
 import socket
 import struct
 import threading
+import time
 
 from wsclient import free_port
 
@@ -27,6 +28,7 @@ class FakeAdvisor:
         self.lsock.bind(("127.0.0.1", self.port))
         self.lsock.listen(8)
         self.conn = None
+        self.peers = []     # client ports, in the order accepted
         self.received = queue.Queue()
         self.closed = threading.Event()
         self.close_code = None
@@ -36,9 +38,11 @@ class FakeAdvisor:
     def _accept(self):
         while True:
             try:
-                c, _ = self.lsock.accept()
+                c, peer = self.lsock.accept()
             except OSError:
                 return
+            with self.lock:
+                self.peers.append(peer[1])
             threading.Thread(target=self._serve, args=(c,), daemon=True).start()
 
     def _serve(self, c):
@@ -130,6 +134,29 @@ class FakeAdvisor:
                    "intent": "define_kpo", "node": "define_kpo",
                    "options": [{"id": o, "label": o} for o in options],
                    "resume": "0" * 64})
+
+    def drop(self):
+        """Hang up on the connected client, as a daemon that died would."""
+        with self.lock:
+            if self.conn is not None:
+                self.conn.shutdown(socket.SHUT_RDWR)
+
+    def connections(self, limit=10):
+        """How many TCP connections came in so far.  Every connection whose
+        connect() returned before this call is counted: accept() takes them
+        in order, and a sentinel of our own goes in last."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        mine = s.getsockname()[1]
+        deadline = time.time() + limit
+        try:
+            while time.time() < deadline:
+                with self.lock:
+                    if mine in self.peers:
+                        return self.peers.index(mine)
+                time.sleep(0.02)
+            raise RuntimeError("the sentinel connection was not accepted")
+        finally:
+            s.close()
 
     def stop(self):
         self.lsock.close()

@@ -3,7 +3,9 @@
 50 team chat users in 10 channels post at once through the bridge; each
 gets their own conversation; wrong tokens and signatures are refused;
 advisord restarts mid-test and the conversations carry on, and so do the
-numbered options when the bridge itself restarts; an anonymous
+numbered options when the bridge itself restarts; SIGTERM waits for a
+request already with advisord (a stand-in, fakeadvisor.py, holds its
+reply) and a SIGHUP in that wait opens no connection; an anonymous
 WebSocket client still holds only one conversation.
 """
 import hashlib
@@ -23,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wsclient import ROOT, BUILD, Daemon, Results, free_port, Client, tempdir  # noqa: E402
+from fakeadvisor import FakeAdvisor  # noqa: E402
 
 HOOK = "hook-" + secrets.token_hex(8)
 SECRET = "sign-" + secrets.token_hex(8)
@@ -233,6 +236,7 @@ def main():
         revoke(res, d, tmp, bport)
         bad_token(res, d, tmp)
         signals(res, d, tmp)
+        drain(res, tmp)
         unit(res)
         res.check("advisord logs which bridge connected, and from where",
                   "bridge chat connected from 127.0.0.1" in d.logtext(), d.logtext()[-500:])
@@ -452,6 +456,103 @@ def signals(res, d, tmp):
         pool.shutdown()
     finally:
         b.stop()
+
+
+def partial_post(port):
+    """A POST whose body has not all arrived: the bridge counts it as a
+    request to answer, and so stays in its drain (up to 3 s) while the
+    socket is open.  The socket, to send the rest with finish_post()."""
+    body = urllib.parse.urlencode({"token": HOOK, "team_id": "T1", "channel_id": "C7",
+                                   "user_id": "U71", "text": "what is kpo"}).encode()
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(b"POST /slack HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              b"application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n" % len(body)
+              + body[:5])
+    return s, body[5:]
+
+
+def finish_post(s, rest):
+    """The rest of partial_post()'s body; the status line of the answer."""
+    s.sendall(rest)
+    data = b""
+    try:
+        while b"\r\n" not in data:
+            d = s.recv(4096)
+            if not d:
+                break
+            data += d
+    except OSError:
+        pass
+    s.close()
+    return data.split(b"\r\n", 1)[0].decode(errors="replace")
+
+
+def drain(res, tmp):
+    """SIGTERM with a request already with advisord: the reply that comes
+    within the bridge's grace is the person's answer, and one that does not
+    come is answered "the advisor is restarting"; a SIGHUP in the drain,
+    with advisord gone, opens no new connection.  A stand-in advisord holds
+    the reply for as long as the test needs."""
+    tfile = os.path.join(tmp, "bridge.token")
+    for reply in (True, False):
+        fa = FakeAdvisor()
+        b = Bridge(tmp, "bridge6", fa.port, tfile, "--timeout", "10000")
+        pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            res.check("bridge6 connects to the stand-in", wait_connected(b.port))
+            fut = pool.submit(say, b.port, "U61", "C6", "what is kpo")
+            frame = fa.frame()
+            b.proc.terminate()
+            res.check("SIGTERM: the bridge counts the request with advisord",
+                      wait_for(lambda: "stopping; answering 1 waiting request" in b.text()),
+                      b.text()[-500:])
+            if reply:
+                fa.reply(frame, "held reply for " + frame["conversation"])
+            s, r = fut.result(timeout=15)
+            rc = b.proc.wait(10)
+            if reply:
+                res.check("SIGTERM: a reply that comes in the grace is the answer",
+                          s == 200 and r.get("text") == "held reply for T1:C6:U61",
+                          (s, r, b.text()[-500:]))
+            else:
+                res.check("SIGTERM: no reply in the grace, the advisor restarts",
+                          s == 200 and "restarting" in r.get("text", "") and
+                          "request b1: no answer from advisord in time (stopping)" in b.text(),
+                          (s, r, b.text()[-500:]))
+            res.check("SIGTERM with a request with advisord: exit 0, close 1001",
+                      rc == 0 and fa.closed.wait(5) and fa.close_code == 1001,
+                      (rc, fa.close_code))
+        finally:
+            pool.shutdown()
+            b.stop()
+            fa.stop()
+
+    # SIGHUP while stopping, advisord gone: the reload must not connect
+    # (the drain cancelled the retries for good; one from the reload would
+    # outlive it)
+    fa = FakeAdvisor()
+    b = Bridge(tmp, "bridge7", fa.port, tfile)
+    try:
+        res.check("bridge7 connects to the stand-in", wait_connected(b.port))
+        sock, rest = partial_post(b.port)
+        b.proc.terminate()
+        ok = wait_for(lambda: "stopping; answering 1 waiting request" in b.text())
+        fa.drop()
+        ok = ok and wait_for(lambda: "closed the connection to advisord" in b.text())
+        b.proc.send_signal(signal.SIGHUP)
+        ok = ok and wait_for(lambda: "reloaded the flags" in b.text())
+        res.check("SIGHUP in the drain is read (the drain lasts up to 3 s)", ok,
+                  b.text()[-600:])
+        status = finish_post(sock, rest)
+        rc = b.proc.wait(10)
+        res.check("SIGHUP in the drain: the waiting request is answered, exit 0",
+                  status == "HTTP/1.1 200 OK" and rc == 0, (status, rc))
+        n = fa.connections()
+        res.check("SIGHUP in the drain: no new connection to advisord", n == 1,
+                  (n, b.text()[-600:]))
+    finally:
+        b.stop()
+        fa.stop()
 
 
 def users():
