@@ -645,7 +645,7 @@ static int
 cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
-	unsigned char **p, *end, buf[LWS_PRE + 65536];
+	unsigned char **p, *end, buf[LWS_PRE + RELAY_FRAME_MAX];
 	struct req *r;
 	size_t n;
 	char *t;
@@ -732,8 +732,8 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (r == NULL)
 			break;
 		n = strlen(r->frame);
-		if (n > sizeof(buf) - LWS_PRE) {
-			req_answer_text(r, 413, "That message is too long.");
+		if (n > sizeof(buf) - LWS_PRE) {	/* handle_post keeps out */
+			req_answer(r, 200, relay_error("too_large"));
 			break;
 		}
 		memcpy(buf + LWS_PRE, r->frame, n);
@@ -824,6 +824,10 @@ handle_post(struct lws *wsi, struct req *r)
 		goto out;
 	}
 	text = payload_message(p);
+	if (p->text_too_long) {
+		req_answer(r, 200, relay_error("too_large"));
+		goto out;
+	}
 	if (text[0] == '\0') {
 		req_answer_text(r, 200, "Ask me about BPO or KPO, for "
 		    "example: what is KPO?");
@@ -856,6 +860,12 @@ handle_post(struct lws *wsi, struct req *r)
 	    p->user_name : p->user, text, convmap_option(S.map, conv,
 	    k))) == NULL) {
 		req_answer_text(r, 500, "Out of memory.");
+		goto out;
+	}
+	/* short enough for the person, but escaped (a control character
+	 * takes six bytes) too long for advisord's frame limit */
+	if (strlen(r->frame) > RELAY_FRAME_MAX) {
+		req_answer(r, 200, relay_error("too_large"));
 		goto out;
 	}
 	r->deadline = lws_now_usecs() +

@@ -44,8 +44,10 @@ form_decode(const char *s, size_t n, char *out, size_t outlen)
 			c = h * 16 + l;
 			i += 2;
 		}
-		if (c == 0 || o + 1 >= outlen)
+		if (c == 0)
 			return -1;
+		if (o + 1 >= outlen)
+			return -2;
 		out[o++] = (char)c;
 	}
 	out[o] = '\0';
@@ -90,6 +92,7 @@ payload_parse_form(const char *body, size_t n, struct payload *p)
 	const char *s = body, *end = body + n, *amp, *eq;
 	char key[64], *slot;
 	size_t cap;
+	int rc;
 
 	memset(p, 0, sizeof(*p));
 	while (s < end) {
@@ -99,11 +102,14 @@ payload_parse_form(const char *body, size_t n, struct payload *p)
 			eq = amp;
 		if (form_decode(s, (size_t)(eq - s), key, sizeof(key)) == 0 &&
 		    (slot = field_slot(p, key, strlen(key), &cap)) != NULL) {
-			if (eq == amp)
-				slot[0] = '\0';
-			else if (form_decode(eq + 1, (size_t)(amp - eq - 1),
-			    slot, cap) == -1)
+			rc = eq == amp ? 0 : form_decode(eq + 1,
+			    (size_t)(amp - eq - 1), slot, cap);
+			if (rc == -2 && slot == p->text)
+				p->text_too_long = 1;
+			else if (rc != 0)
 				return -1;
+			if (rc != 0 || eq == amp)
+				slot[0] = '\0';
 		}
 		s = amp + 1;
 	}
@@ -129,9 +135,13 @@ payload_parse_json(const char *body, size_t n, struct payload *p)
 			continue;
 		if (!cJSON_IsString(it))
 			goto fail;
-		if ((len = strlen(it->valuestring)) >= cap)
+		if ((len = strlen(it->valuestring)) < cap)
+			memcpy(slot, it->valuestring, len + 1);
+		else if (slot == p->text) {
+			p->text[0] = '\0';
+			p->text_too_long = 1;
+		} else
 			goto fail;
-		memcpy(slot, it->valuestring, len + 1);
 	}
 	rc = 0;
 fail:

@@ -9,7 +9,8 @@
 #include <stddef.h>
 
 #define PAYLOAD_FIELD	256	/* ids and names */
-#define PAYLOAD_TEXT	4096	/* what the person typed */
+#define PAYLOAD_TEXT	8192	/* what the person typed: advisord's 2,000
+				 * characters even at 4 bytes each */
 
 /* One request from the team chat; every field NUL-terminated, "" if absent. */
 struct payload {
@@ -20,18 +21,20 @@ struct payload {
 	char	user_name[PAYLOAD_FIELD]; /* user_name, for attribution */
 	char	text[PAYLOAD_TEXT];	/* text, trigger word kept */
 	char	trigger[PAYLOAD_FIELD];	/* trigger_word / command, if any */
+	int	text_too_long;		/* text did not fit: it is "" */
 };
 
 /* Decode %XX and '+' of S[0..n) into OUT (outlen bytes incl. NUL); -1 if
- * it does not fit or holds a bad escape or a NUL byte. */
+ * it holds a bad escape or a NUL byte, -2 if it does not fit. */
 int	form_decode(const char *s, size_t n, char *out, size_t outlen);
 /* Parse a form body; 0, or -1 on malformed input. */
 int	payload_parse_form(const char *body, size_t n, struct payload *);
 /* Parse a JSON object body; 0, or -1 on malformed input. */
 int	payload_parse_json(const char *body, size_t n, struct payload *);
 /* Parse by content type (form unless it names JSON); 0 or -1.  A payload
- * without user or text is rejected too, and so is one whose fields are not
- * all UTF-8. */
+ * without user is rejected too, and so is one whose fields are not all
+ * UTF-8 or do not fit, but for a text over PAYLOAD_TEXT: that one is a
+ * person's long message, to be answered (text_too_long). */
 int	payload_parse(const char *content_type, const char *body, size_t n,
 	    struct payload *);
 /* Text with a leading trigger word (outgoing webhooks) removed. */

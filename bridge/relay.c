@@ -141,6 +141,12 @@ error_words(const char *code)
 	return "Sorry, something went wrong on my side; please try again.";
 }
 
+char *
+relay_error(const char *code)
+{
+	return relay_answer(error_words(code));
+}
+
 int
 relay_reply(struct convmap *map, const char *frame, size_t n,
     struct relay_reply *out)
@@ -163,8 +169,8 @@ relay_reply(struct convmap *map, const char *frame, size_t n,
 		out->answer = render_reply(map, out->conversation, root);
 	else if (strcmp(type->valuestring, "error") == 0) {
 		code = cJSON_GetObjectItemCaseSensitive(root, "code");
-		out->answer = relay_answer(error_words(cJSON_IsString(code) ?
-		    code->valuestring : ""));
+		out->answer = relay_error(cJSON_IsString(code) ?
+		    code->valuestring : "");
 	} else
 		goto fail;
 	rc = out->answer ? 0 : -1;

@@ -10,6 +10,11 @@
 struct convmap;
 
 #define RELAY_USER_MAX	128	/* advisord's limit on "user", in bytes */
+/* The longest frame sent to advisord: its default max_message_bytes.  A
+ * longer one closes the bridge's one WebSocket (1009), and with it every
+ * person's request then waiting; a message whose frame would be longer is
+ * answered relay_error("too_large") instead. */
+#define RELAY_FRAME_MAX	16384
 
 /* A frame for what USER typed in conversation CONV, request id REQID: a
  * "choose" of OPTION when it is not NULL (the caller found that TEXT picks
@@ -34,5 +39,8 @@ int	relay_reply(struct convmap *, const char *frame, size_t n,
 
 /* A team chat answer {"text": TEXT}; caller frees. */
 char	*relay_answer(const char *text);
+/* The team chat answer to advisord's error CODE ("too_large", ...), in
+ * the same words relay_reply uses for the error frame; caller frees. */
+char	*relay_error(const char *code);
 
 #endif

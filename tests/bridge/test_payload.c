@@ -25,7 +25,7 @@ test_decode(void **state)
 	assert_int_equal(form_decode("%4", 2, out, sizeof(out)), -1);
 	assert_int_equal(form_decode("%zz", 3, out, sizeof(out)), -1);
 	assert_int_equal(form_decode("a%00b", 5, out, sizeof(out)), -1);
-	assert_int_equal(form_decode("abcd", 4, out, 4), -1);
+	assert_int_equal(form_decode("abcd", 4, out, 4), -2);
 	assert_int_equal(form_decode("abc", 3, out, 4), 0);
 	assert_int_equal(form_decode("", 0, out, 1), 0);
 	assert_string_equal(out, "");
@@ -135,16 +135,46 @@ test_not_utf8(void **state)
 	assert_string_equal(p.text, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
 }
 
+/* a long message is the person's, to be told it is too long (200), not
+ * a malformed request (400); any other field too long still is one */
 static void
 test_long(void **state)
 {
-	static char body[PAYLOAD_TEXT + 64];
+	static char body[2 * PAYLOAD_TEXT + 64];
 	struct payload p;
+	char *at;
 
 	(void)state;
-	strcpy(body, "user_id=u&text=");
-	memset(body + strlen(body), 'a', PAYLOAD_TEXT);
+	strcpy(body, "token=t&user_id=u&text=");
+	at = body + strlen(body);
+	memset(at, 'a', PAYLOAD_TEXT);
+	strcpy(at + PAYLOAD_TEXT, "&channel_id=C1");
+	assert_int_equal(payload_parse(NULL, body, strlen(body), &p), 0);
+	assert_true(p.text_too_long);
+	assert_string_equal(p.text, "");
+	assert_string_equal(p.token, "t");
+	assert_string_equal(p.channel, "C1");
+	/* one byte less fits */
+	at[PAYLOAD_TEXT - 1] = '\0';
+	assert_int_equal(payload_parse(NULL, body, strlen(body), &p), 0);
+	assert_false(p.text_too_long);
+	assert_int_equal(strlen(p.text), PAYLOAD_TEXT - 1);
+	/* as JSON */
+	strcpy(body, "{\"token\":\"t\",\"user_id\":\"u\",\"text\":\"");
+	at = body + strlen(body);
+	memset(at, 'a', PAYLOAD_TEXT);
+	strcpy(at + PAYLOAD_TEXT, "\"}");
+	assert_int_equal(payload_parse("application/json", body, strlen(body),
+	    &p), 0);
+	assert_true(p.text_too_long);
+	assert_string_equal(p.text, "");
+	assert_string_equal(p.user, "u");
+	/* another field that does not fit is malformed */
+	strcpy(body, "user_id=");
+	memset(body + 8, 'u', PAYLOAD_FIELD);
+	strcpy(body + 8 + PAYLOAD_FIELD, "&text=hi");
 	assert_int_equal(payload_parse(NULL, body, strlen(body), &p), -1);
+	assert_int_equal(form_decode("abcd", 4, body, 4), -2);
 }
 
 int

@@ -322,6 +322,19 @@ test_reply(void **state)
 	assert_non_null(strstr(rr.answer, "wait a moment"));
 	free(rr.answer);
 
+	/* the bridge's own too-long answer says what advisord's error does */
+	{
+		static const char tl[] = "{\"type\":\"error\",\"code\":"
+		    "\"too_large\",\"in_reply_to\":\"b4\"}";
+		char *own = relay_error("too_large");
+
+		assert_int_equal(relay_reply(m, tl, strlen(tl), &rr), 0);
+		assert_string_equal(own, rr.answer);
+		assert_non_null(strstr(own, "too long"));
+		free(own);
+		free(rr.answer);
+	}
+
 	assert_int_equal(relay_reply(m, "{\"type\":\"pong\"}", 15, &rr), -1);
 	assert_int_equal(relay_reply(m, "nope", 4, &rr), -1);
 	assert_int_equal(relay_reply(m, "{\"type\":\"reply\"}", 16, &rr), -1);

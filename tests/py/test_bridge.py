@@ -555,6 +555,26 @@ def drain(res, tmp):
         fa.stop()
 
 
+def long_messages(res, d, bport):
+    """A long message gets "too long" from whichever side finds it so, never
+    400 Malformed; one whose frame would pass advisord's 16 KiB (3,000
+    control characters are 18,000 bytes escaped) is answered by the bridge,
+    not sent to close everybody's WebSocket with 1009."""
+    too_long = "That message is too long for me; could you make it shorter?"
+    for what, text in (("3,000 control characters", "\x01" * 3000),
+                       ("5,000 letters (advisord's too_large)", "a" * 5000),
+                       ("9,000 letters (past the bridge's 8 KiB)", "a" * 9000)):
+        s, r = say(bport, "L01", "C8", text)
+        res.check("long message, %s: 200, too long" % what,
+                  s == 200 and r.get("text") == too_long, (s, str(r)[:200]))
+    s, r = say(bport, "L02", "C8", "\u4e2d" * 1500)
+    res.check("1,500 CJK characters (4,500 bytes) reach advisord",
+              s == 200 and isinstance(r, dict) and "Sorry, I did not catch" in r.get("text", ""),
+              (s, str(r)[:200]))
+    res.check("no long message closed the bridge's WebSocket (1009)",
+              "1009" not in d.logtext() and wait_connected(bport), d.logtext()[-400:])
+
+
 def users():
     """50 users in 10 channels: (user id, channel id)."""
     return [("U%02d" % i, "C%d" % (i % 10)) for i in range(50)]
@@ -651,6 +671,8 @@ def run(res, d, bport, tok):
     res.check("empty text gets a hint, not a relay", s == 200 and "KPO" in r.get("text", ""),
               (s, r))
     res.check("bridge still serves after bad input", say(bport, "U00", "C0", "what is kpo")[0] == 200)
+
+    long_messages(res, d, bport)
 
     # advisord: a wrong bridge token is refused at the upgrade
     c = Client(d.port, token="0" * 64)
