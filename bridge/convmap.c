@@ -30,11 +30,24 @@ struct convmap {
 	unsigned long	 changes;
 };
 
+/* A character a part keeps in a plain id: advisord's id characters but
+ * the ':' that separates the parts. */
 static int
 id_char(int c)
 {
-	return isalnum(c) || c == '_' || c == '.' || c == ':' || c == '@' ||
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '@' ||
 	    c == '-';
+}
+
+/* Whether every character of S is an id_char. */
+static int
+plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!id_char((unsigned char)*s))
+			return 0;
+	return 1;
 }
 
 void
@@ -47,19 +60,22 @@ conv_id(const char *team, const char *channel, const char *user, char *out)
 	size_t o = 0, k, j;
 	EVP_MD_CTX *ctx;
 
-	if (nt + nc + nu + 2 <= CONV_ID_MAX) {
+	/* written out only when it can be read back as the three parts: a
+	 * character replaced, or a ':' inside a part, made "ann lee" the
+	 * conversation of "ann_lee", and ("C:x", "U") that of ("C", "x:U") */
+	if (nt + nc + nu + 2 <= CONV_ID_MAX && plain(team) &&
+	    plain(channel) && plain(user)) {
 		for (k = 0; k < 3; k++) {
 			if (k > 0)
 				out[o++] = ':';
 			for (j = 0; parts[k][j] != '\0'; j++)
-				out[o++] = id_char((unsigned char)parts[k][j])
-				    ? parts[k][j] : '_';
+				out[o++] = parts[k][j];
 		}
 		out[o] = '\0';
 		return;
 	}
-	/* too long: a digest keeps it unique and inside the charset; the
-	 * NUL separators keep ("ab","c") apart from ("a","bc") */
+	/* a digest keeps it unique and inside the charset; the NUL
+	 * separators keep ("ab","c") apart from ("a","bc") */
 	strcpy(out, "h:");
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return;

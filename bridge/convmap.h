@@ -12,8 +12,9 @@
 #define CONV_KEEP_MAX	50000	/* conversations remembered, at most */
 
 /* Conversation id for TEAM, CHANNEL and USER into OUT (CONV_ID_MAX + 1):
- * "team:channel:user" with characters outside [A-Za-z0-9_.:@-] replaced
- * by '_', or "h:" and a SHA-256 hex of the three when too long. */
+ * "team:channel:user" when the three are made of [A-Za-z0-9_.@-] only
+ * and fit, else "h:" and a SHA-256 hex of the three.  Two different
+ * triples never get one id. */
 void	conv_id(const char *team, const char *channel, const char *user,
 	    char *out);
 

@@ -36,9 +36,25 @@ test_conv_id(void **state)
 	(void)state;
 	conv_id("T1", "C2", "U3", a);
 	assert_string_equal(a, "T1:C2:U3");
+	conv_id("T-1", "c.2", "ann@x_y", a);
+	assert_string_equal(a, "T-1:c.2:ann@x_y");
+	conv_id("", "C1", "U1", a);	/* Rocket.Chat: no team */
+	assert_string_equal(a, ":C1:U1");
+	/* other characters are not replaced, which would make two people
+	 * one conversation: the id is a digest */
 	conv_id("T 1", "c/2", "\xc3\xa9", a);
-	assert_string_equal(a, "T_1:c_2:__");
 	assert_true(id_ok(a));
+	assert_int_equal(strncmp(a, "h:", 2), 0);
+	conv_id("T1", "C1", "ann lee", a);
+	conv_id("T1", "C1", "ann_lee", b);
+	assert_true(id_ok(a));
+	assert_string_not_equal(a, b);
+	/* nor does a ':' in a part move the boundary between two */
+	conv_id("T1", "C1:x", "U1", a);
+	conv_id("T1", "C1", "x:U1", b);
+	assert_true(id_ok(a));
+	assert_true(id_ok(b));
+	assert_string_not_equal(a, b);
 	conv_id("", "", "", a);
 	assert_true(id_ok(a));
 	/* too long: hashed, within the charset and the limit, distinct */

@@ -615,6 +615,16 @@ def run(res, d, bport, tok):
     res.check("same user in another channel: '2' is not an option there",
               s == 200 and "Knowledge Process" not in r.get("text", ""), str(r)[:200])
 
+    # ids a custom integration may send: "ann lee" is not "ann_lee", and a
+    # ':' in a channel does not make ("C8:x", "U") the same as ("C8", "x:U")
+    for first, second in ((("ann lee", "C8"), ("ann_lee", "C8")),
+                          (("U1", "C8:x"), ("x:U1", "C8"))):
+        say(bport, first[0], first[1], "what is kpo")
+        _, other = say(bport, second[0], second[1], "1")
+        _, own = say(bport, first[0], first[1], "1")
+        res.check("%r in %r and %r in %r are two conversations" % (first + second),
+                  "text" in own and other.get("text") != own.get("text"), (own, other))
+
     # refusals
     s, _ = post(bport, {"token": "wrong", "team_id": "T1", "channel_id": "C1",
                         "user_id": "U01", "text": "hi"})
