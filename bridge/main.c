@@ -471,17 +471,23 @@ unavailable_words(void)
 	    "a minute.";
 }
 
-/* Answer every waiting request not yet sent to advisord with
- * unavailable_words(): it will not be sent soon enough. */
+/* Answer with unavailable_words() every waiting request not yet sent to
+ * advisord (SENT 0: it will not be sent soon enough), or every one sent
+ * (SENT 1, when the connection ended: advisord answers on the connection
+ * a request came on, and that one is gone). */
 static void
-answer_unsent(void)
+answer_waiting(int sent)
 {
 	struct req *r, *next;
 
 	for (r = S.waiting; r != NULL; r = next) {
 		next = r->next;
-		if (!r->sent)
-			req_answer_text(r, 200, unavailable_words());
+		if (r->sent != sent)
+			continue;
+		if (sent)
+			logmsg(1, "request %s: the connection to advisord ended "
+			    "before its answer", r->reqid);
+		req_answer_text(r, 200, unavailable_words());
 	}
 }
 
@@ -547,7 +553,7 @@ link_refused(int status)
 	S.link = LINK_REFUSED;
 	S.refused_status = status;
 	/* they would wait out the timeout only to hear the same */
-	answer_unsent();
+	answer_waiting(0);
 }
 
 /* advisord could not be reached, or the connection dropped. */
@@ -702,6 +708,7 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		S.ws = NULL;
 		S.up = 0;
 		S.close_code = 0;
+		answer_waiting(1);
 		free(S.rx);
 		S.rx = NULL;
 		S.rxlen = 0;
@@ -1154,7 +1161,7 @@ begin_stop(void)
 	logmsg(2, "stopping; answering %d waiting request%s", S.nreqs,
 	    S.nreqs == 1 ? "" : "s");
 	lws_sul_cancel(&S.sul_connect);
-	answer_unsent();
+	answer_waiting(0);
 	lws_sul_schedule(S.cx, 0, &S.sul_drain, drained, DRAIN_MAX_US);
 }
 

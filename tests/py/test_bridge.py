@@ -458,6 +458,26 @@ def signals(res, d, tmp):
         b.stop()
 
 
+class StandIn:
+    """A bridge NAME connected to a FakeAdvisor, with a thread pool for the
+    requests it is to hold: `with StandIn(...) as (fake, bridge, pool)`."""
+
+    def __init__(self, res, tmp, name, *flags):
+        self.fa = FakeAdvisor()
+        self.b = Bridge(tmp, name, self.fa.port, os.path.join(tmp, "bridge.token"), *flags)
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        res.check("%s connects to the stand-in" % name, wait_connected(self.b.port))
+
+    def __enter__(self):
+        return self.fa, self.b, self.pool
+
+    def __exit__(self, *exc):
+        self.pool.shutdown(wait=False)
+        self.b.stop()
+        self.fa.stop()
+        return False
+
+
 def partial_post(port):
     """A POST whose body has not all arrived: the bridge counts it as a
     request to answer, and so stays in its drain (up to 3 s) while the
@@ -491,15 +511,11 @@ def drain(res, tmp):
     """SIGTERM with a request already with advisord: the reply that comes
     within the bridge's grace is the person's answer, and one that does not
     come is answered "the advisor is restarting"; a SIGHUP in the drain,
-    with advisord gone, opens no new connection.  A stand-in advisord holds
-    the reply for as long as the test needs."""
-    tfile = os.path.join(tmp, "bridge.token")
+    with advisord gone, opens no new connection.  And without a SIGTERM: a
+    request with advisord when the connection ends is answered then.  A
+    stand-in advisord holds the reply for as long as the test needs."""
     for reply in (True, False):
-        fa = FakeAdvisor()
-        b = Bridge(tmp, "bridge6", fa.port, tfile, "--timeout", "10000")
-        pool = ThreadPoolExecutor(max_workers=1)
-        try:
-            res.check("bridge6 connects to the stand-in", wait_connected(b.port))
+        with StandIn(res, tmp, "bridge6", "--timeout", "10000") as (fa, b, pool):
             fut = pool.submit(say, b.port, "U61", "C6", "what is kpo")
             frame = fa.frame()
             b.proc.terminate()
@@ -522,18 +538,26 @@ def drain(res, tmp):
             res.check("SIGTERM with a request with advisord: exit 0, close 1001",
                       rc == 0 and fa.closed.wait(5) and fa.close_code == 1001,
                       (rc, fa.close_code))
-        finally:
-            pool.shutdown()
-            b.stop()
-            fa.stop()
+
+    # advisord gone with a request: its reply could only come on that
+    # connection, so the person hears at once, not after the 60 s timeout
+    with StandIn(res, tmp, "bridge8", "--timeout", "60000") as (fa, b, pool):
+        fut = pool.submit(say, b.port, "U81", "C8", "what is kpo")
+        fa.frame()
+        fa.drop()
+        try:
+            s, r = fut.result(timeout=15)
+        except Exception as e:   # noqa: BLE001 (still waiting: the timeout)
+            s, r = None, repr(e)
+        res.check("advisord gone: a request it had is answered when the connection ends",
+                  s == 200 and "not reachable" in r.get("text", "") and
+                  "request b1: the connection to advisord ended before its answer" in b.text(),
+                  (s, r, b.text()[-400:]))
 
     # SIGHUP while stopping, advisord gone: the reload must not connect
     # (the drain cancelled the retries for good; one from the reload would
     # outlive it)
-    fa = FakeAdvisor()
-    b = Bridge(tmp, "bridge7", fa.port, tfile)
-    try:
-        res.check("bridge7 connects to the stand-in", wait_connected(b.port))
+    with StandIn(res, tmp, "bridge7") as (fa, b, pool):
         sock, rest = partial_post(b.port)
         b.proc.terminate()
         ok = wait_for(lambda: "stopping; answering 1 waiting request" in b.text())
@@ -550,9 +574,6 @@ def drain(res, tmp):
         n = fa.connections()
         res.check("SIGHUP in the drain: no new connection to advisord", n == 1,
                   (n, b.text()[-600:]))
-    finally:
-        b.stop()
-        fa.stop()
 
 
 def long_messages(res, d, bport):
