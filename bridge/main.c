@@ -949,8 +949,10 @@ cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		req_reset(r);
 		r->wsi = wsi;
 		S.nreqs++;
-		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0) {
+			logmsg(3, "a POST from the chat; %d open", S.nreqs);
 			return 0;	/* the body follows */
+		}
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0 &&
 		    in != NULL && strcmp(in, "/healthz") == 0) {
 			snprintf(health, sizeof(health), "{\"status\":\"ok\","

@@ -555,10 +555,11 @@ def drain(res, tmp):
     # SIGHUP while stopping, advisord gone: the reload must not connect
     # (the drain cancelled the retries for good; one from the reload would
     # outlive it)
-    with StandIn(res, tmp, "bridge7") as (fa, b, pool):
+    with StandIn(res, tmp, "bridge7", "--log-level", "debug") as (fa, b, pool):
         sock, rest = partial_post(b.port)
+        ok = wait_for(lambda: "a POST from the chat; 1 open" in b.text())
         b.proc.terminate()
-        ok = wait_for(lambda: "stopping; answering 1 waiting request" in b.text())
+        ok = ok and wait_for(lambda: "stopping; answering 1 waiting request" in b.text())
         fa.drop()
         ok = ok and wait_for(lambda: "closed the connection to advisord" in b.text())
         b.proc.send_signal(signal.SIGHUP)
