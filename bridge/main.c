@@ -37,6 +37,10 @@
 #define REFUSED_MAX_MS	30000	/* retrying a refused token: slower */
 #define DRAIN_GRACE_US	(1 * LWS_USEC_PER_SEC)	/* see begin_stop() */
 #define DRAIN_MAX_US	(3 * LWS_USEC_PER_SEC)	/* within TimeoutStopSec */
+/* Requests with advisord at a time, on the one connection: advisord drops
+ * a connection with more than outq_max (64) replies waiting to be
+ * written, and a burst of chat users filled that in one read. */
+#define WINDOW		32
 
 /* The WebSocket to advisord, as said in the log (once per change). */
 enum link {
@@ -102,6 +106,8 @@ static struct {
 	unsigned long		 saved;		/* map's changes when saved */
 	lws_usec_t		 save_due;	/* next periodic save */
 	unsigned long		 seq;
+	int			 inflight;	/* frames sent on this connection
+						 * and not answered yet */
 	char			*rx;
 	size_t			 rxlen;
 	int			 journal;	/* stderr is the journal */
@@ -617,11 +623,14 @@ connect_advisor(lws_sorted_usec_list_t *sul)
 	}
 }
 
+/* Whether a frame waits to be sent and the window lets it go. */
 static int
 pending_frames(void)
 {
 	struct req *r;
 
+	if (S.inflight >= WINDOW)
+		return 0;
 	for (r = S.waiting; r != NULL; r = r->next)
 		if (!r->sent)
 			return 1;
@@ -638,6 +647,10 @@ on_frame(const char *frame, size_t n)
 		logmsg(3, "ignored frame from advisord: %.*s", (int)n, frame);
 		return;
 	}
+	/* a reply or an error: one of ours is answered, also one whose
+	 * person was answered already (the sweep) */
+	if (S.inflight > 0 && S.inflight-- == WINDOW && pending_frames())
+		lws_callback_on_writable(S.ws);
 	if ((r = find_waiting(rr.in_reply_to)) == NULL) {
 		logmsg(2, "answer for %s came after its request was gone",
 		    rr.in_reply_to[0] ? rr.in_reply_to : "(none)");
@@ -672,6 +685,7 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		    S.link == LINK_REFUSED ? " (the token is accepted now)" :
 		    "");
 		S.up = 1;
+		S.inflight = 0;
 		S.link = LINK_UP;
 		S.close_code = 0;
 		S.backoff_ms = BACKOFF_MIN_MS;
@@ -736,7 +750,7 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		for (r = S.waiting; r != NULL && r->sent; r = r->next)
 			;
-		if (r == NULL)
+		if (r == NULL || S.inflight >= WINDOW)
 			break;
 		n = strlen(r->frame);
 		if (n > sizeof(buf) - LWS_PRE) {	/* handle_post keeps out */
@@ -748,6 +762,9 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		    (int)n)
 			return -1;
 		r->sent = 1;
+		if (++S.inflight == WINDOW)
+			logmsg(3, "%d requests with advisord; the next wait for "
+			    "a reply", WINDOW);
 		if (pending_frames())
 			lws_callback_on_writable(wsi);
 		break;

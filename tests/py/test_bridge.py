@@ -237,6 +237,7 @@ def main():
         bad_token(res, d, tmp)
         signals(res, d, tmp)
         drain(res, tmp)
+        window(res, tmp)
         unit(res)
         res.check("advisord logs which bridge connected, and from where",
                   "bridge chat connected from 127.0.0.1" in d.logtext(), d.logtext()[-500:])
@@ -575,6 +576,45 @@ def drain(res, tmp):
                   (n, b.text()[-600:]))
 
 
+def window(res, tmp):
+    """40 people at once, advisord slow: 32 requests go to advisord, the
+    other 8 wait their turn in the bridge and go as replies come (advisord
+    drops a connection with 64 replies queued, its outq_max, and a burst
+    of people filled that; burst() below meets the real one)."""
+    with StandIn(res, tmp, "bridge9", "--log-level", "debug",
+                 "--timeout", "30000") as (fa, b, _):
+        pool = ThreadPoolExecutor(max_workers=40)
+        futs = [pool.submit(say, b.port, "W%02d" % i, "C9", "what is kpo") for i in range(40)]
+        res.check("the window fills at 32 requests with advisord",
+                  wait_for(lambda: "32 requests with advisord; the next wait for a reply"
+                           in b.text(), limit=15), b.text()[-400:])
+        held = [fa.frame() for _ in range(32)]
+        for f in held:
+            fa.reply(f, "held reply for " + f["conversation"])
+        for _ in range(8):
+            f = fa.frame()
+            fa.reply(f, "held reply for " + f["conversation"])
+        got = [f.result(timeout=30) for f in futs]
+        res.check("all 40 are answered, each with their own reply",
+                  all(s == 200 and r.get("text") == "held reply for T1:C9:W%02d" % i
+                      for i, (s, r) in enumerate(got)), [r for _, r in got][:3])
+        pool.shutdown()
+
+
+def burst(res, d, bport):
+    """300 people post at once: advisord answers each of them, and keeps
+    the bridge's connection (it dropped it with "output queue full")."""
+    pool = ThreadPoolExecutor(max_workers=300)
+    got = list(pool.map(lambda i: say(bport, "B%03d" % i, "C%d" % (i % 10), "what is kpo"),
+                        range(300)))
+    pool.shutdown()
+    res.check("300 at once: every one answered by advisord",
+              all(s == 200 and "Knowledge Process" in r.get("text", "") for s, r in got),
+              [r for s, r in got if "Knowledge" not in r.get("text", "")][:2])
+    res.check("300 at once: advisord kept the bridge's connection",
+              "output queue full" not in d.logtext(), d.logtext()[-300:])
+
+
 def long_messages(res, d, bport):
     """A long message gets "too long" from whichever side finds it so, never
     400 Malformed; one whose frame would pass advisord's 16 KiB (3,000
@@ -703,6 +743,7 @@ def run(res, d, bport, tok):
     res.check("bridge still serves after bad input", say(bport, "U00", "C0", "what is kpo")[0] == 200)
 
     long_messages(res, d, bport)
+    burst(res, d, bport)
 
     # advisord: a wrong bridge token is refused at the upgrade
     c = Client(d.port, token="0" * 64)
