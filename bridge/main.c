@@ -469,7 +469,8 @@ unavailable_words(void)
 	if (S.stop)
 		return "The advisor is restarting; please try again in a "
 		    "moment.";
-	if (S.link == LINK_REFUSED)
+	/* refused, or just revoked: advisord closes with 1008 only then */
+	if (S.link == LINK_REFUSED || S.close_code == 1008)
 		return "The advisor cannot be reached from this chat: it "
 		    "does not accept this chat bridge's credentials. Please "
 		    "tell whoever runs the bridge.";
@@ -721,8 +722,8 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			    (const char *)in : "?");
 		S.ws = NULL;
 		S.up = 0;
-		S.close_code = 0;
 		answer_waiting(1);
+		S.close_code = 0;
 		free(S.rx);
 		S.rx = NULL;
 		S.rxlen = 0;

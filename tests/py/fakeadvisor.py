@@ -141,6 +141,12 @@ class FakeAdvisor:
             if self.conn is not None:
                 self.conn.shutdown(socket.SHUT_RDWR)
 
+    def close(self, code, reason):
+        """A close frame to the connected client, as advisord sends one."""
+        data = struct.pack(">H", code) + reason.encode()
+        with self.lock:
+            self.conn.sendall(bytes([0x88, len(data)]) + data)
+
     def connections(self, limit=10):
         """How many TCP connections came in so far.  Every connection whose
         connect() returned before this call is counted: accept() takes them

@@ -553,6 +553,16 @@ def drain(res, tmp):
                   "request b1: the connection to advisord ended before its answer" in b.text(),
                   (s, r, b.text()[-400:]))
 
+    # the token revoked with a request: that person is told why, as the
+    # next ones are once advisord refuses the token
+    with StandIn(res, tmp, "bridge10", "--timeout", "60000") as (fa, b, pool):
+        fut = pool.submit(say, b.port, "U82", "C8", "what is kpo")
+        fa.frame()
+        fa.close(1008, "bridge token revoked")
+        s, r = fut.result(timeout=15)
+        res.check("token revoked with a request: it is told about the credentials",
+                  s == 200 and "credentials" in r.get("text", ""), (s, r))
+
     # SIGHUP while stopping, advisord gone: the reload must not connect
     # (the drain cancelled the retries for good; one from the reload would
     # outlive it)
