@@ -5,7 +5,9 @@ gets their own conversation; wrong tokens and signatures are refused;
 advisord restarts mid-test and the conversations carry on, and so do the
 numbered options when the bridge itself restarts; SIGTERM waits for a
 request already with advisord (a stand-in, fakeadvisor.py, holds its
-reply) and a SIGHUP in that wait opens no connection; an anonymous
+reply) and a SIGHUP in that wait opens no connection; a request with
+advisord when the connection ends is answered then; 40 at once keep 32
+with advisord, 300 at once keep advisord's connection; an anonymous
 WebSocket client still holds only one conversation.
 """
 import hashlib
@@ -237,6 +239,7 @@ def main():
         bad_token(res, d, tmp)
         signals(res, d, tmp)
         drain(res, tmp)
+        ended(res, tmp)
         window(res, tmp)
         unit(res)
         res.check("advisord logs which bridge connected, and from where",
@@ -510,9 +513,8 @@ def drain(res, tmp):
     """SIGTERM with a request already with advisord: the reply that comes
     within the bridge's grace is the person's answer, and one that does not
     come is answered "the advisor is restarting"; a SIGHUP in the drain,
-    with advisord gone, opens no new connection.  And without a SIGTERM: a
-    request with advisord when the connection ends is answered then.  A
-    stand-in advisord holds the reply for as long as the test needs."""
+    with advisord gone, opens no new connection.  A stand-in advisord holds
+    the reply for as long as the test needs."""
     for reply in (True, False):
         with StandIn(res, tmp, "bridge6", "--timeout", "10000") as (fa, b, pool):
             fut = pool.submit(say, b.port, "U61", "C6", "what is kpo")
@@ -538,31 +540,6 @@ def drain(res, tmp):
                       rc == 0 and fa.closed.wait(5) and fa.close_code == 1001,
                       (rc, fa.close_code))
 
-    # advisord gone with a request: its reply could only come on that
-    # connection, so the person hears at once, not after the 60 s timeout
-    with StandIn(res, tmp, "bridge8", "--timeout", "60000") as (fa, b, pool):
-        fut = pool.submit(say, b.port, "U81", "C8", "what is kpo")
-        fa.frame()
-        fa.drop()
-        try:
-            s, r = fut.result(timeout=15)
-        except Exception as e:   # noqa: BLE001 (still waiting: the timeout)
-            s, r = None, repr(e)
-        res.check("advisord gone: a request it had is answered when the connection ends",
-                  s == 200 and "not reachable" in r.get("text", "") and
-                  "request b1: the connection to advisord ended before its answer" in b.text(),
-                  (s, r, b.text()[-400:]))
-
-    # the token revoked with a request: that person is told why, as the
-    # next ones are once advisord refuses the token
-    with StandIn(res, tmp, "bridge10", "--timeout", "60000") as (fa, b, pool):
-        fut = pool.submit(say, b.port, "U82", "C8", "what is kpo")
-        fa.frame()
-        fa.close(1008, "bridge token revoked")
-        s, r = fut.result(timeout=15)
-        res.check("token revoked with a request: it is told about the credentials",
-                  s == 200 and "credentials" in r.get("text", ""), (s, r))
-
     # SIGHUP while stopping, advisord gone: the reload must not connect
     # (the drain cancelled the retries for good; one from the reload would
     # outlive it)
@@ -584,6 +561,38 @@ def drain(res, tmp):
         n = fa.connections()
         res.check("SIGHUP in the drain: no new connection to advisord", n == 1,
                   (n, b.text()[-600:]))
+
+
+def ended(res, tmp):
+    """A request with advisord when the connection ends is answered then:
+    its reply could only come on that connection."""
+    # advisord gone with a request: its reply could only come on that
+    # connection, so the person hears at once, not after the 60 s timeout
+    with StandIn(res, tmp, "bridge8", "--timeout", "60000") as (fa, b, pool):
+        fut = pool.submit(say, b.port, "U81", "C8", "what is kpo")
+        fa.frame()
+        fa.drop()
+        try:
+            s, r = fut.result(timeout=15)
+        except Exception as e:   # noqa: BLE001 (still waiting: the timeout)
+            s, r = None, repr(e)
+        res.check("advisord gone: a request it had is answered when the connection ends",
+                  s == 200 and "not reachable" in r.get("text", "") and
+                  "request b1: the connection to advisord ended before its answer" in b.text(),
+                  (s, r, b.text()[-400:]))
+
+    # the token revoked with a request: that person is told why, as the
+    # next ones are once advisord refuses the token
+    with StandIn(res, tmp, "bridge10", "--timeout", "60000") as (fa, b, pool):
+        fut = pool.submit(say, b.port, "U82", "C8", "what is kpo")
+        fa.frame()
+        fa.close(1008, "bridge token revoked")
+        try:
+            s, r = fut.result(timeout=15)
+        except Exception as e:   # noqa: BLE001 (still waiting: the timeout)
+            s, r = None, repr(e)
+        res.check("token revoked with a request: it is told about the credentials",
+                  s == 200 and "credentials" in r.get("text", ""), (s, r))
 
 
 def window(res, tmp):
