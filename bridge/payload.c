@@ -116,6 +116,26 @@ payload_parse_form(const char *body, size_t n, struct payload *p)
 	return 0;
 }
 
+/* Whether BODY[0..n) escapes a NUL (\u0000).  cJSON ends the string there,
+ * so "what is kpo\u0000 and bpo" would go on as "what is kpo"; %00 in a
+ * form is refused, and so is this.  Counting backslashes over the whole
+ * body is enough: outside a string one is not JSON at all. */
+static int
+escapes_nul(const char *body, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (body[i] != '\\')
+			continue;
+		if (body[i + 1] == 'u' && i + 5 < n &&
+		    memcmp(body + i + 2, "0000", 4) == 0)
+			return 1;
+		i++;	/* the escaped character, a backslash too */
+	}
+	return 0;
+}
+
 int
 payload_parse_json(const char *body, size_t n, struct payload *p)
 {
@@ -125,7 +145,8 @@ payload_parse_json(const char *body, size_t n, struct payload *p)
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
-	if ((root = cJSON_ParseWithLength(body, n)) == NULL)
+	if (escapes_nul(body, n) ||
+	    (root = cJSON_ParseWithLength(body, n)) == NULL)
 		return -1;
 	if (!cJSON_IsObject(root))
 		goto fail;

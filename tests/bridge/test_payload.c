@@ -103,6 +103,36 @@ test_bad(void **state)
 	assert_string_equal(p.text, "");
 }
 
+/* a NUL would cut the text short: refused as %00 is, not relayed cut */
+static void
+test_json_nul(void **state)
+{
+	static const char *const bad[] = {
+		"{\"user_id\":\"u\",\"text\":\"kpo\\u0000 and bpo\"}",
+		"{\"user_id\":\"u\\u0000x\",\"text\":\"hi\"}",
+		"{\"user_id\":\"u\",\"text\":\"\\\\\\u0000\"}",
+	};
+	static const char *const good[] = {
+		/* a backslash and then "u0000": text, not a NUL */
+		"{\"user_id\":\"u\",\"text\":\"\\\\u0000\"}",
+		"{\"user_id\":\"u\",\"text\":\"\\u0001\\u1000\"}",
+	};
+	struct payload p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(payload_parse("application/json", bad[i],
+		    strlen(bad[i]), &p), -1);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(payload_parse("application/json", good[i],
+		    strlen(good[i]), &p), 0);
+	assert_string_equal(p.text, "\x01\xe1\x80\x80");
+	assert_int_equal(payload_parse("application/json", good[0],
+	    strlen(good[0]), &p), 0);
+	assert_string_equal(p.text, "\\u0000");
+}
+
 /* advisord drops the whole WebSocket on a frame that is not UTF-8, so a
  * body that is not must be refused before it is relayed */
 static void
@@ -185,6 +215,7 @@ main(void)
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_trigger),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_nul),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_long),
