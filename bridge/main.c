@@ -848,6 +848,10 @@ handle_post(struct lws *wsi, struct req *r)
 		req_answer_text(r, st, "Not authorized.");
 		goto out;
 	}
+	if (p->ssl_check) {
+		req_answer_text(r, 200, "");
+		goto out;
+	}
 	text = payload_message(p);
 	if (p->text_too_long) {
 		req_answer(r, 200, relay_error("too_large"));

@@ -74,6 +74,8 @@ field_slot(struct payload *p, const char *key, size_t klen, size_t *cap)
 		    PAYLOAD_FIELD },
 		{ "command", offsetof(struct payload, trigger),
 		    PAYLOAD_FIELD },
+		{ "ssl_check", offsetof(struct payload, check),
+		    sizeof(((struct payload *)0)->check) },
 	};
 	size_t i;
 
@@ -213,7 +215,12 @@ payload_parse(const char *ctype, const char *body, size_t n,
 		rc = payload_parse_json(body, n, p);
 	else
 		rc = payload_parse_form(body, n, p);
-	if (rc == -1 || p->user[0] == '\0')
+	if (rc == -1)
+		return -1;
+	/* Slack's own check of the certificate: a token and nothing else */
+	if (p->user[0] == '\0' && strcmp(p->check, "1") == 0)
+		p->ssl_check = 1;
+	else if (p->user[0] == '\0')
 		return -1;
 	/* advisord closes the bridge's one WebSocket, every person's, on a
 	 * frame that is not UTF-8: refuse such a request here instead */

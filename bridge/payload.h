@@ -21,7 +21,10 @@ struct payload {
 	char	user_name[PAYLOAD_FIELD]; /* user_name, for attribution */
 	char	text[PAYLOAD_TEXT];	/* text, trigger word kept */
 	char	trigger[PAYLOAD_FIELD];	/* trigger_word / command, if any */
+	char	check[4];		/* ssl_check, as sent */
 	int	text_too_long;		/* text did not fit: it is "" */
+	int	ssl_check;		/* Slack checking the URL's TLS
+					 * certificate (ssl_check=1): no person */
 };
 
 /* Decode %XX and '+' of S[0..n) into OUT (outlen bytes incl. NUL); -1 if
@@ -32,7 +35,8 @@ int	payload_parse_form(const char *body, size_t n, struct payload *);
 /* Parse a JSON object body; 0, or -1 on malformed input. */
 int	payload_parse_json(const char *body, size_t n, struct payload *);
 /* Parse by content type (form unless it names JSON); 0 or -1.  A payload
- * without user is rejected too, and so is one whose fields are not all
+ * without user is rejected too (but for Slack's ssl_check=1, to answer 200
+ * once it is authenticated), and so is one whose fields are not all
  * UTF-8 or do not fit, but for a text over PAYLOAD_TEXT: that one is a
  * person's long message, to be answered (text_too_long). */
 int	payload_parse(const char *content_type, const char *body, size_t n,

@@ -103,6 +103,28 @@ test_bad(void **state)
 	assert_string_equal(p.text, "");
 }
 
+/* Slack checks the certificate of a slash command's URL with a token and
+ * ssl_check=1: no person, and not malformed */
+static void
+test_ssl_check(void **state)
+{
+	struct payload p;
+
+	(void)state;
+	assert_int_equal(payload_parse(NULL, "ssl_check=1&token=t", 19, &p),
+	    0);
+	assert_true(p.ssl_check);
+	assert_string_equal(p.token, "t");
+	assert_int_equal(payload_parse(NULL, "ssl_check=0&token=t", 19, &p),
+	    -1);
+	assert_int_equal(payload_parse(NULL, "ssl_check=11111&token=t", 23,
+	    &p), -1);
+	/* a person's message is one, whatever else it carries */
+	assert_int_equal(payload_parse(NULL, "ssl_check=1&user_id=u&text=hi",
+	    29, &p), 0);
+	assert_false(p.ssl_check);
+}
+
 /* a NUL would cut the text short: refused as %00 is, not relayed cut */
 static void
 test_json_nul(void **state)
@@ -216,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_trigger),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_nul),
+		cmocka_unit_test(test_ssl_check),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_long),

@@ -730,6 +730,11 @@ def run(res, d, bport, tok):
     s, _ = post(bport, body=body + "x", headers={"X-Slack-Request-Timestamp": ts,
                                                  "X-Slack-Signature": sign(ts, body)})
     res.check("tampered body refused", s in (401, 403), s)
+    # Slack checks the URL's certificate with a token and ssl_check=1
+    s, r = post(bport, {"ssl_check": "1", "token": HOOK})
+    res.check("Slack's ssl_check=1 gets 200", s == 200, (s, r))
+    s, _ = post(bport, {"ssl_check": "1", "token": "wrong"})
+    res.check("... with the token checked", s == 403, s)
     s, _ = post(bport, body="token=%s&user_id=U1&text=%%zz" % HOOK)
     res.check("malformed form refused with 400", s == 400, s)
     s, _ = post(bport, body="{not json", ctype="application/json")
