@@ -7,7 +7,8 @@ numbered options when the bridge itself restarts; SIGTERM waits for a
 request already with advisord (a stand-in, fakeadvisor.py, holds its
 reply) and a SIGHUP in that wait opens no connection; a request with
 advisord when the connection ends is answered then; 40 at once keep 32
-with advisord, 300 at once keep advisord's connection; an anonymous
+with advisord, 300 at once keep advisord's connection; the context is
+freed with the signals blocked (hook_destroy.so); an anonymous
 WebSocket client still holds only one conversation.
 """
 import hashlib
@@ -238,6 +239,7 @@ def main():
         revoke(res, d, tmp, bport)
         bad_token(res, d, tmp)
         signals(res, d, tmp)
+        late_signals(res, d, tmp)
         drain(res, tmp)
         ended(res, tmp)
         window(res, tmp)
@@ -312,7 +314,7 @@ def revoke(res, d, tmp, bport):
 class Bridge:
     """One more advisor-bridge, with a log of its own."""
 
-    def __init__(self, tmp, name, advisor_port, token_file, *flags):
+    def __init__(self, tmp, name, advisor_port, token_file, *flags, env=None):
         self.port = free_port()
         self.logpath = os.path.join(tmp, name + ".log")
         self.log = open(self.logpath, "wb")
@@ -320,7 +322,7 @@ class Bridge:
             [os.path.join(ROOT, BUILD, "advisor-bridge"), "--listen", "127.0.0.1:%d" % self.port,
              "--advisor", "ws://127.0.0.1:%d/ws" % advisor_port, "--token-file", token_file,
              "--webhook-token", HOOK, "--log-level", "info"] + list(flags),
-            stdout=self.log, stderr=self.log)
+            stdout=self.log, stderr=self.log, env=env)
         deadline = time.time() + 5
         while time.time() < deadline and not healthz(self.port):
             time.sleep(0.05)
@@ -652,6 +654,22 @@ def long_messages(res, d, bport):
               (s, str(r)[:200]))
     res.check("no long message closed the bridge's WebSocket (1009)",
               "1009" not in d.logtext() and wait_connected(bport), d.logtext()[-400:])
+
+
+def late_signals(res, d, tmp):
+    """The context is freed with SIGTERM, SIGINT and SIGHUP blocked, so that
+    on_signal cannot reach it: a stand-in for lws_context_destroy (put first
+    with LD_PRELOAD) looks at the signal mask, and raises a SIGHUP too."""
+    hook = os.path.join(ROOT, BUILD, "tests", "bridge", "hook_destroy.so")
+    # a sanitizer build wants its runtime first in the list, not the hook
+    env = dict(os.environ, LD_PRELOAD=hook, ASAN_OPTIONS="verify_asan_link_order=0:" +
+               os.environ.get("ASAN_OPTIONS", ""))
+    b = Bridge(tmp, "bridge11", d.port, os.path.join(tmp, "bridge.token"), env=env)
+    res.check("bridge11 (with the hook) connects", wait_connected(b.port), b.text()[-300:])
+    rc = b.stop()
+    res.check("the context is freed with the signals blocked; exit 0",
+              "hook: the context is freed with the signals blocked" in b.text() and rc == 0,
+              (rc, b.text()[-300:]))
 
 
 def users():
