@@ -162,7 +162,9 @@ defaults(struct bconf *c)
 	c->listen_port = 8090;
 	strcpy(c->advisor, "ws://127.0.0.1:8080/ws");
 	c->timeout_ms = 5000;
-	c->max_body = 16384;
+	/* advisord's 2,000 characters %-encoded, 9 bytes each for a CJK one,
+	 * and the chat's other fields */
+	c->max_body = 32768;
 	c->log_level = 2;
 }
 
@@ -1056,7 +1058,7 @@ usage(FILE *f)
 "      --webhook-token TOK  the team chat's verification token\n"
 "      --signing-secret S   Slack's signing secret\n"
 "      --timeout MS         answer waiting requests after MS (5000)\n"
-"      --max-body BYTES     largest accepted request body (16384)\n"
+"      --max-body BYTES     largest accepted request body (32768)\n"
 "      --log-level LEVEL    error, warning, info or debug (info)\n"
 "      --state-file FILE    keep each person's numbered options here, so\n"
 "                           that \"2\" still works after a restart (none)\n");

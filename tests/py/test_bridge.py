@@ -648,8 +648,8 @@ def long_messages(res, d, bport):
         s, r = say(bport, "L01", "C8", text)
         res.check("long message, %s: 200, too long" % what,
                   s == 200 and r.get("text") == too_long, (s, str(r)[:200]))
-    s, r = say(bport, "L02", "C8", "\u4e2d" * 1500)
-    res.check("1,500 CJK characters (4,500 bytes) reach advisord",
+    s, r = say(bport, "L02", "C8", "\u4e2d" * 1900)
+    res.check("1,900 CJK characters (5,700 bytes, 17,100 %-encoded) reach advisord",
               s == 200 and isinstance(r, dict) and "Sorry, I did not catch" in r.get("text", ""),
               (s, str(r)[:200]))
     res.check("no long message closed the bridge's WebSocket (1009)",
