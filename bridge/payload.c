@@ -153,8 +153,11 @@ payload_parse_json(const char *body, size_t n, struct payload *p)
 	if (!cJSON_IsObject(root))
 		goto fail;
 	cJSON_ArrayForEach(it, root) {
-		if (it->string == NULL || (slot = field_slot(p, it->string,
-		    strlen(it->string), &cap)) == NULL)
+		/* null is no value, as advisord takes it: a webhook with no
+		 * trigger word may send "trigger_word": null */
+		if (it->string == NULL || cJSON_IsNull(it) || (slot =
+		    field_slot(p, it->string, strlen(it->string), &cap)) ==
+		    NULL)
 			continue;
 		if (!cJSON_IsString(it))
 			goto fail;

@@ -79,6 +79,14 @@ test_json(void **state)
 	assert_string_equal(p.team, "tm");
 	assert_string_equal(p.user_name, "mia");
 	assert_string_equal(p.text, "hi \xc3\xa9");
+	/* a null field is no field; another type is still malformed */
+	assert_int_equal(payload_parse("application/json", "{\"user_id\":"
+	    "\"u\",\"text\":\"hi\",\"trigger_word\":null,\"team_id\":null}",
+	    62, &p), 0);
+	assert_string_equal(p.team, "");
+	assert_string_equal(p.trigger, "");
+	assert_int_equal(payload_parse("application/json", "{\"user_id\":"
+	    "\"u\",\"text\":\"hi\",\"team_id\":false}", 43, &p), -1);
 }
 
 static void
