@@ -315,17 +315,25 @@ class Bridge:
     """One more advisor-bridge, with a log of its own."""
 
     def __init__(self, tmp, name, advisor_port, token_file, *flags, env=None):
-        self.port = free_port()
         self.logpath = os.path.join(tmp, name + ".log")
-        self.log = open(self.logpath, "wb")
-        self.proc = subprocess.Popen(
-            [os.path.join(ROOT, BUILD, "advisor-bridge"), "--listen", "127.0.0.1:%d" % self.port,
-             "--advisor", "ws://127.0.0.1:%d/ws" % advisor_port, "--token-file", token_file,
-             "--webhook-token", HOOK, "--log-level", "info"] + list(flags),
-            stdout=self.log, stderr=self.log, env=env)
-        deadline = time.time() + 5
-        while time.time() < deadline and not healthz(self.port):
-            time.sleep(0.05)
+        # free_port() closes the port it found; on a busy machine another
+        # program may take it before the bridge binds it: then another one
+        for _ in range(5):
+            self.port = free_port()
+            self.log = open(self.logpath, "wb")
+            self.proc = subprocess.Popen(
+                [os.path.join(ROOT, BUILD, "advisor-bridge"),
+                 "--listen", "127.0.0.1:%d" % self.port,
+                 "--advisor", "ws://127.0.0.1:%d/ws" % advisor_port, "--token-file", token_file,
+                 "--webhook-token", HOOK, "--log-level", "info"] + list(flags),
+                stdout=self.log, stderr=self.log, env=env)
+            deadline = time.time() + 5
+            while time.time() < deadline and not healthz(self.port) and \
+                    self.proc.poll() is None:
+                time.sleep(0.05)
+            if self.proc.poll() is None or "cannot listen on" not in self.text():
+                break
+            self.log.close()
 
     def text(self):
         with open(self.logpath, "rb") as f:
