@@ -291,15 +291,32 @@ accept_release(struct lws *wsi)
 
 /* ---- upgrade checks ---- */
 
+/* Header TOK into BUF: 1 copied, 0 absent (or empty), -1 there but longer
+ * than BUF.  A header too long to read is not an absent one: an Origin of
+ * 256 bytes and more (a long host name) passed as "not a browser". */
+static int
+header(struct lws *wsi, enum lws_token_indexes tok, char *buf, int len)
+{
+	int n = lws_hdr_copy(wsi, buf, len, tok);
+
+	if (n > 0)
+		return 1;
+	buf[0] = '\0';
+	return n == 0 && lws_hdr_total_length(wsi, tok) == 0 ? 0 : -1;
+}
+
 static bool
 origin_ok(struct lws *wsi)
 {
 	char origin[256], host[256], want[300];
 	const char *p, *e;
 	size_t n;
+	int r = header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof(origin));
 
-	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
+	if (r == 0)
 		return true;	/* not a browser: nothing to protect */
+	if (r == -1)
+		return false;	/* no allowed Origin is that long */
 	if (S.cfg->origins[0] != '\0') {
 		for (p = S.cfg->origins; *p; p = e) {
 			while (*p == ' ' || *p == ',')
@@ -332,9 +349,10 @@ bridge_auth(struct lws *wsi, char *out, size_t outlen, char *hash)
 	const char *who;
 	int n;
 
-	n = lws_hdr_copy(wsi, auth, sizeof(auth), WSI_TOKEN_HTTP_AUTHORIZATION);
-	if (n <= 0)
-		return 0;
+	/* too long to be a bearer token of ours: refused, not anonymous */
+	if ((n = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, auth,
+	    sizeof(auth))) <= 0)
+		return n;
 	if (strncasecmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0')
 		return -1;
 	auth_sha256_hex(auth + 7, strlen(auth + 7), hash);
@@ -352,11 +370,10 @@ static bool
 subprotocol_ok(struct lws *wsi)
 {
 	char offer[256], *p, *save = NULL;
-	int n = lws_hdr_copy(wsi, offer, sizeof(offer), WSI_TOKEN_PROTOCOL);
+	int n = header(wsi, WSI_TOKEN_PROTOCOL, offer, sizeof(offer));
 
 	if (n <= 0)
-		return n == 0 && lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL)
-		    == 0;
+		return n == 0;
 	for (p = strtok_r(offer, ", \t", &save); p != NULL;
 	    p = strtok_r(NULL, ", \t", &save))
 		if (strcmp(p, PROTOCOL_NAME) == 0)

@@ -153,6 +153,17 @@ def hostile(d):
     c = d.client(origin="http://127.0.0.1:%d" % d.port)
     R.check("own Origin accepted", c.upgraded)
     c.close()
+    # a host name may be 253 bytes, so a browser sends an Origin longer
+    # than the 255 bytes the check reads: that passed as no Origin at all
+    long_origin = "https://" + ".".join(["a" * 62] * 4) + ".evil.example"
+    c = d.client(origin=long_origin)
+    R.check("foreign Origin of %d bytes refused with 403" % len(long_origin),
+            c.status == 403, c.status)
+    c.close()
+    c = d.client(token="t" * 600)
+    R.check("bearer token too long to read refused with 401, not served as a visitor",
+            c.status == 401, c.status)
+    c.close()
     c = d.client(token="not-a-token")
     R.check("wrong bridge token refused", not c.upgraded, c.status)
     c.close()
