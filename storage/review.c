@@ -251,16 +251,32 @@ cut(const char *v)
 
 /* Write N bytes of V as one line: a line break or tab inside a text (a
  * reply with a list, a pasted paragraph) would start a new table row, so
- * each one shows as a space.  Returns the bytes written. */
+ * each one shows as a space.  Any other control character, C0, DEL or C1
+ * (U+0080 to U+009F, two bytes in UTF-8), shows as '?': what a visitor
+ * typed reaches the reviewer's terminal, and an escape sequence in it
+ * would be obeyed there (clear the screen, rewrite a line, set the
+ * title).  Returns the bytes written. */
 static int
 one_line(FILE *f, const char *v, size_t n)
 {
-	size_t i;
+	size_t i, w = 0;
+	unsigned char c;
 
-	for (i = 0; i < n; i++)
-		fputc(v[i] == '\n' || v[i] == '\r' || v[i] == '\t' ? ' ' : v[i],
-		    f);
-	return (int)n;
+	for (i = 0; i < n; i++, w++) {
+		c = (unsigned char)v[i];
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		else if (c < 0x20 || c == 0x7f)
+			c = '?';
+		else if (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)v[i + 1] >= 0x80 &&
+		    (unsigned char)v[i + 1] <= 0x9f) {
+			c = '?';
+			i++;
+		}
+		fputc(c, f);
+	}
+	return (int)w;
 }
 
 static void

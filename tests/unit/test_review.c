@@ -980,6 +980,66 @@ test_table_one_line(void **state)
 	review_close(r);
 }
 
+/* Whether S holds a control character a terminal would act on: C0 but
+ * for the line ends between rows, DEL, or C1 (U+0080 to U+009F). */
+static bool
+has_control(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++)
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f || (*p == 0xc2 &&
+		    p[1] >= 0x80 && p[1] <= 0x9f))
+			return true;
+	return false;
+}
+
+/* What a visitor typed is shown in a terminal: an escape sequence in a
+ * text, a user or a comment (clear the screen, set the title, a C1 CSI)
+ * shows as '?' in every table; --json keeps the text as it was. */
+static void
+test_table_controls(void **state)
+{
+	struct review *r;
+	char *out;
+	cJSON *doc, *m;
+
+	(void)state;
+	fixture(path_b,
+	    "INSERT INTO conversations VALUES ('w-e', 'web', 'bob' || char(27)"
+	    " || '[31m', NULL, " T1 ", NULL, 'v1');"
+	    MSG_INTO "(1, 'w-e', 'in', 'hi' || char(27) || '[2J' || char(27) ||"
+	    " ']0;owned' || char(7) || char(8) || char(127) || char(155) ||"
+	    " '31m kpo', 'fallback', NULL, NULL, NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(2, 'w-e', 'out', 'Did you mean', 'fallback', 'root',"
+	    " NULL, NULL, NULL, 9, " T1 ");"
+	    "INSERT INTO feedback VALUES (1, 2, 'w-e', 0, 'bad' || char(27) ||"
+	    " '[5m', " T1 ");");
+	r = open_one(true);
+	out = transcript(r, "w-e", false);
+	assert_false(has_control(out));
+	assert_non_null(strstr(out, "bob?[31m"));
+	assert_non_null(strstr(out, "hi?[2J?]0;owned????31m kpo"));
+	assert_non_null(strstr(out, "comment: bad?[5m"));
+	free(out);
+	out = run(review_feedback, r, 0, false);
+	assert_false(has_control(out));
+	assert_non_null(strstr(out, "bad?[5m"));
+	free(out);
+	out = unmatched_of(r, NULL, false);
+	assert_false(has_control(out));
+	assert_non_null(strstr(out, "hi?[2J"));
+	free(out);
+	out = transcript(r, "w-e", true);
+	doc = cJSON_Parse(out);
+	m = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "messages"), 0);
+	assert_string_equal(cJSON_GetObjectItem(m, "text")->valuestring,
+	    "hi\x1b[2J\x1b]0;owned\x07\x08\x7f\xc2\x9b" "31m kpo");
+	cJSON_Delete(doc);
+	free(out);
+	review_close(r);
+}
+
 /* A bridge conversation is found by the name its replies carry, unless
  * two bridges share the name; a log id is taken as it is. */
 static void
@@ -1295,6 +1355,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_long_text_cut, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_table_controls, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_table_one_line, setup,
 		    teardown),
