@@ -975,14 +975,22 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	return rc;
 }
 
-/* One CSV field, quoted when it needs to be. */
+/* One CSV field, quoted when it needs to be.  A field a spreadsheet
+ * would take for a formula (=, +, -, @, a tab or a carriage return first:
+ * a visitor's "=HYPERLINK(...)" becomes a live link, or worse, in the
+ * reviewer's spreadsheet) gets a leading ' and quotes, so it stays text. */
 static void
 csv_field(FILE *f, const char *s, bool last)
 {
+	bool formula;
+
 	if (s == NULL)
 		s = "";
-	if (strpbrk(s, ",\"\n\r") != NULL) {
+	formula = *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
+	if (formula || strpbrk(s, ",\"\n\r") != NULL) {
 		fputc('"', f);
+		if (formula)
+			fputc('\'', f);
 		for (; *s; s++) {
 			if (*s == '"')
 				fputc('"', f);

@@ -1195,6 +1195,41 @@ test_export_ratings(void **state)
 	review_close(r);
 }
 
+/* A text that a spreadsheet would run as a formula is exported as text:
+ * a leading ' inside quotes; jsonl keeps it as it was. */
+static void
+test_export_formula(void **state)
+{
+	struct review *r;
+	char *buf;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-f', 'web', '@bob', NULL, " T1
+	    ", NULL, 'v1');"
+	    MSG_INTO "(1, 'w-f', 'in', '=HYPERLINK(\"http://x.example\",\"a\")',"
+	    " 'fallback', NULL, NULL, NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(2, 'w-f', 'in', '+1+2', 'fallback', NULL, NULL, NULL,"
+	    " NULL, 0, " T1 ");"
+	    MSG_INTO "(3, 'w-f', 'in', '-2', 'fallback', NULL, NULL, NULL,"
+	    " NULL, 0, " T1 ");"
+	    MSG_INTO "(4, 'w-f', 'in', 'a = b', 'fallback', NULL, NULL, NULL,"
+	    " NULL, 0, " T1 ");");
+	r = open_one(false);
+	buf = run(review_export, r, 0, true);	/* CSV */
+	assert_non_null(strstr(buf, "\n1,w-f,web,\"'@bob\",in,2025-01-01T00:00:00Z,"
+	    "\"'=HYPERLINK(\"\"http://x.example\"\",\"\"a\"\")\",fallback,"));
+	assert_non_null(strstr(buf, ",\"'+1+2\",fallback,"));
+	assert_non_null(strstr(buf, ",\"'-2\",fallback,"));
+	assert_non_null(strstr(buf, ",a = b,fallback,"));
+	free(buf);
+	buf = run(review_export, r, 0, false);	/* jsonl */
+	assert_non_null(strstr(buf, "\"text\":\"+1+2\""));
+	assert_non_null(strstr(buf, "\"user\":\"@bob\""));
+	free(buf);
+	review_close(r);
+}
+
 static void
 test_transcript_export(void **state)
 {
@@ -1363,6 +1398,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transcript_bridge_name,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_ratings, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_export_formula, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_export, setup,
 		    teardown),
