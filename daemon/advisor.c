@@ -28,6 +28,7 @@
 #define REPLY_IDS	32	/* recent reply ids that may get feedback */
 #define KEY_MAX		(PROTO_ID_MAX + 80)
 #define DETACHED_MAX	10000	/* conversations kept for resume, at most */
+#define DETACHED_BYTES	(64u << 20)	/* and the memory they may hold */
 #define EVICT_S		60	/* seconds detached before it is forgotten */
 #define STATE_EVERY_US	(10 * 1000000LL)	/* defer_state: log moved
 						   states this often */
@@ -36,6 +37,7 @@ struct hist {
 	char		 dir;		/* 'i' person, 'o' advisor */
 	int64_t		 id;
 	char		*text;		/* one allocation: text, intent, node */
+	size_t		 size;		/* its bytes */
 	/* of a reply, so that a history says which are answers (the widget
 	 * rates those only) and how the person rated it */
 	const char	*intent;
@@ -65,6 +67,8 @@ struct conv {
 	size_t			 noptions;
 	bool			 dirty;	/* state moved since last logged */
 	int64_t			 dirty_us;	/* since when */
+	size_t			 bytes;	/* memory held: the struct and its
+					   history's texts */
 };
 
 /* Per-message scratch: the event loop handles one frame at a time, so
@@ -107,6 +111,16 @@ mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* What options left at 0 mean. */
+static void
+set_defaults(struct advisor_opts *o)
+{
+	if (o->idle_evict_s == 0)
+		o->idle_evict_s = EVICT_S;
+	if (o->detached_bytes_max == 0)
+		o->detached_bytes_max = DETACHED_BYTES;
+}
+
 static void
 set_version(struct advisor *a)
 {
@@ -125,8 +139,7 @@ advisor_new(struct intents *in, struct dialogues *dl,
 	a->in = in;
 	a->dl = dl;
 	a->o = *o;
-	if (a->o.idle_evict_s == 0)
-		a->o.idle_evict_s = EVICT_S;
+	set_defaults(&a->o);
 	a->by_key = htab_new();
 	a->by_hash = htab_new();
 	if (a->by_key == NULL || a->by_hash == NULL) {
@@ -300,8 +313,7 @@ advisor_set_opts(struct advisor *a, const struct advisor_opts *o)
 	a->o = *o;
 	a->o.store = store;
 	a->o.defer_state = defer;
-	if (a->o.idle_evict_s == 0)
-		a->o.idle_evict_s = EVICT_S;
+	set_defaults(&a->o);
 }
 
 const char *
@@ -364,16 +376,29 @@ detached(const struct advisor *a)
 	return htab_count(a->by_key) - a->attached;
 }
 
+/* Whether the detached conversations, holding HELD bytes, are more than
+ * may be kept. */
+static bool
+too_many(const struct advisor *a, size_t held)
+{
+	return detached(a) > DETACHED_MAX || held > a->o.detached_bytes_max;
+}
+
 void
 advisor_sweep(struct advisor *a, int64_t now_us)
 {
 	struct conv **v;
-	size_t i, n;
+	size_t i, n, held = 0;
 
 	if ((v = all_convs(a, &n)) == NULL)
 		return;
+	/* A cap on their number alone let 10,000 conversations of long
+	 * texts hold 900 MB: a visitor's every start leaves one behind. */
+	for (i = 0; i < n; i++)
+		if (v[i]->owner == NULL)
+			held += v[i]->bytes;
 	/* oldest first, so a cap on memory drops the stalest ones */
-	if (detached(a) > DETACHED_MAX)
+	if (too_many(a, held))
 		qsort(v, n, sizeof(*v), by_age);
 	for (i = 0; i < n; i++) {
 		/* each conversation on its own clock, so that the state rows
@@ -383,8 +408,10 @@ advisor_sweep(struct advisor *a, int64_t now_us)
 		if (v[i]->owner != NULL)
 			continue;
 		if (now_us - v[i]->last_us > (int64_t)a->o.idle_evict_s *
-		    1000000 || detached(a) > DETACHED_MAX)
+		    1000000 || too_many(a, held)) {
+			held -= v[i]->bytes;
 			conv_free(a, v[i]);
+		}
 	}
 	free(v);
 }
@@ -419,10 +446,14 @@ hist_push(struct conv *c, char dir, int64_t id, const char *text,
 	} else
 		c->hcount++;
 	free(h->text);
+	c->bytes -= h->size;
 	h->dir = dir;
 	h->id = id;
 	h->text = pack3(text, intent ? intent : "", node ? node : "",
 	    &h->intent, &h->node);
+	h->size = h->text != NULL ? strlen(text) + strlen(h->intent) +
+	    strlen(h->node) + 3 : 0;
+	c->bytes += h->size;
 	h->helpful = -1;
 }
 
@@ -478,6 +509,7 @@ conv_new(struct advisor *a, const char *key, const char *cid, bool bridge,
 	snprintf(c->cid, sizeof(c->cid), "%s", cid);
 	c->bridge = bridge;
 	c->last_us = now_us;
+	c->bytes = sizeof(*c);
 	bucket_init(&c->bucket, a->o.rate_limit, now_us);
 	new_token(c);
 	if ((c->st = dialogue_state_new()) == NULL ||

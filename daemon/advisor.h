@@ -27,6 +27,9 @@ struct advisor_opts {
 	unsigned	 rate_limit;	/* per conversation, messages/s */
 	unsigned	 max_conversations; /* per bridge session */
 	unsigned	 idle_evict_s;	/* forget detached conversations after (60) */
+	/* memory the detached conversations may hold in all, with their
+	 * histories (64 MiB); past it the oldest are forgotten first */
+	size_t		 detached_bytes_max;
 	/* Log a conversation's dialogue state when it is left, evicted or
 	 * swept (every sweep), rather than with every reply: fast mode.
 	 * Kept from advisor_new(); advisor_set_opts() does not change it. */
@@ -54,8 +57,9 @@ const char	*advisor_content_version(const struct advisor *);
 void		 advisor_set_opts(struct advisor *, const struct advisor_opts *);
 /* Log the dialogue state of conversations that moved at least 10 s ago
  * and were not logged since (defer_state), and forget conversations no
- * session holds that were idle for the eviction time (their state is in
- * the log).  The server calls it every second. */
+ * session holds that were idle for the eviction time, or the oldest of
+ * them while there are too many or they hold too much memory (their state
+ * is in the log).  The server calls it every second. */
 void		 advisor_sweep(struct advisor *, int64_t now_us);
 
 /* BRIDGE is the authenticated bridge's name, or NULL for a visitor. */

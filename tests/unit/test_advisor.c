@@ -512,6 +512,51 @@ t_reload(void **state)
 	advisor_sweep(x->adv, x->now + 3600LL * 1000000);
 }
 
+/* N visitors each ask one question of CHARS two-byte characters and
+ * leave; how many conversations are held after a sweep a second later
+ * (long before any is idle long enough to go). */
+static double
+held_after(struct fx *x, int n, size_t chars)
+{
+	char *frame = malloc(2 * chars + 64);
+	size_t o;
+	int i;
+
+	o = (size_t)sprintf(frame, "{\"type\":\"message\",\"text\":\"");
+	for (; chars > 0; chars--, o += 2)
+		memcpy(frame + o, "\xc3\xa9", 2);
+	strcpy(frame + o, "\"}");
+	for (i = 0; i < n; i++) {
+		struct session *s = session_new(x->adv, NULL);
+
+		say(x, s, frame);
+		assert_string_equal(code(x), "reply");
+		session_free(s);
+	}
+	free(frame);
+	advisor_sweep(x->adv, x->now + 1000000);
+	return metrics.conversations;
+}
+
+/* Detached conversations are held by the memory they take, not only by
+ * their number: 10,000 of long texts, which one address could leave behind
+ * within the minute they are kept, held 900 MB. */
+static void
+t_detached_bytes(void **state)
+{
+	struct fx *x = *state;
+	struct advisor_opts ao = { .max_text_chars = 2000, .max_conversations
+	    = 3, .detached_bytes_max = 300000 };
+
+	advisor_set_opts(x->adv, &ao);
+	/* short conversations: all of them stay */
+	assert_true(held_after(x, 20, 2) == 20);
+	/* 100 more of 4,000 bytes of text each: no more than the budget
+	 * holds, and not none */
+	assert_true(held_after(x, 100, 2000) <= 300000 / 4000);
+	assert_true(metrics.conversations >= 1);
+}
+
 /* Wait until the log has resolved SEQ. */
 static void
 wait_seq(struct store *st, uint64_t seq)
@@ -860,6 +905,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_detached_bytes, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(t_deferred_state, setup,
 		    teardown),
 	};
