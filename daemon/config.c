@@ -116,6 +116,7 @@ config_set(struct config *c, const char *key, const char *v, char *err,
 	NUM("bridge_rate_limit", bridge_rate_limit, 0, 10000000)
 	TXT("bridge_tokens", bridge_tokens, true)
 	TXT("origins", origins, true)
+	TXT("trusted_proxies", trusted_proxies, true)
 	NUM("max_message_bytes", max_message_bytes, 256, 16 * 1024 * 1024)
 	NUM("max_text_chars", max_text_chars, 1, 1000000)
 	NUM("max_conns_per_ip", max_conns_per_ip, 1, 1000000)
@@ -257,6 +258,7 @@ static const struct option longopts[] = {
 	{ "event-loop", required_argument, NULL, 'E' },
 	{ "bridge-tokens", required_argument, NULL, 'b' },
 	{ "origins", required_argument, NULL, 'o' },
+	{ "trusted-proxies", required_argument, NULL, 'P' },
 	{ "max-message-bytes", required_argument, NULL, 'm' },
 	{ "max-text-chars", required_argument, NULL, 't' },
 	{ "max-conns-per-ip", required_argument, NULL, 'i' },
@@ -282,6 +284,7 @@ config_usage(FILE *f)
 "                [--rate-limit N] [--bridge-rate-limit N]\n"
 "                [--durability fast|strict] [--event-loop ev|poll]\n"
 "                [--bridge-tokens FILE] [--origins \"URL ...\"]\n"
+"                [--trusted-proxies \"ADDR ...\"]\n"
 "                [--max-message-bytes N] [--max-text-chars N]\n"
 "                [--max-conns-per-ip N] [--idle-timeout S] [--outq-max N]\n"
 "                [--max-conversations N] [--debug] [--no-jit] [--no-redact]\n"
@@ -300,6 +303,8 @@ config_usage(FILE *f)
 "      --event-loop LOOP     ev: libev (epoll); poll: libwebsockets' own (ev)\n"
 "      --bridge-tokens FILE  \"name sha256hex\" lines of team chat bridges\n"
 "      --origins LIST        Origins allowed to open the WebSocket (own host)\n"
+"      --trusted-proxies LIST\n"
+"                            proxies whose X-Forwarded-For names the client\n"
 "      --max-message-bytes N largest WebSocket message (16384)\n"
 "      --max-text-chars N    longest text of one message (2000)\n"
 "      --max-conns-per-ip N  connections from one address (64)\n"
@@ -361,6 +366,7 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 		case 'E': key = "event_loop"; break;
 		case 'b': key = "bridge_tokens"; break;
 		case 'o': key = "origins"; break;
+		case 'P': key = "trusted_proxies"; break;
 		case 'm': key = "max_message_bytes"; break;
 		case 't': key = "max_text_chars"; break;
 		case 'i': key = "max_conns_per_ip"; break;

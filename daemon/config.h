@@ -28,6 +28,8 @@ struct config {
 	bool		poll_loop;		/* event_loop poll, not ev */
 	char		bridge_tokens[1024];	/* "name sha256hex" lines */
 	char		origins[1024];		/* allowed Origins, spaces */
+	char		trusted_proxies[1024];	/* addresses whose
+						   X-Forwarded-For is taken */
 	size_t		max_message_bytes;	/* one WebSocket message */
 	size_t		max_text_chars;		/* text of one message */
 	unsigned	max_conns_per_ip;

@@ -44,6 +44,7 @@
 /* the event loop's scheduler slice (see slice.h) */
 #define LOOP_SLICE_US	100
 #define PROTOCOL_NAME	"advisor.v1"	/* the one WebSocket subprotocol */
+#define HTTP_TOO_MANY_REQUESTS	429	/* lws 4.1.6 has no name for it */
 
 /* What only a bridge's WebSocket needs, kept apart so that the many
  * visitors' connections do not carry it. */
@@ -175,10 +176,47 @@ write_one(struct pss *p)
 	return 0;
 }
 
+/* ---- request headers ---- */
+
+/* Whether ITEM is one of the words of LIST (spaces or commas between). */
+static bool
+in_list(const char *list, const char *item)
+{
+	const char *p, *e;
+	size_t n, len = strlen(item);
+
+	for (p = list; *p; p = e) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		for (e = p; *e && *e != ' ' && *e != ','; e++)
+			;
+		n = (size_t)(e - p);
+		if (n > 0 && n == len && strncmp(p, item, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Header TOK into BUF: 1 copied, 0 absent (or empty), -1 there but longer
+ * than BUF.  A header too long to read is not an absent one: an Origin of
+ * 256 bytes and more (a long host name) passed as "not a browser". */
+static int
+header(struct lws *wsi, enum lws_token_indexes tok, char *buf, int len)
+{
+	int n = lws_hdr_copy(wsi, buf, len, tok);
+
+	if (n > 0)
+		return 1;
+	buf[0] = '\0';
+	return n == 0 && lws_hdr_total_length(wsi, tok) == 0 ? 0 : -1;
+}
+
 /* ---- per-address connection count ----
  *
  * Counted when the TCP connection is accepted, before any byte of it is
- * read, so that a slow handshake counts too.  The count moves from the
+ * read, so that a slow handshake counts too; but a connection from one of
+ * trusted_proxies is counted at its upgrade, under the client's address
+ * (proxied_take).  The count moves from the
  * accepted descriptor to the wsi once lws has made one, and is given back
  * when that wsi is destroyed (by then its descriptor is already closed).
  */
@@ -246,6 +284,10 @@ accept_filter(const struct lws_filter_network_conn_args *args)
 	}
 	ip_give(S.byfd[fd]);	/* a count left behind by a failed accept */
 	S.byfd[fd] = NULL;
+	/* a proxy speaks for many: each client behind it is counted at its
+	 * upgrade, by the address the proxy names (client_ip) */
+	if (in_list(S.cfg->trusted_proxies, ip))
+		return 0;
 	if ((c = ip_take(ip)) == NULL) {
 		log_info("%s: too many connections from this address", ip);
 		metrics.connections_refused++;
@@ -255,24 +297,60 @@ accept_filter(const struct lws_filter_network_conn_args *args)
 	return 0;
 }
 
+/* Count C goes with WSI until it is destroyed; -1 when out of memory. */
+static int
+bind_count(struct lws *wsi, struct ipcount *c)
+{
+	struct wsiip *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	snprintf(w->key, sizeof(w->key), "%p", (void *)wsi);
+	w->c = c;
+	if (htab_put(S.bywsi, w->key, w) == -1) {
+		free(w);
+		return -1;
+	}
+	return 0;
+}
+
 /* lws made a wsi for an accepted descriptor: the count follows it. */
 static void
 accept_bind(struct lws *wsi)
 {
 	int fd = lws_get_socket_fd(wsi);
-	struct wsiip *w;
 
 	if (fd < 0 || (size_t)fd >= S.nbyfd || S.byfd[fd] == NULL)
 		return;
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		return;
-	snprintf(w->key, sizeof(w->key), "%p", (void *)wsi);
-	w->c = S.byfd[fd];
-	if (htab_put(S.bywsi, w->key, w) == -1) {
-		free(w);
-		return;
-	}
-	S.byfd[fd] = NULL;
+	if (bind_count(wsi, S.byfd[fd]) == 0)
+		S.byfd[fd] = NULL;
+}
+
+/*
+ * The address of WSI's client into OUT: its peer's, or, when the peer is
+ * one of trusted_proxies, the address that proxy put last in
+ * X-Forwarded-For (the entries before it are the client's own claim).
+ * Whether the peer is a trusted proxy.
+ */
+static bool
+client_ip(struct lws *wsi, char *out, size_t len)
+{
+	char xff[4096], *last;
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	lws_get_peer_simple(wsi, out, len);
+	if (!in_list(S.cfg->trusted_proxies, out))
+		return false;
+	if (header(wsi, WSI_TOKEN_X_FORWARDED_FOR, xff, sizeof(xff)) != 1)
+		return true;
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	last += strspn(last, " \t");
+	last[strcspn(last, " \t")] = '\0';
+	if ((inet_pton(AF_INET, last, bin) == 1 || inet_pton(AF_INET6, last,
+	    bin) == 1) && strlen(last) < len)
+		memcpy(out, last, strlen(last) + 1);
+	return true;
 }
 
 static void
@@ -291,45 +369,18 @@ accept_release(struct lws *wsi)
 
 /* ---- upgrade checks ---- */
 
-/* Header TOK into BUF: 1 copied, 0 absent (or empty), -1 there but longer
- * than BUF.  A header too long to read is not an absent one: an Origin of
- * 256 bytes and more (a long host name) passed as "not a browser". */
-static int
-header(struct lws *wsi, enum lws_token_indexes tok, char *buf, int len)
-{
-	int n = lws_hdr_copy(wsi, buf, len, tok);
-
-	if (n > 0)
-		return 1;
-	buf[0] = '\0';
-	return n == 0 && lws_hdr_total_length(wsi, tok) == 0 ? 0 : -1;
-}
-
 static bool
 origin_ok(struct lws *wsi)
 {
 	char origin[256], host[256], want[300];
-	const char *p, *e;
-	size_t n;
 	int r = header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof(origin));
 
 	if (r == 0)
 		return true;	/* not a browser: nothing to protect */
 	if (r == -1)
 		return false;	/* no allowed Origin is that long */
-	if (S.cfg->origins[0] != '\0') {
-		for (p = S.cfg->origins; *p; p = e) {
-			while (*p == ' ' || *p == ',')
-				p++;
-			for (e = p; *e && *e != ' ' && *e != ','; e++)
-				;
-			n = (size_t)(e - p);
-			if (n > 0 && n == strlen(origin) &&
-			    strncmp(p, origin, n) == 0)
-				return true;
-		}
-		return false;
-	}
+	if (S.cfg->origins[0] != '\0')
+		return in_list(S.cfg->origins, origin);
 	/* default: the page must come from this very host */
 	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0)
 		return false;
@@ -402,16 +453,47 @@ upgrade_refusal(struct lws *wsi, char *bridge, size_t len, char *hash)
 	return 0;
 }
 
+/* A client behind a trusted proxy is counted here, by its own address,
+ * for as long as its WebSocket lasts; at accept every connection of the
+ * proxy's would have counted under the proxy's one address, and 64 of
+ * them from anyone held every visitor out.  0 counted (or not proxied),
+ * -1 that address has all it may have. */
+static int
+proxied_take(struct lws *wsi)
+{
+	char ip[64] = "?";
+	struct ipcount *c;
+
+	if (!client_ip(wsi, ip, sizeof(ip)))
+		return 0;
+	if ((c = ip_take(ip)) == NULL) {
+		log_info("%s: too many connections from this address (through "
+		    "a proxy)", ip);
+		return -1;
+	}
+	if (bind_count(wsi, c) == -1) {
+		ip_give(c);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 upgrade_check(struct lws *wsi)
 {
 	char bridge[64], hash[AUTH_HASH_HEX + 1], ip[64] = "?";
 	unsigned status = upgrade_refusal(wsi, bridge, sizeof(bridge), hash);
 
+	if (status == 0 && proxied_take(wsi) == -1) {
+		metrics.connections_refused++;
+		if (lws_return_http_status(wsi, HTTP_TOO_MANY_REQUESTS, NULL))
+			return -1;
+		return 1;
+	}
 	if (status == 0)
 		return 0;
 	metrics.connections_refused++;
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	client_ip(wsi, ip, sizeof(ip));
 	log_info("refused a WebSocket upgrade from %s: %s", ip, status ==
 	    HTTP_STATUS_UNAUTHORIZED ? "bad bridge token" : status ==
 	    HTTP_STATUS_FORBIDDEN ? "foreign Origin" : status ==
@@ -686,7 +768,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			memcpy(p->br->name, name, sizeof(name));
 			memcpy(p->br->token_hash, hash, sizeof(hash));
 		}
-		lws_get_peer_simple(wsi, p->ip, sizeof(p->ip));
+		client_ip(wsi, p->ip, sizeof(p->ip));
 		break;
 	}
 

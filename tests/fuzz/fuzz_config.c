@@ -49,7 +49,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else if (strnlen(c.host, sizeof(c.host)) == sizeof(c.host) ||
 	    strnlen(c.db, sizeof(c.db)) == sizeof(c.db) ||
-	    strnlen(c.origins, sizeof(c.origins)) == sizeof(c.origins))
+	    strnlen(c.origins, sizeof(c.origins)) == sizeof(c.origins) ||
+	    strnlen(c.trusted_proxies, sizeof(c.trusted_proxies)) ==
+	    sizeof(c.trusted_proxies))
 		abort();
 	return 0;
 }

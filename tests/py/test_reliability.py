@@ -247,6 +247,41 @@ def limits():
         d.stop()
 
 
+def proxied():
+    """Behind a proxy every connection comes from its one address: each
+    client is counted by the address the proxy names instead."""
+    xff = lambda a: "X-Forwarded-For: %s\r\n" % a
+    d = Daemon("--trusted-proxies", "10.0.0.9, 127.0.0.1", "--max-conns-per-ip", "3")
+    try:
+        # the proxy appends the address it saw: the entries before it are
+        # the client's own claim and count for nothing
+        conns = [d.client(extra=xff("198.51.100.%d, 203.0.113.5" % i)) for i in range(3)]
+        extra = d.client(extra=xff("203.0.113.5"))
+        R.check("through a trusted proxy, a client over the per-address cap gets 429",
+                all(c.upgraded for c in conns) and extra.status == 429, extra.status)
+        extra.close()
+        others = [d.client(extra=xff("203.0.113.%d" % i)) for i in (6, 7)]
+        R.check("through a trusted proxy, other clients are served past the proxy's own cap",
+                all(c.upgraded for c in others), [c.status for c in others])
+        for c in conns + others:
+            c.close()
+        time.sleep(0.3)
+        c = d.client(extra=xff("203.0.113.5"))
+        R.check("the proxied client's count frees up as its connections close", c.upgraded, c.status)
+        c.close()
+    finally:
+        d.stop()
+    d = Daemon("--max-conns-per-ip", "3")
+    try:
+        conns = [d.client(extra=xff("203.0.113.%d" % i)) for i in range(4)]
+        R.check("X-Forwarded-For from an address not trusted changes nothing",
+                [c.upgraded for c in conns] == [True, True, True, False])
+        for c in conns:
+            c.close()
+    finally:
+        d.stop()
+
+
 def sql_and_strict_crash():
     weird = "'; DROP TABLE messages; -- \" \\ %s _ ` ) ( \u2603"
     token = "t" * 64
@@ -482,6 +517,7 @@ def main():
         d.stop(signal.SIGKILL)
     R.run("poll loop", poll_loop)
     R.run("limits", limits)
+    R.run("behind a proxy", proxied)
     R.run("kill -9 in strict mode", sql_and_strict_crash)
     R.run("locked database", locked_db)
     R.run("disk full", disk_full)

@@ -82,6 +82,7 @@ t_file(void **state)
 	    "db = \"/var/lib/a b.db\"\ndurability = strict\nevent_loop = poll\n"
 	    "rate_limit = 0\nlog_level = debug\ndebug = yes\njit = off\n"
 	    "origins = https://a.example https://b.example\n"
+	    "trusted_proxies = 127.0.0.1, ::1\n"
 	    "max_message_bytes = 4096\nidle_timeout = 0\r\n"
 	    "outq_max = 8	# a comment after the value\n"
 	    "web_dir = \"/srv/a #b\" # quoted # is kept\n"
@@ -99,6 +100,7 @@ t_file(void **state)
 	assert_true(c.debug);
 	assert_false(c.jit);
 	assert_string_equal(c.origins, "https://a.example https://b.example");
+	assert_string_equal(c.trusted_proxies, "127.0.0.1, ::1");
 	assert_int_equal(c.max_message_bytes, 4096);
 	assert_int_equal(c.idle_timeout, 0);
 	assert_int_equal(c.outq_max, 8);
@@ -231,7 +233,7 @@ t_flags(void **state)
 	    "--db", ":memory:", "--content", "/srv/c", "--web-dir", "/srv/w",
 	    "--log-level", "warning", "--durability", "strict",
 	    "--event-loop", "poll", "--bridge-tokens", "/etc/t",
-	    "--origins", "https://x.example",
+	    "--origins", "https://x.example", "--trusted-proxies", "10.0.0.9",
 	    "--max-message-bytes", "1024", "--max-text-chars", "10",
 	    "--max-conns-per-ip", "3", "--bridge-rate-limit", "7", "--idle-timeout", "9", "--outq-max",
 	    "4", "--max-conversations", "2", "--debug", "--no-jit",
@@ -246,6 +248,7 @@ t_flags(void **state)
 	assert_true(c.poll_loop);
 	assert_string_equal(c.bridge_tokens, "/etc/t");
 	assert_string_equal(c.origins, "https://x.example");
+	assert_string_equal(c.trusted_proxies, "10.0.0.9");
 	assert_int_equal(c.max_message_bytes, 1024);
 	assert_int_equal(c.max_text_chars, 10);
 	assert_int_equal(c.max_conns_per_ip, 3);
@@ -294,7 +297,7 @@ t_flag_errors(void **state)
 	assert_string_equal(err, "bad value \"\" for db");
 	/* no Origins and no bridges may be said with an empty value */
 	assert_int_equal(parse(&c, err, sizeof(err), "--origins", "",
-	    "--bridge-tokens", "", NULL), 0);
+	    "--bridge-tokens", "", "--trusted-proxies", "", NULL), 0);
 	assert_int_equal(parse(&c, err, sizeof(err), "stray", NULL), -1);
 	assert_non_null(strstr(err, "stray"));
 }
