@@ -880,7 +880,11 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 		if ((c = htab_get(a->by_hash, hash)) == NULL &&
 		    strlen(m->resume) == AUTH_TOKEN_HEX &&
 		    store_lookup(a->o.store, hash, true, HIST_MAX, &r) == 1) {
-			if (htab_get(a->by_key, r.id) == NULL)
+			/* a token does not live for ever: past its age it
+			 * is as unknown as a forged one */
+			if (htab_get(a->by_key, r.id) == NULL &&
+			    (a->o.resume_max_age_us == 0 || now_us - r.last_us
+			    <= a->o.resume_max_age_us))
 				c = conv_from_log(a, &r, r.id, m->resume,
 				    now_us);
 			store_resume_free(&r);

@@ -26,6 +26,9 @@ struct advisor_opts {
 	size_t		 max_text_chars;
 	unsigned	 rate_limit;	/* per conversation, messages/s */
 	unsigned	 max_conversations; /* per bridge session */
+	/* a resume token whose conversation was idle longer is refused as
+	 * unknown (0: never) */
+	int64_t		 resume_max_age_us;
 	unsigned	 idle_evict_s;	/* forget detached conversations after (60) */
 	/* memory the detached conversations may hold in all, with their
 	 * histories (64 MiB); past it the oldest are forgotten first */

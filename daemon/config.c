@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/advisor.h"
 #include "daemon/config.h"
 
 #ifndef ADVISOR_CONTENT_DIR
@@ -39,8 +40,24 @@ config_defaults(struct config *c)
 	c->idle_timeout = 300;
 	c->outq_max = 64;
 	c->max_conversations = 10000;
+	c->resume_max_days = 30;
 	c->jit = true;
 	c->redact = true;
+}
+
+void
+config_advisor_opts(const struct config *c, struct advisor_opts *o)
+{
+	struct store *store = o->store;
+
+	memset(o, 0, sizeof(*o));
+	o->store = store;
+	o->debug = c->debug;
+	o->max_text_chars = c->max_text_chars;
+	o->rate_limit = c->rate_limit;
+	o->max_conversations = c->max_conversations;
+	o->resume_max_age_us = (int64_t)c->resume_max_days * 86400 * 1000000;
+	o->defer_state = !c->strict;
 }
 
 static int
@@ -123,6 +140,7 @@ config_set(struct config *c, const char *key, const char *v, char *err,
 	NUM("idle_timeout", idle_timeout, 0, 65535)	/* lws keeps it in 16 bits */
 	NUM("outq_max", outq_max, 2, 100000)
 	NUM("max_conversations", max_conversations, 1, 10000000)
+	NUM("resume_max_days", resume_max_days, 0, 36500)
 	BOOL("debug", debug)
 	BOOL("jit", jit)
 	BOOL("redact", redact)
@@ -265,6 +283,7 @@ static const struct option longopts[] = {
 	{ "idle-timeout", required_argument, NULL, 'I' },
 	{ "outq-max", required_argument, NULL, 'q' },
 	{ "max-conversations", required_argument, NULL, 'M' },
+	{ "resume-max-days", required_argument, NULL, 'T' },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "no-jit", no_argument, NULL, OPT_NOJIT },
 	{ "no-redact", no_argument, NULL, OPT_NOREDACT },
@@ -287,7 +306,8 @@ config_usage(FILE *f)
 "                [--trusted-proxies \"ADDR ...\"]\n"
 "                [--max-message-bytes N] [--max-text-chars N]\n"
 "                [--max-conns-per-ip N] [--idle-timeout S] [--outq-max N]\n"
-"                [--max-conversations N] [--debug] [--no-jit] [--no-redact]\n"
+"                [--max-conversations N] [--resume-max-days N]\n"
+"                [--debug] [--no-jit] [--no-redact]\n"
 "                [--check] [--explain TEXT] [--version] [--help]\n"
 "\n"
 "  -c, --config FILE         settings file (key = value lines)\n"
@@ -311,6 +331,8 @@ config_usage(FILE *f)
 "      --idle-timeout S      ping, then hang up an idle connection; 0 = never (300)\n"
 "      --outq-max N          replies queued for a client before it is dropped (64)\n"
 "      --max-conversations N conversations of one bridge connection (10000)\n"
+"      --resume-max-days N   days a resume token outlives its conversation's\n"
+"                            last activity; 0 = forever (30)\n"
 "      --debug               replies carry `why`, the match explanation\n"
 "      --no-jit              match without PCRE2's JIT\n"
 "      --no-redact           log e-mail addresses and phone numbers unmasked\n"
@@ -373,6 +395,7 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 		case 'I': key = "idle_timeout"; break;
 		case 'q': key = "outq_max"; break;
 		case 'M': key = "max_conversations"; break;
+		case 'T': key = "resume_max_days"; break;
 		case OPT_DEBUG: c->debug = true; continue;
 		case OPT_NOJIT: c->jit = false; continue;
 		case OPT_NOREDACT: c->redact = false; continue;

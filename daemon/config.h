@@ -36,6 +36,9 @@ struct config {
 	unsigned	idle_timeout;		/* seconds without traffic */
 	unsigned	outq_max;		/* frames queued per connection */
 	unsigned	max_conversations;	/* per bridge connection */
+	unsigned	resume_max_days;	/* a resume token of a
+						   conversation idle longer
+						   is refused; 0 never */
 	bool		debug;			/* replies carry `why` */
 	bool		jit;			/* PCRE2 JIT when available */
 	bool		redact;			/* mask e-mail and phone */
@@ -48,7 +51,11 @@ struct config {
 	bool		help;
 };
 
+struct advisor_opts;
+
 void	config_defaults(struct config *);
+/* The advisor's options from C (all but the store, which stays as it is). */
+void	config_advisor_opts(const struct config *c, struct advisor_opts *);
 /* Set KEY (file spelling) to VALUE; -1 with a reason in ERR. */
 int	config_set(struct config *, const char *key, const char *value,
 	    char *err, size_t errlen);

@@ -140,13 +140,8 @@ main(int argc, char **argv)
 		bridge_tokens_free(tokens);
 		return 1;
 	}
-	memset(&ao, 0, sizeof(ao));
 	ao.store = store;
-	ao.debug = cfg.debug;
-	ao.max_text_chars = cfg.max_text_chars;
-	ao.rate_limit = cfg.rate_limit;
-	ao.max_conversations = cfg.max_conversations;
-	ao.defer_state = !cfg.strict;
+	config_advisor_opts(&cfg, &ao);
 	if ((adv = advisor_new(in, dl, &ao)) == NULL)
 		fatalx("out of memory");
 	rc = server_run(&cfg, argc, argv, adv, store, tokens);

@@ -930,11 +930,8 @@ reload_settings(void)
 	S.conf = n;
 	log_init(n.log_level);
 	set_lws_log(n.log_level);
-	memset(&ao, 0, sizeof(ao));
-	ao.debug = n.debug;
-	ao.max_text_chars = n.max_text_chars;
-	ao.rate_limit = n.rate_limit;
-	ao.max_conversations = n.max_conversations;
+	ao.store = NULL;	/* advisor_set_opts keeps its own */
+	config_advisor_opts(&n, &ao);
 	advisor_set_opts(S.adv, &ao);
 }
 

@@ -885,6 +885,10 @@ store_resume_free(struct store_resume *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* A conversation c's last activity, as advisorctl purge reckons it. */
+#define LAST_ACTIVE "max(c.started, coalesce(c.ended, 0), coalesce((SELECT " \
+    "max(time) FROM messages m WHERE m.conversation = c.id), 0))"
+
 int
 store_lookup(struct store *s, const char *key, bool by_resume,
     size_t max_messages, struct store_resume *out)
@@ -897,9 +901,10 @@ store_lookup(struct store *s, const char *key, bool by_resume,
 	if (s->rd == NULL)
 		pthread_mutex_lock(&s->dbmu);
 	if (sqlite3_prepare_v2(db, by_resume ?
-	    "SELECT id, channel, user FROM conversations WHERE resume_hash = ?" :
-	    "SELECT id, channel, user FROM conversations WHERE id = ?", -1, &st,
-	    NULL) != SQLITE_OK)
+	    "SELECT id, channel, user, " LAST_ACTIVE " FROM conversations c "
+	    "WHERE resume_hash = ?" :
+	    "SELECT id, channel, user, " LAST_ACTIVE " FROM conversations c "
+	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
 		goto done;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
@@ -909,6 +914,7 @@ store_lookup(struct store *s, const char *key, bool by_resume,
 	out->id = col_dup(st, 0);
 	out->channel = col_dup(st, 1);
 	out->user = col_dup(st, 2);
+	out->last_us = sqlite3_column_int64(st, 3);
 	sqlite3_finalize(st);
 	st = NULL;
 	rc = -1;

@@ -114,6 +114,7 @@ struct store_resume {
 	char		*channel;
 	char		*user;
 	char		*state_json;	/* last saved state, or NULL */
+	int64_t		 last_us;	/* its last start, end or message */
 	size_t		 nmessages;	/* last messages, oldest first */
 	struct store_resume_msg {
 		char	 direction;

@@ -412,6 +412,60 @@ use_file_db(struct fx *x, enum store_durability d)
 	x->store = open_store(x->db, d);
 }
 
+/* A new advisor on the same log file, everything before committed; its
+ * resume tokens live AGE_DAYS (0: for ever). */
+static void
+restart(struct fx *x, unsigned age_days)
+{
+	struct advisor_opts ao = { .max_text_chars = 50,
+	    .max_conversations = 10,
+	    .resume_max_age_us = (int64_t)age_days * 86400 * 1000000 };
+
+	advisor_free(x->adv);
+	store_close(x->store);
+	x->store = open_store(x->db, STORE_FAST);
+	x->adv = new_advisor(x->store, 0, 10, false);
+	advisor_set_opts(x->adv, &ao);
+}
+
+/* A resume token lives as long as its conversation is used within the
+ * limit: one left 31 days of 30 is unknown, as a forged one. */
+static void
+t_resume_age(void **state)
+{
+	struct fx *x = *state;
+	struct session *s;
+	char buf[200];
+
+	use_file_db(x, STORE_FAST);
+	x->adv = new_advisor(x->store, 0, 10, false);
+	s = session_new(x->adv, NULL);
+	say(x, s, "{\"type\":\"message\",\"text\":\"what is kpo\"}");
+	snprintf(buf, sizeof(buf), "{\"type\":\"start\",\"resume\":\"%s\"}",
+	    str(x->g.f[0], "resume"));
+	session_free(s);
+	/* back after 29 days: resumed, and used again */
+	restart(x, 30);
+	x->now += 29 * 86400LL * 1000000;
+	s = session_new(x->adv, NULL);
+	say(x, s, buf);
+	assert_string_equal(code(x), "history");
+	session_free(s);
+	/* then left for 31 */
+	restart(x, 30);
+	x->now += 31 * 86400LL * 1000000;
+	s = session_new(x->adv, NULL);
+	say(x, s, buf);
+	assert_string_equal(code(x), E_UNKNOWN_RESUME);
+	session_free(s);
+	/* with no limit it is still there */
+	restart(x, 0);
+	s = session_new(x->adv, NULL);
+	say(x, s, buf);
+	assert_string_equal(code(x), "history");
+	session_free(s);
+}
+
 static void
 t_restart(void **state)
 {
@@ -449,10 +503,7 @@ t_restart(void **state)
 	session_free(br);
 
 	/* restart: everything committed, a new advisor on the same file */
-	advisor_free(x->adv);
-	store_close(x->store);
-	x->store = open_store(x->db, STORE_FAST);
-	x->adv = new_advisor(x->store, 0, 10, false);
+	restart(x, 0);
 
 	s = session_new(x->adv, NULL);
 	snprintf(buf, sizeof(buf), "{\"type\":\"start\",\"resume\":\"%s\"}",
@@ -907,6 +958,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_detached_bytes, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(t_resume_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_deferred_state, setup,
 		    teardown),
 	};

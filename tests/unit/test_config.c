@@ -60,6 +60,7 @@ t_defaults(void **state)
 	assert_int_equal(c.max_message_bytes, 16384);
 	assert_int_equal(c.max_text_chars, 2000);
 	assert_int_equal(c.max_conversations, 10000);
+	assert_int_equal(c.resume_max_days, 30);
 	assert_false(c.strict);
 	assert_false(c.poll_loop);	/* libev by default */
 	assert_false(c.debug);
@@ -236,7 +237,8 @@ t_flags(void **state)
 	    "--origins", "https://x.example", "--trusted-proxies", "10.0.0.9",
 	    "--max-message-bytes", "1024", "--max-text-chars", "10",
 	    "--max-conns-per-ip", "3", "--bridge-rate-limit", "7", "--idle-timeout", "9", "--outq-max",
-	    "4", "--max-conversations", "2", "--debug", "--no-jit",
+	    "4", "--max-conversations", "2", "--resume-max-days", "0",
+	    "--debug", "--no-jit",
 	    "--no-redact", "--check", "--explain", "what is kpo",
 	    "--version", "--help", NULL), 0);
 	assert_string_equal(c.host, "::1");
@@ -256,6 +258,7 @@ t_flags(void **state)
 	assert_int_equal(c.idle_timeout, 9);
 	assert_int_equal(c.outq_max, 4);
 	assert_int_equal(c.max_conversations, 2);
+	assert_int_equal(c.resume_max_days, 0);
 	assert_true(c.debug);
 	assert_false(c.jit);
 	assert_false(c.redact);
