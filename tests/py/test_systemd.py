@@ -7,6 +7,7 @@ and broken content with SIGHUP.
 """
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -419,6 +420,43 @@ def write_execute_denied():
         d.stop(signal.SIGKILL)
 
 
+SYSTEMD_NOFILE = 1024          # systemd's soft limit for a unit that sets none
+
+
+def unit_nofile():
+    """The soft descriptor limit advisord gets under its unit."""
+    with open(os.path.join(ROOT, "systemd", "advisord.service")) as f:
+        for line in f:
+            if line.startswith("LimitNOFILE="):
+                return int(line.split("=", 1)[1].split(":")[0])
+    return SYSTEMD_NOFILE
+
+
+def open_files():
+    """Under the unit's descriptor limit, advisord holds 2,000 visitors
+    from 32 addresses at once (each below max_conns_per_ip): at systemd's
+    default of 1,024 descriptors, 16 addresses took every one, and all
+    other visitors were refused."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    want = min(unit_nofile(), hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))   # this client's
+    d = Daemon("--rate-limit", "0", preexec=lambda: resource.setrlimit(
+        resource.RLIMIT_NOFILE, (want, hard)))
+    conns = []
+    try:
+        for i in range(2000):
+            c = d.client(source="127.0.0.%d" % (2 + i % 32))
+            conns.append(c)
+            if not c.upgraded:
+                break
+        R.check("under the unit's LimitNOFILE, 2,000 visitors from 32 addresses are all served",
+                len(conns) == 2000 and conns[-1].upgraded, "refused at %d" % len(conns))
+    finally:
+        for c in conns:
+            c.close()
+        d.stop()
+
+
 def set_kpo_text(content, text):
     path = os.path.join(content, "dialogues", "topics.json")
     with open(path) as f:
@@ -535,6 +573,7 @@ def main():
     R.run("sd_notify", notify)
     R.run("SIGHUP reload", reload)
     R.run("MemoryDenyWriteExecute", write_execute_denied)
+    R.run("LimitNOFILE", open_files)
     return R.finish()
 
 

@@ -44,8 +44,13 @@ class Closed(Exception):
 
 class Client:
     def __init__(self, port, path="/ws", origin=None, token=None,
-                 proto="advisor.v1", host=None, timeout=5.0, extra=""):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+                 proto="advisor.v1", host=None, timeout=5.0, extra="",
+                 source=None):
+        # SOURCE: the local address to come from (127.0.0.2, say), so that
+        # one test can be many addresses
+        self.sock = socket.create_connection(
+            ("127.0.0.1", port), timeout=timeout,
+            source_address=(source, 0) if source else None)
         self.sock.settimeout(timeout)
         key = base64.b64encode(os.urandom(16)).decode()
         req = ("GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
