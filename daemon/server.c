@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@
 #define LOOP_SLICE_US	100
 #define PROTOCOL_NAME	"advisor.v1"	/* the one WebSocket subprotocol */
 #define HTTP_TOO_MANY_REQUESTS	429	/* lws 4.1.6 has no name for it */
+#define REFUSALS_LOGGED	5	/* log lines about refusals a second */
 
 /* What only a bridge's WebSocket needs, kept apart so that the many
  * visitors' connections do not carry it. */
@@ -98,6 +100,7 @@ static struct {
 	size_t			 nbyfd;
 	int64_t			 started_us;
 	lws_sorted_usec_list_t	 sul_sweep, sul_watchdog;
+	struct throttle		 refusals;	/* their log lines */
 	uint64_t		 watchdog_us;
 	volatile sig_atomic_t	 stop, reload;
 } S;
@@ -211,6 +214,32 @@ header(struct lws *wsi, enum lws_token_indexes tok, char *buf, int len)
 	return n == 0 && lws_hdr_total_length(wsi, tok) == 0 ? 0 : -1;
 }
 
+/* ---- refusals ---- */
+
+/* One log line about a refused connection, unless too many came: each
+ * costs its sender no more than a connection, and one client wrote 2,000
+ * of them a second, past journald's rate limit (10,000 in 30 s), which
+ * then dropped advisord's every line, warnings too.  The line that passes
+ * says how many were held back; connections_refused counts them all. */
+static void __attribute__((format(printf, 1, 2)))
+log_refusal(const char *fmt, ...)
+{
+	char line[512];
+	unsigned long held;
+	va_list ap;
+
+	if (!throttle_pass(&S.refusals, REFUSALS_LOGGED, wall_us(), &held))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (held > 0)
+		log_info("%s (%lu refused connections before it not logged)",
+		    line, held);
+	else
+		log_info("%s", line);
+}
+
 /* ---- per-address connection count ----
  *
  * Counted when the TCP connection is accepted, before any byte of it is
@@ -289,7 +318,7 @@ accept_filter(const struct lws_filter_network_conn_args *args)
 	if (in_list(S.cfg->trusted_proxies, ip))
 		return 0;
 	if ((c = ip_take(ip)) == NULL) {
-		log_info("%s: too many connections from this address", ip);
+		log_refusal("%s: too many connections from this address", ip);
 		metrics.connections_refused++;
 		return 1;
 	}
@@ -467,8 +496,8 @@ proxied_take(struct lws *wsi)
 	if (!client_ip(wsi, ip, sizeof(ip)))
 		return 0;
 	if ((c = ip_take(ip)) == NULL) {
-		log_info("%s: too many connections from this address (through "
-		    "a proxy)", ip);
+		log_refusal("%s: too many connections from this address "
+		    "(through a proxy)", ip);
 		return -1;
 	}
 	if (bind_count(wsi, c) == -1) {
@@ -494,7 +523,7 @@ upgrade_check(struct lws *wsi)
 		return 0;
 	metrics.connections_refused++;
 	client_ip(wsi, ip, sizeof(ip));
-	log_info("refused a WebSocket upgrade from %s: %s", ip, status ==
+	log_refusal("refused a WebSocket upgrade from %s: %s", ip, status ==
 	    HTTP_STATUS_UNAUTHORIZED ? "bad bridge token" : status ==
 	    HTTP_STATUS_FORBIDDEN ? "foreign Origin" : status ==
 	    HTTP_STATUS_BAD_REQUEST ? "no subprotocol " PROTOCOL_NAME
