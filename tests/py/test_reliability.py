@@ -19,7 +19,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsclient import BUILD, ROOT, Client, Closed, Daemon, Results, tempdir  # noqa: E402
+from wsclient import BUILD, ROOT, Client, Closed, Daemon, Results, http_exchange, tempdir  # noqa: E402
 
 R = Results("reliability")
 
@@ -203,6 +203,14 @@ def hostile(d):
         R.check("path %s does not escape" % path,
                 b"root:" not in data and b"advisord's entry point" not in data and b"PREFIX" not in data,
                 data[:80])
+    # the headers docs/widget.md settles on: the page may not be framed
+    # (the widget embeds by script tag), nothing is sniffed
+    for path in ["/", "/widget.js", "/healthz", "/metrics"]:
+        _, head, _ = http_exchange(d.port, path)
+        R.check("%s: CSP with frame-ancestors 'none', X-Frame-Options deny, nosniff" % path,
+                "content-security-policy:" in head and "frame-ancestors 'none'" in head and
+                "script-src 'self'" in head and "x-frame-options: deny" in head and
+                "x-content-type-options: nosniff" in head, head[:300])
     # slow-loris handshake: others are served while it dawdles
     s = socket.create_connection(("127.0.0.1", d.port), timeout=3)
     s.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\n")

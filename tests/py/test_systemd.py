@@ -17,7 +17,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsclient import BUILD, ROOT, Client, Daemon, Results, free_port  # noqa: E402
+from wsclient import BUILD, ROOT, Client, Daemon, Results, free_port, http_get  # noqa: E402
 
 R = Results("systemd")
 MAX_EXPOSURE = 1.5
@@ -79,33 +79,6 @@ def files_under(top):
     for d, _, names in os.walk(top):
         out += [os.path.relpath(os.path.join(d, n), top) for n in names]
     return sorted(out)
-
-
-def http_get(port, path):
-    """(status, body) of one GET."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n"
-               % (path, port)).encode())
-    data = b""
-    while b"\r\n\r\n" not in data:
-        b = s.recv(65536)
-        if not b:
-            break
-        data += b
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = None
-    for line in head.split(b"\r\n")[1:]:
-        k, _, v = line.partition(b":")
-        if k.strip().lower() == b"content-length":
-            length = int(v)
-    while length is None or len(body) < length:
-        b = s.recv(65536)
-        if not b:
-            break
-        body += b
-    s.close()
-    parts = head.split(b"\r\n", 1)[0].split()
-    return (int(parts[1]) if len(parts) > 1 else 0), body.decode(errors="replace")
 
 
 def start(cmd, port, env=None):

@@ -169,6 +169,40 @@ def free_port():
     return port
 
 
+def http_exchange(port, path):
+    """(status, head, body) of one GET: the head's lines in lower case."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n"
+               % (path, port)).encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = None
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            length = int(v)
+    while length is None or len(body) < length:
+        b = s.recv(65536)
+        if not b:
+            break
+        body += b
+    s.close()
+    parts = head.split(b"\r\n", 1)[0].split()
+    return ((int(parts[1]) if len(parts) > 1 else 0),
+            head.decode(errors="replace").lower(), body.decode(errors="replace"))
+
+
+def http_get(port, path):
+    """(status, body) of one GET."""
+    status, _, body = http_exchange(port, path)
+    return status, body
+
+
 class Daemon:
     """advisord on a free port with a temporary database."""
 
