@@ -30,6 +30,7 @@
 #define DETACHED_MAX	10000	/* conversations kept for resume, at most */
 #define DETACHED_BYTES	(64u << 20)	/* and the memory they may hold */
 #define EVICT_S		60	/* seconds detached before it is forgotten */
+#define BRIDGE_IDLE_S	1800	/* seconds a bridge holds an idle one */
 #define STATE_EVERY_US	(10 * 1000000LL)	/* defer_state: log moved
 						   states this often */
 
@@ -117,6 +118,8 @@ set_defaults(struct advisor_opts *o)
 {
 	if (o->idle_evict_s == 0)
 		o->idle_evict_s = EVICT_S;
+	if (o->bridge_idle_s == 0)
+		o->bridge_idle_s = BRIDGE_IDLE_S;
 	if (o->detached_bytes_max == 0)
 		o->detached_bytes_max = DETACHED_BYTES;
 }
@@ -405,6 +408,15 @@ advisor_sweep(struct advisor *a, int64_t now_us)
 		 * of many conversations do not all come in one burst */
 		if (v[i]->dirty && now_us - v[i]->dirty_us >= STATE_EVERY_US)
 			save_state(a, v[i], now_us);
+		/* held for as long as the bridge's connection, its people's
+		 * conversations added up to max_conversations, and from then
+		 * on everyone new was refused; named again, one comes back
+		 * from memory or the log, as after a reconnect */
+		if (v[i]->owner != NULL && v[i]->bridge && now_us -
+		    v[i]->last_us > (int64_t)a->o.bridge_idle_s * 1000000) {
+			detach(v[i], now_us, a->o.store);
+			held += v[i]->bytes;	/* one detached more */
+		}
 		if (v[i]->owner != NULL)
 			continue;
 		if (now_us - v[i]->last_us > (int64_t)a->o.idle_evict_s *

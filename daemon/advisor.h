@@ -30,6 +30,8 @@ struct advisor_opts {
 	 * unknown (0: never) */
 	int64_t		 resume_max_age_us;
 	unsigned	 idle_evict_s;	/* forget detached conversations after (60) */
+	unsigned	 bridge_idle_s;	/* a bridge lets go of a conversation
+					   idle this long (1800) */
 	/* memory the detached conversations may hold in all, with their
 	 * histories (64 MiB); past it the oldest are forgotten first */
 	size_t		 detached_bytes_max;
@@ -59,7 +61,8 @@ const char	*advisor_content_version(const struct advisor *);
 /* Take new limits and debug setting from OPTS (its store is ignored). */
 void		 advisor_set_opts(struct advisor *, const struct advisor_opts *);
 /* Log the dialogue state of conversations that moved at least 10 s ago
- * and were not logged since (defer_state), and forget conversations no
+ * and were not logged since (defer_state), let go of a bridge's
+ * conversations idle for bridge_idle_s, and forget conversations no
  * session holds that were idle for the eviction time, or the oldest of
  * them while there are too many or they hold too much memory (their state
  * is in the log).  The server calls it every second. */

@@ -395,6 +395,46 @@ t_bridge(void **state)
 	session_free(s);
 }
 
+/* A bridge holds a conversation while it is in use: one idle for half an
+ * hour is let go, so that max_conversations (3 here) counts the people
+ * talking now, not everyone since the bridge connected; named again, it
+ * is the same conversation. */
+static void
+t_bridge_idle(void **state)
+{
+	struct fx *x = *state;
+	struct session *s = session_new(x->adv, "team");
+	const char *ask = "{\"type\":\"message\",\"text\":\"what is kpo\","
+	    "\"conversation\":\"u%d\"}";
+	char buf[200], resume[80];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(buf, sizeof(buf), ask, i);
+		say(x, s, buf);
+		assert_string_equal(code(x), "reply");
+		if (i == 0)
+			snprintf(resume, sizeof(resume), "%s",
+			    str(x->g.f[0], "resume"));
+	}
+	snprintf(buf, sizeof(buf), ask, 3);
+	say(x, s, buf);
+	assert_string_equal(code(x), E_TOO_MANY);
+	advisor_sweep(x->adv, x->now + 1799LL * 1000000);
+	say(x, s, buf);
+	assert_string_equal(code(x), E_TOO_MANY);
+	/* half an hour later the three are let go */
+	x->now += 1801LL * 1000000;
+	advisor_sweep(x->adv, x->now);
+	say(x, s, buf);
+	assert_string_equal(code(x), "reply");
+	snprintf(buf, sizeof(buf), ask, 0);
+	say(x, s, buf);
+	assert_string_equal(code(x), "reply");
+	assert_string_equal(str(x->g.f[0], "resume"), resume);
+	session_free(s);
+}
+
 /* Swap the fixture's in-memory log for a new file, so the log outlives
  * the advisor; the file is removed by teardown. */
 static void
@@ -959,6 +999,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_detached_bytes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_resume_age, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_bridge_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_deferred_state, setup,
 		    teardown),
 	};
