@@ -177,6 +177,11 @@ def hostile(d):
         R.check("subprotocol %r: %s" % (proto, "served" if served else "refused with 400"),
                 c.upgraded if served else c.status == 400, c.status)
         c.close()
+    # no compression: a small deflated frame cannot unpack to gigabytes
+    c = d.client(extra="Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n")
+    R.check("permessage-deflate offered: served, and not agreed to",
+            c.upgraded and "sec-websocket-extensions" not in c.head, c.head)
+    c.close()
     # Upgrade: foo (the CVE-2025-11677 shape) must not hurt the daemon
     s = socket.create_connection(("127.0.0.1", d.port), timeout=3)
     s.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n")

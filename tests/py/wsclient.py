@@ -73,6 +73,7 @@ class Client:
                 head += d
         except (socket.timeout, ConnectionResetError):
             pass
+        self.head = head.split(b"\r\n\r\n", 1)[0].decode(errors="replace").lower()
         line = head.split(b"\r\n", 1)[0].decode(errors="replace")
         self.status = int(line.split()[1]) if len(line.split()) > 1 else 0
         self.upgraded = self.status == 101
