@@ -449,13 +449,32 @@ section(struct out *o, cJSON *doc, const char *key, const char *title)
 		fprintf(o->f, "\n%s\n", title);
 }
 
+/* JSON text S (cJSON's) and a line end, DEL and each C1 control
+ * (U+0080 to U+009F, two bytes in UTF-8) in its strings written as
+ * \u007f, \u0080...: cJSON escapes C0 but writes those as they are, and
+ * a terminal takes U+009B for CSI, as it takes ESC [.  Any JSON reader
+ * reads the same. */
+static void
+put_json(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		if (*s == 0x7f)
+			fputs("\\u007f", f);
+		else if ((unsigned char)s[0] == 0xc2 &&
+		    (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+			fprintf(f, "\\u%04x", (unsigned char)*++s);
+		else
+			fputc(*s, f);
+	fputc('\n', f);
+}
+
 static void
 finish(struct out *o, cJSON *doc)
 {
 	char *s;
 
 	if (o->json && (s = cJSON_Print(doc)) != NULL) {
-		fprintf(o->f, "%s\n", s);
+		put_json(o->f, s);
 		free(s);
 	}
 	cJSON_Delete(doc);
@@ -1054,7 +1073,7 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 					    i));
 			}
 			if ((s = cJSON_PrintUnformatted(o)) != NULL) {
-				fprintf(f, "%s\n", s);
+				put_json(f, s);
 				free(s);
 			}
 			cJSON_Delete(o);

@@ -981,22 +981,24 @@ test_table_one_line(void **state)
 }
 
 /* Whether S holds a control character a terminal would act on: C0 but
- * for the line ends between rows, DEL, or C1 (U+0080 to U+009F). */
+ * for line ends and tabs (--json indents with them), DEL, or C1 (U+0080
+ * to U+009F). */
 static bool
 has_control(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	for (; *p; p++)
-		if ((*p < 0x20 && *p != '\n') || *p == 0x7f || (*p == 0xc2 &&
-		    p[1] >= 0x80 && p[1] <= 0x9f))
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
+		    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
 			return true;
 	return false;
 }
 
 /* What a visitor typed is shown in a terminal: an escape sequence in a
  * text, a user or a comment (clear the screen, set the title, a C1 CSI)
- * shows as '?' in every table; --json keeps the text as it was. */
+ * shows as '?' in every table; --json and jsonl keep the text as it was,
+ * every control escaped. */
 static void
 test_table_controls(void **state)
 {
@@ -1031,11 +1033,17 @@ test_table_controls(void **state)
 	assert_non_null(strstr(out, "hi?[2J"));
 	free(out);
 	out = transcript(r, "w-e", true);
+	assert_false(has_control(out));	/* C1 escaped as \u009b */
+	assert_non_null(strstr(out, "\\u009b"));
 	doc = cJSON_Parse(out);
 	m = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "messages"), 0);
 	assert_string_equal(cJSON_GetObjectItem(m, "text")->valuestring,
 	    "hi\x1b[2J\x1b]0;owned\x07\x08\x7f\xc2\x9b" "31m kpo");
 	cJSON_Delete(doc);
+	free(out);
+	out = run(review_export, r, 0, false);	/* jsonl */
+	assert_false(has_control(out));
+	assert_non_null(strstr(out, "\\u009b31m kpo"));
 	free(out);
 	review_close(r);
 }
