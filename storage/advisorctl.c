@@ -214,8 +214,10 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			if ((since = review_parse_date(optarg)) < 0) {
-				fprintf(stderr, "advisorctl: bad date \"%s\" "
-				    "(want YYYY-MM-DD)\n", optarg);
+				fprintf(stderr, "advisorctl: bad date \"%s\": "
+				    "--since wants YYYY-MM-DD, zero-padded, a "
+				    "real day from 1970 on (such as "
+				    "2026-01-01)\n", optarg);
 				return 2;
 			}
 			break;

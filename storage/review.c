@@ -195,11 +195,22 @@ fail:
 int64_t
 review_parse_date(const char *s)
 {
+	static const char shape[] = "dddd-dd-dd";
 	struct tm tm;
 	char *end;
 	int mday, mon;
+	size_t i;
 	time_t t;
 
+	/* exactly the documented shape: strptime also takes one-digit
+	 * fields, leading spaces and signs, and read "2026-1-1" as
+	 * 2026-01-01, a date the reviewer may not have meant */
+	for (i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' :
+		    s[i] != shape[i])
+			return -1;
+	if (s[i] != '\0')
+		return -1;
 	memset(&tm, 0, sizeof(tm));
 	end = strptime(s, "%Y-%m-%d", &tm);
 	if (end == NULL || *end != '\0' || tm.tm_year < 70)

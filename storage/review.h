@@ -19,7 +19,8 @@ struct review	*review_open(const char *const *paths, int n, bool writable,
 		    char *err, size_t errlen);
 void		 review_close(struct review *);
 
-/* "YYYY-MM-DD" (UTC midnight) to microseconds; -1 when malformed. */
+/* "YYYY-MM-DD" (UTC midnight) to microseconds: exactly that shape, a day
+ * the month has, from 1970 on; -1 for anything else. */
 int64_t		 review_parse_date(const char *);
 
 /* Each report returns 0, or -1 with a reason in ERR (e.g. an unknown

@@ -232,6 +232,10 @@ def main():
                           (["unmatched", "--current", "--content-version", "v"], "exclude each other"),
                           (["unmatched", "--content-version", ""], "--content-version wants a version"),
                           (["dropoff", "--idle", "soon"], "--idle wants a number of minutes"),
+                          # exactly YYYY-MM-DD: "2026-1-1" was read as 2026-01-01
+                          (["--since", "2026-1-1", "stats"], 'bad date "2026-1-1": --since wants YYYY-MM-DD'),
+                          (["--since", " 2026-01-01", "stats"], "bad date"),
+                          (["--since", "2026-02-30", "stats"], "bad date"),
                           # days that overflowed into a future cutoff purged everything
                           (["purge", "--older-than", "200000000"], "--older-than wants a number of days"),
                           # an option the command does not take is refused, not ignored
