@@ -795,15 +795,24 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 	struct out o;
 	int rc = -1;
 
-	/* step: the node the conversation stands at.  A fallback reply says
-	 * "fallback" but leaves the conversation where it was, so someone who
-	 * typed an answer that was not understood at q_size and left gave up
-	 * at q_size: the message before the reply names that node. */
+	/* step: the question the conversation stands at.  Someone who asked
+	 * something else at q_work (a side question, or why it is asked) got
+	 * an answer elsewhere with q_work still pending, and leaving then is
+	 * giving up at q_work: the saved state says so, as long as it is as
+	 * new as the last reply (it is logged when the visitor leaves, and in
+	 * strict mode with every reply).  Without such a state (a crash
+	 * before it was logged) the reply says: its node, or for a fallback
+	 * reply, which says "fallback" but leaves the conversation where it
+	 * was, the node the message before it was typed at. */
 	snprintf(last, sizeof(last),
-	    "WITH last AS (SELECT m.conversation, m.node, CASE m.node WHEN "
+	    "WITH last AS (SELECT m.conversation, m.node, coalesce((SELECT "
+	    "coalesce(nullif(json_extract(s.state, '$.pending'), ''), "
+	    "json_extract(s.state, '$.node')) FROM all_states s WHERE "
+	    "s.conversation = m.conversation AND s.updated >= m.time AND "
+	    "json_valid(s.state)), CASE m.node WHEN "
 	    "'fallback' THEN (SELECT x.node FROM all_messages x WHERE "
 	    "x.conversation = m.conversation AND x.direction = 'in' AND x.id < "
-	    "m.id ORDER BY x.id DESC LIMIT 1) ELSE m.node END AS step, "
+	    "m.id ORDER BY x.id DESC LIMIT 1) ELSE m.node END) AS step, "
 	    "c.ended IS NULL AND "
 	    "(SELECT max(time) FROM all_messages x WHERE x.conversation = "
 	    "m.conversation) >= %lld AS live FROM all_messages m LEFT JOIN "

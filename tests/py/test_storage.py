@@ -122,6 +122,16 @@ def main():
         live.close()
         got = until(lambda g: g.get(step, (0, 0))[1] == 0)
         R.check("dropoff: left, it is given up", got.get(step, (0, 1))[1] == 0, (step, got))
+        # asked something else at the question, then left: given up at
+        # the question still pending, not at the side answer
+        side = d.client()
+        side.ask({"type": "start"})
+        side.ask({"type": "message", "text": "help me decide"})
+        aside = side.ask({"type": "message", "text": "what is bpo"})["node"]
+        side.close()
+        got = until(lambda g: g.get(step, (0, 0))[0] == 2)
+        R.check("dropoff: a side question, then left: given up at the pending question",
+                got.get(step, (0, 0))[0] == 2 and aside not in got, (step, aside, got))
         d.stop()
 
         rc, out, err = ctl("--db", d.db, "--json", "stats")

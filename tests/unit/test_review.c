@@ -694,9 +694,6 @@ test_per_day_rating_only(void **state)
     conv "', 'out', 'next?', 'decide', '" node "', NULL, NULL, NULL, 9, " \
     t ");"
 
-/* A questionnaire still being answered (open, active within the idle
- * window) is in progress, not given up; one whose visitor left (ended)
- * is given up however recent. */
 /* A conversation resumed on a later day counts once, on the day it
  * started, as in the totals: the per-day rows add up to them, --since
  * too. */
@@ -740,6 +737,9 @@ test_per_day_resumed(void **state)
 	review_close(r);
 }
 
+/* A questionnaire still being answered (open, active within the idle
+ * window) is in progress, not given up; one whose visitor left (ended)
+ * is given up however recent. */
 static void
 test_dropoff_in_progress(void **state)
 {
@@ -791,6 +791,34 @@ test_dropoff_in_progress(void **state)
 	review_close(r);
 }
 
+/* dropoff with nothing in progress, as JSON, with NLAST rows of where
+ * conversations end and NQ of questionnaire steps. */
+static cJSON *
+dropoff_doc(struct review *r, int nlast, int nq)
+{
+	char *s = dropoff(r, INT64_MAX, true);
+	cJSON *doc = cJSON_Parse(s);
+
+	free(s);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "last_node")), nlast);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "questionnaire")), nq);
+	return doc;
+}
+
+/* Row I of dropoff's questionnaire table in DOC: STEP, N given up. */
+static void
+gave_up_at(const cJSON *doc, int i, const char *step, int n)
+{
+	const cJSON *q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc,
+	    "questionnaire"), i);
+
+	assert_non_null(q);
+	assert_string_equal(cJSON_GetObjectItem(q, "step")->valuestring, step);
+	assert_int_equal(num(q, "gave_up"), n);
+}
+
 /* An answer not understood at a question gets a fallback reply, which
  * says "fallback" but leaves the conversation at the question: leaving
  * then is giving up at that question. */
@@ -798,8 +826,7 @@ static void
 test_dropoff_after_fallback(void **state)
 {
 	struct review *r;
-	cJSON *doc, *q;
-	char *s;
+	cJSON *doc;
 
 	(void)state;
 	fixture(path_a,
@@ -818,19 +845,71 @@ test_dropoff_after_fallback(void **state)
 	    "NULL, NULL, NULL, 9, " T1 ");"
 	    OUT(6, "w-q", "q_goal", T1));
 	r = open_one(false);
-	s = dropoff(r, INT64_MAX, true);
-	doc = cJSON_Parse(s);
 	/* the last reply's node is still what it said */
-	q = cJSON_GetObjectItem(doc, "last_node");
-	assert_int_equal(cJSON_GetArraySize(q), 2);
-	q = cJSON_GetObjectItem(doc, "questionnaire");
-	assert_int_equal(cJSON_GetArraySize(q), 2);
-	q = cJSON_GetArrayItem(q, 1);
-	assert_string_equal(cJSON_GetObjectItem(q, "step")->valuestring,
-	    "q_size");
-	assert_int_equal(num(q, "gave_up"), 1);
+	doc = dropoff_doc(r, 2, 2);
+	gave_up_at(doc, 1, "q_size", 1);
 	cJSON_Delete(doc);
-	free(s);
+	review_close(r);
+}
+
+/* The saved dialogue state of CONV at time T: at NODE, PENDING the
+ * question a side question interrupted ("" for none). */
+#define STATE(conv, node, pending, t) "INSERT INTO states VALUES ('" conv \
+    "', '{\"v\":1,\"node\":\"" node "\",\"topic\":\"\",\"pending\":\"" \
+    pending "\",\"history\":[],\"answers\":{},\"offered\":[]}', " t ");"
+
+/* Someone in the questionnaire who asks something else gets the side
+ * answer (define_kpo, q_work_why), with the question still pending;
+ * leaving then is giving up at that question, not at the side answer.
+ * The saved state says which question that is when it is as new as the
+ * last reply; an older one (a crash before it was logged) is not used. */
+static void
+test_dropoff_after_side_question(void **state)
+{
+	struct review *r;
+	cJSON *doc;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-side', 'web', NULL, NULL, "
+	    T1 ", " T1 ", 'v1');"
+	    "INSERT INTO conversations VALUES ('w-two', 'web', NULL, NULL, "
+	    T1 ", " T1 ", 'v1');"
+	    "INSERT INTO conversations VALUES ('w-why', 'web', NULL, NULL, "
+	    T1 ", " T1 ", 'v1');"
+	    "INSERT INTO conversations VALUES ('w-old', 'web', NULL, NULL, "
+	    T1 ", " T1 ", 'v1');"
+	    "INSERT INTO conversations VALUES ('w-done', 'web', NULL, NULL, "
+	    T1 ", " T1 ", 'v1');"
+	    OUT(1, "w-side", "q_work", T1)
+	    MSG_INTO "(2, 'w-side', 'in', 'what is kpo', 'define_kpo', "
+	    "'q_work', NULL, NULL, NULL, 0, " T1 ");"
+	    OUT(3, "w-side", "define_kpo", T1)
+	    STATE("w-side", "define_kpo", "q_work", T1)
+	    /* two side questions: still pending */
+	    OUT(4, "w-two", "q_goal", T1)
+	    OUT(5, "w-two", "define_kpo", T1)
+	    OUT(6, "w-two", "examples_kpo", T1)
+	    STATE("w-two", "examples_kpo", "q_goal", T1)
+	    /* why the question is asked: a q_ node, but not the question */
+	    OUT(7, "w-why", "q_work", T1)
+	    OUT(8, "w-why", "q_work_why", T1)
+	    STATE("w-why", "q_work_why", "q_work", T1)
+	    /* the state was last logged at q_goal, before the last reply */
+	    OUT(9, "w-old", "q_goal", T1)
+	    OUT(10, "w-old", "q_size", T2)
+	    STATE("w-old", "q_goal", "", T1)
+	    /* finished: the recommendation is no give-up */
+	    OUT(11, "w-done", "q_expertise", T1)
+	    OUT(12, "w-done", "recommendation", T1)
+	    STATE("w-done", "recommendation", "", T1));
+	r = open_one(false);
+	/* where they ended is still the side answer */
+	doc = dropoff_doc(r, 5, 3);
+	gave_up_at(doc, 0, "q_work", 2);
+	gave_up_at(doc, 1, "q_goal", 1);
+	gave_up_at(doc, 2, "q_size", 1);
+	cJSON_Delete(doc);
 	review_close(r);
 }
 
@@ -1401,6 +1480,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dropoff_in_progress, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_after_fallback,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropoff_after_side_question,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
