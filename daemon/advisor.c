@@ -17,6 +17,7 @@
 
 #include "daemon/advisor.h"
 #include "daemon/auth.h"
+#include "daemon/clock.h"
 #include "daemon/htab.h"
 #include "daemon/jbuf.h"
 #include "daemon/log.h"
@@ -124,11 +125,16 @@ set_defaults(struct advisor_opts *o)
 		o->detached_bytes_max = DETACHED_BYTES;
 }
 
+/* Take the version of the content now served, and log that it was
+ * loaded: review's "current content" is this one from now on, before
+ * any question has been matched by it. */
 static void
 set_version(struct advisor *a)
 {
 	snprintf(a->version, sizeof(a->version), "%.8s-%.8s",
 	    intents_version(a->in), dialogues_version(a->dl));
+	if (a->o.store != NULL)
+		store_put_content(a->o.store, a->version, wall_us());
 }
 
 struct advisor *

@@ -20,7 +20,7 @@ struct review {
 };
 
 static const char *const tables[] = { "conversations", "messages",
-    "feedback", "states" };
+    "feedback", "states", "content_loads" };
 
 void
 review_close(struct review *r)
@@ -61,6 +61,26 @@ msg_cols(struct review *r, int i)
 	    "suggestion, latency_us, time, NULL AS content_version";
 }
 
+/* Whether file I has table NAME: content_loads came with user_version
+ * 4, and a log from before (read-only, so not migrated) has none. */
+static bool
+has_table(struct review *r, int i, const char *name)
+{
+	sqlite3_stmt *st;
+	char sql[128];
+	bool has = false;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM f%d.sqlite_master "
+	    "WHERE type = 'table' AND name = ?1", i);
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			has = sqlite3_column_int(st, 0) > 0;
+	}
+	sqlite3_finalize(st);
+	return has;
+}
+
 /* Union the same table of every attached file into a temp view. */
 static int
 make_views(struct review *r, char *err, size_t errlen)
@@ -73,9 +93,15 @@ make_views(struct review *r, char *err, size_t errlen)
 		o = (size_t)snprintf(sql, sizeof(sql),
 		    "CREATE TEMP VIEW all_%s AS ", tables[t]);
 		for (i = 0; i < r->n && o < sizeof(sql); i++)
-			o += (size_t)snprintf(sql + o, sizeof(sql) - o,
-			    "%sSELECT %s FROM f%d.%s", i ? " UNION ALL " : "",
-			    t == 1 ? msg_cols(r, i) : "*", i, tables[t]);
+			if (t == 4 && !has_table(r, i, tables[t]))
+				o += (size_t)snprintf(sql + o, sizeof(sql) - o,
+				    "%sSELECT NULL AS time, NULL AS version "
+				    "WHERE 0", i ? " UNION ALL " : "");
+			else
+				o += (size_t)snprintf(sql + o, sizeof(sql) - o,
+				    "%sSELECT %s FROM f%d.%s", i ? " UNION ALL "
+				    : "", t == 1 ? msg_cols(r, i) : "*", i,
+				    tables[t]);
 		if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
 			return -1;
@@ -670,6 +696,60 @@ largest_first(cJSON *clusters)
  * be one group of nothing, a blank cell and an empty cluster "". */
 #define NORM "coalesce(json_extract(m.why, '$.normalized'), lower(m.text))"
 
+/* Incoming message m was matched by content version ?2 (NULL: any): its
+ * own version, or for a row from before user_version 3, which has none,
+ * its conversation's. */
+#define OF_VERSION "(?2 IS NULL OR m.content_version = ?2 OR " \
+    "(m.content_version IS NULL AND m.conversation IN (SELECT id FROM " \
+    "all_conversations WHERE content_version = ?2)))"
+
+/*
+ * How much content VERSION has been asked: when it was last loaded, and
+ * the questions typed of it (clicks are not questions) with those that
+ * fell back.  Right after a reload an empty inbox means nobody has asked
+ * yet, not that every gap is closed: this says which.
+ */
+static int
+asked_of(struct review *r, int64_t since, const char *version, bool json,
+    cJSON *doc, FILE *f, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	const char *loaded;
+	int asked, fell;
+
+	if (prepare(r, "SELECT (SELECT " UTC("max(time)") " FROM "
+	    "all_content_loads WHERE version = ?2), count(*), "
+	    "total(m.intent = 'fallback') FROM all_messages m WHERE "
+	    "m.direction = 'in' AND m.intent != 'choose' AND m.time >= ?1 AND "
+	    OF_VERSION, &st, err, errlen) == -1)
+		return -1;
+	bind(st, since, NULL, version);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	loaded = (const char *)sqlite3_column_text(st, 0);
+	asked = sqlite3_column_int(st, 1);
+	fell = sqlite3_column_int(st, 2);
+	if (json) {
+		cJSON_AddItemToObject(doc, "loaded", loaded ?
+		    cJSON_CreateString(loaded) : cJSON_CreateNull());
+		cJSON_AddNumberToObject(doc, "questions", asked);
+		cJSON_AddNumberToObject(doc, "fallbacks", fell);
+	} else if (asked == 0)
+		fprintf(f, "\nContent version %s%s%s: no question typed of it "
+		    "yet, so nothing to show\n", version, loaded ? ", loaded " :
+		    "", loaded ? loaded : "");
+	else
+		fprintf(f, "\nContent version %s%s%s: %d question%s typed of "
+		    "it, %d fell to fallback\n", version, loaded ? ", loaded " :
+		    "", loaded ? loaded : "", asked, asked == 1 ? "" : "s",
+		    fell);
+	sqlite3_finalize(st);
+	return 0;
+}
+
 int
 review_unmatched(struct review *r, int64_t since, const char *version,
     bool json, FILE *f, char *err, size_t errlen)
@@ -688,9 +768,7 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    "all_messages n WHERE n.conversation = m.conversation AND n.id > "
 	    "m.id AND n.direction = 'in' ORDER BY n.id LIMIT 1) AS picked FROM "
 	    "all_messages m WHERE m.direction = 'in' AND m.intent = 'fallback' "
-	    "AND m.time >= ?1 AND (?2 IS NULL OR m.content_version = ?2 OR "
-	    "(m.content_version IS NULL AND m.conversation IN (SELECT id FROM "
-	    "all_conversations WHERE content_version = ?2)))) SELECT "
+	    "AND m.time >= ?1 AND " OF_VERSION ") SELECT "
 	    "count(*) AS n, date(max(time) / 1000000, "
 	    "'unixepoch'), group_concat(DISTINCT picked), norm, "
 	    "json_group_array(DISTINCT typed) FROM fb GROUP "
@@ -707,6 +785,9 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	if (json)
 		cJSON_AddItemToObject(doc, "content_version", version ?
 		    cJSON_CreateString(version) : cJSON_CreateNull());
+	if (version != NULL && asked_of(r, since, version, json, doc, f, err,
+	    errlen) == -1)
+		goto done;
 	snprintf(title, sizeof(title), "Questions that fell to fallback, by "
 	    "normalised text (the inbox of FAQ gaps; dates UTC%s%.64s)",
 	    version ? "; content version " : "", version ? version : "");
@@ -895,11 +976,18 @@ review_current_version(struct review *r, char *version, size_t len,
 {
 	char sql[8192];
 	size_t o = 0;
-	int i, rc = SQLITE_DONE;
+	int i, rc;
 
-	/* the content the log's newest question was matched by: each file's
-	 * newest through its time index (a scan of the union view would read
-	 * every message), then the newest of those */
+	/* the content loaded last: the one served now, asked or not (right
+	 * after a reload no question has been matched by it yet, and the
+	 * newest question's version was the one just replaced) */
+	if ((rc = first_text(r, "SELECT version FROM all_content_loads ORDER "
+	    "BY time DESC LIMIT 1", version, len, err, errlen)) != SQLITE_DONE)
+		return rc == SQLITE_ROW ? 0 : -1;
+	/* a log from before loads were logged: the content the log's newest
+	 * question was matched by, each file's newest through its time index
+	 * (a scan of the union view would read every message), then the
+	 * newest of those */
 	for (i = 0; i < r->n && o < sizeof(sql); i++)
 		if (msg_versions(r, i))
 			o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s"

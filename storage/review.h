@@ -29,13 +29,14 @@ int	review_stats(struct review *, int64_t since_us, bool json, FILE *out,
 	    char *err, size_t errlen);
 /* VERSION: only the questions matched by that content version
  * (messages.content_version; a row without one, written before
- * user_version 3, by its conversation's); NULL: all. */
+ * user_version 3, by its conversation's), after a line that says when it
+ * was loaded and how many questions were typed of it; NULL: all. */
 int	review_unmatched(struct review *, int64_t since_us,
 	    const char *version, bool json, FILE *out, char *err,
 	    size_t errlen);
-/* The newest content version in the log, in VERSION: that of the newest
- * message that records one, else of the conversation started last.  -1
- * when neither does. */
+/* The newest content version in the log, in VERSION: the one loaded
+ * last (content_loads), else that of the newest message that records
+ * one, else of the conversation started last.  -1 when none does. */
 int	review_current_version(struct review *, char *version, size_t len,
 	    char *err, size_t errlen);
 /* A conversation still open with a message at or after LIVE_AFTER_US is

@@ -57,6 +57,13 @@ const char *const schema_migrations[] = {
 	 * kept in memory across a content reload never rewrites it.  NULL on
 	 * replies and on rows from before. */
 	"ALTER TABLE messages ADD COLUMN content_version TEXT;",
+	/* 4: each time the daemon loads its content (at start and on each
+	 * reload that takes), so that review knows the content now served
+	 * before anyone has asked it anything */
+	"CREATE TABLE content_loads ("
+	"  time INTEGER NOT NULL,"
+	"  version TEXT NOT NULL"
+	");",
 };
 
 const size_t schema_nmigrations =

@@ -1,4 +1,4 @@
--- schema.sql: the advisord log database at user_version 3, written out
+-- schema.sql: the advisord log database at user_version 4, written out
 -- whole for people to read.  The daemon applies the migrations in
 -- storage/schema.c; tests/unit/test_store.c checks that both agree.
 -- Times are microseconds since the Unix epoch, UTC.
@@ -57,4 +57,11 @@ CREATE TABLE states (
   conversation TEXT PRIMARY KEY,
   state TEXT NOT NULL,
   updated INTEGER NOT NULL
+);
+
+-- The content the daemon loaded, at start and on each reload that took:
+-- the version /healthz reports from then on.
+CREATE TABLE content_loads (
+  time INTEGER NOT NULL,
+  version TEXT NOT NULL
 );

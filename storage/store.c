@@ -46,12 +46,14 @@
  */
 #define CHECKPOINT_PAGES 250
 
-enum row_kind { ROW_CONV, ROW_MSG, ROW_FEEDBACK, ROW_STATE, ROW_END };
+enum row_kind { ROW_CONV, ROW_MSG, ROW_FEEDBACK, ROW_STATE, ROW_END,
+    ROW_CONTENT };
 
 /* Strings of a row, by kind:
  *  CONV: id channel user resume_hash content_version
  *  MSG: conv text intent node why rewrites suggestion content_version
- *  FEEDBACK: conv comment;  STATE: conv state;  END: conv */
+ *  FEEDBACK: conv comment;  STATE: conv state;  END: conv;
+ *  CONTENT: version */
 #define ROW_STRS	8
 
 struct row {
@@ -62,11 +64,13 @@ struct row {
 					   measure them again */
 	int64_t		 n[4];	/* MSG: id latency time dir;
 				   FEEDBACK: message helpful time;
-				   CONV: started; STATE, END: time */
+				   CONV: started; STATE, END, CONTENT:
+				   time */
 };
 
 /* Messages have statements of their own (msgs_sql() below). */
-enum stmt_kind { ST_CONV, ST_FEEDBACK, ST_STATE, ST_END, ST_BARE, ST_N };
+enum stmt_kind { ST_CONV, ST_FEEDBACK, ST_STATE, ST_END, ST_BARE,
+    ST_CONTENT, ST_N };
 
 static const char *const stmt_sql[ST_N] = {
 	"INSERT INTO conversations (id, channel, user, resume_hash, started,"
@@ -84,6 +88,7 @@ static const char *const stmt_sql[ST_N] = {
 	"INSERT OR IGNORE INTO conversations (id, channel, started) VALUES"
 	" (?1, CASE WHEN substr(?1, 1, 2) = 'b-' THEN 'bridge' ELSE 'web' END,"
 	" ?2)",
+	"INSERT INTO content_loads (time, version) VALUES (?8, ?1)",
 };
 
 struct store {
@@ -246,7 +251,7 @@ static int
 write_row(struct store *s, const struct row *r)
 {
 	static const enum stmt_kind kinds[] = { ST_CONV, ST_N, ST_FEEDBACK,
-	    ST_STATE, ST_END };
+	    ST_STATE, ST_END, ST_CONTENT };
 	sqlite3_stmt *st;
 	int i, rc;
 
@@ -814,12 +819,14 @@ store_put_feedback(struct store *s, const char *conv, int64_t message_id,
 	return enqueue(s, &r);
 }
 
-uint64_t
-store_put_state(struct store *s, const char *conv, const char *state_json,
+/* A row of KIND with strings A and B (or NULL) at TIME_US, none masked:
+ * a state, an end, a content load. */
+static uint64_t
+put_timed(struct store *s, enum row_kind kind, const char *a, const char *b,
     int64_t time_us)
 {
-	struct row r = { .kind = ROW_STATE };
-	const char *v[ROW_STRS] = { conv, state_json };
+	struct row r = { .kind = kind };
+	const char *v[ROW_STRS] = { a, b };
 
 	pack(s, &r, v, 0);
 	r.n[0] = time_us;
@@ -827,14 +834,22 @@ store_put_state(struct store *s, const char *conv, const char *state_json,
 }
 
 uint64_t
+store_put_state(struct store *s, const char *conv, const char *state_json,
+    int64_t time_us)
+{
+	return put_timed(s, ROW_STATE, conv, state_json, time_us);
+}
+
+uint64_t
 store_end_conversation(struct store *s, const char *conv, int64_t time_us)
 {
-	struct row r = { .kind = ROW_END };
-	const char *v[ROW_STRS] = { conv };
+	return put_timed(s, ROW_END, conv, NULL, time_us);
+}
 
-	pack(s, &r, v, 0);
-	r.n[0] = time_us;
-	return enqueue(s, &r);
+uint64_t
+store_put_content(struct store *s, const char *version, int64_t time_us)
+{
+	return put_timed(s, ROW_CONTENT, version, NULL, time_us);
 }
 
 uint64_t

@@ -95,6 +95,9 @@ uint64_t	 store_put_state(struct store *, const char *conv,
 		    const char *state_json, int64_t time_us);
 uint64_t	 store_end_conversation(struct store *, const char *conv,
 		    int64_t time_us);
+/* The daemon loaded content VERSION (at start, or a reload that took). */
+uint64_t	 store_put_content(struct store *, const char *version,
+		    int64_t time_us);
 
 /* Every row with a sequence number <= this has been resolved: committed,
  * or dropped after retries (then counted in stats.dropped).  Strict mode

@@ -164,11 +164,16 @@ def main():
         # what still goes unanswered: the questions of the newest content
         db = sqlite3.connect(d.db)
         version = db.execute("SELECT content_version FROM conversations ORDER BY started DESC LIMIT 1").fetchone()[0]
+        loads = db.execute("SELECT count(*), min(version), max(version) FROM content_loads").fetchone()
         db.close()
+        # the daemon started twice, each time with this content
+        R.check("content loads logged, one a start", loads == (2, version, version), (loads, version))
         rc, out, _ = ctl("--db", d.db, "--json", "unmatched", "--current")
         cur = json.loads(out) if rc == 0 else {}
         R.check("unmatched --current: the newest content version", cur.get("content_version") == version and
                 cur.get("by_text") == um["by_text"], (rc, cur.get("content_version"), version))
+        R.check("unmatched --current: how much it was asked", cur.get("questions", 0) > cur.get("fallbacks", 0) ==
+                tot.get("fallbacks") and cur.get("loaded", "").endswith("Z"), cur)
         rc, out, _ = ctl("--db", d.db, "--json", "unmatched", "--content-version", "0-0")
         R.check("unmatched --content-version: only that version's questions",
                 rc == 0 and json.loads(out)["by_text"] == [], out[:200])

@@ -177,6 +177,17 @@ unmatched_of(struct review *r, const char *v, bool json)
 	return mem_close(&m);
 }
 
+/* unmatched --current takes version WANT */
+static void
+current_is(struct review *r, const char *want)
+{
+	char v[64], err[256];
+
+	if (review_current_version(r, v, sizeof(v), err, sizeof(err)) != 0)
+		fail_msg("current version: %s", err);
+	assert_string_equal(v, want);
+}
+
 /* dropoff, in progress what is open and active from LIVE_AFTER */
 static char *
 dropoff(struct review *r, int64_t live_after, bool json)
@@ -418,10 +429,8 @@ test_unmatched_version(void **state)
 	    MSG_INTO "(4, 'w-2', 'in', 'zebra vendor',"
 	    " 'fallback', NULL, NULL, NULL, NULL, 0, " T2 ");");
 	r = open_one(false);
-	assert_int_equal(review_current_version(r, v, sizeof(v), err,
-	    sizeof(err)), 0);
-	assert_string_equal(v, "v2");
-	s = unmatched_of(r, v, true);
+	current_is(r, "v2");
+	s = unmatched_of(r, "v2", true);
 	doc = cJSON_Parse(s);
 	assert_string_equal(cJSON_GetObjectItem(doc,
 	    "content_version")->valuestring, "v2");
@@ -506,11 +515,9 @@ static void
 versions_are(struct review *r, const char *current, const char *v1,
     const char *v2)
 {
-	char v[64], err[256], t[512];
+	char t[512];
 
-	assert_int_equal(review_current_version(r, v, sizeof(v), err,
-	    sizeof(err)), 0);
-	assert_string_equal(v, current);
+	current_is(r, current);
 	assert_string_equal(unmatched_texts(r, "v1", t, sizeof(t)), v1);
 	assert_string_equal(unmatched_texts(r, "v2", t, sizeof(t)), v2);
 }
@@ -608,6 +615,57 @@ test_unmatched_reloaded(void **state)
 /* A reply rated twice counts once, by its latest rating: rated not
  * helpful by a slip and then helpful, it is no longer in the feedback
  * report; its first rating is not counted as well. */
+/* Right after a reload no question has been matched by the new content:
+ * the current version is the one loaded last, not the newest question's
+ * (the content just replaced), and the report says nobody has asked it
+ * yet rather than show an empty inbox as if every gap were closed. */
+static void
+test_unmatched_just_reloaded(void **state)
+{
+	struct review *r;
+	cJSON *doc;
+	char *s;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-k', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    "INSERT INTO content_loads VALUES (" T1 ", 'v1');"
+	    MSG_V "(1, 'w-k', 'in', 'what is lpo', 'fallback', " T1 ", 'v1'),"
+	    " (2, 'w-k', 'in', 'what is kpo', 'define_kpo', " T1 ", 'v1'),"
+	    " (3, 'w-k', 'in', 'Dependence', 'choose', " T1 ", 'v1');"
+	    "INSERT INTO content_loads VALUES (" T2 ", 'v2');");
+	r = open_one(false);
+	current_is(r, "v2");
+	s = unmatched_of(r, "v2", true);
+	doc = cJSON_Parse(s);
+	assert_string_equal(cJSON_GetObjectItem(doc, "loaded")->valuestring,
+	    "2025-01-02T00:00:00Z");
+	assert_int_equal(num(doc, "questions"), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "by_text")), 0);
+	cJSON_Delete(doc);
+	free(s);
+	s = unmatched_of(r, "v2", false);
+	assert_non_null(strstr(s, "Content version v2, loaded "
+	    "2025-01-02T00:00:00Z: no question typed of it yet"));
+	free(s);
+	/* the content before: two typed questions (a click is none), one
+	 * fell back */
+	s = unmatched_of(r, "v1", true);
+	doc = cJSON_Parse(s);
+	assert_int_equal(num(doc, "questions"), 2);
+	assert_int_equal(num(doc, "fallbacks"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	s = unmatched_of(r, "v1", false);
+	assert_non_null(strstr(s, "Content version v1, loaded "
+	    "2025-01-01T00:00:00Z: 2 questions typed of it, 1 fell to "
+	    "fallback"));
+	free(s);
+	review_close(r);
+}
+
 static void
 test_rated_twice(void **state)
 {
@@ -1471,6 +1529,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_reloaded, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched_just_reloaded,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rated_twice, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_per_day_rating_only, setup,
