@@ -928,21 +928,25 @@ review_feedback(struct review *r, int64_t since, bool json, FILE *f,
 {
 	/* conversation: what `transcript` takes, to read the rated reply in
 	 * its place (a message id alone names no conversation, and with
-	 * several files it is not even unique) */
+	 * several files it is not even unique); node: the dialogue node that
+	 * said the reply, the one to edit; comment: in a table on a line of
+	 * its own under the row, as in a transcript, so that the reply
+	 * before it can be read */
 	static const char *const names[] = { "message", "date",
-	    "conversation", "question", "reply", "comment" };
-	static const int widths[] = { 7, 10, 26, 30, 40, 0 };
+	    "conversation", "node", "question", "reply", "comment" };
+	static const int widths[] = { 7, 10, 26, 18, 30, 0, 0 };
 	cJSON *doc = cJSON_CreateObject();
 	struct out o;
 	int rc;
 
 	out_begin(&o, f, json);
+	o.under = 1u << 6;	/* comment */
 	section(&o, doc, "not_helpful", "Replies rated not helpful "
 	    "(dates UTC)");
 	rc = query(r, "SELECT fb.message, date(fb.time / 1000000, 'unixepoch'),"
-	    " fb.conversation, (SELECT q.text FROM all_messages q WHERE q.conversation = "
-	    "m.conversation AND q.id < m.id AND q.direction = 'in' ORDER BY "
-	    "q.id DESC LIMIT 1), substr(m.text, 1, 80), fb.comment FROM "
+	    " fb.conversation, m.node, (SELECT q.text FROM all_messages q WHERE "
+	    "q.conversation = m.conversation AND q.id < m.id AND q.direction = "
+	    "'in' ORDER BY q.id DESC LIMIT 1), m.text, fb.comment FROM "
 	    "rated fb JOIN all_messages m ON m.id = fb.message AND "
 	    "m.conversation = fb.conversation WHERE NOT fb.helpful AND fb.time "
 	    ">= ?1 ORDER BY fb.time", since, NULL, NULL, &o, names, widths, err,

@@ -192,6 +192,8 @@ def main():
         fb = json.loads(out)["not_helpful"]
         R.check("feedback: the reply and the question before it",
                 len(fb) == 1 and fb[0]["question"] == "whats kpo" and fb[0]["comment"] == "too short", fb)
+        R.check("feedback: the node that said it, and the reply whole",
+                fb and fb[0]["node"] == s["kpo"]["node"] and fb[0]["reply"] == s["kpo"]["text"], fb)
 
         rc, out, _ = ctl("--db", d.db, "transcript", conv_key)
         R.check("transcript: the conversation in order", rc == 0 and out.find("whats kpo") < out.find("vendor zebra"), out[:200])

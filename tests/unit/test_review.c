@@ -977,6 +977,7 @@ test_dropoff_feedback(void **state)
 	struct review *r = open_one(true);
 	char *s = dropoff(r, INT64_MAX, true);
 	cJSON *doc = cJSON_Parse(s), *q;
+	char want[160];
 
 	(void)state;
 	q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "questionnaire"), 0);
@@ -1000,12 +1001,56 @@ test_dropoff_feedback(void **state)
 	/* the conversation, for transcript: the message id alone names none */
 	assert_string_equal(cJSON_GetObjectItem(q, "conversation")->valuestring,
 	    "a");
+	/* the node that said it, the one to edit */
+	assert_string_equal(cJSON_GetObjectItem(q, "node")->valuestring,
+	    "root");
 	cJSON_Delete(doc);
 	free(s);
 	s = run(review_feedback, r, 0, false);
 	assert_non_null(strstr(s, "conversation"));
 	assert_non_null(strstr(s, "2       2025-01-01 a                          "
-	    "what is kpo"));
+	    "root               what is kpo                    KPO means... \n"));
+	/* the comment on a line of its own, under the reply (after the
+	 * columns before it, 96 characters with their spaces) */
+	snprintf(want, sizeof(want), "KPO means... \n%96scomment: too short "
+	    "\n", "");
+	assert_non_null(strstr(s, want));
+	free(s);
+	review_close(r);
+}
+
+/* feedback's reply is whole in the JSON, as every text there (it was cut
+ * at 80 characters, unmarked), and cut only in the table, marked. */
+static void
+test_feedback_reply_whole(void **state)
+{
+	struct review *r;
+	cJSON *doc, *q;
+	char *s;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-w', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    MSG_INTO "(1, 'w-w', 'in', 'risks?', 'risks', 'root', NULL, NULL, "
+	    "NULL, 0, " T1 ");"
+	    /* 300 characters: "abab..." */
+	    MSG_INTO "(2, 'w-w', 'out', replace(hex(zeroblob(150)), '00', "
+	    "'ab'), 'risks', 'kpo_challenges', NULL, NULL, NULL, 9, " T1 ");"
+	    "INSERT INTO feedback VALUES (1, 2, 'w-w', 0, 'vague', " T1 ");");
+	r = open_one(false);
+	s = run(review_feedback, r, 0, true);
+	doc = cJSON_Parse(s);
+	q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "not_helpful"), 0);
+	assert_int_equal(strlen(cJSON_GetObjectItem(q, "reply")->valuestring),
+	    300);
+	assert_string_equal(cJSON_GetObjectItem(q, "node")->valuestring,
+	    "kpo_challenges");
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_feedback, r, 0, false);
+	assert_non_null(strstr(s, "kpo_challenges     risks?"));
+	assert_non_null(strstr(s, "abab... \n"));
 	free(s);
 	review_close(r);
 }
@@ -1089,9 +1134,11 @@ test_table_one_line(void **state)
 	out = run(review_feedback, r, 0, false);
 	row = strstr(out, "risks?");
 	assert_non_null(row);
-	assert_non_null(strstr(row, "Three risks: - one  - two"));
-	assert_non_null(strstr(row, "vague really"));
+	assert_non_null(strstr(row, "Three risks: - one  - two \n"));
 	assert_null(strchr(row, '\r'));
+	/* the row, then its comment's line */
+	row = strchr(row, '\n') + 1;
+	assert_non_null(strstr(row, "comment: vague really \n"));
 	assert_ptr_equal(strchr(row, '\n'), row + strlen(row) - 1);
 	free(out);
 	out = unmatched_of(r, NULL, false);
@@ -1545,6 +1592,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_feedback_reply_whole,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_text_cut, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_table_controls, setup,
