@@ -352,7 +352,7 @@ list_cell(struct out *o, cJSON *row, const char *name, int width,
 			}
 		fclose(m);
 	}
-	cell(o->f, width, buf ? buf : "-", o->whole);
+	cell(o->f, width, buf && *buf ? buf : "-", o->whole);
 	free(buf);
 	cJSON_Delete(a);
 }
@@ -754,14 +754,18 @@ int
 review_unmatched(struct review *r, int64_t since, const char *version,
     bool json, FILE *f, char *err, size_t errlen)
 {
-	/* text: as matched (spelling corrected, normalised), the grouping
-	 * key; as_typed: what people actually wrote, each form once (a list:
+	/* asked_at: the nodes the conversations stood at (a question typed
+	 * at q_goal is a gap of the questionnaire, one at root of the
+	 * topics); conversation: where it fell last, for `transcript`; text:
+	 * as matched (spelling corrected, normalised), the grouping key;
+	 * as_typed: what people actually wrote, each form once (a list:
 	 * joined with commas, "vendor, zebra" read as two forms) */
 	static const char *const names[] = { "count", "last_seen", "picked",
-	    "text", "as_typed" };
-	static const int widths[] = { 5, 10, 22, 40, 0 };
+	    "asked_at", "conversation", "text", "as_typed" };
+	static const int widths[] = { 5, 10, 22, 16, 26, 40, 0 };
 	static const char *sql =
-	    "WITH fb AS (SELECT m.id, m.time, m.text AS typed, CASE WHEN "
+	    "WITH fb AS (SELECT m.id, m.time, m.node AS at, m.conversation AS "
+	    "conv, m.text AS typed, CASE WHEN "
 	    "trim(" NORM ") != '' THEN " NORM " WHEN trim(m.text, ' ' || "
 	    "char(9, 10, 13)) != '' THEN trim(m.text, ' ' || char(9, 10, 13)) "
 	    "ELSE '(blank)' END AS norm, (SELECT n.suggestion FROM "
@@ -770,9 +774,11 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    "all_messages m WHERE m.direction = 'in' AND m.intent = 'fallback' "
 	    "AND m.time >= ?1 AND " OF_VERSION ") SELECT "
 	    "count(*) AS n, date(max(time) / 1000000, "
-	    "'unixepoch'), group_concat(DISTINCT picked), norm, "
-	    "json_group_array(DISTINCT typed) FROM fb GROUP "
-	    "BY norm ORDER BY n DESC, norm";
+	    "'unixepoch'), group_concat(DISTINCT picked), json_group_array("
+	    "DISTINCT at) FILTER (WHERE at IS NOT NULL), (SELECT x.conv FROM fb "
+	    "x WHERE x.norm = fb.norm ORDER BY x.time DESC, x.id DESC LIMIT 1), "
+	    "norm, json_group_array(DISTINCT typed) FROM fb GROUP BY norm ORDER "
+	    "BY n DESC, norm";
 	cJSON *doc = cJSON_CreateObject(), *clusters, *c, *texts;
 	char title[256];
 	sqlite3_stmt *st;
@@ -780,7 +786,7 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	int rc = -1;
 
 	out_begin(&o, f, json);
-	o.lists = 1u << 4;	/* as_typed */
+	o.lists = 1u << 3 | 1u << 6;	/* asked_at, as_typed */
 	/* which content was asked: the answer to "does it still fall?" */
 	if (json)
 		cJSON_AddItemToObject(doc, "content_version", version ?
@@ -802,7 +808,7 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	bind(st, since, NULL, version);
 	clusters = cJSON_CreateArray();
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 3);
+		const char *t = (const char *)sqlite3_column_text(st, 5);
 		int n = sqlite3_column_int(st, 0);
 
 		if (t == NULL)

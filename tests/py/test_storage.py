@@ -153,6 +153,8 @@ def main():
         R.check("unmatched: both phrasings grouped by normalised text", row.get("count") == 2 and
                 row.get("text") == "vendor zebra", row)
         R.check("unmatched: the suggestion people picked", row.get("picked") == s["picked"], row)
+        R.check("unmatched: where it was asked, and the conversation for transcript",
+                row.get("asked_at") == [s["kpo"]["node"]] and row.get("conversation") == conv_key, row)
         typed = row.get("as_typed") or []
         R.check("unmatched: what people actually typed, each form once",
                 sorted(typed) == ["Vendor, zebra!", "vendor zebra"], row)

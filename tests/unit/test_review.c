@@ -361,6 +361,54 @@ test_clusters(void **state)
     text "', 'fallback', NULL, '{\"normalized\":\"\"}', NULL, NULL, 0, " \
     T1 ");"
 
+/* Where a question fell: the nodes it was typed at (a question typed in
+ * the questionnaire is a gap there, not in the topics) and the
+ * conversation it fell in last, for transcript. */
+static void
+test_unmatched_where(void **state)
+{
+	struct review *r;
+	cJSON *doc, *g, *at;
+	char *s;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-q', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('w-r', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    MSG_INTO "(1, 'w-q', 'in', 'what does transactional mean', "
+	    "'fallback', 'q_goal', NULL, NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(2, 'w-r', 'in', 'what does transactional mean', "
+	    "'fallback', 'root', NULL, NULL, NULL, 0, " T1 " + 5);"
+	    MSG_INTO "(3, 'w-q', 'in', 'What does transactional mean?', "
+	    "'fallback', 'q_goal', '{\"normalized\":\"what does "
+	    "transactional mean\"}', NULL, NULL, 0, " T1 " + 2);");
+	r = open_one(false);
+	s = unmatched_of(r, NULL, true);
+	doc = cJSON_Parse(s);
+	g = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "by_text"), 0);
+	assert_int_equal(num(g, "count"), 3);
+	/* each node once, in no particular order */
+	at = cJSON_GetObjectItem(g, "asked_at");
+	assert_int_equal(cJSON_GetArraySize(at), 2);
+	assert_true(strcmp(cJSON_GetArrayItem(at, 0)->valuestring, "q_goal") ==
+	    0 ? strcmp(cJSON_GetArrayItem(at, 1)->valuestring, "root") == 0 :
+	    strcmp(cJSON_GetArrayItem(at, 0)->valuestring, "root") == 0 &&
+	    strcmp(cJSON_GetArrayItem(at, 1)->valuestring, "q_goal") == 0);
+	assert_string_equal(cJSON_GetObjectItem(g, "conversation")->valuestring,
+	    "w-r");
+	cJSON_Delete(doc);
+	free(s);
+	s = unmatched_of(r, NULL, false);
+	assert_true(strstr(s, "q_goal | root    w-r                        "
+	    "what does transactional mean") != NULL || strstr(s, "root | "
+	    "q_goal    w-r                        what does transactional "
+	    "mean") != NULL);
+	free(s);
+	review_close(r);
+}
+
 /* A question with no words ("???") is shown as typed, in its own group
  * and cluster, not as a blank text and an empty cluster "". */
 static void
@@ -396,6 +444,7 @@ test_unmatched_no_words(void **state)
 	free(s);
 	s = unmatched_of(r, NULL, false);
 	assert_non_null(strstr(s, "\n2     2025-01-01 -                      "
+	    "-                w-c                        "
 	    "???                                      ??? |  ???  \n"));
 	assert_non_null(strstr(s, "\n    2 \"???\"\n"));
 	assert_non_null(strstr(s, "\n    1 \"(blank)\"\n"));
@@ -1568,6 +1617,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unmatched, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_clusters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched_where, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_no_words, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_version, setup,
