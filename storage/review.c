@@ -609,42 +609,50 @@ filler(const char *w)
 	return false;
 }
 
-/* The content words of S, lower case, for the similarity clusters. */
-static int
-words(const char *s, char w[][32], int max)
-{
-	int n = 0, k;
+/* The content words of a text, lower case, for the similarity
+ * clusters: each cluster's first text is taken apart once, not again for
+ * every text compared with it (5,000 distinct questions took 20 s). */
+#define BAG_WORDS	24
+struct bag {
+	char	w[BAG_WORDS][32];
+	int	n;
+};
 
-	while (*s && n < max) {
+static void
+words(const char *s, struct bag *b)
+{
+	int k;
+
+	b->n = 0;
+	while (*s && b->n < BAG_WORDS) {
 		while (*s && !((*s >= 'a' && *s <= 'z') || (*s >= '0' &&
 		    *s <= '9')))
 			s++;
 		for (k = 0; ((*s >= 'a' && *s <= 'z') || (*s >= '0' &&
 		    *s <= '9')); s++)
 			if (k < 31)
-				w[n][k++] = *s;
+				b->w[b->n][k++] = *s;
 		if (k > 0) {
-			w[n][k] = '\0';
-			if (!filler(w[n]))
-				n++;
+			b->w[b->n][k] = '\0';
+			if (!filler(b->w[b->n]))
+				b->n++;
 		}
 	}
-	return n;
 }
 
 static double
-jaccard(const char *a, const char *b)
+jaccard(const struct bag *a, const struct bag *b)
 {
-	char wa[24][32], wb[24][32];
-	int na = words(a, wa, 24), nb = words(b, wb, 24), i, j, common = 0;
+	int i, j, common = 0;
 
-	for (i = 0; i < na; i++)
-		for (j = 0; j < nb; j++)
-			if (strcmp(wa[i], wb[j]) == 0) {
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++)
+			if (strcmp(a->w[i], b->w[j]) == 0) {
 				common++;
 				break;
 			}
-	return na + nb - common ? (double)common / (na + nb - common) : 0;
+	return a->n + b->n - common ? (double)common / (a->n + b->n -
+	    common) : 0;
 }
 
 struct ranked {
@@ -775,11 +783,14 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    "AND m.time >= ?1 AND " OF_VERSION ") SELECT "
 	    "count(*) AS n, date(max(time) / 1000000, "
 	    "'unixepoch'), group_concat(DISTINCT picked), json_group_array("
-	    "DISTINCT at) FILTER (WHERE at IS NOT NULL), (SELECT x.conv FROM fb "
-	    "x WHERE x.norm = fb.norm ORDER BY x.time DESC, x.id DESC LIMIT 1), "
-	    "norm, json_group_array(DISTINCT typed) FROM fb GROUP BY norm ORDER "
-	    "BY n DESC, norm";
+	    "DISTINCT at) FILTER (WHERE at IS NOT NULL), max(lastconv), norm, "
+	    "json_group_array(DISTINCT typed) FROM (SELECT *, last_value(conv) "
+	    "OVER (PARTITION BY norm ORDER BY time, id ROWS BETWEEN UNBOUNDED "
+	    "PRECEDING AND UNBOUNDED FOLLOWING) AS lastconv FROM fb) GROUP BY "
+	    "norm ORDER BY n DESC, norm";
 	cJSON *doc = cJSON_CreateObject(), *clusters, *c, *texts;
+	struct bag bag, *heads = NULL, *more;
+	size_t nheads = 0, cap = 0;
 	char title[256];
 	sqlite3_stmt *st;
 	struct out o;
@@ -802,7 +813,8 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    errlen) == -1)
 		goto done;
 	/* similarity clusters: greedy, each text joins the first cluster
-	 * whose first text shares at least half its words */
+	 * whose first text (its words in HEADS) shares at least half its
+	 * words */
 	if (prepare(r, sql, &st, err, errlen) == -1)
 		goto done;
 	bind(st, since, NULL, version);
@@ -810,16 +822,27 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 5);
 		int n = sqlite3_column_int(st, 0);
+		size_t k = 0;
 
 		if (t == NULL)
 			continue;
-		cJSON_ArrayForEach(c, clusters) {
-			const char *head = cJSON_GetArrayItem(cJSON_GetObjectItem(
-			    c, "texts"), 0)->valuestring;
-			if (jaccard(head, t) >= 0.5)
+		words(t, &bag);
+		cJSON_ArrayForEach(c, clusters)
+			if (jaccard(&heads[k++], &bag) >= 0.5)
 				break;
-		}
 		if (c == NULL) {
+			if (nheads == cap) {
+				cap = cap ? 2 * cap : 64;
+				if ((more = realloc(heads, cap *
+				    sizeof(*heads))) == NULL) {
+					snprintf(err, errlen, "out of memory");
+					sqlite3_finalize(st);
+					cJSON_Delete(clusters);
+					goto done;
+				}
+				heads = more;
+			}
+			heads[nheads++] = bag;
 			c = cJSON_CreateObject();
 			cJSON_AddNumberToObject(c, "count", 0);
 			cJSON_AddArrayToObject(c, "texts");
@@ -857,6 +880,7 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	}
 	rc = 0;
 done:
+	free(heads);
 	finish(&o, doc);
 	return rc;
 }
