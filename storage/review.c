@@ -901,53 +901,68 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 	static const int nw[] = { 28, 19, 11 };
 	static const char *const qn[] = { "step", "gave_up", "in_progress" };
 	static const int qw[] = { 28, 7, 11 };
-	char last[1536], sql[2560];
 	cJSON *doc = cJSON_CreateObject();
+	sqlite3_stmt *st;
 	struct out o;
 	int rc = -1;
 
-	/* step: the question the conversation stands at.  Someone who asked
-	 * something else at q_work (a side question, or why it is asked) got
-	 * an answer elsewhere with q_work still pending, and leaving then is
-	 * giving up at q_work: the saved state says so, as long as it is as
-	 * new as the last reply (it is logged when the visitor leaves, and in
-	 * strict mode with every reply).  Without such a state (a crash
-	 * before it was logged) the reply says: its node, or for a fallback
-	 * reply, which says "fallback" but leaves the conversation where it
-	 * was, the node the message before it was typed at. */
-	snprintf(last, sizeof(last),
-	    "WITH last AS (SELECT m.conversation, m.node, coalesce((SELECT "
-	    "coalesce(nullif(json_extract(s.state, '$.pending'), ''), "
-	    "json_extract(s.state, '$.node')) FROM all_states s WHERE "
-	    "s.conversation = m.conversation AND s.updated >= m.time AND "
-	    "json_valid(s.state)), CASE m.node WHEN "
-	    "'fallback' THEN (SELECT x.node FROM all_messages x WHERE "
-	    "x.conversation = m.conversation AND x.direction = 'in' AND x.id < "
-	    "m.id ORDER BY x.id DESC LIMIT 1) ELSE m.node END) AS step, "
-	    "c.ended IS NULL AND "
-	    "(SELECT max(time) FROM all_messages x WHERE x.conversation = "
-	    "m.conversation) >= %lld AS live FROM all_messages m LEFT JOIN "
-	    "all_conversations c ON c.id = m.conversation WHERE m.direction = "
-	    "'out' AND m.id = (SELECT max(id) FROM all_messages x WHERE "
-	    "x.conversation = m.conversation AND x.direction = 'out') AND "
-	    "m.time >= ?1) ", (long long)live_after);
+	/* Each conversation's last reply, found from the conversation (one
+	 * step back along its index), not by a look-up for every reply in
+	 * the log, and kept in a temp table for both sections: 100,000
+	 * conversations took 12 s.  live: still open, with a message at or
+	 * after ?2.  step: the question the conversation stands at.  Someone
+	 * who asked something else at q_work (a side question, or why it is
+	 * asked) got an answer elsewhere with q_work still pending, and
+	 * leaving then is giving up at q_work: the saved state says so, as
+	 * long as it is as new as the last reply (it is logged when the
+	 * visitor leaves, and in strict mode with every reply).  Without such
+	 * a state (a crash before it was logged) the reply says: its node, or
+	 * for a fallback reply, which says "fallback" but leaves the
+	 * conversation where it was, the node the message before it was
+	 * typed at. */
 	out_begin(&o, f, json);
+	if (prepare(r, "CREATE TEMP TABLE dropoff_last AS WITH lo AS "
+	    "MATERIALIZED (SELECT c.id AS conv, c.ended IS NULL AND (SELECT "
+	    "max(x.time) FROM "
+	    "all_messages x WHERE x.conversation = c.id) >= ?2 AS live, (SELECT "
+	    "x.id FROM all_messages x WHERE x.conversation = c.id AND "
+	    "x.direction = 'out' ORDER BY x.id DESC LIMIT 1) AS mid FROM "
+	    "all_conversations c) SELECT m.node, coalesce((SELECT coalesce("
+	    "nullif(json_extract(s.state, '$.pending'), ''), json_extract("
+	    "s.state, '$.node')) FROM all_states s WHERE s.conversation = "
+	    "m.conversation AND s.updated >= m.time AND json_valid(s.state)), "
+	    "CASE m.node WHEN 'fallback' THEN (SELECT x.node FROM all_messages "
+	    "x WHERE x.conversation = m.conversation AND x.direction = 'in' AND "
+	    "x.id < m.id ORDER BY x.id DESC LIMIT 1) ELSE m.node END) AS step, "
+	    "lo.live FROM lo CROSS JOIN all_messages m ON m.conversation = "
+	    "lo.conv AND m.id = lo.mid WHERE +m.time >= ?1", &st, err,
+	    errlen) == -1)
+		goto done;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, live_after);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		sqlite3_finalize(st);
+		goto done;
+	}
+	sqlite3_finalize(st);
 	section(&o, doc, "last_node", "Where conversations end (in_progress: "
 	    "still open, active within the idle window)");
-	snprintf(sql, sizeof(sql), "%sSELECT node, sum(NOT live) AS n, "
-	    "sum(live) AS p FROM last GROUP BY node ORDER BY n DESC, p DESC, "
-	    "node", last);
-	if (query(r, sql, since, NULL, NULL, &o, nn, nw, err, errlen) == -1)
+	if (query(r, "SELECT node, sum(NOT live) AS n, sum(live) AS p FROM "
+	    "dropoff_last GROUP BY node ORDER BY n DESC, p DESC, node", 0, NULL,
+	    NULL, &o, nn, nw, err, errlen) == -1)
 		goto done;
 	section(&o, doc, "questionnaire", "Questionnaire step where people "
 	    "give up");
-	snprintf(sql, sizeof(sql), "%sSELECT step, sum(NOT live) AS n, "
-	    "sum(live) AS p FROM last WHERE step LIKE 'q\\_%%' ESCAPE '\\' "
-	    "GROUP BY step ORDER BY n DESC, p DESC, step", last);
-	if (query(r, sql, since, NULL, NULL, &o, qn, qw, err, errlen) == -1)
+	if (query(r, "SELECT step, sum(NOT live) AS n, sum(live) AS p FROM "
+	    "dropoff_last WHERE step LIKE 'q\\_%' ESCAPE '\\' GROUP BY step "
+	    "ORDER BY n DESC, p DESC, step", 0, NULL, NULL, &o, qn, qw, err,
+	    errlen) == -1)
 		goto done;
 	rc = 0;
 done:
+	sqlite3_exec(r->db, "DROP TABLE IF EXISTS temp.dropoff_last", NULL,
+	    NULL, NULL);
 	finish(&o, doc);
 	return rc;
 }
