@@ -260,7 +260,7 @@ fail:
 }
 
 enum { OPT_CHECK = 256, OPT_EXPLAIN, OPT_VERSION, OPT_NOJIT, OPT_DEBUG,
-    OPT_NOREDACT };
+    OPT_NOREDACT, OPT_AT };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -289,6 +289,7 @@ static const struct option longopts[] = {
 	{ "no-redact", no_argument, NULL, OPT_NOREDACT },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "at", required_argument, NULL, OPT_AT },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -308,7 +309,8 @@ config_usage(FILE *f)
 "                [--max-conns-per-ip N] [--idle-timeout S] [--outq-max N]\n"
 "                [--max-conversations N] [--resume-max-days N]\n"
 "                [--debug] [--no-jit] [--no-redact]\n"
-"                [--check] [--explain TEXT] [--version] [--help]\n"
+"                [--check] [--explain TEXT [--at NODE]] [--version]\n"
+"                [--help]\n"
 "\n"
 "  -c, --config FILE         settings file (key = value lines)\n"
 "      --host ADDR           address to listen on (127.0.0.1)\n"
@@ -339,6 +341,7 @@ config_usage(FILE *f)
 "      --check               validate config and content, then exit\n"
 "      --version             print the version, then exit\n"
 "      --explain TEXT        show how TEXT is understood, then exit\n"
+"      --at NODE             with --explain: as typed at dialogue node NODE\n"
 "  -h, --help                print this help, then exit\n");
 }
 
@@ -401,6 +404,7 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 		case OPT_NOREDACT: c->redact = false; continue;
 		case OPT_CHECK: c->check = true; continue;
 		case OPT_EXPLAIN: c->explain = optarg; continue;
+		case OPT_AT: c->explain_at = optarg; continue;
 		case OPT_VERSION: c->version = true; continue;
 		case 'h': c->help = true; continue;
 		case ':':
@@ -434,6 +438,10 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument %s", argv[optind]);
+		return -1;
+	}
+	if (c->explain_at != NULL && c->explain == NULL) {
+		snprintf(err, errlen, "--at goes with --explain TEXT");
 		return -1;
 	}
 	return 0;

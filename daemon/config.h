@@ -47,6 +47,7 @@ struct config {
 	char		config_file[1024];
 	bool		check;
 	const char	*explain;
+	const char	*explain_at;	/* --at: the node to explain at */
 	bool		version;
 	bool		help;
 };

@@ -13,6 +13,7 @@
 #include "daemon/auth.h"
 #include "daemon/config.h"
 #include "daemon/content.h"
+#include "daemon/explain.h"
 #include "daemon/jbuf.h"
 #include "daemon/log.h"
 #include "daemon/server.h"
@@ -21,39 +22,6 @@
 #ifndef ADVISOR_VERSION
 #define ADVISOR_VERSION "0"
 #endif
-
-/* --explain: how one text is understood, for people. */
-static int
-explain(struct intents *in, const char *text)
-{
-	static struct intent_result r;
-	struct jbuf json;
-	size_t i;
-
-	intents_match(in, text, strlen(text), NULL, 0, &r);
-	printf("text:       %s\n", text);
-	printf("normalised: %s\n", r.normalized);
-	for (i = 0; i < r.nrewrites; i++)
-		printf("rewrite:    %s -> %s\n", r.rewrites[i].from,
-		    r.rewrites[i].to);
-	printf("intent:     %s%s\n", r.intent, r.followup ? " (follow-up)" :
-	    "");
-	if (r.pattern != NULL)
-		printf("pattern:    %s\n", r.pattern);
-	for (i = 0; i < r.nslots; i++)
-		printf("capture:    %s = %s\n", r.slots[i].name,
-		    r.slots[i].value);
-	for (i = 0; i < r.nrunners; i++)
-		printf("runner-up:  %s\n", r.runners[i]);
-	for (i = 0; i < r.nsuggest; i++)
-		printf("did you mean: %s (%s)\n", r.suggest[i],
-		    intents_label(in, r.suggest[i]));
-	jbuf_init(&json, 0);
-	if (intent_result_json(&r, &json) == 0)
-		printf("json:       %s\n", jbuf_data(&json));
-	jbuf_free(&json);
-	return 0;
-}
 
 /* The page at /.  For a web_dir without it libwebsockets answers 404 and
  * logs nothing, so a mistyped folder went unnoticed.  0, or -1 with why. */
@@ -111,8 +79,11 @@ main(int argc, char **argv)
 	}
 	if (cfg.check || cfg.explain) {
 		rc = 0;
-		if (cfg.explain)
-			rc = explain(in, cfg.explain);
+		if (cfg.explain && explain_text(stdout, in, dl, cfg.explain,
+		    cfg.explain_at, err, sizeof(err)) == -1) {
+			fprintf(stderr, "advisord: %s\n", err);
+			rc = 1;
+		}
 		else if (web_dir_check(cfg.web_dir, err, sizeof(err)) == -1) {
 			fprintf(stderr, "advisord: %s\n", err);
 			rc = 1;

@@ -264,8 +264,16 @@ t_flags(void **state)
 	assert_false(c.redact);
 	assert_true(c.check);
 	assert_string_equal(c.explain, "what is kpo");
+	assert_null(c.explain_at);
 	assert_true(c.version);
 	assert_true(c.help);
+	assert_int_equal(parse(&c, err, sizeof(err), "--explain", "mostly "
+	    "routine", "--at", "q_work", NULL), 0);
+	assert_string_equal(c.explain_at, "q_work");
+	/* a node to explain at, and nothing to explain */
+	assert_int_equal(parse(&c, err, sizeof(err), "--at", "q_work", NULL),
+	    -1);
+	assert_string_equal(err, "--at goes with --explain TEXT");
 }
 
 static void
