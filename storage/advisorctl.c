@@ -36,8 +36,11 @@ usage(FILE *f)
 "                         where conversations end; questionnaire give-ups;\n"
 "                         a conversation still open with a message in the\n"
 "                         last MINUTES (30) is in progress, not given up\n"
-"  feedback               replies rated not helpful, with the node that\n"
-"                         said them, the question and the comment\n"
+"  feedback [--content-version V | --current]\n"
+"                         replies rated not helpful, with the node that\n"
+"                         said them, the question and the comment; only\n"
+"                         the answers of content version V, or of the\n"
+"                         content loaded last\n"
 "  transcript ID          one conversation, message by message\n"
 "  export --format csv|jsonl\n"
 "                         every message, for other tools\n"
@@ -113,7 +116,7 @@ static const struct command {
 	{ "stats", 0, "djs" },
 	{ "unmatched", 0, "djsvc" },
 	{ "dropoff", 0, "djsi" },
-	{ "feedback", 0, "djs" },
+	{ "feedback", 0, "djsvc" },
 	{ "transcript", 1, "dj" },
 	{ "export", 0, "dsf" },
 	{ "purge", 0, "djo" },
@@ -291,23 +294,28 @@ main(int argc, char **argv)
 		fprintf(stderr, "advisorctl: %s\n", err);
 		return 1;
 	}
+	/* --current: the content loaded last, for unmatched and feedback */
+	if (a.newest) {
+		if (review_current_version(r, current, sizeof(current), err,
+		    sizeof(err)) == -1) {
+			review_close(r);
+			fprintf(stderr, "advisorctl: %s\n", err);
+			return 1;
+		}
+		a.version = current;
+	}
 	if (strcmp(cmd, "stats") == 0)
 		rc = review_stats(r, since, json, stdout, err, sizeof(err));
-	else if (strcmp(cmd, "unmatched") == 0) {
-		rc = a.newest ? review_current_version(r, current,
-		    sizeof(current), err, sizeof(err)) : 0;
-		if (a.newest)
-			a.version = current;
-		if (rc == 0)
-			rc = review_unmatched(r, since, a.version, json, stdout,
-			    err, sizeof(err));
-	}
+	else if (strcmp(cmd, "unmatched") == 0)
+		rc = review_unmatched(r, since, a.version, json, stdout, err,
+		    sizeof(err));
 	else if (strcmp(cmd, "dropoff") == 0)
 		rc = review_dropoff(r, since, idle == 0 ? INT64_MAX :
 		    wall_us() - (int64_t)idle * 60 * 1000000, json, stdout,
 		    err, sizeof(err));
 	else if (strcmp(cmd, "feedback") == 0)
-		rc = review_feedback(r, since, json, stdout, err, sizeof(err));
+		rc = review_feedback(r, since, a.version, json, stdout, err,
+		    sizeof(err));
 	else if (strcmp(cmd, "transcript") == 0)
 		rc = review_transcript(r, argv[optind + 1], json, stdout, err,
 		    sizeof(err));

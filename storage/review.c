@@ -968,8 +968,8 @@ done:
 }
 
 int
-review_feedback(struct review *r, int64_t since, bool json, FILE *f,
-    char *err, size_t errlen)
+review_feedback(struct review *r, int64_t since, const char *version,
+    bool json, FILE *f, char *err, size_t errlen)
 {
 	/* conversation: what `transcript` takes, to read the rated reply in
 	 * its place (a message id alone names no conversation, and with
@@ -981,21 +981,30 @@ review_feedback(struct review *r, int64_t since, bool json, FILE *f,
 	    "conversation", "node", "question", "reply", "comment" };
 	static const int widths[] = { 7, 10, 26, 18, 30, 0, 0 };
 	cJSON *doc = cJSON_CreateObject();
+	char title[160];
 	struct out o;
 	int rc;
 
 	out_begin(&o, f, json);
 	o.under = 1u << 6;	/* comment */
-	section(&o, doc, "not_helpful", "Replies rated not helpful "
-	    "(dates UTC)");
+	if (json)
+		cJSON_AddItemToObject(doc, "content_version", version ?
+		    cJSON_CreateString(version) : cJSON_CreateNull());
+	snprintf(title, sizeof(title), "Replies rated not helpful (dates "
+	    "UTC%s%.64s)", version ? "; content version " : "", version ?
+	    version : "");
+	section(&o, doc, "not_helpful", title);
+	/* a: the rated reply; m: the question before it, whose content
+	 * version is the reply's (replies record none) */
 	rc = query(r, "SELECT fb.message, date(fb.time / 1000000, 'unixepoch'),"
-	    " fb.conversation, m.node, (SELECT q.text FROM all_messages q WHERE "
-	    "q.conversation = m.conversation AND q.id < m.id AND q.direction = "
-	    "'in' ORDER BY q.id DESC LIMIT 1), m.text, fb.comment FROM "
-	    "rated fb JOIN all_messages m ON m.id = fb.message AND "
-	    "m.conversation = fb.conversation WHERE NOT fb.helpful AND fb.time "
-	    ">= ?1 ORDER BY fb.time", since, NULL, NULL, &o, names, widths, err,
-	    errlen);
+	    " fb.conversation, a.node, m.text, a.text, fb.comment FROM rated fb "
+	    "JOIN all_messages a ON a.id = fb.message AND a.conversation = "
+	    "fb.conversation LEFT JOIN all_messages m ON m.conversation = "
+	    "a.conversation AND m.id = (SELECT q.id FROM all_messages q WHERE "
+	    "q.conversation = a.conversation AND q.id < a.id AND q.direction = "
+	    "'in' ORDER BY q.id DESC LIMIT 1) WHERE NOT fb.helpful AND fb.time "
+	    ">= ?1 AND " OF_VERSION " ORDER BY fb.time", since, NULL, version,
+	    &o, names, widths, err, errlen);
 	finish(&o, doc);
 	return rc;
 }

@@ -196,6 +196,12 @@ def main():
                 len(fb) == 1 and fb[0]["question"] == "whats kpo" and fb[0]["comment"] == "too short", fb)
         R.check("feedback: the node that said it, and the reply whole",
                 fb and fb[0]["node"] == s["kpo"]["node"] and fb[0]["reply"] == s["kpo"]["text"], fb)
+        rc, out, _ = ctl("--db", d.db, "--json", "feedback", "--current")
+        cur = json.loads(out) if rc == 0 else {}
+        R.check("feedback --current: the answers of the content served", cur.get("content_version") == version and
+                cur.get("not_helpful") == fb, (rc, out[:300]))
+        rc, out, _ = ctl("--db", d.db, "--json", "feedback", "--content-version", "0-0")
+        R.check("feedback --content-version: none of another", rc == 0 and json.loads(out)["not_helpful"] == [], out[:200])
 
         rc, out, _ = ctl("--db", d.db, "transcript", conv_key)
         R.check("transcript: the conversation in order", rc == 0 and out.find("whats kpo") < out.find("vendor zebra"), out[:200])
@@ -261,7 +267,8 @@ def main():
                           (["stats", "--format", "csv"], "stats does not take --format"),
                           (["transcript", "w-x", "--since", "2025-01-01"], "transcript does not take --since"),
                           (["stats", "--older-than", "3"], "stats does not take --older-than"),
-                          (["feedback", "--current"], "feedback does not take --current"),
+                          (["feedback", "--idle", "5"], "feedback does not take --idle"),
+                          (["feedback", "--current", "--content-version", "v"], "exclude each other"),
                           (["unmatched", "--idle", "5"], "unmatched does not take --idle"),
                           (["--json", "export", "--format", "csv"], "export does not take --json"),
                           (["purge", "--older-than", "1", "--since", "2025-01-01"], "purge does not take --since"),

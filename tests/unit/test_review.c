@@ -165,16 +165,42 @@ run(report_fn *fn, struct review *r, int64_t since, bool json)
 	return mem_close(&m);
 }
 
-/* unmatched of content version V only (NULL: every version) */
+/* A report of content version V only (NULL: every version), unmatched
+ * or feedback, into a string. */
+typedef int version_fn(struct review *, int64_t, const char *, bool,
+    FILE *, char *, size_t);
+
 static char *
-unmatched_of(struct review *r, const char *v, bool json)
+of_version(version_fn *fn, struct review *r, const char *v, bool json)
 {
 	char err[256];
 	struct mem m;
 
-	if (review_unmatched(r, 0, v, json, mem_open(&m), err, sizeof(err)))
-		fail_msg("unmatched %s: %s", v ? v : "(all)", err);
+	if (fn(r, 0, v, json, mem_open(&m), err, sizeof(err)))
+		fail_msg("report of %s: %s", v ? v : "(all)", err);
 	return mem_close(&m);
+}
+
+#define unmatched_of(r, v, json)	of_version(review_unmatched, r, v, json)
+#define feedback_of(r, v, json)		of_version(review_feedback, r, v, json)
+
+/* The report of V as JSON, which says it is of V and has N rows under
+ * KEY; the caller deletes it. */
+static cJSON *
+doc_of_version(version_fn *fn, struct review *r, const char *v,
+    const char *key, int n)
+{
+	char *s = of_version(fn, r, v, true);
+	cJSON *doc = cJSON_Parse(s);
+	const cJSON *cv = cJSON_GetObjectItem(doc, "content_version");
+
+	free(s);
+	if (v != NULL)
+		assert_string_equal(cJSON_GetStringValue(cv), v);
+	else
+		assert_true(cJSON_IsNull(cv));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, key)), n);
+	return doc;
 }
 
 /* unmatched --current takes version WANT */
@@ -479,19 +505,14 @@ test_unmatched_version(void **state)
 	    " 'fallback', NULL, NULL, NULL, NULL, 0, " T2 ");");
 	r = open_one(false);
 	current_is(r, "v2");
-	s = unmatched_of(r, "v2", true);
-	doc = cJSON_Parse(s);
-	assert_string_equal(cJSON_GetObjectItem(doc,
-	    "content_version")->valuestring, "v2");
+	doc = doc_of_version(review_unmatched, r, "v2", "by_text", 1);
 	g = cJSON_GetObjectItem(doc, "by_text");
-	assert_int_equal(cJSON_GetArraySize(g), 1);
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(g, 0),
 	    "text")->valuestring, "zebra vendor");
 	assert_int_equal(num(cJSON_GetArrayItem(g, 0), "count"), 1);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
 	    "clusters")), 1);
 	cJSON_Delete(doc);
-	free(s);
 	s = unmatched_of(r, "v2", false);
 	assert_non_null(strstr(s, "content version v2"));
 	assert_null(strstr(s, "lpo"));
@@ -741,7 +762,7 @@ test_rated_twice(void **state)
 	assert_int_equal(num(tot, "not_helpful"), 1);
 	cJSON_Delete(doc);
 	free(s);
-	s = run(review_feedback, r, 0, true);
+	s = feedback_of(r, NULL, true);
 	doc = cJSON_Parse(s);
 	tot = cJSON_GetObjectItem(doc, "not_helpful");
 	assert_int_equal(cJSON_GetArraySize(tot), 1);
@@ -1038,7 +1059,7 @@ test_dropoff_feedback(void **state)
 	    "last_node")), 2);
 	cJSON_Delete(doc);
 	free(s);
-	s = run(review_feedback, r, 0, true);
+	s = feedback_of(r, NULL, true);
 	doc = cJSON_Parse(s);
 	q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "not_helpful"), 0);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
@@ -1055,7 +1076,7 @@ test_dropoff_feedback(void **state)
 	    "root");
 	cJSON_Delete(doc);
 	free(s);
-	s = run(review_feedback, r, 0, false);
+	s = feedback_of(r, NULL, false);
 	assert_non_null(strstr(s, "conversation"));
 	assert_non_null(strstr(s, "2       2025-01-01 a                          "
 	    "root               what is kpo                    KPO means... \n"));
@@ -1064,6 +1085,49 @@ test_dropoff_feedback(void **state)
 	snprintf(want, sizeof(want), "KPO means... \n%96scomment: too short "
 	    "\n", "");
 	assert_non_null(strstr(s, want));
+	free(s);
+	review_close(r);
+}
+
+/* After a content fix the bad ratings of the old answers are not the new
+ * answers': feedback of one content version lists the replies to the
+ * questions matched by it (a reply records none; a question from before
+ * user_version 3 counts under its conversation's, as in unmatched). */
+static void
+test_feedback_version(void **state)
+{
+	struct review *r;
+	cJSON *doc, *nh;
+	char *s;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-1', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('w-2', 'web', NULL, NULL, " T2
+	    ", NULL, 'v2');"
+	    MSG_V "(1, 'w-1', 'in', 'old row', 'cost', " T1 ", NULL),"
+	    " (2, 'w-1', 'out', 'No prices.', 'cost', " T1 ", NULL),"
+	    " (3, 'w-1', 'in', 'how much', 'cost', " T1 ", 'v1'),"
+	    " (4, 'w-1', 'out', 'No prices.', 'cost', " T1 ", NULL),"
+	    " (5, 'w-2', 'in', 'how much', 'cost', " T2 ", 'v2'),"
+	    " (6, 'w-2', 'out', 'A range.', 'cost', " T2 ", NULL);"
+	    "INSERT INTO feedback VALUES (1, 2, 'w-1', 0, 'a', " T1 ");"
+	    "INSERT INTO feedback VALUES (2, 4, 'w-1', 0, 'b', " T1 ");"
+	    "INSERT INTO feedback VALUES (3, 6, 'w-2', 0, 'c', " T2 ");");
+	r = open_one(false);
+	doc = doc_of_version(review_feedback, r, "v2", "not_helpful", 1);
+	nh = cJSON_GetObjectItem(doc, "not_helpful");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(nh, 0),
+	    "comment")->valuestring, "c");
+	cJSON_Delete(doc);
+	cJSON_Delete(doc_of_version(review_feedback, r, "v1", "not_helpful",
+	    2));
+	cJSON_Delete(doc_of_version(review_feedback, r, NULL, "not_helpful",
+	    3));
+	s = feedback_of(r, "v2", false);
+	assert_non_null(strstr(s, "Replies rated not helpful (dates UTC; "
+	    "content version v2)"));
 	free(s);
 	review_close(r);
 }
@@ -1088,7 +1152,7 @@ test_feedback_reply_whole(void **state)
 	    "'ab'), 'risks', 'kpo_challenges', NULL, NULL, NULL, 9, " T1 ");"
 	    "INSERT INTO feedback VALUES (1, 2, 'w-w', 0, 'vague', " T1 ");");
 	r = open_one(false);
-	s = run(review_feedback, r, 0, true);
+	s = feedback_of(r, NULL, true);
 	doc = cJSON_Parse(s);
 	q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "not_helpful"), 0);
 	assert_int_equal(strlen(cJSON_GetObjectItem(q, "reply")->valuestring),
@@ -1097,7 +1161,7 @@ test_feedback_reply_whole(void **state)
 	    "kpo_challenges");
 	cJSON_Delete(doc);
 	free(s);
-	s = run(review_feedback, r, 0, false);
+	s = feedback_of(r, NULL, false);
 	assert_non_null(strstr(s, "kpo_challenges     risks?"));
 	assert_non_null(strstr(s, "abab... \n"));
 	free(s);
@@ -1180,7 +1244,7 @@ test_table_one_line(void **state)
 	    "INSERT INTO feedback VALUES (1, 2, 'w-n', 0, 'vague' || char(10)"
 	    " || 'really', " T1 ");");
 	r = open_one(true);
-	out = run(review_feedback, r, 0, false);
+	out = feedback_of(r, NULL, false);
 	row = strstr(out, "risks?");
 	assert_non_null(row);
 	assert_non_null(strstr(row, "Three risks: - one  - two \n"));
@@ -1642,6 +1706,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dropoff_after_side_question,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_feedback_version, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_feedback_reply_whole,
 		    setup, teardown),
