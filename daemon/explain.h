@@ -20,7 +20,8 @@
  * context when AT is NULL, and write the explanation to OUT.  Returns 0,
  * or -1 with the reason in ERR (AT is not a node of DL).
  */
-int	explain_text(FILE *out, const struct intents *, const struct dialogues *dl,
-	    const char *text, const char *at, char *err, size_t errlen);
+int	explain_text(FILE *out, const struct intents *,
+	    const struct dialogues *dl, const char *text, const char *at,
+	    char *err, size_t errlen);
 
 #endif

@@ -923,17 +923,18 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 	out_begin(&o, f, json);
 	if (prepare(r, "CREATE TEMP TABLE dropoff_last AS WITH lo AS "
 	    "MATERIALIZED (SELECT c.id AS conv, c.ended IS NULL AND (SELECT "
-	    "max(x.time) FROM "
-	    "all_messages x WHERE x.conversation = c.id) >= ?2 AS live, (SELECT "
-	    "x.id FROM all_messages x WHERE x.conversation = c.id AND "
+	    "max(x.time) FROM all_messages x WHERE x.conversation = c.id) >= "
+	    "?2 AS live, (SELECT x.id FROM all_messages x WHERE "
+	    "x.conversation = c.id AND "
 	    "x.direction = 'out' ORDER BY x.id DESC LIMIT 1) AS mid FROM "
 	    "all_conversations c) SELECT m.node, coalesce((SELECT coalesce("
 	    "nullif(json_extract(s.state, '$.pending'), ''), json_extract("
 	    "s.state, '$.node')) FROM all_states s WHERE s.conversation = "
 	    "m.conversation AND s.updated >= m.time AND json_valid(s.state)), "
-	    "CASE m.node WHEN 'fallback' THEN (SELECT x.node FROM all_messages "
-	    "x WHERE x.conversation = m.conversation AND x.direction = 'in' AND "
-	    "x.id < m.id ORDER BY x.id DESC LIMIT 1) ELSE m.node END) AS step, "
+	    "CASE m.node WHEN 'fallback' THEN (SELECT x.node FROM "
+	    "all_messages x WHERE x.conversation = m.conversation AND "
+	    "x.direction = 'in' AND x.id < m.id ORDER BY x.id DESC LIMIT 1) "
+	    "ELSE m.node END) AS step, "
 	    "lo.live FROM lo CROSS JOIN all_messages m ON m.conversation = "
 	    "lo.conv AND m.id = lo.mid WHERE +m.time >= ?1", &st, err,
 	    errlen) == -1)
@@ -997,8 +998,8 @@ review_feedback(struct review *r, int64_t since, const char *version,
 	/* a: the rated reply; m: the question before it, whose content
 	 * version is the reply's (replies record none) */
 	rc = query(r, "SELECT fb.message, date(fb.time / 1000000, 'unixepoch'),"
-	    " fb.conversation, a.node, m.text, a.text, fb.comment FROM rated fb "
-	    "JOIN all_messages a ON a.id = fb.message AND a.conversation = "
+	    " fb.conversation, a.node, m.text, a.text, fb.comment FROM rated "
+	    "fb JOIN all_messages a ON a.id = fb.message AND a.conversation = "
 	    "fb.conversation LEFT JOIN all_messages m ON m.conversation = "
 	    "a.conversation AND m.id = (SELECT q.id FROM all_messages q WHERE "
 	    "q.conversation = a.conversation AND q.id < a.id AND q.direction = "

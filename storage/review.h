@@ -46,8 +46,9 @@ int	review_dropoff(struct review *, int64_t since_us,
 	    size_t errlen);
 /* VERSION: only the replies to questions matched by that content
  * version, as review_unmatched counts them; NULL: all. */
-int	review_feedback(struct review *, int64_t since_us, const char *version,
-	    bool json, FILE *out, char *err, size_t errlen);
+int	review_feedback(struct review *, int64_t since_us,
+	    const char *version, bool json, FILE *out, char *err,
+	    size_t errlen);
 int	review_transcript(struct review *, const char *conversation,
 	    bool json, FILE *out, char *err, size_t errlen);
 int	review_export(struct review *, int64_t since_us, bool csv, FILE *out,

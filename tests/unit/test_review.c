@@ -181,8 +181,8 @@ of_version(version_fn *fn, struct review *r, const char *v, bool json)
 	return mem_close(&m);
 }
 
-#define unmatched_of(r, v, json)	of_version(review_unmatched, r, v, json)
-#define feedback_of(r, v, json)		of_version(review_feedback, r, v, json)
+#define unmatched_of(r, v, json) of_version(review_unmatched, r, v, json)
+#define feedback_of(r, v, json) of_version(review_feedback, r, v, json)
 
 /* The report of V as JSON, which says it is of V and has N rows under
  * KEY; the caller deletes it. */
@@ -1079,7 +1079,8 @@ test_dropoff_feedback(void **state)
 	s = feedback_of(r, NULL, false);
 	assert_non_null(strstr(s, "conversation"));
 	assert_non_null(strstr(s, "2       2025-01-01 a                          "
-	    "root               what is kpo                    KPO means... \n"));
+	    "root               what is kpo                    KPO means... "
+	    "\n"));
 	/* the comment on a line of its own, under the reply (after the
 	 * columns before it, 96 characters with their spaces) */
 	snprintf(want, sizeof(want), "KPO means... \n%96scomment: too short "
@@ -1703,8 +1704,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_after_fallback,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dropoff_after_side_question,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dropoff_after_side_question, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_feedback_version, setup,
