@@ -60,16 +60,28 @@
     });
   }
 
-  function scroll() { el.log.scrollTop = el.log.scrollHeight; }
+  /* The latest message in view from its start: the log scrolled to its
+   * end, unless that hides the message's top (an answer taller than the
+   * log), then to the message's top.  Again once a reply's buttons are
+   * in (they take room from the log) and whenever the log changes size
+   * (a phone turned): scrolled to the end once, a long answer came into
+   * view cut in the middle. */
+  var shown = null;
+  function reveal(node) {
+    if (node) shown = node;
+    var log = el.log;
+    log.scrollTop = log.scrollHeight;
+    if (!shown || !shown.parentNode) return;
+    var over = log.getBoundingClientRect().top - shown.getBoundingClientRect().top;
+    if (over > 0) log.scrollTop -= over + parseFloat(getComputedStyle(log).paddingTop);
+  }
 
   function addUser(text) {
-    el.log.insertBefore(make("div", "advisor-msg advisor-user", text), el.typing);
-    scroll();
+    reveal(el.log.insertBefore(make("div", "advisor-msg advisor-user", text), el.typing));
   }
 
   function addNote(text) {
-    el.log.insertBefore(make("div", "advisor-note", text), el.typing);
-    scroll();
+    reveal(el.log.insertBefore(make("div", "advisor-note", text), el.typing));
   }
 
   /* Answers are rated; the welcome, small talk and the questionnaire's
@@ -106,11 +118,10 @@
       }
       m.appendChild(rate);
     }
-    el.log.insertBefore(m, el.typing);
+    reveal(el.log.insertBefore(m, el.typing));
     lastBotText = text;
     el.live.textContent = "";
     el.live.textContent = "Advisor: " + text.replace(/\*/g, "");
-    scroll();
   }
 
   /* One choice per set of buttons: a double click sent the same option
@@ -150,7 +161,7 @@
     }
   }
 
-  function waiting(on) { el.typing.hidden = !on; if (on) scroll(); }
+  function waiting(on) { el.typing.hidden = !on; if (on) reveal(); }
 
   function status(text) { el.status.textContent = text; }
 
@@ -193,6 +204,7 @@
       if (!(afterHistory && f.text === lastBotText)) addBot(f.text, rateable(f) ? f.id : null);
       afterHistory = false;
       setOptions(f.options);
+      reveal();
     } else if (f.type === "error") {
       waiting(false);
       pickable(true);     /* the choice was refused: on offer again */
@@ -282,6 +294,7 @@
     el.typing = make("div", "advisor-typing", "The advisor is typing\u2026");
     el.typing.hidden = true;
     el.log.appendChild(el.typing);
+    if (window.ResizeObserver) new ResizeObserver(function () { reveal(); }).observe(el.log);
     el.live = make("div", "advisor-sr");
     el.live.setAttribute("aria-live", "polite");
 

@@ -67,6 +67,16 @@ function upgrade(port, origin) {
   });
 }
 
+// The last reply's start is in the log's view, and its end too unless it
+// is taller than the log; waits for it (a resize settles after a frame).
+function replyInView(pg) {
+  return pg.waitForFunction(() => {
+    const log = document.querySelector(".advisor-log").getBoundingClientRect();
+    const m = [...document.querySelectorAll(".advisor-bot")].pop().getBoundingClientRect();
+    return m.top >= log.top - 1 && (m.bottom <= log.bottom + 1 || m.top <= log.top + 16);
+  }, null, { timeout: 3000 }).then(() => true, () => false);
+}
+
 let port = await freePort();
 await startDaemon(port);
 const url = `http://127.0.0.1:${port}/`;
@@ -186,13 +196,25 @@ try {
     await page.evaluate(() => document.activeElement.tagName));
 
   await page.screenshot({ path: join(shots, "widget-desktop.png") });
-  const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const pp = await phone.newPage();
   await pp.goto(url);
   await pp.locator(".advisor-bot").first().waitFor();
   const box = await pp.locator(".advisor-panel").boundingBox();
   check("fits a 360-pixel-wide phone", box && box.width <= 360 && box.x >= 0, JSON.stringify(box));
+  // a reply is shown from its start: the log scrolled to its end before
+  // the reply's buttons took their room, and a long answer came into view
+  // cut in the middle
+  await pp.getByRole("button", { name: "What are the risks of KPO?" }).tap();
+  await pp.locator(".advisor-bot").nth(1).waitFor();
+  await pp.getByRole("button", { name: "How to handle them" }).tap();
+  await pp.locator(".advisor-bot").nth(2).waitFor();
+  check("on a phone the reply is in view from its start", await replyInView(pp));
   await pp.screenshot({ path: join(shots, "widget-phone.png") });
+  // turned sideways, the reply stays in view
+  await pp.setViewportSize({ width: 740, height: 360 });
+  check("turned sideways the reply stays in view", await replyInView(pp));
+  await pp.screenshot({ path: join(shots, "widget-phone-landscape.png") });
   await phone.close();
 
   // reload: the earlier messages come back from the server's history
