@@ -214,6 +214,9 @@ try {
   // turned sideways, the reply stays in view
   await pp.setViewportSize({ width: 740, height: 360 });
   check("turned sideways the reply stays in view", await replyInView(pp));
+  // and the conversation keeps room: the buttons took all but a line of it
+  const room = await pp.evaluate(() => document.querySelector(".advisor-log").clientHeight / innerHeight);
+  check("turned sideways the conversation keeps half the screen", room >= 0.5, room.toFixed(2));
   await pp.screenshot({ path: join(shots, "widget-phone-landscape.png") });
   await phone.close();
 
