@@ -76,8 +76,13 @@
     if (over > 0) log.scrollTop -= over + parseFloat(getComputedStyle(log).paddingTop);
   }
 
+  /* dir="auto": a right-to-left text reads right to left (laid out left
+   * to right, an Arabic question with "KPO" in it came out in the wrong
+   * order) */
   function addUser(text) {
-    reveal(el.log.insertBefore(make("div", "advisor-msg advisor-user", text), el.typing));
+    var m = make("div", "advisor-msg advisor-user", text);
+    m.dir = "auto";
+    reveal(el.log.insertBefore(m, el.typing));
   }
 
   function addNote(text) {
@@ -308,6 +313,7 @@
     el.input = make("input");
     el.input.id = "advisor-input";
     el.input.type = "text";
+    el.input.dir = "auto";
     el.input.maxLength = 2000;
     el.input.autocomplete = "off";
     el.input.placeholder = "Ask about BPO or KPO\u2026";

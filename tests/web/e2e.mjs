@@ -146,6 +146,18 @@ try {
     (await page.locator(".advisor-user").last().innerText()) === evil &&
     await page.locator(".advisor-log img, .advisor-log script").count() === 0 && dialogs.length === 0);
 
+  // right-to-left text reads right to left, in the input and in its bubble
+  // (both were left to right, and "ما هو KPO؟" came out in the wrong order)
+  const rtl = "\u0645\u0627 \u0647\u0648 KPO\u061f";
+  await page.locator("#advisor-input").fill(rtl);
+  const inputDir = await page.locator("#advisor-input").evaluate((e) => getComputedStyle(e).direction);
+  await page.keyboard.press("Enter");
+  await page.locator(".advisor-user", { hasText: rtl }).waitFor();
+  check("right-to-left text is laid out right to left, typed and sent",
+    inputDir === "rtl" && await page.locator(".advisor-user").last().evaluate((e) => getComputedStyle(e).direction) === "rtl",
+    inputDir);
+  await page.locator(".advisor-typing").waitFor({ state: "hidden" });
+
   // keyboard: Tab reaches the buttons
   await page.locator("#advisor-input").focus();
   await page.keyboard.press("Tab");
