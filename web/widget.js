@@ -98,29 +98,32 @@
   }
 
   /* RATED: the rating the reply already has (a history says it), shown
-   * pressed, and the buttons off as after a click */
+   * pressed, and the buttons off as after a click.  Off is aria-disabled,
+   * not disabled: a button disabled under the focus dropped it on <body>,
+   * where Escape no longer closed the panel. */
   function addBot(text, id, rated) {
     var m = make("div", "advisor-msg advisor-bot");
     rich(m, text);
     if (id) {
       var rate = make("div", "advisor-rate"), up = make("button", null, "Helpful"),
         down = make("button", null, "Not helpful");
+      var done = function (b) {
+        b.setAttribute("aria-pressed", "true");
+        up.setAttribute("aria-disabled", "true");
+        down.setAttribute("aria-disabled", "true");
+      };
       [up, down].forEach(function (b, i) {
         b.type = "button";
         b.setAttribute("aria-pressed", "false");
         b.addEventListener("click", function () {
-          if (!send({ type: "feedback", message: id, helpful: i === 0 })) return;
-          b.setAttribute("aria-pressed", "true");
-          up.disabled = down.disabled = true;
+          if (b.getAttribute("aria-disabled") === "true") return;
+          if (send({ type: "feedback", message: id, helpful: i === 0 })) done(b);
         });
         rate.appendChild(b);
       });
       up.setAttribute("aria-label", "This answer was helpful");
       down.setAttribute("aria-label", "This answer was not helpful");
-      if (typeof rated === "boolean") {
-        (rated ? up : down).setAttribute("aria-pressed", "true");
-        up.disabled = down.disabled = true;
-      }
+      if (typeof rated === "boolean") done(rated ? up : down);
       m.appendChild(rate);
     }
     reveal(el.log.insertBefore(m, el.typing));

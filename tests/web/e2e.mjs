@@ -132,10 +132,22 @@ try {
   check("the welcome is not up for rating",
     await page.locator(".advisor-bot").nth(0).locator(".advisor-rate").count() === 0);
   check("an answer is", await page.locator(".advisor-bot").nth(1).locator(".advisor-rate").count() === 1);
-  await page.locator(".advisor-bot").nth(1).getByRole("button", { name: "This answer was not helpful" }).click();
-  await page.waitForTimeout(300);
+  // rated from the keyboard: the button keeps the focus (it was disabled
+  // under it, the focus fell to <body> and Escape no longer closed the panel)
+  const notHelpful = page.locator(".advisor-bot").nth(1).getByRole("button", { name: "This answer was not helpful" });
+  await notHelpful.focus();
+  await page.keyboard.press("Enter");
   check("feedback button marks the choice",
     await page.locator(".advisor-bot").nth(1).locator("[aria-pressed=true]").count() === 1);
+  check("a rating given from the keyboard keeps the focus on its button",
+    await notHelpful.evaluate((b) => b === document.activeElement));
+  await page.keyboard.press("Escape");
+  const closedTo = await page.evaluate(() => document.querySelector("#advisor-panel").hidden &&
+    document.activeElement.className);
+  await page.keyboard.press("Enter");
+  check("then Escape closes the panel onto the launcher, and Enter opens it again on the input",
+    closedTo === "advisor-launcher" && await page.evaluate(() => document.activeElement.id) === "advisor-input",
+    String(closedTo));
 
   // injection stays text
   const evil = "<img src=x onerror=alert(1)><script>alert(2)</script>";
