@@ -85,8 +85,15 @@
     reveal(el.log.insertBefore(m, el.typing));
   }
 
+  /* Read TEXT out: el.live is the one live region (the log is not) */
+  function announce(text) {
+    el.live.textContent = "";
+    el.live.textContent = text;
+  }
+
   function addNote(text) {
     reveal(el.log.insertBefore(make("div", "advisor-note", text), el.typing));
+    announce(text);
   }
 
   /* Answers are rated; the welcome, small talk and the questionnaire's
@@ -128,8 +135,7 @@
     }
     reveal(el.log.insertBefore(m, el.typing));
     lastBotText = text;
-    el.live.textContent = "";
-    el.live.textContent = "Advisor: " + text.replace(/\*/g, "");
+    announce("Advisor: " + text.replace(/\*/g, ""));
   }
 
   /* One choice per set of buttons: a double click sent the same option
@@ -297,6 +303,9 @@
 
     el.log = make("div", "advisor-log");
     el.log.setAttribute("role", "log");
+    /* a log is a live region of its own: with el.live as well, each reply
+     * was read out twice; el.live alone speaks, the log is for reading */
+    el.log.setAttribute("aria-live", "off");
     el.log.setAttribute("aria-label", "Conversation");
     el.log.tabIndex = 0;
     el.typing = make("div", "advisor-typing", "The advisor is typing\u2026");

@@ -119,6 +119,15 @@ try {
   check("typing indicator hidden after the reply", await page.locator(".advisor-typing").isHidden());
   check("ARIA live region announces the reply",
     /Knowledge Process Outsourcing/.test(await page.locator("[aria-live=polite]").innerText()));
+  // and it alone: the log, a role=log, is a live region of its own unless
+  // told otherwise, and a screen reader read each reply twice
+  const speakers = await page.evaluate(() => [...document.querySelectorAll("#advisor-panel *")]
+    .filter((e) => {
+      const live = e.getAttribute("aria-live"), role = e.getAttribute("role");
+      return live ? live !== "off" : ["log", "status", "alert"].includes(role);
+    })
+    .filter((e) => /Knowledge Process Outsourcing/.test(e.textContent)).length);
+  check("one live region reads the reply out", speakers === 1, speakers + " regions");
 
   // follow an option
   await page.getByRole("button", { name: "Tell me more" }).click();
@@ -169,6 +178,15 @@ try {
     inputDir === "rtl" && await page.locator(".advisor-user").last().evaluate((e) => getComputedStyle(e).direction) === "rtl",
     inputDir);
   await page.locator(".advisor-typing").waitFor({ state: "hidden" });
+
+  // a note is read out too, now that the log is not a live region (a
+  // \u0000 is refused by the daemon: bad_request)
+  await page.locator("#advisor-input").fill("kpo\u0000");
+  await page.keyboard.press("Enter");
+  await page.locator(".advisor-note").first().waitFor();
+  check("a note from the widget is read out",
+    (await page.locator("[aria-live=polite]").innerText()) === await page.locator(".advisor-note").first().innerText(),
+    await page.locator("[aria-live=polite]").innerText());
 
   // keyboard: Tab reaches the buttons
   await page.locator("#advisor-input").focus();
