@@ -21,6 +21,12 @@
   var startOpen = script && script.getAttribute("data-open") === "true";
   var storeKey = "advisord.resume:" + wsUrl;
 
+  /* the daemon's max_text_chars by default, in Unicode characters as it
+   * counts them: a longer text is not sent but stays in the input, with
+   * a note (maxlength cut a 5,000-character paste to its first 2,000
+   * without a word) */
+  var MAX_CHARS = 2000;
+
   var ws = null, backoff = 500, seq = 0, opened = false, lastBotText = null;
   var afterHistory = false, refocus = false, el = {};
 
@@ -326,7 +332,6 @@
     el.input.id = "advisor-input";
     el.input.type = "text";
     el.input.dir = "auto";
-    el.input.maxLength = 2000;
     el.input.autocomplete = "off";
     el.input.placeholder = "Ask about BPO or KPO\u2026";
     el.send = make("button", null, "Send");
@@ -336,6 +341,12 @@
       e.preventDefault();
       var text = el.input.value.trim();
       if (!text) return;
+      var n = text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, "_").length;
+      if (n > MAX_CHARS) {
+        addNote("That is " + n + " characters; the advisor reads at most " + MAX_CHARS +
+          ". Please shorten it.");
+        return;
+      }
       if (send({ type: "message", text: text, id: "m" + (++seq) })) {
         addUser(text);
         el.input.value = "";
