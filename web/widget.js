@@ -29,6 +29,8 @@
 
   var ws = null, backoff = 500, seq = 0, opened = false, lastBotText = null;
   var afterHistory = false, refocus = false, el = {};
+  /* what was sent and not yet answered, by its id: {text, node, typed} */
+  var pending = {};
 
   function make(tag, cls, text) {
     var n = document.createElement(tag);
@@ -77,9 +79,10 @@
     if (node) shown = node;
     var log = el.log;
     log.scrollTop = log.scrollHeight;
-    if (!shown || !shown.parentNode) return;
+    if (!shown || !shown.parentNode) return node;
     var over = log.getBoundingClientRect().top - shown.getBoundingClientRect().top;
     if (over > 0) log.scrollTop -= over + parseFloat(getComputedStyle(log).paddingTop);
+    return node;
   }
 
   /* dir="auto": a right-to-left text reads right to left (laid out left
@@ -88,7 +91,7 @@
   function addUser(text) {
     var m = make("div", "advisor-msg advisor-user", text);
     m.dir = "auto";
-    reveal(el.log.insertBefore(m, el.typing));
+    return reveal(el.log.insertBefore(m, el.typing));
   }
 
   /* Read TEXT out: el.live is the one live region (the log is not) */
@@ -166,9 +169,10 @@
         /* the second click of a double click (detail 2) is no choice: when
          * the reply came between the two, it landed on a new button */
         if (e.detail > 1) return;
-        if (b.disabled || !send({ type: "choose", option: o.id, id: "c" + (++seq) })) return;
+        var id = "c" + (++seq);
+        if (b.disabled || !send({ type: "choose", option: o.id, id: id })) return;
         pickable(false);
-        addUser(o.label);
+        pending[id] = { text: o.label, node: addUser(o.label) };
         waiting(true);
       });
       el.options.appendChild(b);
@@ -217,6 +221,7 @@
       });
       afterHistory = true;
     } else if (f.type === "reply") {
+      delete pending[f.in_reply_to];
       waiting(false);
       if (f.resume) { try { localStorage.setItem(storeKey, f.resume); } catch (e) { /* private mode */ } }
       /* after a resume the current step is said again: show its buttons
@@ -233,9 +238,27 @@
         send({ type: "start" });
         return;
       }
-      addNote(f.code === "rate_limited" ? "Slow down a little, please." :
-        "Sorry, something went wrong (" + f.code + ").");
+      addNote(refused(pending[f.in_reply_to], f.code));
+      delete pending[f.in_reply_to];
     }
+  }
+
+  /* A message or choice P the daemon refused with CODE: its bubble goes
+   * (the advisor never read it, and the history will not have it), and a
+   * typed text comes back to the input, unless something new is being
+   * typed there.  The note to show. */
+  function refused(p, code) {
+    var back = "";
+    if (p) {
+      if (p.node.parentNode) p.node.remove();
+      if (p.typed && !el.input.value) {
+        el.input.value = p.text;
+        back = " Your message is back in the box.";
+      }
+    }
+    if (code === "too_large") return "That message is too long for the advisor." + back;
+    if (code === "rate_limited") return "Slow down a little, please." + back;
+    return "Sorry, something went wrong (" + code + ")." + back;
   }
 
   function connect() {
@@ -347,8 +370,9 @@
           ". Please shorten it.");
         return;
       }
-      if (send({ type: "message", text: text, id: "m" + (++seq) })) {
-        addUser(text);
+      var id = "m" + (++seq);
+      if (send({ type: "message", text: text, id: id })) {
+        pending[id] = { text: text, node: addUser(text), typed: true };
         el.input.value = "";
         waiting(true);
       }

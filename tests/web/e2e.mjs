@@ -369,7 +369,8 @@ try {
   // the same site once configured in --origins: the embedded widget works
   check("daemon exits cleanly", (await stopDaemon()) === 0);
   const port2 = await freePort();
-  await startDaemon(port2, ["--origins", `http://127.0.0.1:${foreignPort}`], join(dir, "embed.db"));
+  await startDaemon(port2, ["--origins", `http://127.0.0.1:${foreignPort}`, "--max-text-chars", "100"],
+    join(dir, "embed.db"));
   port = port2;
   const ec = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const ep = await ec.newPage();
@@ -381,6 +382,19 @@ try {
   await ep.locator(".advisor-bot").nth(1).waitFor();
   check("embedded on a configured origin, the widget converses",
     /Knowledge Process Outsourcing/.test(await ep.locator(".advisor-bot").nth(1).innerText()));
+  // this daemon takes 100 characters: a longer text is refused with
+  // too_large, and comes back to the input instead of staying a bubble the
+  // advisor never read, under "something went wrong (too_large)"
+  const over = "kpo ".repeat(40);
+  const nBubbles = await ep.locator(".advisor-user").count();
+  await ep.locator("#advisor-input").fill(over);
+  await ep.keyboard.press("Enter");
+  await ep.locator(".advisor-note").first().waitFor();
+  check("a text the daemon refuses comes back to the input, with a note saying why",
+    await ep.locator("#advisor-input").inputValue() === over.trim() &&
+    await ep.locator(".advisor-user").count() === nBubbles &&
+    /too long/.test(await ep.locator(".advisor-note").first().innerText()),
+    await ep.locator(".advisor-note").first().innerText());
   check("the widget's own text survives a host page without a charset",
     (await ep.locator("#advisor-input").getAttribute("placeholder")) === "Ask about BPO or KPO\u2026");
   await ep.screenshot({ path: join(shots, "widget-embedded.png") });
