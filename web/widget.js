@@ -27,7 +27,9 @@
    * without a word) */
   var MAX_CHARS = 2000;
 
-  var ws = null, backoff = 500, seq = 0, opened = false, lastBotText = null;
+  var OFFLINE = "Not connected to the advisor; trying again now.";
+
+  var ws = null, timer = null, backoff = 500, seq = 0, opened = false, lastBotText = null;
   var afterHistory = false, refocus = false, el = {};
   /* what was sent and not yet answered, by its id: {text, node, typed} */
   var pending = {};
@@ -189,8 +191,13 @@
 
   function status(text) { el.status.textContent = text; }
 
+  /* false when there is no connection: then a note says so (a button
+   * did nothing at all) and a reconnect waiting for its turn goes now */
   function send(obj) {
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; }
+    var last = el.typing.previousSibling;
+    if (!last || last.textContent !== OFFLINE) addNote(OFFLINE);
+    if (timer) { clearTimeout(timer); backoff = 500; connect(); }
     return false;
   }
 
@@ -262,6 +269,7 @@
   }
 
   function connect() {
+    timer = null;
     connected(false);
     try { ws = new WebSocket(wsUrl, "advisor.v1"); } catch (e) { retry(); return; }
     ws.addEventListener("open", function () {
@@ -279,7 +287,7 @@
     connected(false);
     status("reconnecting\u2026");
     waiting(false);
-    setTimeout(connect, backoff);
+    timer = setTimeout(connect, backoff);
     backoff = Math.min(backoff * 2, 15000);
   }
 
@@ -319,9 +327,10 @@
     var restart = make("button", null, "Restart");
     restart.type = "button";
     restart.addEventListener("click", function () {
-      addUser("Restart");
+      var id = "r" + (++seq);
+      if (!send({ type: "message", text: "restart", id: id })) return;
+      pending[id] = { text: "Restart", node: addUser("Restart") };
       waiting(true);
-      send({ type: "message", text: "restart", id: "r" + (++seq) });
     });
     var shut = make("button", null, "Close");
     shut.type = "button";

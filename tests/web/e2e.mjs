@@ -302,6 +302,19 @@ try {
   check("daemon stops with SIGTERM", (await stopDaemon()) === 0);
   await page.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
   check("the widget notices the daemon went away", await page.locator("#advisor-input").isDisabled());
+  // meanwhile a button says it cannot reach the advisor: an option or a
+  // rating did nothing at all, and Restart left a "Restart" bubble under a
+  // typing indicator that never went
+  const offUser = await page.locator(".advisor-user").count();
+  const offNotes = await page.locator(".advisor-note").count();
+  await page.locator(".advisor-options button").first().click();
+  await page.getByRole("button", { name: "Restart" }).click();
+  await page.locator(".advisor-note").nth(offNotes).waitFor({ timeout: 3000 }).catch(() => {});
+  check("offline, a button sends nothing and says so",
+    await page.locator(".advisor-user").count() === offUser && await page.locator(".advisor-typing").isHidden() &&
+    /not connected/i.test(await page.locator(".advisor-log").innerText()),
+    (await page.locator(".advisor-user").count() - offUser) + " bubbles, " +
+    (await page.locator(".advisor-note").count() - offNotes) + " notes");
   await startDaemon(port);
   await page.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
   await page.locator("#advisor-input").fill("and bpo?");
