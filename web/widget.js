@@ -31,8 +31,10 @@
 
   var ws = null, timer = null, backoff = 500, seq = 0, opened = false, lastBotText = null;
   var afterHistory = false, refocus = false, el = {};
-  /* what was sent and not yet answered, by its id: {text, node, typed} */
-  var pending = {};
+  /* what was sent and not yet answered, by its id: {text, node, typed};
+   * DOUBT, what was pending when the connection went, until the resume
+   * says whether the daemon read it */
+  var pending = {}, doubt = [];
 
   function make(tag, cls, text) {
     var n = document.createElement(tag);
@@ -227,8 +229,10 @@
         else addBot(m.text, !(m.intent || m.node) || rateable(m) ? m.id : null, m.helpful);
       });
       afterHistory = true;
+      settle(f.messages);
     } else if (f.type === "reply") {
       delete pending[f.in_reply_to];
+      settle([]);
       waiting(false);
       if (f.resume) { try { localStorage.setItem(storeKey, f.resume); } catch (e) { /* private mode */ } }
       /* after a resume the current step is said again: show its buttons
@@ -250,19 +254,36 @@
     }
   }
 
-  /* A message or choice P the daemon refused with CODE: its bubble goes
-   * (the advisor never read it, and the history will not have it), and a
-   * typed text comes back to the input, unless something new is being
-   * typed there.  The note to show. */
+  /* P, sent but never read by the daemon: its bubble goes (the history
+   * will not have it) and a typed text comes back to the input, unless
+   * something new is being typed there; true when it did. */
+  function giveBack(p) {
+    if (p.node.parentNode) p.node.remove();
+    if (!p.typed || el.input.value) return false;
+    el.input.value = p.text;
+    return true;
+  }
+
+  /* What was in doubt and is not among the last things the person said
+   * in MESSAGES (the resume's history; none when the conversation began
+   * afresh) never reached the daemon: it is given back, with a note.  A
+   * redraw from the history took its bubble with no word. */
+  function settle(messages) {
+    var said = messages.filter(function (m) { return m.from === "user"; })
+      .map(function (m) { return m.text; }).slice(-doubt.length);
+    doubt.forEach(function (p) {
+      var i = said.indexOf(p.text);
+      if (i >= 0) { said.splice(i, 1); return; }
+      addNote(giveBack(p) ? "Your message did not reach the advisor; it is back in the box." :
+        "\u201c" + p.text + "\u201d did not reach the advisor; please try again.");
+    });
+    doubt = [];
+  }
+
+  /* A message or choice P the daemon refused with CODE: given back.  The
+   * note to show. */
   function refused(p, code) {
-    var back = "";
-    if (p) {
-      if (p.node.parentNode) p.node.remove();
-      if (p.typed && !el.input.value) {
-        el.input.value = p.text;
-        back = " Your message is back in the box.";
-      }
-    }
+    var back = p && giveBack(p) ? " Your message is back in the box." : "";
     if (code === "too_large") return "That message is too long for the advisor." + back;
     if (code === "rate_limited") return "Slow down a little, please." + back;
     return "Sorry, something went wrong (" + code + ")." + back;
@@ -280,7 +301,12 @@
       send(token ? { type: "start", resume: token } : { type: "start" });
     });
     ws.addEventListener("message", onFrame);
-    ws.addEventListener("close", function () { ws = null; retry(); });
+    ws.addEventListener("close", function () {
+      ws = null;
+      for (var id in pending) doubt.push(pending[id]);
+      pending = {};
+      retry();
+    });
   }
 
   function retry() {

@@ -330,6 +330,37 @@ try {
     [...document.querySelectorAll(".advisor-bot")].pop().innerText), null, { timeout: 5000 });
   check("restart control starts over", true);
 
+  // a connection that drops with a message on its way: the daemon never
+  // read it, the history after the resume does not have it, and the
+  // redraw took its bubble away with nothing in its place
+  const dc = await browser.newContext();
+  const dp = await dc.newPage();
+  let cut = false;
+  await dp.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => {
+      if (cut && JSON.parse(m).type === "message") { cut = false; ws.close(); server.close(); return; }
+      server.send(m);
+    });
+  });
+  await dp.goto(url);
+  await dp.locator("#advisor-input:not([disabled])").waitFor();
+  await dp.locator("#advisor-input").fill("what is kpo");
+  await dp.keyboard.press("Enter");
+  await dp.locator(".advisor-bot").nth(1).waitFor();
+  cut = true;
+  await dp.locator("#advisor-input").fill("and bpo?");
+  await dp.keyboard.press("Enter");
+  await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
+  await dp.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
+  await dp.locator(".advisor-note").first().waitFor({ timeout: 3000 }).catch(() => {});
+  check("a message lost with the connection comes back to the input, with a note",
+    await dp.locator("#advisor-input").inputValue() === "and bpo?" &&
+    !(await dp.locator(".advisor-user").allInnerTexts()).includes("and bpo?") &&
+    await dp.locator(".advisor-note").count() === 1,
+    JSON.stringify(await dp.locator("#advisor-input").inputValue()));
+  await dc.close();
+
   check("no Content-Security-Policy violations", cspErrors.length === 0, cspErrors.join("; "));
   check("every file the page asks for is there", missing.length === 0, missing.join("; "));
   const icon = await page.evaluate(async () => {
