@@ -199,7 +199,7 @@
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; }
     var last = el.typing.previousSibling;
     if (!last || last.textContent !== OFFLINE) addNote(OFFLINE);
-    if (timer) { clearTimeout(timer); backoff = 500; connect(); }
+    retryNow();
     return false;
   }
 
@@ -293,25 +293,48 @@
     timer = null;
     connected(false);
     try { ws = new WebSocket(wsUrl, "advisor.v1"); } catch (e) { retry(); return; }
+    /* a socket given up (offline) has no more say */
+    var sock = ws;
     ws.addEventListener("open", function () {
+      if (ws !== sock) return;
       backoff = 500;
       connected(true);
       var token = null;
       try { token = localStorage.getItem(storeKey); } catch (e) { /* ignore */ }
       send(token ? { type: "start", resume: token } : { type: "start" });
     });
-    ws.addEventListener("message", onFrame);
-    ws.addEventListener("close", function () {
-      ws = null;
-      for (var id in pending) doubt.push(pending[id]);
-      pending = {};
-      retry();
-    });
+    ws.addEventListener("message", function (ev) { if (ws === sock) onFrame(ev); });
+    ws.addEventListener("close", function () { if (ws === sock) lost(); });
+  }
+
+  /* The connection is gone: what waits for an answer is in doubt, and a
+   * reconnect is on its way. */
+  function lost() {
+    ws = null;
+    for (var id in pending) doubt.push(pending[id]);
+    pending = {};
+    retry();
+  }
+
+  /* Offline, a WebSocket stays open to all appearances, and what was sent
+   * waited under "typing" until the network came back: it counts as
+   * gone, and back online the reconnect goes at once. */
+  function offline() {
+    if (!ws) return;
+    var sock = ws;
+    lost();
+    sock.close();
+  }
+
+  /* a reconnect waiting for its turn goes now (back online, a button
+   * pressed) */
+  function retryNow() {
+    if (timer) { clearTimeout(timer); backoff = 500; connect(); }
   }
 
   function retry() {
     connected(false);
-    status("reconnecting\u2026");
+    status(navigator.onLine === false ? "offline, waiting for the network\u2026" : "reconnecting\u2026");
     waiting(false);
     timer = setTimeout(connect, backoff);
     backoff = Math.min(backoff * 2, 15000);
@@ -418,6 +441,8 @@
     document.body.appendChild(el.launcher);
     document.body.appendChild(el.panel);
     el.panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+    window.addEventListener("offline", offline);
+    window.addEventListener("online", retryNow);
     if (startOpen) open();
   }
 

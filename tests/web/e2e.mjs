@@ -361,6 +361,24 @@ try {
     JSON.stringify(await dp.locator("#advisor-input").inputValue()));
   await dc.close();
 
+  // the browser goes offline: its WebSocket stays open to all appearances,
+  // and a question sent then waited under "typing" until the network came
+  // back; the widget says it is offline, takes no text, and resumes after
+  const oc = await browser.newContext();
+  const op = await oc.newPage();
+  await op.goto(url);
+  await op.locator("#advisor-input:not([disabled])").waitFor();
+  await oc.setOffline(true);
+  await op.locator(".advisor-status").filter({ hasText: /offline/ }).waitFor({ timeout: 3000 }).catch(() => {});
+  check("offline, the widget says so and takes no text",
+    /offline/.test(await op.locator(".advisor-status").innerText()) && await op.locator("#advisor-input").isDisabled(),
+    JSON.stringify(await op.locator(".advisor-status").innerText()));
+  await oc.setOffline(false);
+  await op.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
+  check("back online, it carries on", await op.locator(".advisor-bot").count() === 1 &&
+    await op.locator(".advisor-status").innerText() === "");
+  await oc.close();
+
   check("no Content-Security-Policy violations", cspErrors.length === 0, cspErrors.join("; "));
   check("every file the page asks for is there", missing.length === 0, missing.join("; "));
   const icon = await page.evaluate(async () => {
