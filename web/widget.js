@@ -31,6 +31,17 @@
 
   var ws = null, timer = null, backoff = 500, seq = 0, opened = false, lastBotText = null;
   var afterHistory = false, refocus = false, el = {};
+  /* Tabs of one page share the conversation (its token is in
+   * localStorage): the daemon gives it to the tab that resumed it last,
+   * and a tab that had it before sent its next text into a conversation
+   * of its own, whose token then replaced the page's.  A tab that resumes
+   * says so on TABS; the others are STALE until they resume again, which
+   * they do the next time the person acts, instead of acting, with
+   * MOVED, the note to show under the history. */
+  var tabs = window.BroadcastChannel ? new BroadcastChannel(storeKey) : null;
+  var stale = false, moved = null;
+  var MOVED = "The conversation went on in another tab; here it is as it stands now.";
+
   /* what was sent and not yet answered, by its id: {text, node, typed};
    * DOUBT, what was pending when the connection went, until the resume
    * says whether the daemon read it */
@@ -196,6 +207,11 @@
   /* false when there is no connection: then a note says so (a button
    * did nothing at all) and a reconnect waiting for its turn goes now */
   function send(obj) {
+    if (stale && obj.type !== "start" && ws && ws.readyState === 1) {
+      moved = MOVED;
+      resume();
+      return false;
+    }
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; }
     var last = el.typing.previousSibling;
     if (!last || last.textContent !== OFFLINE) addNote(OFFLINE);
@@ -230,9 +246,12 @@
       });
       afterHistory = true;
       settle(f.messages);
+      if (moved) addNote(moved);
+      moved = null;
     } else if (f.type === "reply") {
       delete pending[f.in_reply_to];
       settle([]);
+      moved = null;
       waiting(false);
       if (f.resume) { try { localStorage.setItem(storeKey, f.resume); } catch (e) { /* private mode */ } }
       /* after a resume the current step is said again: show its buttons
@@ -299,12 +318,20 @@
       if (ws !== sock) return;
       backoff = 500;
       connected(true);
-      var token = null;
-      try { token = localStorage.getItem(storeKey); } catch (e) { /* ignore */ }
-      send(token ? { type: "start", resume: token } : { type: "start" });
+      resume();
     });
     ws.addEventListener("message", function (ev) { if (ws === sock) onFrame(ev); });
     ws.addEventListener("close", function () { if (ws === sock) lost(); });
+  }
+
+  /* Take up the page's conversation (a new one when there is none), and
+   * tell the other tabs that they no longer have it. */
+  function resume() {
+    var token = null;
+    try { token = localStorage.getItem(storeKey); } catch (e) { /* ignore */ }
+    stale = false;
+    send(token ? { type: "start", resume: token } : { type: "start" });
+    if (token && tabs) tabs.postMessage("resumed");
   }
 
   /* The connection is gone: what waits for an answer is in doubt, and a
@@ -441,6 +468,7 @@
     document.body.appendChild(el.launcher);
     document.body.appendChild(el.panel);
     el.panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+    if (tabs) tabs.onmessage = function () { stale = true; };
     window.addEventListener("offline", offline);
     window.addEventListener("online", retryNow);
     if (startOpen) open();

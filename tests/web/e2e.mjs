@@ -361,6 +361,43 @@ try {
     JSON.stringify(await dp.locator("#advisor-input").inputValue()));
   await dc.close();
 
+  // two tabs of one conversation: the second resumes it and answers a
+  // question; the first, left as it was, sent its text into a new
+  // conversation of the daemon's (the old one had moved to the other tab),
+  // and its token, now the page's, showed that one after a reload
+  const tc = await browser.newContext();
+  const t1 = await tc.newPage();
+  await t1.goto(url);
+  await t1.locator("#advisor-input:not([disabled])").waitFor();
+  await t1.getByRole("button", { name: "Which one fits us?" }).click();
+  await t1.locator(".advisor-bot", { hasText: "Question 1 of 6" }).waitFor();
+  const t2 = await tc.newPage();
+  await t2.goto(url);
+  await t2.getByRole("button", { name: "Mostly routine tasks" }).click();
+  await t2.locator(".advisor-bot", { hasText: "Question 2 of 6" }).waitFor();
+  const token = await t1.evaluate(() => Object.entries(localStorage).join());
+  await t1.locator("#advisor-input").fill("lower costs");
+  await t1.keyboard.press("Enter");
+  await t1.locator(".advisor-bot", { hasText: "Question 2 of 6" }).waitFor({ timeout: 5000 }).catch(() => {});
+  check("a tab left behind by another is brought up to date before it sends",
+    (await t1.locator(".advisor-user").allInnerTexts()).includes("Mostly routine tasks") &&
+    await t1.locator("#advisor-input").inputValue() === "lower costs" &&
+    /another tab/.test(await t1.locator(".advisor-note").allInnerTexts()) &&
+    await t1.evaluate(() => Object.entries(localStorage).join()) === token,
+    (await t1.locator(".advisor-msg").allInnerTexts()).map((t) => t.slice(0, 20)).join(" | "));
+  await t1.keyboard.press("Enter");
+  await t1.locator(".advisor-bot", { hasText: "Question 3 of 6" }).waitFor({ timeout: 5000 }).catch(() => {});
+  check("and then it carries the conversation on",
+    await t1.locator(".advisor-bot", { hasText: "Question 3 of 6" }).count() === 1);
+  // a button of the tab left behind: the same
+  await t2.getByRole("button", { name: "Lower costs" }).click();
+  await t2.locator(".advisor-bot", { hasText: "Question 3 of 6" }).waitFor({ timeout: 5000 }).catch(() => {});
+  check("a button of a tab left behind brings it up to date instead of a \"something went wrong\"",
+    await t2.locator(".advisor-bot", { hasText: "Question 3 of 6" }).count() === 1 &&
+    /another tab/.test(await t2.locator(".advisor-note").allInnerTexts()),
+    (await t2.locator(".advisor-note").allInnerTexts()).join(" | "));
+  await tc.close();
+
   // the browser goes offline: its WebSocket stays open to all appearances,
   // and a question sent then waited under "typing" until the network came
   // back; the widget says it is offline, takes no text, and resumes after
