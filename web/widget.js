@@ -187,7 +187,7 @@
         var id = "c" + (++seq);
         if (b.disabled || !send({ type: "choose", option: o.id, id: id })) return;
         pickable(false);
-        pending[id] = { text: o.label, node: addUser(o.label) };
+        expect(id, { text: o.label, node: addUser(o.label) });
         waiting(true);
       });
       el.options.appendChild(b);
@@ -344,13 +344,22 @@
   }
 
   /* Offline, a WebSocket stays open to all appearances, and what was sent
-   * waited under "typing" until the network came back: it counts as
-   * gone, and back online the reconnect goes at once. */
-  function offline() {
+   * waited under "typing" until the network came back; so it did on a
+   * connection gone silent with no one closing it (a phone between
+   * networks).  Then, and when an answer takes ANSWER_MS, the connection
+   * counts as gone; back online the reconnect goes at once. */
+  var ANSWER_MS = 10000;
+  function giveUp() {
     if (!ws) return;
     var sock = ws;
     lost();
     sock.close();
+  }
+
+  /* ID was sent as P: its answer is awaited, ANSWER_MS at most */
+  function expect(id, p) {
+    pending[id] = p;
+    setTimeout(function () { if (pending[id] === p) giveUp(); }, ANSWER_MS);
   }
 
   /* a reconnect waiting for its turn goes now (back online, a button
@@ -405,7 +414,7 @@
     restart.addEventListener("click", function () {
       var id = "r" + (++seq);
       if (!send({ type: "message", text: "restart", id: id })) return;
-      pending[id] = { text: "Restart", node: addUser("Restart") };
+      expect(id, { text: "Restart", node: addUser("Restart") });
       waiting(true);
     });
     var shut = make("button", null, "Close");
@@ -457,7 +466,7 @@
       }
       var id = "m" + (++seq);
       if (send({ type: "message", text: text, id: id })) {
-        pending[id] = { text: text, node: addUser(text), typed: true };
+        expect(id, { text: text, node: addUser(text), typed: true });
         el.input.value = "";
         waiting(true);
       }
@@ -469,7 +478,7 @@
     document.body.appendChild(el.panel);
     el.panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
     if (tabs) tabs.onmessage = function () { stale = true; };
-    window.addEventListener("offline", offline);
+    window.addEventListener("offline", giveUp);
     window.addEventListener("online", retryNow);
     if (startOpen) open();
   }

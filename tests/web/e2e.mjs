@@ -361,6 +361,37 @@ try {
     JSON.stringify(await dp.locator("#advisor-input").inputValue()));
   await dc.close();
 
+  // a connection that goes silent (a phone between networks: nothing
+  // closes it, nothing comes through): the question waited under "typing"
+  // for ever; unanswered for 10 s, it counts as gone (the page's clock is
+  // driven by the test, so no one waits 10 s)
+  const sc = await browser.newContext();
+  const sp = await sc.newPage();
+  await sp.clock.install();
+  let silent = false;
+  await sp.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => { if (!silent) server.send(m); });
+    server.onMessage((m) => { if (!silent) ws.send(m); });
+  });
+  await sp.goto(url);
+  await sp.locator("#advisor-input:not([disabled])").waitFor();
+  silent = true;
+  await sp.locator("#advisor-input").fill("what is kpo");
+  await sp.keyboard.press("Enter");
+  await sp.locator(".advisor-typing").waitFor();
+  await sp.clock.runFor(9000);
+  const stillWaiting = await sp.locator(".advisor-typing").isVisible();
+  silent = false;
+  await sp.clock.runFor(2000);
+  await sp.locator(".advisor-note").first().waitFor({ timeout: 3000 }).catch(() => {});
+  check("a question on a connection gone silent is given back after 10 s, and the widget reconnects",
+    stillWaiting && await sp.locator("#advisor-input").inputValue() === "what is kpo" &&
+    await sp.locator("#advisor-input").isEnabled() && await sp.locator(".advisor-typing").isHidden(),
+    JSON.stringify([stillWaiting, await sp.locator("#advisor-input").inputValue(),
+      await sp.locator(".advisor-status").innerText()]));
+  await sc.close();
+
   // two tabs of one conversation: the second resumes it and answers a
   // question; the first, left as it was, sent its text into a new
   // conversation of the daemon's (the old one had moved to the other tab),
