@@ -432,7 +432,7 @@ try {
   // the browser goes offline: its WebSocket stays open to all appearances,
   // and a question sent then waited under "typing" until the network came
   // back; the widget says it is offline, takes no text, and resumes after
-  const oc = await browser.newContext();
+  const oc = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const op = await oc.newPage();
   await op.goto(url);
   await op.locator("#advisor-input:not([disabled])").waitFor();
@@ -441,6 +441,11 @@ try {
   check("offline, the widget says so and takes no text",
     /offline/.test(await op.locator(".advisor-status").innerText()) && await op.locator("#advisor-input").isDisabled(),
     JSON.stringify(await op.locator(".advisor-status").innerText()));
+  // on a phone the status squeezed the title into three lines
+  const titleLines = await op.locator(".advisor-title").evaluate((t) =>
+    Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight)));
+  check("at 360 px the title stays on one line beside the status", titleLines === 1, titleLines + " lines");
+  await op.screenshot({ path: join(shots, "widget-phone-offline.png") });
   await oc.setOffline(false);
   await op.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
   check("back online, it carries on", await op.locator(".advisor-bot").count() === 1 &&
