@@ -27,7 +27,12 @@
    * without a word) */
   var MAX_CHARS = 2000;
 
-  var OFFLINE = "Not connected to the advisor; trying again now.";
+  /* a button pressed with no connection says so (offline, "trying again
+   * now" promised what the network could not give) */
+  function unreachable() {
+    return navigator.onLine === false ? "You are offline; the advisor is back with the network." :
+      "Not connected to the advisor; trying again now.";
+  }
 
   var ws = null, timer = null, backoff = 500, seq = 0, opened = false, lastBotText = null;
   var afterHistory = false, refocus = false, el = {};
@@ -213,8 +218,8 @@
       return false;
     }
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; }
-    var last = el.typing.previousSibling;
-    if (!last || last.textContent !== OFFLINE) addNote(OFFLINE);
+    var last = el.typing.previousSibling, say = unreachable();
+    if (!last || last.textContent !== say) addNote(say);
     retryNow();
     return false;
   }

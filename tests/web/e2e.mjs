@@ -441,6 +441,13 @@ try {
   check("offline, the widget says so and takes no text",
     /offline/.test(await op.locator(".advisor-status").innerText()) && await op.locator("#advisor-input").isDisabled(),
     JSON.stringify(await op.locator(".advisor-status").innerText()));
+  // a button pressed offline says so; "trying again now" promised what the
+  // network could not give
+  await op.locator(".advisor-options button").first().tap();
+  await op.locator(".advisor-note").first().waitFor();
+  check("a button pressed offline says the network is gone",
+    /offline/.test(await op.locator(".advisor-note").first().innerText()),
+    await op.locator(".advisor-note").first().innerText());
   // on a phone the status squeezed the title into three lines
   const titleLines = await op.locator(".advisor-title").evaluate((t) =>
     Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight)));
