@@ -419,7 +419,8 @@
     restart.addEventListener("click", function () {
       var id = "r" + (++seq);
       if (!send({ type: "message", text: "restart", id: id })) return;
-      expect(id, { text: "Restart", node: addUser("Restart") });
+      /* awaited as the text sent, which is what the history will say */
+      expect(id, { text: "restart", node: addUser("Restart") });
       waiting(true);
     });
     var shut = make("button", null, "Close");

@@ -341,12 +341,17 @@ try {
   // redraw took its bubble away with nothing in its place
   const dc = await browser.newContext();
   const dp = await dc.newPage();
-  let cut = false;
+  let cut = false, cutReply = false;
   await dp.routeWebSocket(/\/ws$/, (ws) => {
     const server = ws.connectToServer();
     ws.onMessage((m) => {
       if (cut && JSON.parse(m).type === "message") { cut = false; ws.close(); server.close(); return; }
       server.send(m);
+    });
+    // CUTREPLY: the daemon answers, and the connection goes before the answer
+    server.onMessage((m) => {
+      if (cutReply && JSON.parse(m).in_reply_to) { cutReply = false; ws.close(); server.close(); return; }
+      ws.send(m);
     });
   });
   await dp.goto(url);
@@ -365,6 +370,17 @@ try {
     !(await dp.locator(".advisor-user").allInnerTexts()).includes("and bpo?") &&
     await dp.locator(".advisor-note").count() === 1,
     JSON.stringify(await dp.locator("#advisor-input").inputValue()));
+  // what the daemon did read is not said to be lost: the Restart control
+  // sends "restart", and the history has it as that
+  await dp.locator("#advisor-input").fill("");
+  cutReply = true;
+  await dp.getByRole("button", { name: "Restart" }).click();
+  await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
+  await dp.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
+  await dp.locator(".advisor-bot", { hasText: "Hello! I help you" }).nth(1).waitFor();
+  check("Restart read by the daemon before the connection went is not said to be lost",
+    await dp.locator(".advisor-note").count() === 0,
+    (await dp.locator(".advisor-note").allInnerTexts()).join(" | "));
   await dc.close();
 
   // a connection that goes silent (a phone between networks: nothing
