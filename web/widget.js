@@ -41,10 +41,10 @@
    * and a tab that had it before sent its next text into a conversation
    * of its own, whose token then replaced the page's.  A tab that resumes
    * says so on TABS; the others are STALE until they resume again, which
-   * they do the next time the person acts, instead of acting, with
-   * MOVED, the note to show under the history. */
+   * they do the next time the person acts, instead of acting; MOVED
+   * then, until the history comes, with MOVED, the note under it. */
   var tabs = window.BroadcastChannel ? new BroadcastChannel(storeKey) : null;
-  var stale = false, moved = null;
+  var stale = false, moved = false;
   var MOVED = "The conversation went on in another tab; here it is as it stands now.";
 
   /* what was sent and not yet answered, by its id: {text, node, typed};
@@ -213,7 +213,7 @@
    * did nothing at all) and a reconnect waiting for its turn goes now */
   function send(obj) {
     if (stale && obj.type !== "start" && ws && ws.readyState === 1) {
-      moved = MOVED;
+      moved = true;
       resume();
       return false;
     }
@@ -251,12 +251,12 @@
       });
       afterHistory = true;
       settle(f.messages);
-      if (moved) addNote(moved);
-      moved = null;
+      if (moved) addNote(MOVED);
+      moved = false;
     } else if (f.type === "reply") {
       delete pending[f.in_reply_to];
       settle([]);
-      moved = null;
+      moved = false;
       waiting(false);
       if (f.resume) { try { localStorage.setItem(storeKey, f.resume); } catch (e) { /* private mode */ } }
       /* after a resume the current step is said again: show its buttons
