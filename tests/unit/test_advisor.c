@@ -404,20 +404,20 @@ t_bridge_idle(void **state)
 {
 	struct fx *x = *state;
 	struct session *s = session_new(x->adv, "team");
-	const char *ask = "{\"type\":\"message\",\"text\":\"what is kpo\","
-	    "\"conversation\":\"u%d\"}";
+#define ASK "{\"type\":\"message\",\"text\":\"what is kpo\"," \
+	    "\"conversation\":\"u%d\"}"
 	char buf[200], resume[80];
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		snprintf(buf, sizeof(buf), ask, i);
+		snprintf(buf, sizeof(buf), ASK, i);
 		say(x, s, buf);
 		assert_string_equal(code(x), "reply");
 		if (i == 0)
 			snprintf(resume, sizeof(resume), "%s",
 			    str(x->g.f[0], "resume"));
 	}
-	snprintf(buf, sizeof(buf), ask, 3);
+	snprintf(buf, sizeof(buf), ASK, 3);
 	say(x, s, buf);
 	assert_string_equal(code(x), E_TOO_MANY);
 	advisor_sweep(x->adv, x->now + 1799LL * 1000000);
@@ -428,12 +428,13 @@ t_bridge_idle(void **state)
 	advisor_sweep(x->adv, x->now);
 	say(x, s, buf);
 	assert_string_equal(code(x), "reply");
-	snprintf(buf, sizeof(buf), ask, 0);
+	snprintf(buf, sizeof(buf), ASK, 0);
 	say(x, s, buf);
 	assert_string_equal(code(x), "reply");
 	assert_string_equal(str(x->g.f[0], "resume"), resume);
 	session_free(s);
 }
+#undef ASK
 
 /* Swap the fixture's in-memory log for a new file, so the log outlives
  * the advisor; the file is removed by teardown. */
@@ -1020,15 +1021,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
-<<<<<<< HEAD
 		cmocka_unit_test_setup_teardown(t_detached_bytes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_resume_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_bridge_idle, setup, teardown),
-=======
 		cmocka_unit_test_setup_teardown(t_content_loads, setup,
 		    teardown),
->>>>>>> e92e5d2 (advisorctl unmatched --current: the content loaded last, logged by the daemon at start and on each reload (content_loads, user_version 4); right after a SIGHUP it named the content just replaced (the newest question's) and showed every old gap as still open; the report now says when the version was loaded and how many questions were typed of it and fell back, so an empty inbox reads "no question typed of it yet"; test_advisor, test_review, test_storage)
 		cmocka_unit_test_setup_teardown(t_deferred_state, setup,
 		    teardown),
 	};

@@ -1322,7 +1322,7 @@ test_table_controls(void **state)
 	assert_non_null(strstr(out, "hi?[2J?]0;owned????31m kpo"));
 	assert_non_null(strstr(out, "comment: bad?[5m"));
 	free(out);
-	out = run(review_feedback, r, 0, false);
+	out = feedback_of(r, NULL, false);
 	assert_false(has_control(out));
 	assert_non_null(strstr(out, "bad?[5m"));
 	free(out);
