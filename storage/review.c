@@ -899,8 +899,11 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 	static const char *const nn[] = { "node", "conversations_ended",
 	    "in_progress" };
 	static const int nw[] = { 28, 19, 11 };
-	static const char *const qn[] = { "step", "gave_up", "in_progress" };
-	static const int qw[] = { 28, 7, 11 };
+	/* reached: the conversations asked that question (since SINCE), so
+	 * that a count of give-ups can be read against how many got there */
+	static const char *const qn[] = { "step", "reached", "gave_up",
+	    "in_progress" };
+	static const int qw[] = { 28, 7, 7, 11 };
 	cJSON *doc = cJSON_CreateObject();
 	sqlite3_stmt *st;
 	struct out o;
@@ -955,10 +958,13 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 		goto done;
 	section(&o, doc, "questionnaire", "Questionnaire step where people "
 	    "give up");
-	if (query(r, "SELECT step, sum(NOT live) AS n, sum(live) AS p FROM "
-	    "dropoff_last WHERE step LIKE 'q\\_%' ESCAPE '\\' GROUP BY step "
-	    "ORDER BY n DESC, p DESC, step", 0, NULL, NULL, &o, qn, qw, err,
-	    errlen) == -1)
+	if (query(r, "WITH reached AS (SELECT node, count(DISTINCT "
+	    "conversation) AS c FROM all_messages WHERE direction = 'out' AND "
+	    "node LIKE 'q\\_%' ESCAPE '\\' AND time >= ?1 GROUP BY node) "
+	    "SELECT step, coalesce((SELECT c FROM reached WHERE node = step), "
+	    "0), sum(NOT live) AS n, sum(live) AS p FROM dropoff_last WHERE "
+	    "step LIKE 'q\\_%' ESCAPE '\\' GROUP BY step ORDER BY n DESC, p "
+	    "DESC, step", since, NULL, NULL, &o, qn, qw, err, errlen) == -1)
 		goto done;
 	rc = 0;
 done:

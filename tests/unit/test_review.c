@@ -905,8 +905,9 @@ test_dropoff_in_progress(void **state)
 	cJSON_Delete(doc);
 	free(s);
 	s = dropoff(r, DAY2, false);
-	assert_non_null(strstr(s, "step                         gave_up "
-	    "in_progress \nq_size                       2       1           \n"));
+	assert_non_null(strstr(s, "step                         reached "
+	    "gave_up in_progress \nq_size                       3       2     "
+	    "  1           \n"));
 	free(s);
 	/* nothing active after the window: all given up */
 	s = dropoff(r, DAY2 + 1000, true);
@@ -935,15 +936,17 @@ dropoff_doc(struct review *r, int nlast, int nq)
 	return doc;
 }
 
-/* Row I of dropoff's questionnaire table in DOC: STEP, N given up. */
+/* Row I of dropoff's questionnaire table in DOC: STEP, asked in REACHED
+ * conversations, N given up. */
 static void
-gave_up_at(const cJSON *doc, int i, const char *step, int n)
+gave_up_at(const cJSON *doc, int i, const char *step, int reached, int n)
 {
 	const cJSON *q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc,
 	    "questionnaire"), i);
 
 	assert_non_null(q);
 	assert_string_equal(cJSON_GetObjectItem(q, "step")->valuestring, step);
+	assert_int_equal(num(q, "reached"), reached);
 	assert_int_equal(num(q, "gave_up"), n);
 }
 
@@ -975,7 +978,7 @@ test_dropoff_after_fallback(void **state)
 	r = open_one(false);
 	/* the last reply's node is still what it said */
 	doc = dropoff_doc(r, 2, 2);
-	gave_up_at(doc, 1, "q_size", 1);
+	gave_up_at(doc, 1, "q_size", 1, 1);
 	cJSON_Delete(doc);
 	review_close(r);
 }
@@ -1034,9 +1037,11 @@ test_dropoff_after_side_question(void **state)
 	r = open_one(false);
 	/* where they ended is still the side answer */
 	doc = dropoff_doc(r, 5, 3);
-	gave_up_at(doc, 0, "q_work", 2);
-	gave_up_at(doc, 1, "q_goal", 1);
-	gave_up_at(doc, 2, "q_size", 1);
+	/* reached: w-side, w-why at q_work; w-two, w-old at q_goal (w-old
+	 * also at q_size); q_work_why is no question */
+	gave_up_at(doc, 0, "q_work", 2, 2);
+	gave_up_at(doc, 1, "q_goal", 2, 1);
+	gave_up_at(doc, 2, "q_size", 1, 1);
 	cJSON_Delete(doc);
 	review_close(r);
 }
