@@ -240,9 +240,13 @@
     var f;
     try { f = JSON.parse(ev.data); } catch (e) { return; }
     if (f.type === "history") {
-      /* the server's record is the truth: redraw from it */
+      /* the server's record is the truth: redraw from it.  A focus on a
+       * button of the old drawing went with it to <body>: it stays in the
+       * conversation. */
+      var inLog = el.log.contains(document.activeElement);
       Array.prototype.slice.call(el.log.querySelectorAll(".advisor-msg, .advisor-note"))
         .forEach(function (n) { n.remove(); });
+      if (inLog && !el.log.contains(document.activeElement)) el.log.focus();
       /* a message the daemon read back from its log says neither its
        * intent nor its node: it keeps its rating buttons */
       f.messages.forEach(function (m) {

@@ -341,9 +341,10 @@ try {
   // redraw took its bubble away with nothing in its place
   const dc = await browser.newContext();
   const dp = await dc.newPage();
-  let cut = false, cutReply = false;
+  let cut = false, cutReply = false, route = null;
   await dp.routeWebSocket(/\/ws$/, (ws) => {
     const server = ws.connectToServer();
+    route = [ws, server];
     ws.onMessage((m) => {
       if (cut && JSON.parse(m).type === "message") { cut = false; ws.close(); server.close(); return; }
       server.send(m);
@@ -370,6 +371,17 @@ try {
     !(await dp.locator(".advisor-user").allInnerTexts()).includes("and bpo?") &&
     await dp.locator(".advisor-note").count() === 1,
     JSON.stringify(await dp.locator("#advisor-input").inputValue()));
+  // the focus on a rating button when the connection goes: the button went
+  // with the old drawing of the conversation and the focus fell to <body>
+  await dp.locator("#advisor-input").fill("");
+  await dp.locator(".advisor-rate button").first().focus();
+  route[0].close(); route[1].close();
+  await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
+  await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor({ state: "detached", timeout: 15000 });
+  await dp.locator(".advisor-options button").first().waitFor();
+  check("the focus stays in the widget while the history is drawn anew",
+    await dp.evaluate(() => document.querySelector("#advisor-panel").contains(document.activeElement)),
+    await dp.evaluate(() => document.activeElement.tagName));
   // what the daemon did read is not said to be lost: the Restart control
   // sends "restart", and the history has it as that
   await dp.locator("#advisor-input").fill("");
