@@ -169,12 +169,18 @@
 
   /* One choice per set of buttons: a double click sent the same option
    * twice, and the second, no longer on offer, came back as an error.
-   * The buttons stay disabled until the reply brings new ones. */
-  function pickable(on) {
+   * The buttons stay disabled until the reply brings new ones, or an
+   * error gives them back: then with the focus, if it was on the one
+   * picked (disabled under it, it fell to <body>). */
+  var picked = null;
+  function pickable(on, b) {
     Array.prototype.forEach.call(el.options.querySelectorAll("button"),
       function (x) { x.disabled = !on; });
     if (on) el.options.removeAttribute("data-picked");
     else el.options.setAttribute("data-picked", "1");
+    if (!on) picked = b;
+    else if (picked && el.options.contains(picked) &&
+      (document.activeElement === document.body || !document.activeElement)) picked.focus();
   }
 
   function setOptions(options) {
@@ -191,7 +197,7 @@
         if (e.detail > 1) return;
         var id = "c" + (++seq);
         if (b.disabled || !send({ type: "choose", option: o.id, id: id })) return;
-        pickable(false);
+        pickable(false, b);
         expect(id, { text: o.label, node: addUser(o.label) });
         waiting(true);
       });

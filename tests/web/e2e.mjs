@@ -341,12 +341,14 @@ try {
   // redraw took its bubble away with nothing in its place
   const dc = await browser.newContext();
   const dp = await dc.newPage();
-  let cut = false, cutReply = false, route = null;
+  let cut = false, cutReply = false, refuse = false, route = null;
   await dp.routeWebSocket(/\/ws$/, (ws) => {
     const server = ws.connectToServer();
     route = [ws, server];
     ws.onMessage((m) => {
       if (cut && JSON.parse(m).type === "message") { cut = false; ws.close(); server.close(); return; }
+      // REFUSE: a choice the daemon refuses (unknown_option)
+      if (refuse && JSON.parse(m).type === "choose") { refuse = false; m = m.replace(/"option":"[^"]*"/, '"option":"none"'); }
       server.send(m);
     });
     // CUTREPLY: the daemon answers, and the connection goes before the answer
@@ -393,6 +395,15 @@ try {
   check("Restart read by the daemon before the connection went is not said to be lost",
     await dp.locator(".advisor-note").count() === 0,
     (await dp.locator(".advisor-note").allInnerTexts()).join(" | "));
+  // a choice refused, picked from the keyboard: the buttons come back, and
+  // the focus with them (it fell to <body> as the picked one was disabled)
+  refuse = true;
+  await dp.locator(".advisor-options button").first().focus();
+  await dp.keyboard.press("Enter");
+  await dp.locator(".advisor-note").first().waitFor();
+  check("a choice refused hands the focus back to the buttons",
+    await dp.evaluate(() => document.querySelector(".advisor-options").contains(document.activeElement)),
+    await dp.evaluate(() => document.activeElement.tagName));
   await dc.close();
 
   // a connection that goes silent (a phone between networks: nothing
