@@ -215,8 +215,9 @@
 
   function status(text) { el.status.textContent = text; }
 
-  /* false when there is no connection: then a note says so (a button
-   * did nothing at all) and a reconnect waiting for its turn goes now */
+  /* false when nothing was sent: a tab left behind resumes instead (see
+   * TABS); with no connection a note says so (a button did nothing at
+   * all) and a reconnect waiting for its turn goes now */
   function send(obj) {
     if (stale && obj.type !== "start" && ws && ws.readyState === 1) {
       moved = true;
