@@ -232,6 +232,35 @@ try {
   check("Tab reaches every button of the widget", reached.every((b) => seen.has(b)),
     reached.filter((b) => !seen.has(b)).join(", "));
 
+  // the focus ring stands out from what is around it, at least 3:1
+  // (WCAG 1.4.11); amber on white was 2:1
+  const ringContrast = await page.evaluate(() => {
+    const lum = (c) => {
+      const v = c.match(/[\d.]+/g).slice(0, 3).map((x) => {
+        x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+    };
+    const behind = (e) => {
+      for (e = e.parentElement; e; e = e.parentElement) {
+        const b = getComputedStyle(e).backgroundColor;
+        if (!/rgba\(.*, 0\)$|transparent/.test(b)) return b;
+      }
+      return "rgb(255, 255, 255)";
+    };
+    let worst = 99, where = "";
+    for (const e of document.querySelectorAll("#advisor-panel button, #advisor-panel input")) {
+      if (e.disabled) continue;
+      e.focus();
+      const ring = getComputedStyle(e).outlineColor, a = lum(ring), b = lum(behind(e));
+      const r = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (r < worst) { worst = r; where = e.textContent || e.id; }
+    }
+    return [worst, where];
+  });
+  check("the focus ring has 3:1 against what is around it", ringContrast[0] >= 3,
+    ringContrast[0].toFixed(2) + " on " + ringContrast[1]);
+
   // a double click on an option is one choice (the second click sent the
   // option again, no longer on offer, and an error note came back)
   const nBot = await bot.count(), nUser = await page.locator(".advisor-user").count();
