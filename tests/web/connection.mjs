@@ -1,0 +1,176 @@
+// connection.mjs: the widget when its connection fails, in Chromium
+// against the real advisord (part of e2e.mjs): a message lost on the
+// way, one the daemon read, a choice refused, a connection gone silent,
+// two tabs of one conversation, the browser offline and back.  Each
+// check goes through CHECK(what, ok, detail), as in e2e.mjs.
+import { join } from "node:path";
+
+export async function connectionChecks(browser, url, check, shots) {
+  // a connection that drops with a message on its way: the daemon never
+  // read it, the history after the resume does not have it, and the
+  // redraw took its bubble away with nothing in its place
+  const dc = await browser.newContext();
+  const dp = await dc.newPage();
+  let cut = false, cutReply = false, refuse = false, route = null;
+  await dp.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    route = [ws, server];
+    ws.onMessage((m) => {
+      if (cut && JSON.parse(m).type === "message") { cut = false; ws.close(); server.close(); return; }
+      // REFUSE: a choice the daemon refuses (unknown_option)
+      if (refuse && JSON.parse(m).type === "choose") { refuse = false; m = m.replace(/"option":"[^"]*"/, '"option":"none"'); }
+      server.send(m);
+    });
+    // CUTREPLY: the daemon answers, and the connection goes before the answer
+    server.onMessage((m) => {
+      if (cutReply && JSON.parse(m).in_reply_to) { cutReply = false; ws.close(); server.close(); return; }
+      ws.send(m);
+    });
+  });
+  await dp.goto(url);
+  await dp.locator("#advisor-input:not([disabled])").waitFor();
+  await dp.locator("#advisor-input").fill("what is kpo");
+  await dp.keyboard.press("Enter");
+  await dp.locator(".advisor-bot").nth(1).waitFor();
+  cut = true;
+  await dp.locator("#advisor-input").fill("and bpo?");
+  await dp.keyboard.press("Enter");
+  await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
+  await dp.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
+  await dp.locator(".advisor-note").first().waitFor({ timeout: 3000 }).catch(() => {});
+  check("a message lost with the connection comes back to the input, with a note",
+    await dp.locator("#advisor-input").inputValue() === "and bpo?" &&
+    !(await dp.locator(".advisor-user").allInnerTexts()).includes("and bpo?") &&
+    await dp.locator(".advisor-note").count() === 1,
+    JSON.stringify(await dp.locator("#advisor-input").inputValue()));
+  // the focus on a rating button when the connection goes: the button went
+  // with the old drawing of the conversation and the focus fell to <body>
+  await dp.locator("#advisor-input").fill("");
+  await dp.locator(".advisor-rate button").first().focus();
+  route[0].close(); route[1].close();
+  await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
+  await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor({ state: "detached", timeout: 15000 });
+  await dp.locator(".advisor-options button").first().waitFor();
+  check("the focus stays in the widget while the history is drawn anew",
+    await dp.evaluate(() => document.querySelector("#advisor-panel").contains(document.activeElement)),
+    await dp.evaluate(() => document.activeElement.tagName));
+  // what the daemon did read is not said to be lost: the Restart control
+  // sends "restart", and the history has it as that
+  await dp.locator("#advisor-input").fill("");
+  cutReply = true;
+  await dp.getByRole("button", { name: "Restart" }).click();
+  await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
+  await dp.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
+  await dp.locator(".advisor-bot", { hasText: "Hello! I help you" }).nth(1).waitFor();
+  check("Restart read by the daemon before the connection went is not said to be lost",
+    await dp.locator(".advisor-note").count() === 0,
+    (await dp.locator(".advisor-note").allInnerTexts()).join(" | "));
+  // a choice refused, picked from the keyboard: the buttons come back, and
+  // the focus with them (it fell to <body> as the picked one was disabled)
+  refuse = true;
+  await dp.locator(".advisor-options button").first().focus();
+  await dp.keyboard.press("Enter");
+  await dp.locator(".advisor-note").first().waitFor();
+  check("a choice refused hands the focus back to the buttons",
+    await dp.evaluate(() => document.querySelector(".advisor-options").contains(document.activeElement)),
+    await dp.evaluate(() => document.activeElement.tagName));
+  await dc.close();
+
+  // a connection that goes silent (a phone between networks: nothing
+  // closes it, nothing comes through): the question waited under "typing"
+  // for ever; unanswered for 10 s, it counts as gone (the page's clock is
+  // driven by the test, so no one waits 10 s)
+  const sc = await browser.newContext();
+  const sp = await sc.newPage();
+  await sp.clock.install();
+  let silent = false;
+  await sp.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => { if (!silent) server.send(m); });
+    server.onMessage((m) => { if (!silent) ws.send(m); });
+  });
+  await sp.goto(url);
+  await sp.locator("#advisor-input:not([disabled])").waitFor();
+  silent = true;
+  await sp.locator("#advisor-input").fill("what is kpo");
+  await sp.keyboard.press("Enter");
+  await sp.locator(".advisor-typing").waitFor();
+  await sp.clock.runFor(9000);
+  const stillWaiting = await sp.locator(".advisor-typing").isVisible();
+  silent = false;
+  await sp.clock.runFor(2000);
+  await sp.locator(".advisor-note").first().waitFor({ timeout: 3000 }).catch(() => {});
+  check("a question on a connection gone silent is given back after 10 s, and the widget reconnects",
+    stillWaiting && await sp.locator("#advisor-input").inputValue() === "what is kpo" &&
+    await sp.locator("#advisor-input").isEnabled() && await sp.locator(".advisor-typing").isHidden(),
+    JSON.stringify([stillWaiting, await sp.locator("#advisor-input").inputValue(),
+      await sp.locator(".advisor-status").innerText()]));
+  await sc.close();
+
+  // two tabs of one conversation: the second resumes it and answers a
+  // question; the first, left as it was, sent its text into a new
+  // conversation of the daemon's (the old one had moved to the other tab),
+  // and its token, now the page's, showed that one after a reload
+  const tc = await browser.newContext();
+  const t1 = await tc.newPage();
+  await t1.goto(url);
+  await t1.locator("#advisor-input:not([disabled])").waitFor();
+  await t1.getByRole("button", { name: "Which one fits us?" }).click();
+  await t1.locator(".advisor-bot", { hasText: "Question 1 of 6" }).waitFor();
+  const t2 = await tc.newPage();
+  await t2.goto(url);
+  await t2.getByRole("button", { name: "Mostly routine tasks" }).click();
+  await t2.locator(".advisor-bot", { hasText: "Question 2 of 6" }).waitFor();
+  const token = await t1.evaluate(() => Object.entries(localStorage).join());
+  await t1.locator("#advisor-input").fill("lower costs");
+  await t1.keyboard.press("Enter");
+  await t1.locator(".advisor-bot", { hasText: "Question 2 of 6" }).waitFor({ timeout: 5000 }).catch(() => {});
+  check("a tab left behind by another is brought up to date before it sends",
+    (await t1.locator(".advisor-user").allInnerTexts()).includes("Mostly routine tasks") &&
+    await t1.locator("#advisor-input").inputValue() === "lower costs" &&
+    /another tab/.test(await t1.locator(".advisor-note").allInnerTexts()) &&
+    await t1.evaluate(() => Object.entries(localStorage).join()) === token,
+    (await t1.locator(".advisor-msg").allInnerTexts()).map((t) => t.slice(0, 20)).join(" | "));
+  await t1.keyboard.press("Enter");
+  await t1.locator(".advisor-bot", { hasText: "Question 3 of 6" }).waitFor({ timeout: 5000 }).catch(() => {});
+  check("and then it carries the conversation on",
+    await t1.locator(".advisor-bot", { hasText: "Question 3 of 6" }).count() === 1);
+  // a button of the tab left behind: the same
+  await t2.getByRole("button", { name: "Lower costs" }).click();
+  await t2.locator(".advisor-bot", { hasText: "Question 3 of 6" }).waitFor({ timeout: 5000 }).catch(() => {});
+  check("a button of a tab left behind brings it up to date instead of a \"something went wrong\"",
+    await t2.locator(".advisor-bot", { hasText: "Question 3 of 6" }).count() === 1 &&
+    /another tab/.test(await t2.locator(".advisor-note").allInnerTexts()),
+    (await t2.locator(".advisor-note").allInnerTexts()).join(" | "));
+  await tc.close();
+
+  // the browser goes offline: its WebSocket stays open to all appearances,
+  // and a question sent then waited under "typing" until the network came
+  // back; the widget says it is offline, takes no text, and resumes after
+  const oc = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const op = await oc.newPage();
+  await op.goto(url);
+  await op.locator("#advisor-input:not([disabled])").waitFor();
+  await oc.setOffline(true);
+  await op.locator(".advisor-status").filter({ hasText: /offline/ }).waitFor({ timeout: 3000 }).catch(() => {});
+  check("offline, the widget says so and takes no text",
+    /offline/.test(await op.locator(".advisor-status").innerText()) && await op.locator("#advisor-input").isDisabled(),
+    JSON.stringify(await op.locator(".advisor-status").innerText()));
+  // a button pressed offline says so; "trying again now" promised what the
+  // network could not give
+  await op.locator(".advisor-options button").first().tap();
+  await op.locator(".advisor-note").first().waitFor();
+  check("a button pressed offline says the network is gone",
+    /offline/.test(await op.locator(".advisor-note").first().innerText()),
+    await op.locator(".advisor-note").first().innerText());
+  // on a phone the status squeezed the title into three lines
+  const titleLines = await op.locator(".advisor-title").evaluate((t) =>
+    Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight)));
+  check("at 360 px the title stays on one line beside the status", titleLines === 1, titleLines + " lines");
+  await op.screenshot({ path: join(shots, "widget-phone-offline.png") });
+  await oc.setOffline(false);
+  await op.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
+  check("back online, it carries on", await op.locator(".advisor-bot").count() === 1 &&
+    await op.locator(".advisor-status").innerText() === "");
+  await oc.close();
+}
