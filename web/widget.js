@@ -279,8 +279,11 @@
     } else if (f.type === "error") {
       waiting(false);
       pickable(true);     /* the choice was refused: on offer again */
+      /* the log was purged, or this is another database: afresh, and
+       * saying so (the earlier conversation went without a word) */
       if (f.code === "unknown_resume") {
         try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
+        addNote("Your earlier conversation is no longer available; here is a new one.");
         send({ type: "start" });
         return;
       }

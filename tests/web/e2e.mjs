@@ -380,6 +380,20 @@ try {
   check("the page has an icon of its own (no 404 for /favicon.ico)", icon === "200 image/svg+xml", icon);
 
   // accessibility (axe-core, injected past the CSP only for the audit)
+  // a token the daemon does not know (the log purged, another database):
+  // the conversation starts afresh, and says so; the earlier one was gone
+  // from the page without a word
+  const gc = await browser.newContext();
+  await gc.addInitScript((key) => localStorage.setItem(key, "ab".repeat(32)), `advisord.resume:ws://127.0.0.1:${port}/ws`);
+  const gp = await gc.newPage();
+  await gp.goto(url);
+  await gp.locator(".advisor-bot").first().waitFor();
+  check("a conversation the daemon no longer has is said to be gone, and a new one starts",
+    /earlier conversation/.test(await gp.locator(".advisor-log").innerText()) &&
+    /Hello! I help you/.test(await gp.locator(".advisor-bot").first().innerText()),
+    await gp.locator(".advisor-log").innerText());
+  await gc.close();
+
   const audit = await browser.newContext({ bypassCSP: true });
   const ap = await audit.newPage();
   await ap.goto(url);
