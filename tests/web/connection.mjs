@@ -117,10 +117,19 @@ export async function connectionChecks(browser, url, check, shots) {
   await t1.locator("#advisor-input:not([disabled])").waitFor();
   await t1.getByRole("button", { name: "Which one fits us?" }).click();
   await t1.locator(".advisor-bot", { hasText: "Question 1 of 6" }).waitFor();
+  // a channel of the test's own in the first tab, made after the widget's:
+  // once it has heard the second tab, the widget's has (in that order)
+  const listen = (pg) => pg.evaluate(() => {
+    const c = new BroadcastChannel(Object.keys(localStorage).find((k) => k.startsWith("advisord.resume:")));
+    window.heard = new Promise((r) => { c.onmessage = () => r(true); });
+  });
+  await listen(t1);
   const t2 = await tc.newPage();
   await t2.goto(url);
   await t2.getByRole("button", { name: "Mostly routine tasks" }).click();
   await t2.locator(".advisor-bot", { hasText: "Question 2 of 6" }).waitFor();
+  await t1.evaluate(() => window.heard);
+  await listen(t2);
   const token = await t1.evaluate(() => Object.entries(localStorage).join());
   await t1.locator("#advisor-input").fill("lower costs");
   await t1.keyboard.press("Enter");
@@ -136,6 +145,7 @@ export async function connectionChecks(browser, url, check, shots) {
   check("and then it carries the conversation on",
     await t1.locator(".advisor-bot", { hasText: "Question 3 of 6" }).count() === 1);
   // a button of the tab left behind: the same
+  await t2.evaluate(() => window.heard);
   await t2.getByRole("button", { name: "Lower costs" }).click();
   await t2.locator(".advisor-bot", { hasText: "Question 3 of 6" }).waitFor({ timeout: 5000 }).catch(() => {});
   check("a button of a tab left behind brings it up to date instead of a \"something went wrong\"",
