@@ -104,6 +104,7 @@ struct conn {
 	char		 opts[MAX_OPTS][OPT_LEN];
 	char		 resume[TOKEN_LEN];
 	uint64_t	 msgid;
+	uint64_t	 answers;	/* in the measured window */
 	struct conn	*next_free;
 };
 
@@ -125,6 +126,8 @@ struct worker {
 	uint64_t	 next_sweep;
 	uint32_t	 rng;
 	struct hist	 h;
+	uint64_t	 last_answer;	/* time of the window's latest answer */
+	uint64_t	 gap_max;	/* longest time without one, ns */
 	/* counters; the ones in the window are what the RESULT shows */
 	uint64_t	 done, errors, sent, connects, connect_fail, closed,
 			 timeouts, dropped, aborted, storms, handshake_fail;
@@ -628,8 +631,12 @@ conn_request(struct conn *c, uint64_t intended)
 	    (int)(rnd(&c->rng) % 100) < opt.resume_pct;
 
 	len = next_frame(c, msg, sizeof(msg), resume);
-	c->t_intended = intended;
 	c->t_sent = now_ns();
+	/* closed loop: from the send itself.  INTENDED is then the time the
+	 * previous answer's wake-up began, and the generator's own work on
+	 * the answers before this one in that wake-up (up to 256 of them)
+	 * would be counted as the server's */
+	c->t_intended = opt.rate > 0 ? intended : c->t_sent;
 	c->inflight = true;
 	c->w->sent++;
 	if (ws_send(c, 1, msg, len) != 0)
@@ -741,7 +748,15 @@ on_message(struct conn *c, const uint8_t *p, size_t len, uint64_t now)
 		return;
 	c->inflight = false;
 	if (now >= t_start && now < t_end) {
+		/* the longest the whole thread went without an answer: a
+		 * stall of the server shows here, one slow connection not */
+		uint64_t prev = w->last_answer ? w->last_answer : t_start;
+
+		if (now - prev > w->gap_max)
+			w->gap_max = now - prev;
+		w->last_answer = now;
 		w->done++;
+		c->answers++;
 		hist_add(&w->h, now - c->t_intended);
 		if (is_error) {
 			w->errors++;
@@ -1180,6 +1195,7 @@ main(int argc, char **argv)
 	long long cpu0 = -1, cpu1 = -1, self0, self1, busy0, busy1;
 	double other = 0;
 	long rss0 = -1, rss1 = -1, hwm = -1;
+	uint64_t conn_min = UINT64_MAX, conn_max = 0, gap_max = 0;
 	double secs, cpu_s = 0, idle_per_conn = 0;
 	const char *first_error = "";
 	int i, j, per, rest, ready;
@@ -1326,6 +1342,17 @@ main(int argc, char **argv)
 		aborted += w->aborted;
 		hsfail += w->handshake_fail;
 		storms += w->storms;
+		if (w->gap_max > gap_max)
+			gap_max = w->gap_max;
+		if (t_end - (w->last_answer ? w->last_answer : t_start) > gap_max)
+			gap_max = t_end - (w->last_answer ? w->last_answer :
+			    t_start);
+		for (j = 0; j < w->nc; j++) {
+			if (w->c[j].answers < conn_min)
+				conn_min = w->c[j].answers;
+			if (w->c[j].answers > conn_max)
+				conn_max = w->c[j].answers;
+		}
 		if (first_error[0] == '\0' && w->first_error[0] != '\0')
 			first_error = w->first_error;
 	}
@@ -1356,6 +1383,9 @@ main(int argc, char **argv)
 		fprintf(stderr, ", daemon CPU %.2f s (%.0f%%, %.1f us/answer), "
 		    "RSS %ld kB, peak %ld kB", cpu_s, 100 * cpu_s / secs,
 		    done ? 1e6 * cpu_s / (double)done : 0.0, rss1, hwm);
+	fprintf(stderr, ", answers per connection %" PRIu64 "-%" PRIu64
+	    ", longest gap without an answer %.1f ms", conn_min, conn_max,
+	    gap_max / 1e6);
 	fprintf(stderr, ", other load %.2f cores", other);
 	if (closed || timeouts || dropped || cfail || hsfail)
 		fprintf(stderr, "; %" PRIu64 " closed, %" PRIu64 " timeouts, %"
@@ -1369,7 +1399,8 @@ main(int argc, char **argv)
 	    "max_us=%.1f cpu_s=%.3f us_per_answer=%.2f rss_kb=%ld hwm_kb=%ld "
 	    "sent=%" PRIu64 " connects=%" PRIu64 " connect_fail=%" PRIu64
 	    " closed=%" PRIu64 " timeouts=%" PRIu64 " dropped=%" PRIu64
-	    " aborted=%" PRIu64 " storms=%" PRIu64 " other_cores=%.2f\n",
+	    " aborted=%" PRIu64 " storms=%" PRIu64 " conn_min=%" PRIu64
+	    " conn_max=%" PRIu64 " gap_max_us=%.1f other_cores=%.2f\n",
 	    opt.label, opt.advisor ? "advisor" : "echo",
 	    opt.rate > 0 ? "open" : "closed", opt.conns, opt.rate, secs, done,
 	    (double)done / secs, errors, first_error[0] ? first_error : "-",
@@ -1377,7 +1408,7 @@ main(int argc, char **argv)
 	    hist_pct(&total, 99) / 1e3, hist_pct(&total, 99.9) / 1e3,
 	    total.max / 1e3, cpu_s, done ? 1e6 * cpu_s / (double)done : 0.0,
 	    rss1, hwm, sent, connects, cfail + hsfail, closed, timeouts, dropped,
-	    aborted, storms, other);
+	    aborted, storms, conn_min, conn_max, gap_max / 1e3, other);
 	workers_free(ws);
 	return 0;
 }
