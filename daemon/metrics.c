@@ -199,6 +199,10 @@ metrics_write(struct jbuf *b, const struct store_stats *st)
 	counter(b, "advisord_slow_clients_dropped_total", "Connections closed "
 	    "because their output queue was full.",
 	    metrics.slow_clients_dropped);
+	counter(b, "advisord_replies_held_total", "Frames held until the log "
+	    "had resolved their rows (every frame in strict durability; in "
+	    "fast, those sent while the log writer was behind).",
+	    metrics.replies_held);
 	counter(b, "advisord_content_reloads_total", "Content reloads that "
 	    "succeeded.", metrics.reloads);
 	counter(b, "advisord_content_reload_failures_total", "Content reloads "

@@ -23,6 +23,7 @@ struct metrics {
 	uint64_t	reloads, reload_failures;
 	uint64_t	settings_reload_failures;
 	uint64_t	slow_clients_dropped;
+	uint64_t	replies_held;		/* waited for their log rows */
 	uint64_t	conversations;		/* in memory now */
 	uint64_t	latency_count;
 	uint64_t	latency_sum_us;

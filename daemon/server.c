@@ -149,8 +149,9 @@ emit(void *arg, const char *data, size_t len, uint64_t seq)
 
 	if (p->q == NULL || p->kill)
 		return;
-	if (outq_push(p->q, data, len, S.cfg->strict ||
-	    store_backlogged(S.store) ? seq : 0) == -1) {
+	if (!S.cfg->strict && !store_backlogged(S.store))
+		seq = 0;
+	if (outq_push(p->q, data, len, seq) == -1) {
 		log_info("%s: output queue full, dropping the connection",
 		    p->ip);
 		metrics.slow_clients_dropped++;
@@ -159,6 +160,8 @@ emit(void *arg, const char *data, size_t len, uint64_t seq)
 		    LWS_TO_KILL_ASYNC);
 		return;
 	}
+	if (seq > store_resolved(S.store))
+		metrics.replies_held++;
 	lws_callback_on_writable(p->wsi);
 }
 

@@ -632,6 +632,8 @@ t_metrics(void **state)
 	assert_true(metric(D.port, "advisord_connections_refused_total") >=
 	    3);
 	assert_true(metric(D.port, "advisord_log_rows_committed_total") > 0);
+	/* fast durability with a log that keeps up holds no reply back */
+	assert_int_equal(metric(D.port, "advisord_replies_held_total"), 0);
 }
 
 /* Last: SIGTERM exits 0, and a conversation resumes after the restart. */
@@ -672,6 +674,9 @@ t_restart(void **state)
 	j = ask(c, "{\"type\":\"message\",\"text\":\"what is bpo\"}");
 	assert_string_equal(str(j, "intent"), "define_bpo");
 	cJSON_Delete(j);
+	/* in strict durability every reply waited for its rows: the
+	 * resumed one and this one */
+	assert_true(metric(D.port, "advisord_replies_held_total") >= 2);
 	wsc_free(c);
 	assert_int_equal(tdaemon_stop(&D, SIGINT), 0);
 }

@@ -48,6 +48,7 @@ t_counters(void **state)
 	metrics.frames_out[MF_REPLY] = 3;
 	metrics.reload_failures = 1;
 	metrics.settings_reload_failures = 2;
+	metrics.replies_held = 4;
 	jbuf_init(&b, 0);
 	metrics_write(&b, &st);
 	t = jbuf_data(&b);
@@ -80,6 +81,7 @@ t_counters(void **state)
 	assert_true(sample(t, "advisord_log_write_errors_total") == 2);
 	assert_true(sample(t, "advisord_content_reload_failures_total") == 1);
 	assert_true(sample(t, "advisord_settings_reload_failures_total") == 2);
+	assert_true(sample(t, "advisord_replies_held_total") == 4);
 	/* every sample has its TYPE line */
 	assert_non_null(strstr(t, "# TYPE advisord_reply_latency_seconds "
 	    "histogram\n"));
