@@ -104,7 +104,7 @@ uint64_t	 store_put_content(struct store *, const char *version,
  * releases a reply once its sequence number is resolved. */
 uint64_t	 store_resolved(const struct store *);
 /* True while the writer is behind (half a batch, or an eighth of the
- * queue, waits: 1,024 rows by default).  Fast
+ * queue, waits: 4,096 rows by default).  Fast
  * mode then holds replies like strict mode until their rows are resolved,
  * so that a load the disk cannot absorb slows the answers down instead of
  * overflowing the queue and losing rows. */
