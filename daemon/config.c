@@ -5,6 +5,7 @@
  * (outside double quotes).  Parsing is pure (no side effects beyond the struct), so
  * it is tested directly and fuzzed.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -97,6 +98,46 @@ text(char *dst, size_t size, const char *v)
 	return 0;
 }
 
+/*
+ * The numeric addresses of V (spaces or commas between) into DST, each as
+ * inet_ntop prints it, a space between, which is how a peer's address is
+ * compared with them.  A name, a range or an address with a port was
+ * taken and never matched a peer, and "0:0::1" never matched "::1": the
+ * proxy's visitors all counted under its one address, and --check said
+ * the file was valid.
+ */
+static int
+addresses(char *dst, size_t size, const char *v)
+{
+	char out[1024];
+	char item[INET6_ADDRSTRLEN], canon[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	size_t n, used = 0;
+	const char *p;
+	int af;
+
+	out[0] = '\0';
+	for (p = v; *p; p += n) {
+		p += strspn(p, " ,");
+		if ((n = strcspn(p, " ,")) == 0)
+			continue;
+		if (n >= sizeof(item))
+			return -1;
+		memcpy(item, p, n);
+		item[n] = '\0';
+		af = strchr(item, ':') != NULL ? AF_INET6 : AF_INET;
+		if (inet_pton(af, item, bin) != 1 ||
+		    inet_ntop(af, bin, canon, sizeof(canon)) == NULL ||
+		    used + strlen(canon) + 2 > sizeof(out) ||
+		    used + strlen(canon) + 2 > size)
+			return -1;
+		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%s",
+		    used > 0 ? " " : "", canon);
+	}
+	memcpy(dst, out, used + 1);
+	return 0;
+}
+
 int
 config_set(struct config *c, const char *key, const char *v, char *err,
     size_t errlen)
@@ -133,7 +174,11 @@ config_set(struct config *c, const char *key, const char *v, char *err,
 	NUM("bridge_rate_limit", bridge_rate_limit, 0, 10000000)
 	TXT("bridge_tokens", bridge_tokens, true)
 	TXT("origins", origins, true)
-	TXT("trusted_proxies", trusted_proxies, true)
+	if (strcmp(key, "trusted_proxies") == 0) {
+		rc = addresses(c->trusted_proxies, sizeof(c->trusted_proxies),
+		    v);
+		goto done;
+	}
 	NUM("max_message_bytes", max_message_bytes, 256, 16 * 1024 * 1024)
 	NUM("max_text_chars", max_text_chars, 1, 1000000)
 	NUM("max_conns_per_ip", max_conns_per_ip, 1, 1000000)

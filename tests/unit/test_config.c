@@ -101,7 +101,7 @@ t_file(void **state)
 	assert_true(c.debug);
 	assert_false(c.jit);
 	assert_string_equal(c.origins, "https://a.example https://b.example");
-	assert_string_equal(c.trusted_proxies, "127.0.0.1, ::1");
+	assert_string_equal(c.trusted_proxies, "127.0.0.1 ::1");
 	assert_int_equal(c.max_message_bytes, 4096);
 	assert_int_equal(c.idle_timeout, 0);
 	assert_int_equal(c.outq_max, 8);
@@ -132,6 +132,13 @@ t_file_errors(void **state)
 		{ "db = \"\"\n", ":1: bad value \"\" for db" },
 		{ "content = \n", ":1: bad value \"\" for content" },
 		{ "web_dir = \"\"\n", ":1: bad value \"\" for web_dir" },
+		/* a proxy is a peer's address: none of these ever matched */
+		{ "trusted_proxies = 127.0.0.1 10.0.0.0/8\n",
+		    ":1: bad value \"127.0.0.1 10.0.0.0/8\" for trusted_proxies" },
+		{ "trusted_proxies = localhost\n", ":1: bad value" },
+		{ "trusted_proxies = 127.0.0.1:8443\n", ":1: bad value" },
+		{ "trusted_proxies = [::1]\n", ":1: bad value" },
+		{ "trusted_proxies = 300.1.2.3\n", ":1: bad value" },
 	};
 	struct config c;
 	char err[512], want[256];
@@ -274,6 +281,10 @@ t_flags(void **state)
 	assert_int_equal(parse(&c, err, sizeof(err), "--at", "q_work", NULL),
 	    -1);
 	assert_string_equal(err, "--at goes with --explain TEXT");
+	/* proxies are kept as a peer's address is printed, to compare */
+	assert_int_equal(parse(&c, err, sizeof(err), "--trusted-proxies",
+	    "0:0:0:0:0:0:0:1,10.0.0.9 ::FFFF:192.0.2.1", NULL), 0);
+	assert_string_equal(c.trusted_proxies, "::1 10.0.0.9 ::ffff:192.0.2.1");
 }
 
 static void
