@@ -845,6 +845,11 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (p->br != NULL && p->br->revoked)
 			return close_with(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 			    "bridge token revoked");
+		/* on the way out, once its replies have left: a client told
+		 * 1001 knows the daemon went, not the network */
+		if (S.stop && outq_len(p->q) == 0)
+			return close_with(wsi, LWS_CLOSE_STATUS_GOINGAWAY,
+			    "advisord stopping");
 		return write_one(p);
 
 	case LWS_CALLBACK_CLOSED:
@@ -1163,19 +1168,18 @@ server_run(const struct config *cfg, int argc, char **argv,
 
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping: flushing replies and the log");
-	/* give queued replies up to a second to leave */
+	/*
+	 * Give queued replies up to a second to leave, each WebSocket closed
+	 * with 1001 behind its last one.  Dropped by lws_context_destroy, they
+	 * ended with no close frame at all (1006 to the client), as a crash
+	 * or a cut cable does, and a bridge logged a lost connection.
+	 */
 	deadline = wall_us() + 1000000;
-	while (wall_us() < deadline) {
+	while (S.conns != NULL && wall_us() < deadline) {
 		struct pss *p;
-		bool pending = false;
 
 		for (p = S.conns; p; p = p->next)
-			if (outq_len(p->q) > 0) {
-				pending = true;
-				lws_callback_on_writable(p->wsi);
-			}
-		if (!pending)
-			break;
+			lws_callback_on_writable(p->wsi);
 		if (service() < 0)
 			break;
 	}

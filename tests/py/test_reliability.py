@@ -453,6 +453,26 @@ def poll_loop():
         d.stop(signal.SIGKILL)
 
 
+def stopping(*args):
+    """SIGTERM closes each WebSocket with 1001: a client then knows that
+    the daemon went, not the network."""
+    d = Daemon("--rate-limit", "0", *args)
+    try:
+        cs = [d.client() for _ in range(3)]
+        for c in cs:
+            R.check("stopping%s: a visitor is answered first" % " ".join([""] + list(args)),
+                    c.ask({"type": "start"}).get("type") == "reply")
+        d.proc.send_signal(signal.SIGTERM)
+        codes = [c.close_code() for c in cs]
+        for c in cs:
+            c.close()
+        R.check("stopping%s: every WebSocket is closed with 1001" % " ".join([""] + list(args)),
+                codes == [1001] * len(cs), codes)
+        R.check("stopping%s: exit 0" % " ".join([""] + list(args)), d.stop() == 0)
+    finally:
+        d.stop(signal.SIGKILL)
+
+
 def port_in_use():
     """A port another program holds: exit 1, saying so, not blaming libev."""
     s = socket.socket()
@@ -529,6 +549,9 @@ def main():
     finally:
         d.stop(signal.SIGKILL)
     R.run("poll loop", poll_loop)
+    R.run("stopping", stopping)
+    R.run("stopping, poll loop", lambda: stopping("--event-loop", "poll"))
+    R.run("stopping, strict", lambda: stopping("--durability", "strict"))
     R.run("limits", limits)
     R.run("behind a proxy", proxied)
     R.run("kill -9 in strict mode", sql_and_strict_crash)
