@@ -17,6 +17,7 @@
 #include "daemon/jbuf.h"
 #include "daemon/log.h"
 #include "daemon/server.h"
+#include "storage/schema.h"
 #include "storage/store.h"
 
 #ifndef ADVISOR_VERSION
@@ -111,6 +112,11 @@ main(int argc, char **argv)
 		bridge_tokens_free(tokens);
 		return 1;
 	}
+	/* one-way: the operator's way back is the backup taken before */
+	if (store_schema_found(store) > 0 &&
+	    store_schema_found(store) < (int)schema_nmigrations)
+		log_info("%s: log schema migrated from version %d to %zu",
+		    cfg.db, store_schema_found(store), schema_nmigrations);
 	ao.store = store;
 	config_advisor_opts(&cfg, &ao);
 	if ((adv = advisor_new(in, dl, &ao)) == NULL)

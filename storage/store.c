@@ -109,6 +109,7 @@ struct store {
 	size_t		 backlog;	/* count, readable without the lock */
 	size_t		 hold_rows;	/* backlog at which replies wait */
 	int64_t		 next_id;
+	int		 found;		/* user_version before the open */
 	bool		 stop;
 	unsigned	 retries;	/* attempts per batch */
 	unsigned	 pause_ms;	/* first pause between attempts */
@@ -135,9 +136,10 @@ exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	return -1;
 }
 
-/* Bring the schema up to date inside one transaction. */
+/* Bring the schema up to date inside one transaction; the version the
+ * file had into FOUND. */
 static int
-migrate(sqlite3 *db, char *err, size_t errlen)
+migrate(sqlite3 *db, int *found, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int version = 0;
@@ -152,6 +154,7 @@ migrate(sqlite3 *db, char *err, size_t errlen)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+	*found = version;
 	if (version > (int)schema_nmigrations) {
 		snprintf(err, errlen, "database schema version %d is newer "
 		    "than this advisord (%zu)", version, schema_nmigrations);
@@ -566,7 +569,7 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	    exec(s->db, sql, err, errlen) ||
 	    exec(s->db, "PRAGMA foreign_keys = OFF", err, errlen) ||
 	    exec(s->db, WRITER_PRAGMAS, err, errlen) ||
-	    migrate(s->db, err, errlen) == -1) {
+	    migrate(s->db, &s->found, err, errlen) == -1) {
 		char why[256];
 
 		snprintf(why, sizeof(why), "%s", err);
@@ -715,6 +718,12 @@ store_writer_exec(struct store *s, const char *sql)
 	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	pthread_mutex_unlock(&s->dbmu);
 	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int
+store_schema_found(const struct store *s)
+{
+	return s->found;
 }
 
 int64_t

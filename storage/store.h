@@ -74,6 +74,10 @@ struct store_stats {
 /* Open (create, migrate, WAL) and start the writer.  NULL and a message
  * in ERR on failure. */
 struct store	*store_open(const struct store_opts *, char *err, size_t errlen);
+/* The schema version the file had when opened: 0 for a new file, below
+ * schema_nmigrations when this open migrated it (which an older advisord
+ * then refuses to open). */
+int		 store_schema_found(const struct store *);
 /* Commit everything queued, stop the writer, close. */
 void		 store_close(struct store *);
 /* Remove a closed log at PATH with its -wal and -shm files (tests, tools). */

@@ -50,7 +50,37 @@ def script(d):
             "resume": kpo["resume"], "conv": kpo["conversation"], "q2": q2}
 
 
+def upgrade():
+    """A log of an older schema (3: before content_loads) is migrated when
+    a newer advisord starts on it, and its log says so, once: an older
+    advisord refuses the file from then on."""
+    d = Daemon("--log-level", "info")
+    try:
+        c = d.client()
+        token = c.ask({"type": "start"})["resume"]
+        c.close()
+        d.stop()
+        db = sqlite3.connect(d.db)
+        db.execute("DROP TABLE content_loads")
+        db.execute("PRAGMA user_version = 3")
+        db.commit()
+        db.close()
+        d.start()
+        c = d.client()
+        r = c.ask({"type": "start", "resume": token})
+        c.close()
+        R.check("upgrade: a conversation from before resumes", r.get("type") == "history", r)
+        d.stop()
+        d.start()
+        d.stop()
+        R.check("upgrade: the log names the migration, once",
+                d.logtext().count("log schema migrated from version 3 to ") == 1, d.logtext())
+    finally:
+        d.stop(signal.SIGKILL)
+
+
 def main():
+    R.run("upgrade", upgrade)
     d = Daemon("--rate-limit", "0")
     try:
         s = script(d)

@@ -215,6 +215,7 @@ test_migration(void **state)
 
 	(void)state;
 	s = open_store(dbpath, true, 0);
+	assert_int_equal(store_schema_found(s), 0);	/* a new file */
 	store_close(s);
 	assert_int_equal(count(dbpath, "PRAGMA user_version"),
 	    (int64_t)schema_nmigrations);
@@ -282,6 +283,11 @@ test_migration_from_v1(void **state)
 	old_log(1, "");
 
 	s = open_store(dbpath, true, 0);
+	assert_int_equal(store_schema_found(s), 1);
+	store_close(s);
+	/* opened again, it is up to date: nothing was migrated */
+	s = open_store(dbpath, true, 0);
+	assert_int_equal(store_schema_found(s), (int)schema_nmigrations);
 	store_close(s);
 	assert_int_equal(count(dbpath, "PRAGMA user_version"),
 	    (int64_t)schema_nmigrations);
@@ -321,6 +327,7 @@ test_migration_from_v2(void **state)
 	    " content_version) VALUES ('c', 'web', 5, 'v1');");
 
 	s = open_store(dbpath, true, 0);
+	assert_int_equal(store_schema_found(s), 2);
 	m.id = store_next_id(s);
 	assert_int_equal(m.id, 3);
 	assert_true(store_put_message(s, &m) > 0);
