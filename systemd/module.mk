@@ -3,8 +3,8 @@
 # compiled in (so an installed advisord finds its content and web files
 # without flags), then lays out binaries, content, web assets, a default
 # config, the systemd unit and the man pages under $(DESTDIR)$(PREFIX).
-# uninstall removes exactly those files, then the folders that are left
-# empty.  Both honour PREFIX, DESTDIR and the *DIR variables of the top
+# uninstall removes exactly those files but a config file edited since,
+# then the folders that are left empty.  Both honour PREFIX, DESTDIR and the *DIR variables of the top
 # Makefile.
 
 INSTALL       ?= install
@@ -28,6 +28,11 @@ SYSD_BRIDGE_BIN = $(if $(SYSD_BRIDGE),$(INSTALL_BUILD)/advisor-bridge)
 sysd_conf = if [ -e $(2) ]; then \
 	  echo "install: keeping $(2) (the sample is $(1))"; \
 	else $(INSTALL) -m 644 $(1) $(2); fi
+# ...and so does uninstall, unless it is still the sample as shipped: it
+# removed the edited settings and the bridge's secrets with the programs.
+sysd_unconf = if [ -e $(2) ] && ! cmp -s $(1) $(2); then \
+	  echo "uninstall: keeping $(2), edited (the sample is $(1))"; \
+	else rm -f $(2); fi
 
 # The share folder is compiled into daemon/config.o only: when it differs
 # from the one the last install build used, drop that object and the
@@ -71,13 +76,13 @@ endif
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/advisord $(DESTDIR)$(BINDIR)/advisorctl \
 	  $(patsubst %,$(DESTDIR)$(DATADIR)/%,$(SYSD_CONTENT) $(SYSD_WEB)) \
-	  $(DESTDIR)$(SYSCONFDIR)/advisord/advisord.conf \
 	  $(DESTDIR)$(UNITDIR)/advisord.service \
 	  $(DESTDIR)$(MANDIR)/man8/advisord.8 $(DESTDIR)$(MANDIR)/man1/advisorctl.1 \
 	  $(DESTDIR)$(BINDIR)/advisor-bridge \
-	  $(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.conf \
 	  $(DESTDIR)$(UNITDIR)/advisor-bridge.service \
 	  $(DESTDIR)$(MANDIR)/man8/advisor-bridge.8
+	$(call sysd_unconf,$(SYSD_CONF),$(DESTDIR)$(SYSCONFDIR)/advisord/advisord.conf)
+	$(call sysd_unconf,bridge/advisor-bridge.conf,$(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.conf)
 	rmdir $(DESTDIR)$(DATADIR)/intents $(DESTDIR)$(DATADIR)/dialogues \
 	  $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR) \
 	  $(DESTDIR)$(SYSCONFDIR)/advisord 2>/dev/null || true

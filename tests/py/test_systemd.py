@@ -218,10 +218,16 @@ def install_prefix():
             R.check("installed advisor-bridge runs (--help)",
                     h.returncode == 0 and b"--token-file" in h.stdout, h.stdout[:300])
 
+        # the configs were edited (reinstall_keeps_configs): they are the
+        # operator's, settings and secrets, and outlive the programs
         rc, out = make("uninstall", "PREFIX=" + prefix)
         left = files_under(prefix)
-        R.check("make uninstall leaves no files", rc == 0 and not left,
-                "rc %d, left %s" % (rc, left))
+        confs = sorted("etc/advisord/" + n for n in
+                       ["advisord.conf"] + (["advisor-bridge.conf"] if BRIDGE else []))
+        R.check("make uninstall keeps the edited configs, and says so, and nothing else",
+                rc == 0 and sorted(left) == confs and
+                all("keeping %s/%s" % (prefix, c) in out for c in confs),
+                "rc %d, left %s, %s" % (rc, left, out[-1000:]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
