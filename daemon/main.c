@@ -80,12 +80,13 @@ main(int argc, char **argv)
 	}
 	if (cfg.check || cfg.explain) {
 		rc = 0;
-		if (cfg.explain && explain_text(stdout, in, dl, cfg.explain,
-		    cfg.explain_at, err, sizeof(err)) == -1) {
-			fprintf(stderr, "advisord: %s\n", err);
-			rc = 1;
-		}
-		else if (web_dir_check(cfg.web_dir, err, sizeof(err)) == -1) {
+		if (cfg.explain) {
+			if (explain_text(stdout, in, dl, cfg.explain,
+			    cfg.explain_at, err, sizeof(err)) == -1) {
+				fprintf(stderr, "advisord: %s\n", err);
+				rc = 1;
+			}
+		} else if (web_dir_check(cfg.web_dir, err, sizeof(err)) == -1) {
 			fprintf(stderr, "advisord: %s\n", err);
 			rc = 1;
 		} else

@@ -523,6 +523,17 @@ def web_dir_missing():
                 p.returncode)
         R.check("web_dir without index.html: --check names web_dir and the folder",
                 "web_dir %s" % missing in p.stderr, p.stderr)
+        # --explain reads the content only: it says how a text is
+        # understood and nothing about the page, whatever web_dir holds
+        p = subprocess.run([adv, "--web-dir", missing, "--explain",
+                            "what is kpo"], capture_output=True, text=True,
+                           timeout=20)
+        R.check("web_dir without index.html: --explain exits 0",
+                p.returncode == 0, (p.returncode, p.stderr))
+        R.check("web_dir without index.html: --explain explains, no more",
+                "intent:     define_kpo" in p.stdout and
+                "are valid" not in p.stdout and p.stderr == "",
+                (p.stdout, p.stderr))
         d = Daemon("--web-dir", missing)
         try:
             r = d.client().ask({"type": "message", "text": "what is kpo"})
