@@ -333,11 +333,21 @@ accept_filter(const struct lws_filter_network_conn_args *args)
 static int
 bind_count(struct lws *wsi, struct ipcount *c)
 {
+	char key[32];
 	struct wsiip *w;
 
+	/* counted at accept, from a peer that a reload has since made a
+	 * trusted proxy: the count moves to the client's address, or the
+	 * proxy's would never be given back */
+	snprintf(key, sizeof(key), "%p", (void *)wsi);
+	if ((w = htab_get(S.bywsi, key)) != NULL) {
+		ip_give(w->c);
+		w->c = c;
+		return 0;
+	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return -1;
-	snprintf(w->key, sizeof(w->key), "%p", (void *)wsi);
+	snprintf(w->key, sizeof(w->key), "%s", key);
 	w->c = c;
 	if (htab_put(S.bywsi, w->key, w) == -1) {
 		free(w);

@@ -295,6 +295,53 @@ def proxied():
         d.stop()
 
 
+def proxied_after_reload():
+    """A connection accepted before a SIGHUP made its peer a trusted proxy
+    and upgraded after it moves its count from the proxy's address to the
+    client's; it was counted under both, and the proxy's count was never
+    given back (nor its memory freed), one connection fewer for it for as
+    long as the daemon ran."""
+    xff = "X-Forwarded-For: 203.0.113.5\r\n"
+    conf = os.path.join(tempdir("advisord-proxyconf-"), "advisord.conf")
+
+    def reload_to(text, n):
+        with open(conf, "w") as f:
+            f.write(text)
+        d.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while time.time() < deadline and \
+                d.metric("advisord_content_reloads_total") != n:
+            time.sleep(0.05)
+        return d.metric("advisord_content_reloads_total") == n
+
+    with open(conf, "w") as f:
+        f.write("max_conns_per_ip = 2\n")
+    d = Daemon("-c", conf)
+    try:
+        # from an address of its own, which nothing else here comes from
+        early = socket.create_connection(("127.0.0.1", d.port), timeout=5,
+                                         source_address=("127.0.0.2", 0))
+        # accepted (and counted) before the /metrics connection after it
+        d.metric("advisord_content_reloads_total")
+        R.check("proxy reload: 127.0.0.2 becomes a trusted proxy",
+                reload_to("max_conns_per_ip = 2\ntrusted_proxies = 127.0.0.2\n", 1))
+        c = d.client(sock=early, extra=xff)
+        R.check("proxy reload: the early connection upgrades as the client's",
+                c.upgraded, c.status)
+        R.check("proxy reload: 127.0.0.2 is no proxy again",
+                reload_to("max_conns_per_ip = 2\n", 2))
+        # the early one counts under 203.0.113.5 only: 127.0.0.2 has both
+        conns = [d.client(source="127.0.0.2") for _ in range(2)]
+        R.check("proxy reload: the proxy's own address has its whole cap",
+                [x.upgraded for x in conns] == [True, True],
+                [x.status for x in conns])
+        for x in conns:
+            x.close()
+        c.close()
+    finally:
+        d.stop()
+
+
 def sql_and_strict_crash():
     weird = "'; DROP TABLE messages; -- \" \\ %s _ ` ) ( \u2603"
     token = "t" * 64
@@ -551,6 +598,7 @@ def main():
     R.run("port in use", port_in_use)
     R.run("host not on this machine", host_not_here)
     R.run("web_dir without index.html", web_dir_missing)
+    R.run("trusted proxy added by a reload", proxied_after_reload)
     d = Daemon("--rate-limit", "0")
     try:
         R.run("conformance", lambda: conformance(d))

@@ -45,10 +45,11 @@ class Closed(Exception):
 class Client:
     def __init__(self, port, path="/ws", origin=None, token=None,
                  proto="advisor.v1", host=None, timeout=5.0, extra="",
-                 source=None):
+                 source=None, sock=None):
         # SOURCE: the local address to come from (127.0.0.2, say), so that
-        # one test can be many addresses
-        self.sock = socket.create_connection(
+        # one test can be many addresses; SOCK: a connection already open
+        # to upgrade
+        self.sock = sock or socket.create_connection(
             ("127.0.0.1", port), timeout=timeout,
             source_address=(source, 0) if source else None)
         self.sock.settimeout(timeout)
