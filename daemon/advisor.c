@@ -663,6 +663,7 @@ find_conv(struct session *s, const char *cid, bool create, int64_t now_us,
 	struct store_resume r;
 	struct conv *c;
 	char key[KEY_MAX], token[AUTH_TOKEN_HEX + 1];
+	bool held;
 
 	if (!s->is_bridge) {
 		if (s->convs != NULL) {
@@ -690,7 +691,9 @@ find_conv(struct session *s, const char *cid, bool create, int64_t now_us,
 	if (cid == NULL)
 		cid = "default";
 	snprintf(key, sizeof(key), "b-%s:%s", s->bridge, cid);
-	if ((c = htab_get(a->by_key, key)) == NULL) {
+	c = htab_get(a->by_key, key);
+	held = c != NULL;
+	if (c == NULL) {
 		int found = store_lookup(a->o.store, key, false, HIST_MAX, &r);
 
 		if (found == 1) {
@@ -717,6 +720,10 @@ find_conv(struct session *s, const char *cid, bool create, int64_t now_us,
 		log_conv(a, c, now_us);
 	}
 	attach(s, c, now_us);
+	/* one held in memory was let go, by the sweep or a connection that
+	 * ended, and logged as ended: it is open again */
+	if (held)
+		log_conv(a, c, now_us);
 	return c;
 oom:
 	*code = E_INTERNAL;

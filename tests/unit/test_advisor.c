@@ -945,6 +945,38 @@ t_content_loads(void **state)
 	assert_string_equal(got, want);
 }
 
+/* A bridge's conversation let go for idleness is logged as ended; named
+ * again while still in memory, it is open again in the log too (dropoff
+ * counted a person talking as one who had left). */
+static void
+t_bridge_back(void **state)
+{
+	struct fx *x = *state;
+	struct session *s;
+	char got[64];
+	const char *ask = "{\"type\":\"message\",\"text\":\"what is kpo\","
+	    "\"conversation\":\"u0\"}";
+
+	use_file_db(x, STORE_FAST);
+	x->adv = new_advisor(x->store, 0, 10, false);
+	s = session_new(x->adv, "team");
+	say(x, s, ask);
+	assert_string_equal(code(x), "reply");
+	x->now += 1801LL * 1000000;
+	advisor_sweep(x->adv, x->now);
+	wait_seq(x->store, store_put_state(x->store, "probe", "{}", x->now));
+	logged(x->db, "SELECT ended IS NOT NULL FROM conversations WHERE id = "
+	    "'b-team:u0'", "", got, sizeof(got));
+	assert_string_equal(got, "1");
+	say(x, s, ask);
+	assert_string_equal(code(x), "reply");
+	wait_seq(x->store, store_put_state(x->store, "probe", "{}", x->now));
+	logged(x->db, "SELECT ended IS NOT NULL FROM conversations WHERE id = "
+	    "'b-team:u0'", "", got, sizeof(got));
+	assert_string_equal(got, "0");
+	session_free(s);
+}
+
 /* Fast mode (defer_state): the dialogue state is logged by the sweep and
  * when the conversation is left, not with every reply. */
 static void
@@ -1025,6 +1057,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_resume_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_bridge_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_bridge_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_content_loads, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_deferred_state, setup,
