@@ -121,6 +121,25 @@ make_views(struct review *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* PATH as an SQLite URI, opened read-only or read-write: '?', '#' and '%'
+ * in a file's name are escaped, which would otherwise end the path or
+ * start an escape.  NULL without memory; the caller sqlite3_free()s it. */
+static char *
+file_uri(const char *path, bool writable)
+{
+	sqlite3_str *u = sqlite3_str_new(NULL);
+	const char *p;
+
+	sqlite3_str_appendall(u, "file:");
+	for (p = path; *p; p++)
+		if (*p == '?' || *p == '#' || *p == '%')
+			sqlite3_str_appendf(u, "%%%02X", (unsigned char)*p);
+		else
+			sqlite3_str_appendchar(u, 1, *p);
+	sqlite3_str_appendf(u, "?mode=%s", writable ? "rw" : "ro");
+	return sqlite3_str_finish(u);
+}
+
 struct review *
 review_open(const char *const *paths, int n, bool writable, char *err,
     size_t errlen)
@@ -177,8 +196,7 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 			    paths[i]);
 			goto fail;
 		}
-		uri = sqlite3_mprintf("file:%s?mode=%s", paths[i],
-		    writable ? "rw" : "ro");
+		uri = file_uri(paths[i], writable);
 		snprintf(sql, sizeof(sql), "ATTACH ?1 AS f%d", i);
 		if (uri == NULL || sqlite3_prepare_v2(r->db, sql, -1, &st,
 		    NULL) != SQLITE_OK) {

@@ -1608,6 +1608,27 @@ test_purge(void **state)
 	review_close(r);
 }
 
+/* A log whose file name has '?', '#' or '%' in it opens: in the URI the
+ * '?' had ended the path ("no such file"), and '%' started an escape. */
+static void
+test_odd_file_name(void **state)
+{
+	char path[128];
+	const char *paths[] = { path };
+	struct review *r;
+	char err[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/advisord-review-%d?a#b%%41.db",
+	    (int)getpid());
+	fixture(path, sql_a);
+	r = review_open(paths, 1, false, err, sizeof(err));
+	if (r == NULL)
+		fail_msg("review_open: %s", err);
+	review_close(r);
+	store_remove(path);
+}
+
 /* Not dates: a month or a day the calendar has not (moved into the next
  * month by timegm), and anything but exactly YYYY-MM-DD (strptime took
  * short fields, spaces and signs: "2026-1-1" was read as 2026-01-01). */
@@ -1718,6 +1739,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_feedback_reply_whole,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_text_cut, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_odd_file_name, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_table_controls, setup,
 		    teardown),
