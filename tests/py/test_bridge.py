@@ -27,7 +27,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsclient import ROOT, BUILD, Daemon, Results, free_port, Client, tempdir  # noqa: E402
+from wsclient import ROOT, BUILD, Daemon, Results, free_port, Client, tempdir, until  # noqa: E402
 from fakeadvisor import FakeAdvisor  # noqa: E402
 
 HOOK = "hook-" + secrets.token_hex(8)
@@ -350,15 +350,6 @@ class Bridge:
         return self.proc.wait()
 
 
-def wait_for(pred, limit=5):
-    deadline = time.time() + limit
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def bad_token(res, d, tmp):
     """A token advisord refuses: one clear error per change of state (not
     two warnings a retry), people told why, and the bridge recovers by
@@ -373,7 +364,7 @@ def bad_token(res, d, tmp):
     os.chmod(tfile, 0o600)
     b = Bridge(tmp, "bridge3", d.port, tfile)
     try:
-        wait_for(lambda: healthz(b.port).get("advisor") == "refused")
+        until(lambda: healthz(b.port).get("advisor") == "refused")
         time.sleep(1.5)   # several retries
         log = b.text()
         res.check("refused token: /healthz says refused",
@@ -400,10 +391,10 @@ def bad_token(res, d, tmp):
             f.write(kept)
         d.proc.send_signal(signal.SIGHUP)
         res.check("revoked: the bridge logs advisord's close code and reason",
-                  wait_for(lambda: 'advisord closed the connection: 1008 "bridge token revoked"'
+                  until(lambda: 'advisord closed the connection: 1008 "bridge token revoked"'
                            in b.text()), b.text()[-500:])
         res.check("revoked: then one refusal line",
-                  wait_for(lambda: b.text().count("advisord refused the bridge token") == 2),
+                  until(lambda: b.text().count("advisord refused the bridge token") == 2),
                   b.text()[-500:])
         with open(path, "a") as f:
             f.write("chat3 %s\n" % hashlib.sha256(tok3.encode()).hexdigest())
@@ -438,7 +429,7 @@ def signals(res, d, tmp):
         s, r = say(b.port, "U41", "C4", "what is kpo")
         b.proc.send_signal(signal.SIGHUP)
         res.check("SIGHUP saves the options",
-                  wait_for(lambda: os.path.exists(state) and "T1:C4:U41\t" in open(state).read()),
+                  until(lambda: os.path.exists(state) and "T1:C4:U41\t" in open(state).read()),
                   b.text()[-500:])
         time.sleep(0.3)
         res.check("SIGHUP leaves the bridge running", b.proc.poll() is None, b.proc.poll())
@@ -531,7 +522,7 @@ def drain(res, tmp):
             frame = fa.frame()
             b.proc.terminate()
             res.check("SIGTERM: the bridge counts the request with advisord",
-                      wait_for(lambda: "stopping; answering 1 waiting request" in b.text()),
+                      until(lambda: "stopping; answering 1 waiting request" in b.text()),
                       b.text()[-500:])
             if reply:
                 fa.reply(frame, "held reply for " + frame["conversation"])
@@ -555,13 +546,13 @@ def drain(res, tmp):
     # outlive it)
     with StandIn(res, tmp, "bridge7", "--log-level", "debug") as (fa, b, pool):
         sock, rest = partial_post(b.port)
-        ok = wait_for(lambda: "a POST from the chat; 1 open" in b.text())
+        ok = until(lambda: "a POST from the chat; 1 open" in b.text())
         b.proc.terminate()
-        ok = ok and wait_for(lambda: "stopping; answering 1 waiting request" in b.text())
+        ok = ok and until(lambda: "stopping; answering 1 waiting request" in b.text())
         fa.drop()
-        ok = ok and wait_for(lambda: "closed the connection to advisord" in b.text())
+        ok = ok and until(lambda: "closed the connection to advisord" in b.text())
         b.proc.send_signal(signal.SIGHUP)
-        ok = ok and wait_for(lambda: "reloaded the flags" in b.text())
+        ok = ok and until(lambda: "reloaded the flags" in b.text())
         res.check("SIGHUP in the drain is read (the drain lasts up to 3 s)", ok,
                   b.text()[-600:])
         status = finish_post(sock, rest)
@@ -615,8 +606,8 @@ def window(res, tmp):
         pool = ThreadPoolExecutor(max_workers=40)
         futs = [pool.submit(say, b.port, "W%02d" % i, "C9", "what is kpo") for i in range(40)]
         res.check("the window fills at 32 requests with advisord",
-                  wait_for(lambda: "32 requests with advisord; the next wait for a reply"
-                           in b.text(), limit=15), b.text()[-400:])
+                  until(lambda: "32 requests with advisord; the next wait for a reply"
+                           in b.text(), timeout=15), b.text()[-400:])
         held = [fa.frame() for _ in range(32)]
         for f in held:
             fa.reply(f, "held reply for " + f["conversation"])

@@ -17,7 +17,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsclient import BUILD, ROOT, Client, Daemon, Results, free_port, http_get  # noqa: E402
+from wsclient import BUILD, ROOT, Client, Daemon, Results, free_port, http_get, until  # noqa: E402
 
 R = Results("systemd")
 MAX_EXPOSURE = 1.5
@@ -467,16 +467,6 @@ def rename_node(content, old, new):
     with open(path + ".tmp", "w") as f:
         json.dump(doc, f, indent=1)
     os.rename(path + ".tmp", path)
-
-
-def until(fn, timeout=5):
-    """Poll FN until it returns true or TIMEOUT passes; its last value."""
-    deadline = time.time() + timeout
-    while True:
-        v = fn()
-        if v or time.time() >= deadline:
-            return v
-        time.sleep(0.05)
 
 
 def reload():

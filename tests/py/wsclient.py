@@ -163,6 +163,17 @@ class Client:
             pass
 
 
+def until(fn, timeout=5):
+    """Poll FN until it returns something true or TIMEOUT seconds pass;
+    its last value.  A check waits for a condition, never for a time."""
+    deadline = time.time() + timeout
+    while True:
+        v = fn()
+        if v or time.time() >= deadline:
+            return v
+        time.sleep(0.05)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
