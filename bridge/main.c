@@ -58,6 +58,7 @@ struct bconf {
 	char	token_file[256];	/* bearer token for advisord */
 	char	webhook_token[256];	/* the team chat's verification token */
 	char	signing_secret[256];	/* Slack signing secret */
+	char	secrets_file[256];	/* the two above, kept apart, or "" */
 	int	timeout_ms;		/* answer waiting requests after this */
 	int	max_body;		/* bytes of one POST body */
 	int	log_level;		/* 0 error .. 3 debug */
@@ -225,6 +226,9 @@ set_key(struct bconf *c, const char *key, const char *v)
 		return copy_setting(c->token_file, sizeof(c->token_file), v);
 	if (strcmp(key, "state_file") == 0)
 		return copy_setting(c->state_file, sizeof(c->state_file), v);
+	if (strcmp(key, "secrets_file") == 0)
+		return copy_setting(c->secrets_file, sizeof(c->secrets_file),
+		    v);
 	if (strcmp(key, "webhook_token") == 0)
 		return copy_setting(c->webhook_token,
 		    sizeof(c->webhook_token), v);
@@ -258,8 +262,8 @@ static int
 known_key(const char *key)
 {
 	static const char *const keys[] = { "listen", "advisor", "token_file",
-	    "state_file", "webhook_token", "signing_secret", "log_level",
-	    "timeout", "max_body" };
+	    "state_file", "secrets_file", "webhook_token", "signing_secret",
+	    "log_level", "timeout", "max_body" };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -268,29 +272,56 @@ known_key(const char *key)
 	return 0;
 }
 
+/* Whether KEY is one of the team chat's secrets. */
+static int
+is_secret(const char *key)
+{
+	return strcmp(key, "webhook_token") == 0 ||
+	    strcmp(key, "signing_secret") == 0;
+}
+
 /* VALUE of KEY as an error may show it: never a secret, which fails only
  * by being too long and would land in the journal whole. */
 static const char *
 shown(const char *key, const char *value)
 {
-	if (strcmp(key, "webhook_token") == 0 ||
-	    strcmp(key, "signing_secret") == 0)
+	if (is_secret(key))
 		return "(secret, not shown: longer than 255 bytes)";
 	return value;
 }
 
+/* Warn when F (PATH, the bridge's WHAT) can be read by other users than
+ * its owner; FIX says what to do about it (NULL: chmod 600). */
+static void
+warn_if_open(FILE *f, const char *path, const char *what, const char *fix)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+		logmsg(1, "%s: the %s is open to other users (mode %04o); %s%s",
+		    path, what, (unsigned)(st.st_mode & 07777), fix ? fix :
+		    "make it readable only by the bridge: chmod 600 ",
+		    fix ? "" : path);
+}
+
+/* Settings from PATH into C; with SECRETS, PATH is a secrets file, which
+ * holds webhook_token and signing_secret only.  0 or -1, said. */
 static int
-load_config(struct bconf *c, const char *path)
+load_config(struct bconf *c, const char *path, int secrets)
 {
 	char line[1024], *k, *v, *e;
 	const char *why = "expected key = value";
-	int lineno = 0, rc = -1;
+	int lineno = 0, rc = -1, held = 0;
 	FILE *f;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		logmsg(0, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* the chat's secrets let anyone who reads them speak as the chat
+	 * (systemd's credentials folder gives the copy mode 0400) */
+	if (secrets)
+		warn_if_open(f, path, "secrets file", NULL);
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
 		for (k = line; *k == ' ' || *k == '\t'; k++)
@@ -321,6 +352,13 @@ load_config(struct bconf *c, const char *path)
 			    k);
 			goto out;
 		}
+		if (secrets && !is_secret(k)) {
+			logmsg(0, "%s:%d: %s does not belong in a secrets file "
+			    "(webhook_token and signing_secret do)", path,
+			    lineno, k);
+			goto out;
+		}
+		held |= is_secret(k) && *v != '\0';
 		if (set_key(c, k, v) == -1) {
 			logmsg(0, "%s:%d: bad value \"%s\" for %s", path,
 			    lineno, shown(k, v), k);
@@ -328,6 +366,12 @@ load_config(struct bconf *c, const char *path)
 		}
 	}
 	rc = 0;
+	/* 0644 is right for the settings, and lets everyone read a secret
+	 * among them; 0600 would lock out the unit's dynamic user */
+	if (held && !secrets)
+		warn_if_open(f, path, "config file holds a secret and", "put "
+		    "webhook_token and signing_secret in a secrets file of "
+		    "mode 0600 (secrets_file, --secrets-file) instead");
 	goto out;
 bad:
 	logmsg(0, "%s:%d: %s", path, lineno, why);
@@ -368,7 +412,6 @@ parse_advisor(const char *url)
 static int
 read_token(const char *path, char *bearer)
 {
-	struct stat st;
 	char buf[512];
 	size_t n;
 	FILE *f;
@@ -379,10 +422,7 @@ read_token(const char *path, char *bearer)
 	}
 	/* the token is a password: anyone who reads it can be the bridge
 	 * (systemd's credentials folder gives it mode 0400) */
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
-		logmsg(1, "%s: the token file is open to other users (mode "
-		    "%04o); make it readable only by the bridge: chmod 600 %s",
-		    path, (unsigned)(st.st_mode & 07777), path);
+	warn_if_open(f, path, "token file", NULL);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
@@ -1050,13 +1090,16 @@ usage(FILE *f)
 "                      [--token-file FILE] [--webhook-token TOKEN]\n"
 "                      [--signing-secret SECRET] [--timeout MS]\n"
 "                      [--max-body BYTES] [--log-level LEVEL]\n"
-"                      [--state-file FILE] [--version] [--help]\n"
+"                      [--secrets-file FILE] [--state-file FILE]\n"
+"                      [--version] [--help]\n"
 "  -c, --config FILE        settings, one `key = value` a line\n"
 "      --listen ADDR:PORT   where team chats POST (127.0.0.1:8090)\n"
 "      --advisor URL        advisord's WebSocket (ws://127.0.0.1:8080/ws)\n"
 "      --token-file FILE    the bridge's bearer token for advisord\n"
 "      --webhook-token TOK  the team chat's verification token\n"
 "      --signing-secret S   Slack's signing secret\n"
+"      --secrets-file FILE  webhook_token and signing_secret lines, kept\n"
+"                           out of the config file and of ps (mode 0600)\n"
 "      --timeout MS         answer waiting requests after MS (5000)\n"
 "      --max-body BYTES     largest accepted request body (32768)\n"
 "      --log-level LEVEL    error, warning, info or debug (info)\n"
@@ -1075,26 +1118,23 @@ static const struct option opts[] = {
 	{ "max-body", required_argument, NULL, 'B' },
 	{ "log-level", required_argument, NULL, 'L' },
 	{ "state-file", required_argument, NULL, 'S' },
+	{ "secrets-file", required_argument, NULL, 'F' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Settings as the config file CONFIG (or NULL) and then the flags give
- * them, into C; 0, or 1 (config file) or 2 (flag) on an error, said. */
+/* The flags' settings into C; 0, or 2 on an error, said. */
 static int
-load_settings(struct bconf *c, const char *config, int argc, char **argv)
+apply_flags(struct bconf *c, int argc, char **argv)
 {
 	static const char *const keys[] = { ['l'] = "listen",
 	    ['a'] = "advisor", ['t'] = "token_file", ['w'] = "webhook_token",
 	    ['s'] = "signing_secret", ['T'] = "timeout", ['B'] = "max_body",
-	    ['L'] = "log_level", ['S'] = "state_file" };
+	    ['L'] = "log_level", ['S'] = "state_file",
+	    ['F'] = "secrets_file" };
 	int ch, longi = 0;
 
-	defaults(c);
-	/* the config file first, so that flags win over it */
-	if (config != NULL && load_config(c, config) == -1)
-		return 1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", opts, &longi)) != -1)
 		if (ch != 'c' && ch > 0 && ch < (int)(sizeof(keys) /
@@ -1107,6 +1147,27 @@ load_settings(struct bconf *c, const char *config, int argc, char **argv)
 	return 0;
 }
 
+/* Settings as the config file CONFIG (or NULL), the secrets file and the
+ * flags give them, into C; 0, or 1 (a file) or 2 (a flag) on an error,
+ * said. */
+static int
+load_settings(struct bconf *c, const char *config, int argc, char **argv)
+{
+	defaults(c);
+	/* the config file first, so that flags win over it */
+	if (config != NULL && load_config(c, config, 0) == -1)
+		return 1;
+	if (apply_flags(c, argc, argv) != 0)
+		return 2;
+	if (c->secrets_file[0] == '\0')
+		return 0;
+	/* the secrets file either of them names wins over the config
+	 * file's secrets; the flags, read again, over it */
+	if (load_config(c, c->secrets_file, 1) == -1)
+		return 1;
+	return apply_flags(c, argc, argv);
+}
+
 static void
 set_lws_log(void)
 {
@@ -1115,9 +1176,9 @@ set_lws_log(void)
 }
 
 /*
- * SIGHUP: read the config file and the flags again and take what can
- * change while running (the webhook token and signing secret, timeout,
- * max_body, log_level, token_file); read the token file again, used from
+ * SIGHUP: read the config file, the secrets file and the flags again and
+ * take what can change while running (the webhook token and signing
+ * secret, secrets_file, timeout, max_body, log_level, token_file); read the token file again, used from
  * the next connection on (at once when advisord refused the old one); and
  * save the options.  A bad file keeps every setting as it was.
  */
@@ -1237,8 +1298,9 @@ main(int argc, char **argv)
 		return 1;
 	if (S.cfg.webhook_token[0] == '\0' &&
 	    S.cfg.signing_secret[0] == '\0') {
-		logmsg(0, "refusing to run open: give --webhook-token or "
-		    "--signing-secret");
+		logmsg(0, "refusing to run open: give a webhook_token or a "
+		    "signing_secret (--secrets-file, --webhook-token or "
+		    "--signing-secret)");
 		return 1;
 	}
 

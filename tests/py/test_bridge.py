@@ -137,6 +137,50 @@ def token_mode(res, tmp):
                   "refusing to run open" in err, err)
 
 
+def secrets_mode(res, tmp):
+    """A secrets file other users can read is warned about, as the token
+    file is; so is a config file holding a secret, but not one without."""
+    tfile = os.path.join(tmp, "bridge.token")
+    sfile = os.path.join(tmp, "open.secrets")
+    conf = os.path.join(tmp, "open.conf")
+    with open(sfile, "w") as f:
+        f.write("# nothing yet\n")
+    for mode, warned in ((0o644, True), (0o600, False)):
+        os.chmod(sfile, mode)
+        # an empty secrets file: it reads it, then refuses to run open
+        p = subprocess.run([os.path.join(ROOT, BUILD, "advisor-bridge"), "--token-file", tfile,
+                            "--secrets-file", sfile],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        err = p.stderr.decode(errors="replace")
+        res.check("secrets file mode %04o: %s" % (mode, "warned" if warned else "no warning"),
+                  ("the secrets file is open to other users (mode %04o)" % mode in err)
+                  == warned and "refusing to run open" in err and p.returncode != 0, err)
+    with open(sfile, "w") as f:
+        f.write("webhook_token = x\ntimeout = 10\n")
+    p = subprocess.run([os.path.join(ROOT, BUILD, "advisor-bridge"), "--token-file", tfile,
+                        "--secrets-file", sfile],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+    err = p.stderr.decode(errors="replace")
+    res.check("a secrets file holds the secrets only",
+              p.returncode != 0 and "open.secrets:2: timeout does not belong in a secrets file"
+              in err, err)
+    for name, text, warned in (("no secret", "timeout = 2500\n", False),
+                               ("an empty secret", "webhook_token =\n", False),
+                               ("a secret", "signing_secret = %s\n" % SECRET, True)):
+        with open(conf, "w") as f:
+            f.write(text)
+        os.chmod(conf, 0o644)
+        # an advisord URL it cannot parse: it reads everything, then stops
+        p = subprocess.run([os.path.join(ROOT, BUILD, "advisor-bridge"), "-c", conf,
+                            "--token-file", tfile, "--advisor", "http://nowhere"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        err = p.stderr.decode(errors="replace")
+        res.check("config file 0644 with %s: %s" % (name, "warned" if warned else "no warning"),
+                  ("the config file holds a secret and is open to other users (mode 0644)"
+                   in err) == warned and "advisor: expected ws://" in err and
+                  SECRET not in err, err)
+
+
 def log_prefix(res, tmp):
     """A "<3>" priority starts a line only in the journal: the stream
     JOURNAL_STREAM names (as systemd sets it), not a terminal, not a
@@ -192,6 +236,7 @@ def main():
     log_prefix(res, tmp)
     token_mode(res, tmp)
     os.chmod(os.path.join(tmp, "bridge.token"), 0o600)
+    secrets_mode(res, tmp)
     d = FixedPortDaemon("--bridge-tokens", os.path.join(tmp, "tokens"),
                         "--durability", "strict", "--log-level", "info")
     d.fixed = d.port
@@ -238,6 +283,7 @@ def main():
                   s == 200 and r.get("text") == same.get("text"), (s, r, same))
         revoke(res, d, tmp, bport)
         bad_token(res, d, tmp)
+        secrets_file(res, d, tmp)
         signals(res, d, tmp)
         late_signals(res, d, tmp)
         drain(res, tmp)
@@ -314,7 +360,7 @@ def revoke(res, d, tmp, bport):
 class Bridge:
     """One more advisor-bridge, with a log of its own."""
 
-    def __init__(self, tmp, name, advisor_port, token_file, *flags, env=None):
+    def __init__(self, tmp, name, advisor_port, token_file, *flags, env=None, hook=HOOK):
         self.logpath = os.path.join(tmp, name + ".log")
         # free_port() closes the port it found; on a busy machine another
         # program may take it before the bridge binds it: then another one
@@ -325,7 +371,8 @@ class Bridge:
                 [os.path.join(ROOT, BUILD, "advisor-bridge"),
                  "--listen", "127.0.0.1:%d" % self.port,
                  "--advisor", "ws://127.0.0.1:%d/ws" % advisor_port, "--token-file", token_file,
-                 "--webhook-token", HOOK, "--log-level", "info"] + list(flags),
+                 "--log-level", "info"] + (["--webhook-token", hook] if hook else []) +
+                list(flags),
                 stdout=self.log, stderr=self.log, env=env)
             deadline = time.time() + 5
             while time.time() < deadline and not healthz(self.port) and \
@@ -406,6 +453,55 @@ def bad_token(res, d, tmp):
         with open(path, "w") as f:
             f.write(kept)
         d.proc.send_signal(signal.SIGHUP)
+
+
+def secrets_file(res, d, tmp):
+    """The chat's secrets from --secrets-file, over the config file's; a
+    new one is taken on SIGHUP, and a broken file keeps the old ones."""
+    sfile = os.path.join(tmp, "bridge.secrets")
+    conf = os.path.join(tmp, "secrets.conf")
+    first, second = "hook1-" + secrets.token_hex(8), "hook2-" + secrets.token_hex(8)
+    with open(conf, "w") as f:
+        f.write("webhook_token = %s\n" % HOOK)
+    os.chmod(conf, 0o600)
+    with open(sfile, "w") as f:
+        f.write("webhook_token = %s\nsigning_secret = \"%s\"\n" % (first, SECRET))
+    os.chmod(sfile, 0o600)
+
+    def ask(token):
+        return post(b.port, {"token": token, "team_id": "T6", "channel_id": "C6",
+                             "user_id": "U61", "text": "what is kpo"})[0]
+    b = Bridge(tmp, "bridge6", d.port, os.path.join(tmp, "bridge.token"), "-c", conf,
+               "--secrets-file", sfile, hook=None)
+    try:
+        res.check("secrets file: the bridge connects", wait_connected(b.port), b.text()[-500:])
+        res.check("secrets file: its webhook token is taken, over the config file's",
+                  ask(first) == 200 and ask(HOOK) == 403, b.text()[-500:])
+        body = urllib.parse.urlencode({"team_id": "T6", "channel_id": "C6", "user_id": "S6",
+                                       "text": "what is kpo"})
+        ts = str(int(time.time()))
+        sig = "v0=" + hmac.new(SECRET.encode(), ("v0:%s:%s" % (ts, body)).encode(),
+                               hashlib.sha256).hexdigest()
+        s, _ = post(b.port, body=body, headers={"X-Slack-Request-Timestamp": ts,
+                                                "X-Slack-Signature": sig})
+        res.check("secrets file: its signing secret is taken", s == 200, s)
+        with open(sfile, "w") as f:
+            f.write("webhook_token = %s\n" % second)
+        b.proc.send_signal(signal.SIGHUP)
+        res.check("secrets file: SIGHUP takes the new webhook token",
+                  wait_for(lambda: ask(second) == 200) and ask(first) == 403, b.text()[-500:])
+        with open(sfile, "w") as f:
+            f.write("webhook_token = %s\nlisten = 127.0.0.1:1\n" % first)
+        b.proc.send_signal(signal.SIGHUP)
+        res.check("secrets file: a broken one on SIGHUP keeps the secrets in use",
+                  wait_for(lambda: "keeping the settings in use" in b.text()) and
+                  ask(second) == 200 and ask(first) == 403 and b.proc.poll() is None,
+                  b.text()[-500:])
+        res.check("secrets file: no secret in the log",
+                  first not in b.text() and second not in b.text() and SECRET not in b.text(),
+                  b.text()[-500:])
+    finally:
+        b.stop()
 
 
 def unit(res):
