@@ -16,7 +16,8 @@ SYSD_CONF     = daemon/advisord.conf
 SYSD_UNIT     = systemd/advisord.service
 SYSD_MAN8     = docs/man/advisord.8
 SYSD_MAN1     = docs/man/advisorctl.1
-# advisor-bridge, its unit, man page and sample config, when bridge/ exists.
+# advisor-bridge, its unit, man page, sample config and empty secrets file,
+# when bridge/ exists.
 SYSD_BRIDGE   = $(if $(wildcard bridge/main.c),yes)
 SYSD_BRIDGE_BIN = $(if $(SYSD_BRIDGE),$(INSTALL_BUILD)/advisor-bridge)
 
@@ -24,10 +25,12 @@ SYSD_BRIDGE_BIN = $(if $(SYSD_BRIDGE),$(INSTALL_BUILD)/advisor-bridge)
 
 # A config file is the operator's once installed: an install over an
 # earlier one (an upgrade) keeps it, and says so, rather than putting the
-# sample back over edited settings and secrets.
+# sample back over edited settings and secrets.  Mode 644, or $(3) (600
+# for the bridge's secrets, which only root and the unit's credential may
+# read).
 sysd_conf = if [ -e $(2) ]; then \
 	  echo "install: keeping $(2) (the sample is $(1))"; \
-	else $(INSTALL) -m 644 $(1) $(2); fi
+	else $(INSTALL) -m $(or $(3),644) $(1) $(2); fi
 # ...and so does uninstall, unless it is still the sample as shipped: it
 # removed the edited settings and the bridge's secrets with the programs.
 sysd_unconf = if [ -e $(2) ] && ! cmp -s $(1) $(2); then \
@@ -67,6 +70,7 @@ install: install-bins
 ifneq ($(SYSD_BRIDGE),)
 	$(INSTALL) -m 755 $(INSTALL_BUILD)/advisor-bridge $(DESTDIR)$(BINDIR)/advisor-bridge
 	$(call sysd_conf,bridge/advisor-bridge.conf,$(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.conf)
+	$(call sysd_conf,bridge/advisor-bridge.secrets,$(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.secrets,600)
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	  systemd/advisor-bridge.service > $(DESTDIR)$(UNITDIR)/advisor-bridge.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/advisor-bridge.service
@@ -83,6 +87,7 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man8/advisor-bridge.8
 	$(call sysd_unconf,$(SYSD_CONF),$(DESTDIR)$(SYSCONFDIR)/advisord/advisord.conf)
 	$(call sysd_unconf,bridge/advisor-bridge.conf,$(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.conf)
+	$(call sysd_unconf,bridge/advisor-bridge.secrets,$(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.secrets)
 	rmdir $(DESTDIR)$(DATADIR)/intents $(DESTDIR)$(DATADIR)/dialogues \
 	  $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR) \
 	  $(DESTDIR)$(SYSCONFDIR)/advisord 2>/dev/null || true

@@ -509,6 +509,11 @@ def unit(res):
     room for the bridge to answer the requests still waiting."""
     text = open(os.path.join(ROOT, "systemd", "advisor-bridge.service")).read()
     res.check("unit: ExecReload sends SIGHUP", "\nExecReload=/bin/kill -HUP $MAINPID\n" in text)
+    start = [ln for ln in text.splitlines() if ln.startswith("ExecStart=")]
+    res.check("unit: the chat's secrets come root-only, as a credential",
+              "\nLoadCredential=bridge.secrets:@SYSCONFDIR@/advisord/advisor-bridge.secrets\n"
+              in text and len(start) == 1 and " --secrets-file %d/bridge.secrets " in start[0],
+              start)
     stop = [ln.split("=", 1)[1] for ln in text.splitlines() if ln.startswith("TimeoutStopSec=")]
     res.check("unit: TimeoutStopSec over the bridge's 3 s to answer",
               len(stop) == 1 and stop[0].endswith("s") and int(stop[0][:-1]) > 3, stop)

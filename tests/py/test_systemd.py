@@ -11,6 +11,7 @@ import resource
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -127,7 +128,8 @@ def check_unit(prefix, name, program, conf):
 def reinstall_keeps_configs(prefix):
     """An install over an earlier one (an upgrade) keeps the edited
     config files, secrets and all, and says so."""
-    confs = ["advisord.conf"] + (["advisor-bridge.conf"] if BRIDGE else [])
+    confs = ["advisord.conf"] + (["advisor-bridge.conf", "advisor-bridge.secrets"]
+                                 if BRIDGE else [])
     edited = {}
     for name in confs:
         path = os.path.join(prefix, "etc/advisord", name)
@@ -143,6 +145,10 @@ def reinstall_keeps_configs(prefix):
         R.check("make install again keeps the edited %s" % name,
                 kept == edited[name] and "keeping" in out and name in out,
                 out[-1000:])
+    if BRIDGE:
+        mode = os.stat(os.path.join(prefix, "etc/advisord/advisor-bridge.secrets")).st_mode
+        R.check("the kept advisor-bridge.secrets is still mode 0600",
+                stat.S_IMODE(mode) == 0o600, oct(mode))
 
 
 def reinstall_reports_version(prefix):
@@ -175,6 +181,7 @@ def install_prefix():
                 "share/man/man8/advisord.8", "share/man/man1/advisorctl.1"]
         if BRIDGE:
             want += ["bin/advisor-bridge", "etc/advisord/advisor-bridge.conf",
+                     "etc/advisord/advisor-bridge.secrets",
                      "lib/systemd/system/advisor-bridge.service",
                      "share/man/man8/advisor-bridge.8"]
         got = files_under(prefix)
@@ -182,6 +189,14 @@ def install_prefix():
         R.check("install lays out binaries, content, web, config, unit, man",
                 not missing, "missing %s" % missing)
         check_unit(prefix, "advisord.service", "sbin/advisord", "advisord.conf")
+        if BRIDGE:
+            # the chat's secrets: root's alone, the unit's credential copy
+            # is the dynamic user's (the config file stays 0644 for it)
+            modes = {n: stat.S_IMODE(os.stat(os.path.join(prefix, "etc/advisord", n)).st_mode)
+                     for n in ("advisor-bridge.conf", "advisor-bridge.secrets")}
+            R.check("install: advisor-bridge.secrets 0600, advisor-bridge.conf 0644",
+                    modes == {"advisor-bridge.conf": 0o644, "advisor-bridge.secrets": 0o600},
+                    modes)
         reinstall_keeps_configs(prefix)
         reinstall_reports_version(prefix)
 
@@ -213,6 +228,10 @@ def install_prefix():
             R.check("installed bridge unit loads PREFIX's bridge.token",
                     "LoadCredential=bridge.token:%s/etc/advisord/bridge.token"
                     % prefix in unit, unit[:1500])
+            R.check("installed bridge unit loads PREFIX's advisor-bridge.secrets",
+                    "LoadCredential=bridge.secrets:%s/etc/advisord/advisor-bridge.secrets"
+                    % prefix in unit and "--secrets-file %d/bridge.secrets" in unit,
+                    unit[:1500])
             h = subprocess.run([os.path.join(prefix, "bin/advisor-bridge"), "--help"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             R.check("installed advisor-bridge runs (--help)",
@@ -223,7 +242,8 @@ def install_prefix():
         rc, out = make("uninstall", "PREFIX=" + prefix)
         left = files_under(prefix)
         confs = sorted("etc/advisord/" + n for n in
-                       ["advisord.conf"] + (["advisor-bridge.conf"] if BRIDGE else []))
+                       ["advisord.conf"] +
+                       (["advisor-bridge.conf", "advisor-bridge.secrets"] if BRIDGE else []))
         R.check("make uninstall keeps the edited configs, and says so, and nothing else",
                 rc == 0 and sorted(left) == confs and
                 all("keeping %s/%s" % (prefix, c) in out for c in confs),
