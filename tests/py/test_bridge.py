@@ -489,12 +489,12 @@ def secrets_file(res, d, tmp):
             f.write("webhook_token = %s\n" % second)
         b.proc.send_signal(signal.SIGHUP)
         res.check("secrets file: SIGHUP takes the new webhook token",
-                  wait_for(lambda: ask(second) == 200) and ask(first) == 403, b.text()[-500:])
+                  until(lambda: ask(second) == 200) and ask(first) == 403, b.text()[-500:])
         with open(sfile, "w") as f:
             f.write("webhook_token = %s\nlisten = 127.0.0.1:1\n" % first)
         b.proc.send_signal(signal.SIGHUP)
         res.check("secrets file: a broken one on SIGHUP keeps the secrets in use",
-                  wait_for(lambda: "keeping the settings in use" in b.text()) and
+                  until(lambda: "keeping the settings in use" in b.text()) and
                   ask(second) == 200 and ask(first) == 403 and b.proc.poll() is None,
                   b.text()[-500:])
         res.check("secrets file: no secret in the log",
