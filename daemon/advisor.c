@@ -401,14 +401,6 @@ advisor_sweep(struct advisor *a, int64_t now_us)
 
 	if ((v = all_convs(a, &n)) == NULL)
 		return;
-	/* A cap on their number alone let 10,000 conversations of long
-	 * texts hold 900 MB: a visitor's every start leaves one behind. */
-	for (i = 0; i < n; i++)
-		if (v[i]->owner == NULL)
-			held += v[i]->bytes;
-	/* oldest first, so a cap on memory drops the stalest ones */
-	if (too_many(a, held))
-		qsort(v, n, sizeof(*v), by_age);
 	for (i = 0; i < n; i++) {
 		/* each conversation on its own clock, so that the state rows
 		 * of many conversations do not all come in one burst */
@@ -419,10 +411,20 @@ advisor_sweep(struct advisor *a, int64_t now_us)
 		 * on everyone new was refused; named again, one comes back
 		 * from memory or the log, as after a reconnect */
 		if (v[i]->owner != NULL && v[i]->bridge && now_us -
-		    v[i]->last_us > (int64_t)a->o.bridge_idle_s * 1000000) {
+		    v[i]->last_us > (int64_t)a->o.bridge_idle_s * 1000000)
 			detach(v[i], now_us, a->o.store);
-			held += v[i]->bytes;	/* one detached more */
-		}
+	}
+	/* A cap on their number alone let 10,000 conversations of long
+	 * texts hold 900 MB: a visitor's every start leaves one behind. */
+	for (i = 0; i < n; i++)
+		if (v[i]->owner == NULL)
+			held += v[i]->bytes;
+	/* oldest first, so a cap on memory drops the stalest ones; after
+	 * the bridge's idle ones are let go, which may be what takes the
+	 * detached past the cap (and which detach() makes the newest) */
+	if (too_many(a, held))
+		qsort(v, n, sizeof(*v), by_age);
+	for (i = 0; i < n; i++) {
 		if (v[i]->owner != NULL)
 			continue;
 		if (now_us - v[i]->last_us > (int64_t)a->o.idle_evict_s *

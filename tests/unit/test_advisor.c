@@ -649,6 +649,43 @@ t_detached_bytes(void **state)
 	assert_true(metrics.conversations >= 1);
 }
 
+/* A bridge's conversation let go by the sweep is detached from then on,
+ * the newest of them: when it takes the detached past their cap (10,000),
+ * the oldest visitor's goes, not it.  The sweep decided whether to sort
+ * before letting it go, so it went through in table order and the one
+ * just let go was the first past the cap, dropped at once. */
+static void
+t_sweep_oldest(void **state)
+{
+	struct fx *x = *state;
+	struct advisor_opts ao = { .max_text_chars = 50, .max_conversations
+	    = 3, .detached_bytes_max = SIZE_MAX };
+	const char *ask = "{\"type\":\"message\",\"text\":\"what is kpo\","
+	    "\"conversation\":\"u0\"}";
+	struct session *s, *v;
+	char resume[80];
+	int i;
+
+	advisor_set_opts(x->adv, &ao);
+	s = session_new(x->adv, "team");
+	say(x, s, ask);
+	snprintf(resume, sizeof(resume), "%s", str(x->g.f[0], "resume"));
+	x->now += 1801LL * 1000000;
+	for (i = 0; i < 10000; i++) {
+		v = session_new(x->adv, NULL);
+		say(x, v, "{\"type\":\"message\",\"text\":\"hi\"}");
+		session_free(v);
+	}
+	assert_int_equal(metrics.conversations, 10001);
+	advisor_sweep(x->adv, x->now + 1000);
+	assert_int_equal(metrics.conversations, 10000);
+	/* still in memory: the same conversation, not one from the log */
+	say(x, s, ask);
+	assert_string_equal(code(x), "reply");
+	assert_string_equal(str(x->g.f[0], "resume"), resume);
+	session_free(s);
+}
+
 /* Wait until the log has resolved SEQ. */
 static void
 wait_seq(struct store *st, uint64_t seq)
@@ -1058,6 +1095,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_resume_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_bridge_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_bridge_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_sweep_oldest, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(t_content_loads, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_deferred_state, setup,
