@@ -102,6 +102,7 @@ static struct {
 	lws_sorted_usec_list_t	 sul_sweep, sul_watchdog;
 	struct throttle		 refusals;	/* their log lines */
 	uint64_t		 watchdog_us;
+	unsigned long		 unread;	/* frames that came while stopping */
 	volatile sig_atomic_t	 stop, reload;
 } S;
 
@@ -844,6 +845,16 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_RECEIVE:
 		if (p->sess == NULL || p->kill)
 			return -1;
+		/* stopping, no frame is taken in: handled, it was logged and
+		 * its reply queued on a connection that the flush's deadline
+		 * may cut (a bridge's person's question went unanswered);
+		 * untaken, the bridge tells its person to try again and the
+		 * widget gives it back */
+		if (S.stop) {
+			p->rxlen = 0;
+			S.unread++;
+			return 0;
+		}
 		if (p->br != NULL && p->br->revoked)
 			return close_with(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 			    "bridge token revoked");
@@ -1193,6 +1204,9 @@ server_run(const struct config *cfg, int argc, char **argv,
 		if (service() < 0)
 			break;
 	}
+	if (S.unread > 0)
+		log_info("stopping: %lu frames that came meanwhile not read",
+		    S.unread);
 	lws_sul_cancel(&S.sul_sweep);
 	lws_sul_cancel(&S.sul_watchdog);
 	lws_context_destroy(S.cx);

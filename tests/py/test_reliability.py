@@ -522,6 +522,54 @@ def stopping(*args):
         d.stop(signal.SIGKILL)
 
 
+def stopping_frame():
+    """A frame that comes while advisord is stopping is not taken in.  It
+    was read, logged and answered into a queue that had until the end of
+    the flush to leave: one connection busy to the end (a bridge carries
+    many people) lost its last questions, logged and never answered.  The
+    log is locked here, so that the reply queued before the stop holds the
+    connection open through the flush."""
+    d = Daemon("--rate-limit", "0", "--durability", "strict", "--log-level", "info")
+    other = None
+    try:
+        c = d.client()
+        c.ask({"type": "start"})
+        held = d.metric("advisord_replies_held_total")
+        other = sqlite3.connect(d.db, timeout=0.1, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        c.send_json({"type": "message", "text": "what is kpo", "id": "m1"})
+        R.check("stopping, a frame after: the reply before it waits for the locked log",
+                until(lambda: d.metric("advisord_replies_held_total") > held), held)
+        d.proc.send_signal(signal.SIGTERM)
+        R.check("stopping, a frame after: the stop has begun",
+                until(lambda: "stopping: flushing" in d.logtext()), d.logtext())
+        c.send_json({"type": "message", "text": "what is bpo", "id": "m2"})
+        answered = []
+        try:
+            while True:
+                answered.append(c.recv().get("in_reply_to"))
+        except (Closed, OSError):
+            pass
+        c.close()
+        other.execute("COMMIT")
+        other.close()
+        other = None
+        rc = d.stop(timeout=10)
+        R.check("stopping, a frame after: exit 0", rc == 0, rc)
+        db = sqlite3.connect(d.db)
+        taken = db.execute("SELECT count(*) FROM messages WHERE direction = 'in' "
+                           "AND text = 'what is bpo'").fetchone()[0]
+        db.close()
+        R.check("stopping, a frame after: not taken in (not logged)", taken == 0, taken)
+        R.check("stopping, a frame after: not answered", "m2" not in answered, answered)
+        R.check("stopping, a frame after: the log says it was not read",
+                "1 frames that came meanwhile not read" in d.logtext(), d.logtext())
+    finally:
+        if other is not None:
+            other.close()
+        d.stop(signal.SIGKILL)
+
+
 def port_in_use():
     """A port another program holds: exit 1, saying so, not blaming libev."""
     s = socket.socket()
@@ -613,6 +661,7 @@ def main():
     R.run("stopping", stopping)
     R.run("stopping, poll loop", lambda: stopping("--event-loop", "poll"))
     R.run("stopping, strict", lambda: stopping("--durability", "strict"))
+    R.run("stopping, a frame after", stopping_frame)
     R.run("limits", limits)
     R.run("behind a proxy", proxied)
     R.run("kill -9 in strict mode", sql_and_strict_crash)
