@@ -18,23 +18,6 @@ bucket_init(struct bucket *b, unsigned rate, int64_t now_us)
 }
 
 bool
-throttle_pass(struct throttle *t, unsigned rate, int64_t now_us,
-    unsigned long *held)
-{
-	if (!t->started) {
-		bucket_init(&t->b, rate, now_us);
-		t->started = true;
-	}
-	if (!bucket_take(&t->b, rate, now_us)) {
-		t->held++;
-		return false;
-	}
-	*held = t->held;
-	t->held = 0;
-	return true;
-}
-
-bool
 bucket_take(struct bucket *b, unsigned rate, int64_t now_us)
 {
 	if (rate == 0)

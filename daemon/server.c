@@ -37,6 +37,7 @@
 #include "daemon/ratelimit.h"
 #include "daemon/server.h"
 #include "daemon/slice.h"
+#include "daemon/throttle.h"
 
 #ifndef ADVISOR_VERSION
 #define ADVISOR_VERSION "0"
@@ -220,28 +221,16 @@ header(struct lws *wsi, enum lws_token_indexes tok, char *buf, int len)
 
 /* ---- refusals ---- */
 
-/* One log line about a refused connection, unless too many came: each
- * costs its sender no more than a connection, and one client wrote 2,000
- * of them a second, past journald's rate limit (10,000 in 30 s), which
- * then dropped advisord's every line, warnings too.  The line that passes
- * says how many were held back; connections_refused counts them all. */
-static void __attribute__((format(printf, 1, 2)))
-log_refusal(const char *fmt, ...)
+/* A log line about a refused connection: each costs its sender no more
+ * than a connection, and one client wrote 2,000 of them a second, past
+ * journald's rate limit (10,000 in 30 s), which then dropped advisord's
+ * every line, warnings too; S.refusals lets REFUSALS_LOGGED a second
+ * through, the next saying how many were held back, and
+ * connections_refused counts them all. */
+static void
+refusal_line(const char *line)
 {
-	char line[512];
-	unsigned long held;
-	va_list ap;
-
-	if (!throttle_pass(&S.refusals, REFUSALS_LOGGED, wall_us(), &held))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (held > 0)
-		log_info("%s (%lu refused connections before it not logged)",
-		    line, held);
-	else
-		log_info("%s", line);
+	log_info("%s", line);
 }
 
 /* ---- per-address connection count ----
@@ -322,7 +311,8 @@ accept_filter(const struct lws_filter_network_conn_args *args)
 	if (in_list(S.cfg->trusted_proxies, ip))
 		return 0;
 	if ((c = ip_take(ip)) == NULL) {
-		log_refusal("%s: too many connections from this address", ip);
+		throttle_log(&S.refusals, wall_us(), "%s: too many "
+		    "connections from this address", ip);
 		metrics.connections_refused++;
 		return 1;
 	}
@@ -510,8 +500,8 @@ proxied_take(struct lws *wsi)
 	if (!client_ip(wsi, ip, sizeof(ip)))
 		return 0;
 	if ((c = ip_take(ip)) == NULL) {
-		log_refusal("%s: too many connections from this address "
-		    "(through a proxy)", ip);
+		throttle_log(&S.refusals, wall_us(), "%s: too many "
+		    "connections from this address (through a proxy)", ip);
 		return -1;
 	}
 	if (bind_count(wsi, c) == -1) {
@@ -537,11 +527,12 @@ upgrade_check(struct lws *wsi)
 		return 0;
 	metrics.connections_refused++;
 	client_ip(wsi, ip, sizeof(ip));
-	log_refusal("refused a WebSocket upgrade from %s: %s", ip, status ==
-	    HTTP_STATUS_UNAUTHORIZED ? "bad bridge token" : status ==
-	    HTTP_STATUS_FORBIDDEN ? "foreign Origin" : status ==
-	    HTTP_STATUS_BAD_REQUEST ? "no subprotocol " PROTOCOL_NAME
-	    " among those offered" : "not at /ws");
+	throttle_log(&S.refusals, wall_us(), "refused a WebSocket upgrade "
+	    "from %s: %s", ip, status == HTTP_STATUS_UNAUTHORIZED ?
+	    "bad bridge token" : status == HTTP_STATUS_FORBIDDEN ?
+	    "foreign Origin" : status == HTTP_STATUS_BAD_REQUEST ?
+	    "no subprotocol " PROTOCOL_NAME " among those offered" :
+	    "not at /ws");
 	if (lws_return_http_status(wsi, status, NULL))
 		return -1;
 	return 1;
@@ -1101,6 +1092,9 @@ server_run(const struct config *cfg, int argc, char **argv,
 	S.store = store;
 	S.tokens = tokens;
 	S.started_us = wall_us();
+	S.refusals.rate = REFUSALS_LOGGED;
+	S.refusals.what = "refused connections";
+	S.refusals.emit = refusal_line;
 	if ((S.perip = htab_new()) == NULL || (S.bywsi = htab_new()) == NULL)
 		fatalx("out of memory");
 

@@ -58,29 +58,6 @@ t_rate_one(void **state)
 	assert_true(bucket_take(&b, 1, 1000000));
 }
 
-/* Log lines: a burst, then the rate; the next line that passes says how
- * many were held back. */
-static void
-t_throttle(void **state)
-{
-	struct throttle t = { 0 };
-	unsigned long held = 99;
-	int i;
-
-	(void)state;
-	for (i = 0; i < 10; i++) {
-		assert_true(throttle_pass(&t, 5, 0, &held));
-		assert_int_equal(held, 0);
-	}
-	for (i = 0; i < 1000; i++)
-		assert_false(throttle_pass(&t, 5, 1000, &held));
-	assert_true(throttle_pass(&t, 5, 200000, &held));
-	assert_int_equal(held, 1000);
-	assert_false(throttle_pass(&t, 5, 200000, &held));
-	assert_true(throttle_pass(&t, 5, 400000, &held));
-	assert_int_equal(held, 1);
-}
-
 int
 main(void)
 {
@@ -88,7 +65,6 @@ main(void)
 		cmocka_unit_test(t_burst_then_refill),
 		cmocka_unit_test(t_off),
 		cmocka_unit_test(t_rate_one),
-		cmocka_unit_test(t_throttle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
