@@ -24,6 +24,7 @@
 #include "bridge/payload.h"
 #include "bridge/relay.h"
 #include "bridge/verify.h"
+#include "daemon/throttle.h"
 
 #ifndef ADVISOR_VERSION
 #define ADVISOR_VERSION "0.1"
@@ -40,6 +41,7 @@
 /* Requests with advisord at a time, on the one connection: advisord drops
  * a connection with more than outq_max (64) replies waiting to be
  * written, and a burst of chat users filled that in one read. */
+#define REFUSALS_LOGGED	5	/* log lines about refusals a second */
 #define WINDOW		32
 
 /* The WebSocket to advisord, as said in the log (once per change). */
@@ -112,6 +114,7 @@ static struct {
 	char			*rx;
 	size_t			 rxlen;
 	int			 journal;	/* stderr is the journal */
+	struct throttle		 refusals;	/* their log lines */
 	volatile sig_atomic_t	 stop, reload;
 } S;
 
@@ -138,6 +141,17 @@ logmsg(int level, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* A warning about a refused request: each costs its sender one request,
+ * and one client could write thousands a second, past journald's rate
+ * limit, which then dropped the bridge's every line, its real warnings
+ * too; S.refusals lets REFUSALS_LOGGED a second through, the next saying
+ * how many were held back (as advisord's refused connections do). */
+static void
+refusal_line(const char *line)
+{
+	logmsg(1, "%s", line);
 }
 
 static void
@@ -850,16 +864,19 @@ authenticate(struct lws *wsi, struct req *r, const struct payload *p)
 		    r->len, time(NULL));
 		if (v == 1)
 			return 0;
-		logmsg(1, "refused: %s signature", v == 0 ? "bad" : "stale");
+		throttle_log(&S.refusals, lws_now_usecs(),
+		    "refused: %s signature", v == 0 ? "bad" : "stale");
 		return 401;
 	}
 	if (S.cfg.webhook_token[0] != '\0') {
 		if (verify_token(p->token, S.cfg.webhook_token))
 			return 0;
-		logmsg(1, "refused: wrong verification token");
+		throttle_log(&S.refusals, lws_now_usecs(),
+		    "refused: wrong verification token");
 		return 403;
 	}
-	logmsg(1, "refused: unsigned request");
+	throttle_log(&S.refusals, lws_now_usecs(),
+	    "refused: unsigned request");
 	return 401;
 }
 
@@ -874,6 +891,8 @@ handle_post(struct lws *wsi, struct req *r)
 	int st;
 
 	if (r->too_big) {
+		throttle_log(&S.refusals, lws_now_usecs(),
+		    "refused: body over max_body (%d bytes)", S.cfg.max_body);
 		req_answer_text(r, 413, "Request too large.");
 		return;
 	}
@@ -883,6 +902,8 @@ handle_post(struct lws *wsi, struct req *r)
 	}
 	header(wsi, NULL, WSI_TOKEN_HTTP_CONTENT_TYPE, ctype, sizeof(ctype));
 	if (payload_parse(ctype, r->body ? r->body : "", r->len, p) == -1) {
+		throttle_log(&S.refusals, lws_now_usecs(),
+		    "refused: malformed request");
 		req_answer_text(r, 400, "Malformed request.");
 		goto out;
 	}
@@ -1263,6 +1284,9 @@ main(int argc, char **argv)
 
 	defaults(&S.cfg);
 	S.tailp = &S.waiting;
+	S.refusals.rate = REFUSALS_LOGGED;
+	S.refusals.what = "refused requests";
+	S.refusals.emit = refusal_line;
 	S.journal = fstat(STDERR_FILENO, &st) == 0 && journal_is_stderr(
 	    getenv("JOURNAL_STREAM"), (unsigned long long)st.st_dev,
 	    (unsigned long long)st.st_ino);

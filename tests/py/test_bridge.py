@@ -8,8 +8,9 @@ request already with advisord (a stand-in, fakeadvisor.py, holds its
 reply) and a SIGHUP in that wait opens no connection; a request with
 advisord when the connection ends is answered then; 40 at once keep 32
 with advisord, 300 at once keep advisord's connection; the context is
-freed with the signals blocked (hook_destroy.so); an anonymous
-WebSocket client still holds only one conversation.
+freed with the signals blocked (hook_destroy.so); a flood of refused
+requests is logged at most 5 lines a second, every refusal counted; an
+anonymous WebSocket client still holds only one conversation.
 """
 import hashlib
 import hmac
@@ -289,6 +290,7 @@ def main():
         drain(res, tmp)
         ended(res, tmp)
         window(res, tmp)
+        refusal_flood(res, tmp)
         unit(res)
         res.check("advisord logs which bridge connected, and from where",
                   "bridge chat connected from 127.0.0.1" in d.logtext(), d.logtext()[-500:])
@@ -720,6 +722,49 @@ def window(res, tmp):
                   all(s == 200 and r.get("text") == "held reply for T1:C9:W%02d" % i
                       for i, (s, r) in enumerate(got)), [r for _, r in got][:3])
         pool.shutdown()
+
+
+def refusal_flood(res, tmp):
+    """Refused requests are logged at most 5 a second (a burst of 10): one
+    client's wrong tokens wrote a line each, thousands a second, past
+    journald's rate limit, which then dropped the bridge's real warnings.
+    The line that passes says how many were held back, so every refusal
+    is accounted for."""
+    with StandIn(res, tmp, "bridge-flood", "--log-level", "warning") as (_, b, _p):
+        pool = ThreadPoolExecutor(max_workers=8)
+        t0 = time.time()
+        got = list(pool.map(lambda i: post(b.port, {"token": "wrong", "team_id": "T1",
+                                                    "channel_id": "C1", "user_id": "F%d" % i,
+                                                    "text": "hi"})[0], range(300)))
+        elapsed = time.time() - t0
+        pool.shutdown()
+        res.check("flood: every request refused", got == [403] * 300, set(got))
+        sent = [300]
+
+        def refused():
+            return [ln for ln in b.text().splitlines() if ": refused: " in ln]
+
+        # once a refusal after the flood is logged, every one before it
+        # has been: in a line of its own or in the count of one
+        def after():
+            sent[0] += 1
+            s, _ = post(b.port, body="{not json", ctype="application/json")
+            return s == 400 and ": refused: malformed request" in refused()[-1]
+        res.check("flood: a refusal after it is logged again", until(after, timeout=10),
+                  b.text()[-400:])
+        lines = refused()
+        res.check("flood: a later line says how many were held back",
+                  any(ln.endswith(" refused requests before it not logged)") for ln in lines),
+                  lines[-3:])
+        counted = 0
+        for ln in lines:
+            counted += 1
+            if ln.endswith(" refused requests before it not logged)"):
+                counted += int(ln.rsplit(" (", 1)[1].split()[0])
+        res.check("flood: far fewer lines than requests (5 a second, burst 10)",
+                  len(lines) <= 10 + 5 * (elapsed + 0.5) + sent[0] - 300, (len(lines), elapsed))
+        res.check("flood: the lines and the counts they give add up to every refusal",
+                  counted == sent[0], (counted, sent[0]))
 
 
 def burst(res, d, bport):
