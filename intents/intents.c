@@ -32,6 +32,7 @@
 #define MATCH_TEXT_MAX	512	/* bytes of normalised text the patterns see */
 #define SUGGEST_WORDS	32	/* content words of a text compared */
 #define SUGGEST_MIN	0.2	/* least similarity worth suggesting */
+#define GREETING_WORDS	3	/* words a hello before a question takes */
 
 struct pattern {
 	char		*src;		/* as written, for explanations */
@@ -1197,15 +1198,104 @@ candidates(const struct intents *c, const char *text, size_t len)
 	}
 }
 
+/*
+ * The winning intent for the normalised text S (LEN bytes), its pattern in
+ * *WINP; the others that matched go to OUT's runners.  NULL when nothing
+ * matched.
+ */
+static const struct intent *
+pick(const struct intents *c, const char *s, size_t len,
+    const char *const *context, size_t ncontext, struct intent_result *out,
+    const struct pattern **winp)
+{
+	const struct intent *win = NULL;
+	struct scratch *sc = c->sc;
+	long winspan = -1;
+	size_t ci, j, k;
+
+	out->nrunners = 0;
+	candidates(c, s, len);
+	for (ci = 0; ci < sc->ncand; ci++) {
+		const struct intent *it = &c->v[sc->cand[ci]];
+		const struct pattern *hit = NULL;
+		long span = -1, n;
+
+		if (!in_context(it->ctx, it->nctx, context, ncontext))
+			continue;
+		for (j = 0; j < it->npats; j++) {
+			const struct pattern *p = &it->pats[j];
+
+			if (p->filtered && sc->pstamp[p->pid] != sc->gen)
+				continue;	/* its literals are absent */
+			if (!in_context(p->ctx, p->nctx, context, ncontext))
+				continue;
+			/* context-bound patterns outrank general ones */
+			n = run(c, p, s, len);
+			if (n >= 0 && p->nctx > 0)
+				n += 10000;
+			if (n > span) {
+				span = n;
+				hit = p;
+			}
+		}
+		if (hit == NULL)
+			continue;
+		for (k = 0; k < it->nexcl; k++)
+			if (run(c, &it->excl[k], s, len) >= 0)
+				break;
+		if (k < it->nexcl)
+			continue;
+		if (win == NULL || it->priority > win->priority ||
+		    (it->priority == win->priority && span > winspan)) {
+			if (win != NULL && out->nrunners < INTENT_MAX_RUNNERS)
+				out->runners[out->nrunners++] = win->id;
+			win = it;
+			*winp = hit;
+			winspan = span;
+		} else if (out->nrunners < INTENT_MAX_RUNNERS)
+			out->runners[out->nrunners++] = it->id;
+	}
+	if (win != NULL && strcmp(win->id, "fallback") == 0)
+		win = NULL;
+	return win;
+}
+
+/*
+ * Bytes of the normalised text S (LEN bytes) taken by a greeting in front
+ * of something else, with the space after it: up to GREETING_WORDS words
+ * that the greeting intent's general patterns match on their own ("hola",
+ * "hi there"), the longest such run; 0 when S does not open that way.
+ */
+static size_t
+greeting_prefix(const struct intents *c, const char *s, size_t len)
+{
+	const struct intent *g = find(c, "greeting");
+	size_t i, words = 0, best = 0, j;
+
+	if (g == NULL)
+		return 0;
+	for (i = 0; i < len && words < GREETING_WORDS; i++) {
+		if (s[i] != ' ')
+			continue;
+		words++;
+		for (j = 0; j < g->npats; j++)
+			if (g->pats[j].nctx == 0 &&
+			    run(c, &g->pats[j], s, i) == (long)i) {
+				best = i + 1;
+				break;
+			}
+	}
+	return best;
+}
+
 int
 intents_match(const struct intents *c, const char *text, size_t len,
     const char *const *context, size_t ncontext, struct intent_result *out)
 {
-	const struct intent *win = NULL;
+	const struct intent *win;
 	const struct pattern *winp = NULL;
-	struct scratch *sc = c->sc;
-	long winspan = -1;
-	size_t ci, j, k, nlen;
+	const char *s;
+	size_t nlen, skip;
 
 	memset(out, 0, offsetof(struct intent_result, normalized));
 	out->normalized[0] = '\0';
@@ -1222,49 +1312,16 @@ intents_match(const struct intents *c, const char *text, size_t len,
 		while (nlen > 0 && out->normalized[nlen] != ' ')
 			nlen--;
 	}
-	candidates(c, out->normalized, nlen);
-
-	for (ci = 0; ci < sc->ncand; ci++) {
-		const struct intent *it = &c->v[sc->cand[ci]];
-		const struct pattern *hit = NULL;
-		long span = -1, s;
-
-		if (!in_context(it->ctx, it->nctx, context, ncontext))
-			continue;
-		for (j = 0; j < it->npats; j++) {
-			const struct pattern *p = &it->pats[j];
-
-			if (p->filtered && sc->pstamp[p->pid] != sc->gen)
-				continue;	/* its literals are absent */
-			if (!in_context(p->ctx, p->nctx, context, ncontext))
-				continue;
-			/* context-bound patterns outrank general ones */
-			s = run(c, p, out->normalized, nlen);
-			if (s >= 0 && p->nctx > 0)
-				s += 10000;
-			if (s > span) {
-				span = s;
-				hit = p;
-			}
-		}
-		if (hit == NULL)
-			continue;
-		for (k = 0; k < it->nexcl; k++)
-			if (run(c, &it->excl[k], out->normalized, nlen) >= 0)
-				break;
-		if (k < it->nexcl)
-			continue;
-		if (win == NULL || it->priority > win->priority ||
-		    (it->priority == win->priority && span > winspan)) {
-			if (win != NULL && out->nrunners < INTENT_MAX_RUNNERS)
-				out->runners[out->nrunners++] = win->id;
-			win = it;
-			winp = hit;
-			winspan = span;
-		} else if (out->nrunners < INTENT_MAX_RUNNERS)
-			out->runners[out->nrunners++] = it->id;
+	s = out->normalized;
+	win = pick(c, s, nlen, context, ncontext, out, &winp);
+	/* "hola kpo meaning": a hello in front of a question that the
+	 * anchored patterns would take alone; the question is answered */
+	if (win == NULL && (skip = greeting_prefix(c, s, nlen)) > 0) {
+		s += skip;
+		nlen -= skip;
+		win = pick(c, s, nlen, context, ncontext, out, &winp);
 	}
-	if (win == NULL || strcmp(win->id, "fallback") == 0) {
+	if (win == NULL) {
 		suggest(c, out->normalized, out);
 		return 0;
 	}
@@ -1272,9 +1329,9 @@ intents_match(const struct intents *c, const char *text, size_t len,
 	out->pattern = winp->src;
 	out->followup = winp->nctx > 0 || win->nctx > 0;
 	/* rerun the winner to take its captures */
-	if (run(c, winp, out->normalized, nlen) >= 0)
-		take_slots(c, winp, out->normalized, out);
-	take_mentions(c, win, out->normalized, nlen, out);
+	if (run(c, winp, s, nlen) >= 0)
+		take_slots(c, winp, s, out);
+	take_mentions(c, win, s, nlen, out);
 	return 0;
 }
 

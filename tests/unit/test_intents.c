@@ -263,6 +263,34 @@ test_spelling(void **state)
 	intents_free(c);
 }
 
+/* A hello in front of a question: the question is answered, a hello
+ * alone or with a name is still a hello, and what follows a hello is
+ * matched on its own merits ("hola kpo meaning" fell back: the anchored
+ * "kpo meaning" never saw its start). */
+static void
+test_greeting_before_question(void **state)
+{
+	struct intents *c = intents_load(SHIPPED, true, (char[256]){0}, 256);
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(match(c, "hola kpo meaning", NULL, NULL),
+	    "define_kpo");
+	assert_string_equal(res.normalized, "hola kpo meaning");
+	assert_string_equal(match(c, "hi there, bpo?", NULL, NULL),
+	    "define_bpo");
+	assert_string_equal(match(c, "Good morning! kpo", NULL, NULL),
+	    "define_kpo");
+	assert_string_equal(match(c, "hola", NULL, NULL), "greeting");
+	assert_string_equal(match(c, "hi, I'm Bob", NULL, NULL), "greeting");
+	assert_string_equal(match(c, "hello how is the weather", NULL, NULL),
+	    "fallback");
+	/* not a hello: the words stay where they are */
+	assert_string_equal(match(c, "history kpo meaning", NULL, NULL),
+	    "fallback");
+	intents_free(c);
+}
+
 static void
 test_concepts_and_slots(void **state)
 {
@@ -824,6 +852,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_spelling),
+		cmocka_unit_test(test_greeting_before_question),
 		cmocka_unit_test(test_concepts_and_slots),
 		cmocka_unit_test(test_context_and_followups),
 		cmocka_unit_test(test_priority_and_ties),
