@@ -12,6 +12,8 @@
 #include "intents/spell.h"
 
 #define WORD_MAX	48
+#define DOUBLES_MAX	2	/* doubled letters a typist may write once */
+#define DOUBLES_LEN	6	/* shortest word read that way */
 #define SPELL_TRIES	16	/* unknown words looked up per message: bounds
 				   the cost of a long hostile text */
 
@@ -211,6 +213,45 @@ more_bits(unsigned x, size_t k)
 	return x != 0;
 }
 
+/*
+ * K (KL letters) with each doubled letter written once, into OUT; its
+ * length, or 0 when K has no doubled letter.
+ */
+static size_t
+undouble(const char *k, size_t kl, char *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < kl; i++)
+		if (i == 0 || k[i] != k[i - 1])
+			out[n++] = k[i];
+	out[n] = '\0';
+	return n < kl ? n : 0;
+}
+
+/*
+ * Distance from W to the known word K, or MAX+1 past MAX.  In a word of
+ * DOUBLES_LEN letters or more, a doubled letter typed once is no edit:
+ * the commonest slip, and "difrent" is then one edit from "different",
+ * not the two that put it out of reach.  A shorter word has too many
+ * neighbours ("cats" would be "calls").
+ */
+static size_t
+word_distance(const char *w, size_t len, const char *k, size_t kl,
+    size_t max)
+{
+	char once[WORD_MAX + 1];
+	size_t d = max + 1, d2, ol;
+
+	if (kl <= len + max)
+		d = distance(w, len, k, kl, max);
+	if (d > 0 && len >= DOUBLES_LEN &&
+	    (ol = undouble(k, kl, once)) > 0 && ol + max >= len &&
+	    ol <= len + max && (d2 = distance(w, len, once, ol, max)) < d)
+		d = d2;
+	return d;
+}
+
 /* Nearest known word to W within the bound for its length, or NULL. */
 static const char *
 nearest(const struct vocab *v, const char *w, size_t len)
@@ -220,7 +261,9 @@ nearest(const struct vocab *v, const char *w, size_t len)
 	unsigned m = letters(w);
 
 	lo = (len > max) ? len - max : 0;
-	hi = (len + max > WORD_MAX) ? WORD_MAX : len + max;
+	/* a longer word may have doubled letters the typist wrote once */
+	hi = (len + max + DOUBLES_MAX > WORD_MAX) ? WORD_MAX :
+	    len + max + DOUBLES_MAX;
 	bestd = max + 1;
 	/* lenorder[] is grouped by length, so each word's length is its
 	 * group's; words under 4 letters are never corrected to */
@@ -244,7 +287,7 @@ nearest(const struct vocab *v, const char *w, size_t len)
 			if (len > 5 && memcmp(w + len - 3, "ing", 3) == 0 &&
 			    (kl < 3 || memcmp(k + kl - 3, "ing", 3) != 0))
 				continue;
-			d = distance(w, len, k, kl, max);
+			d = word_distance(w, len, k, kl, max);
 			/* as near as a misspelling gets: two letters
 			 * swapped (the same letters, "waht" for "what")
 			 * beats one letter wrong ("want"); otherwise the

@@ -209,6 +209,16 @@ test_spelling(void **state)
 	assert_string_equal(match(c, "whats outsorcing", NULL, NULL),
 	    "similarities");
 	assert_string_equal(res.rewrites[0].to, "outsourcing");
+	/* a doubled letter typed once is no edit: "difrent" was two away
+	 * from "different" and fell back; a short word is not read that
+	 * way ("cats" is not "calls") */
+	assert_string_equal(match(c, "difrent", NULL, NULL), "compare");
+	assert_int_equal(res.nrewrites, 1);
+	assert_string_equal(res.rewrites[0].to, "different");
+	assert_string_equal(match(c, "comunication gaps", NULL, NULL),
+	    "challenge_communication");
+	match(c, "do you like cats", NULL, NULL);
+	assert_int_equal(res.nrewrites, 0);
 	/* short words and known words stay as typed */
 	match(c, "the weather game", NULL, NULL);
 	assert_int_equal(res.nrewrites, 0);
