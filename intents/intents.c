@@ -436,6 +436,33 @@ compile_list(struct intents *c, const cJSON *a, const cJSON *concepts,
 }
 
 /*
+ * Whether the group a word ends in (at P, a '|' or ')') is glued to more
+ * letters after its close, "(?:outsourc|nearshor)\\w*": its words are
+ * stems, and a stem as a known word turned "nearshores" into "nearshor".
+ */
+static int
+group_is_stem(const char *p)
+{
+	int depth = 0;
+
+	for (; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth-- == 0)
+			break;
+	}
+	if (*p != ')')
+		return 0;
+	p++;
+	return (*p >= 'a' && *p <= 'z') || *p == '[' ||
+	    (*p == '\\' && p[1] == 'w');
+}
+
+/*
  * Literal words of a pattern, for the spelling vocabulary.  A run of
  * letters counts only when it stands as a whole word: not after a
  * backslash (\\b, \\w), not glued to a class or repeat ("minimi[sz]e",
@@ -478,6 +505,8 @@ vocab_from_pattern(struct vocab *v, const char *src)
 		if (suffix || n >= sizeof(word) || *p == '[' || *p == '*' ||
 		    *p == '+' || *p == '{' || (*p == '\\' && p[1] != 'b') ||
 		    (s > src && (s[-1] == ']' || s[-1] == '?' || s[-1] == ')')))
+			continue;
+		if ((*p == '|' || *p == ')') && group_is_stem(p))
 			continue;
 		memcpy(word, s, n);
 		word[n] = '\0';

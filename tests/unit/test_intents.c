@@ -228,6 +228,14 @@ test_spelling(void **state)
 	assert_int_equal(res.nrewrites, 0);
 	match(c, "xyzzyplugh", NULL, NULL);
 	assert_int_equal(res.nrewrites, 0);
+	/* a stem a pattern continues with \\w* ("(?:nearshor|pric)\\w*") is
+	 * no word: "nearshorx" became "nearshor" and "pricx" "pric" */
+	match(c, "is nearshorx cheaper", NULL, NULL);
+	assert_int_equal(res.nrewrites, 1);
+	assert_string_equal(res.rewrites[0].to, "nearshore");
+	match(c, "pricx", NULL, NULL);
+	assert_int_equal(res.nrewrites, 0);
+	assert_string_equal(res.normalized, "pricx");
 	/* a name typed as one is not a misspelling: "Paris" stays, while
 	 * the same word at a sentence's start, in shouting or in lower case
 	 * is still one edit from "parts"; only the capitalised word is
