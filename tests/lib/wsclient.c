@@ -339,23 +339,58 @@ tdaemon_binary(void)
 	return path;
 }
 
-static int
-free_port(void)
+/* Whether PORT on the loopback can be bound now (0: any; then *GOT says
+ * which). */
+static bool
+bindable(int port, int *got)
 {
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
-	int fd, port = -1;
+	bool ok = false;
+	int fd;
 
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return -1;
+		return false;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)port);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
-		port = ntohs(sa.sin_port);
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0) {
+		*got = ntohs(sa.sin_port);
+		ok = true;
+	}
 	close(fd);
-	return port;
+	return ok;
+}
+
+/* A port for the daemon, below the kernel's ephemeral range: one from
+ * there (bind to 0) could be given to any outgoing connection of the suite
+ * before the daemon bound it (as tests/py/wsclient.py's free_port says). */
+static int
+free_port(void)
+{
+	static bool seeded;
+	FILE *f;
+	int low = 32768, port, i;
+
+	if ((f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) !=
+	    NULL) {
+		if (fscanf(f, "%d", &low) != 1 || low < 2048)
+			low = 32768;
+		fclose(f);
+	}
+	if (!seeded) {
+		srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+		seeded = true;
+	}
+	for (i = 0; i < 200; i++) {
+		port = low - 1 - (int)(random() % (low - 1024 < 12000 ?
+		    low - 1024 : 12000));
+		if (bindable(port, &port))
+			return port;
+	}
+	return bindable(0, &port) ? port : -1;
 }
 
 /* Wait until the daemon accepts connections; -1 if it exits first. */

@@ -7,6 +7,7 @@ UTF-8, lying length fields.
 import base64
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -174,7 +175,32 @@ def until(fn, timeout=5):
         time.sleep(0.05)
 
 
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port():
+    """A port nothing listens on, for a server a test starts.  It is taken
+    below the kernel's ephemeral range: a port from there (bind to 0) is
+    the kind every outgoing connection of the suite is given too, and one
+    of those could take it before the server bound it (EADDRINUSE, seen
+    under make test's load)."""
+    low = _ephemeral_low()
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(max(1024, low - 12000), low)
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
