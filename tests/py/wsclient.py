@@ -299,10 +299,15 @@ class Daemon:
 
     def alive(self):
         """The daemon still answers a fresh visitor."""
-        c = self.client()
+        try:
+            c = self.client()
+        except OSError:
+            return False
         try:
             r = c.ask({"type": "message", "text": "what is kpo"})
             return r.get("intent") == "define_kpo"
+        except (Closed, OSError, ValueError):
+            return False
         finally:
             c.close()
 
