@@ -162,7 +162,7 @@ emit(void *arg, const char *data, size_t len, uint64_t seq)
 		    LWS_TO_KILL_ASYNC);
 		return;
 	}
-	if (seq > store_resolved(S.store))
+	if (seq != 0 && seq > store_resolved(S.store))
 		metrics.replies_held++;
 	lws_callback_on_writable(p->wsi);
 }
@@ -186,7 +186,8 @@ write_one(struct pss *p)
 
 /* ---- request headers ---- */
 
-/* Whether ITEM is one of the words of LIST (spaces or commas between). */
+/* Whether ITEM is one of the words of LIST (spaces, tabs or commas
+ * between). */
 static bool
 in_list(const char *list, const char *item)
 {
@@ -194,10 +195,8 @@ in_list(const char *list, const char *item)
 	size_t n, len = strlen(item);
 
 	for (p = list; *p; p = e) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		for (e = p; *e && *e != ' ' && *e != ','; e++)
-			;
+		p += strspn(p, " \t,");
+		e = p + strcspn(p, " \t,");
 		n = (size_t)(e - p);
 		if (n > 0 && n == len && strncmp(p, item, n) == 0)
 			return true;
@@ -453,16 +452,10 @@ bridge_auth(struct lws *wsi, char *out, size_t outlen, char *hash)
 static bool
 subprotocol_ok(struct lws *wsi)
 {
-	char offer[256], *p, *save = NULL;
+	char offer[256];
 	int n = header(wsi, WSI_TOKEN_PROTOCOL, offer, sizeof(offer));
 
-	if (n <= 0)
-		return n == 0;
-	for (p = strtok_r(offer, ", \t", &save); p != NULL;
-	    p = strtok_r(NULL, ", \t", &save))
-		if (strcmp(p, PROTOCOL_NAME) == 0)
-			return true;
-	return false;
+	return n <= 0 ? n == 0 : in_list(offer, PROTOCOL_NAME);
 }
 
 /* Why an upgrade must be refused: 0 (none; the bridge's name, if any, in

@@ -172,7 +172,8 @@ def hostile(d):
     c.close()
     # subprotocols: none or ours among others is served; only others is a
     # 400 (libwebsockets dropped it without an answer)
-    for proto, served in (("foo", False), ("foo, advisor.v1", True), (None, True)):
+    for proto, served in (("foo", False), ("advisor.v10", False), ("foo,advisor.v1", True),
+                          ("foo, advisor.v1", True), (None, True)):
         c = d.client(proto=proto)
         R.check("subprotocol %r: %s" % (proto, "served" if served else "refused with 400"),
                 c.upgraded if served else c.status == 400, c.status)
