@@ -741,19 +741,19 @@ t_task_question(void **state)
 	} cases[] = {
 		{ "what is bpo", "is market research kpo or bpo",
 		    "classify_kpo", "classify_kpo",
-		    "Work like *market research* is *KPO*" },
+		    "Work like *market research* is on that side" },
 		{ "what is kpo", "is call center bpo or kpo", "classify_bpo",
-		    "classify_bpo", "Work like *call center* is *BPO*" },
+		    "classify_bpo", "placing *call center* is my judgement" },
 		{ "what is kpo", "is software development bpo or kpo",
 		    "classify", "classify", "Two questions sort most tasks" },
 		/* routine work that merely mentions research is no KPO */
 		{ "what is bpo", "is transcribing research interviews bpo or "
 		    "kpo", "classify", "classify", "Two questions" },
 		{ "what is bpo", "tax filing - bpo or kpo?", "classify_bpo",
-		    "classify_bpo", "Work like *tax filing* is *BPO*" },
+		    "classify_bpo", "placing *tax filing* is my judgement" },
 		/* a task on its own after a verdict is the next verdict */
 		{ "is market research kpo", "and payroll?", "classify_bpo",
-		    "classify_bpo", "Work like *payroll* is *BPO*" },
+		    "classify_bpo", "placing *payroll* is my judgement" },
 		{ "what is bpo", "give me examples", "examples",
 		    "examples_bpo", NULL },
 		{ "what is kpo", "some examples please", "examples",
