@@ -8,6 +8,7 @@ lists every case and its expected outcome.
 import hashlib
 import shutil
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -571,6 +572,73 @@ def stopping_frame():
         d.stop(signal.SIGKILL)
 
 
+def frames_in(d, kind):
+    """advisord_frames_in_total of frames of KIND."""
+    _, _, body = http_exchange(d.port, "/metrics")
+    m = re.search(r'^advisord_frames_in_total\{type="%s"\} (\d+)$' % kind, body, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def stopping_slow_reader(*args):
+    """A visitor that reads too slowly for the stop's one-second flush
+    loses the replies still queued for it, but nothing it was answered is
+    lost: each reply was logged before it was queued, so the visitor that
+    resumes the conversation after the restart finds it in the history.
+    Here the client stops reading after the welcome and asks far more
+    than the kernel's buffers can carry to a reader that does not read."""
+    what = "stopping, a slow reader%s" % " ".join([""] + list(args))
+    # about 2 KB a reply: 8 MB, twice what the kernel's buffers hold at
+    # the most (tcp_wmem's 4 MB); about 1,900 arrived here
+    n = 4000
+    d = Daemon("--rate-limit", "0", "--outq-max", str(n + 16), *args)
+    d2 = None
+    try:
+        # a small receive window from the handshake on
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", d.port))
+        c = d.client(sock=s)
+        token = c.ask({"type": "start"}).get("resume")
+        R.check("%s: the welcome carries a resume token" % what, bool(token), token)
+        asked = "compare bpo and kpo, question %d" % (n - 1)
+        for i in range(n):
+            c.send_json({"type": "message", "id": "q%d" % i,
+                         "text": "compare bpo and kpo, question %d" % i})
+        R.check("%s: every question taken in before the stop" % what,
+                until(lambda: frames_in(d, "message") >= n, timeout=20))
+        rc = d.stop(timeout=15)
+        R.check("%s: exit 0" % what, rc == 0, rc)
+        got = []
+        c.sock.settimeout(3)
+        try:
+            while True:
+                r = c.recv()
+                got.append(r.get("in_reply_to"))
+        except (Closed, OSError, ValueError):
+            pass
+        c.close()
+        R.check("%s: replies were cut off by the flush's deadline" % what,
+                "q%d" % (n - 1) not in got, "%d of %d answers arrived" % (len(got), n))
+        d2 = Daemon(*args, db=d.db)
+        c = d2.client()
+        h = c.ask({"type": "start", "resume": token})
+        msgs = h.get("messages") or []
+        R.check("%s: resuming after the restart gives a history" % what,
+                h.get("type") == "history" and len(msgs) >= 2, h)
+        last_q = [i for i, m in enumerate(msgs) if m.get("from") == "user" and m.get("text") == asked]
+        R.check("%s: the history holds the last question" % what, len(last_q) == 1, msgs[-4:])
+        after = msgs[last_q[0] + 1] if last_q and last_q[0] + 1 < len(msgs) else {}
+        R.check("%s: and the reply that never reached the reader, after it" % what,
+                after.get("from") == "bot" and after.get("intent") == "compare", msgs[-4:])
+        r = c.recv()
+        R.check("%s: then the reply to the start" % what, r.get("type") == "reply", r)
+        c.close()
+    finally:
+        d.stop(signal.SIGKILL)
+        if d2 is not None:
+            d2.stop(signal.SIGKILL)
+
+
 def port_in_use():
     """A port another program holds: exit 1, saying so, not blaming libev."""
     s = socket.socket()
@@ -663,6 +731,9 @@ def main():
     R.run("stopping, poll loop", lambda: stopping("--event-loop", "poll"))
     R.run("stopping, strict", lambda: stopping("--durability", "strict"))
     R.run("stopping, a frame after", stopping_frame)
+    R.run("stopping, a slow reader", stopping_slow_reader)
+    R.run("stopping, a slow reader, strict",
+          lambda: stopping_slow_reader("--durability", "strict"))
     R.run("limits", limits)
     R.run("behind a proxy", proxied)
     R.run("kill -9 in strict mode", sql_and_strict_crash)
