@@ -24,6 +24,7 @@
 #include "bridge/payload.h"
 #include "bridge/relay.h"
 #include "bridge/verify.h"
+#include "daemon/closeframe.h"
 #include "daemon/throttle.h"
 
 #ifndef ADVISOR_VERSION
@@ -750,20 +751,9 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			lws_callback_on_writable(wsi);
 		break;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		/* a 2-byte code, then the reason: kept for link_away() */
-		if (in != NULL && len >= 2) {
-			const unsigned char *c = in;
-			size_t k;
-
-			S.close_code = (c[0] << 8) | c[1];
-			n = len - 2 < sizeof(S.close_why) - 1 ? len - 2 :
-			    sizeof(S.close_why) - 1;
-			memcpy(S.close_why, c + 2, n);
-			S.close_why[n] = '\0';
-			for (k = 0; k < n; k++)
-				if ((unsigned char)S.close_why[k] < 0x20)
-					S.close_why[k] = '?';
-		}
+		/* kept for link_away() */
+		S.close_code = closeframe_parse(in, len, S.close_why,
+		    sizeof(S.close_why));
 		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 	case LWS_CALLBACK_CLIENT_CLOSED:

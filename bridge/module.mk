@@ -2,8 +2,10 @@
 # its unit tests (tests/bridge/test_*.c, cmocka, run by tests/bridge.sh).
 
 BRIDGE_SRC = $(filter-out bridge/main.c,$(wildcard bridge/*.c))
-# advisord's pure modules the bridge uses too: the log throttle
-BRIDGE_SHARED = $(BUILD)/daemon/throttle.o $(BUILD)/daemon/ratelimit.o
+# advisord's pure modules the bridge uses too: the log throttle, its
+# token bucket, the close frame reader
+BRIDGE_SHARED = $(BUILD)/daemon/throttle.o $(BUILD)/daemon/ratelimit.o \
+		$(BUILD)/daemon/closeframe.o
 BRIDGE_OBJ = $(BRIDGE_SRC:%.c=$(BUILD)/%.o) $(BRIDGE_SHARED)
 BRIDGE_TEST_SRC = $(wildcard tests/bridge/test_*.c)
 BRIDGE_TEST_BIN = $(BRIDGE_TEST_SRC:tests/bridge/%.c=$(BUILD)/tests/bridge/%)

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "daemon/clock.h"
+#include "daemon/closeframe.h"
 #include "daemon/content.h"
 #include "daemon/htab.h"
 #include "daemon/log.h"
@@ -56,7 +57,8 @@ struct bridge_link {
 	char		 token_hash[AUTH_HASH_HEX + 1];
 	bool		 revoked;	/* its token left the file: close */
 	/* how the WebSocket ended, for its log line: the close code (0:
-	 * none was sent) and reason, and whether we sent them */
+	 * none was sent) and reason (closeframe_reason's), and whether we
+	 * sent them */
 	int		 close_code;
 	char		 close_why[64];
 	bool		 closed_by_us;
@@ -598,10 +600,7 @@ note_close(struct pss *p, int code, const char *why, size_t n, bool ours)
 	if (b == NULL || b->close_code != 0)
 		return;		/* the first close frame is the one that counts */
 	b->close_code = code;
-	if (n >= sizeof(b->close_why))
-		n = sizeof(b->close_why) - 1;
-	memcpy(b->close_why, why, n);
-	b->close_why[n] = '\0';
+	closeframe_reason(b->close_why, sizeof(b->close_why), why, n);
 	b->closed_by_us = ours;
 }
 
@@ -614,14 +613,15 @@ close_with(struct lws *wsi, enum lws_close_status code, const char *why)
 	return -1;
 }
 
-/* The close frame the peer sent: a 2-byte code, then a reason. */
+/* The close frame the peer sent. */
 static void
-peer_close(struct pss *p, const unsigned char *in, size_t len)
+peer_close(struct pss *p, const void *in, size_t len)
 {
-	if (in == NULL || len < 2)
-		return;
-	note_close(p, (in[0] << 8) | in[1], (const char *)in + 2, len - 2,
-	    false);
+	char why[sizeof(p->br->close_why)];
+	int code = closeframe_parse(in, len, why, sizeof(why));
+
+	if (code != 0)
+		note_close(p, code, why, strlen(why), false);
 }
 
 /* A bridge carries many people: say when one comes and goes, and why it
@@ -630,19 +630,13 @@ static void
 log_bridge_closed(const struct pss *p)
 {
 	const struct bridge_link *b = p->br;
-	char why[128];
-	size_t i;
+	const char *why = b->close_why;	/* one printable line (note_close) */
 
 	if (b->close_code == 0) {
 		log_info("bridge %s (%s) disconnected (no close code)",
 		    b->name, p->ip);
 		return;
 	}
-	/* the reason is the peer's text: keep it to one printable line */
-	snprintf(why, sizeof(why), "%s", b->close_why);
-	for (i = 0; why[i] != '\0'; i++)
-		if ((unsigned char)why[i] < 0x20 || why[i] == 0x7f)
-			why[i] = '?';
 	log_info("bridge %s (%s) disconnected: close %d%s%s%s, sent by %s",
 	    b->name, p->ip, b->close_code, why[0] ? " \"" : "", why,
 	    why[0] ? "\"" : "", b->closed_by_us ? "advisord" : "the bridge");
