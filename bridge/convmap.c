@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "bridge/convmap.h"
+#include "daemon/fnv.h"
 
 #define NBUCKETS	4096
 
@@ -92,11 +93,7 @@ conv_id(const char *team, const char *channel, const char *user, char *out)
 static unsigned
 hash(const char *s)
 {
-	unsigned h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % NBUCKETS;
+	return (unsigned)(fnv1a(s) % NBUCKETS);
 }
 
 struct convmap *

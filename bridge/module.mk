@@ -3,9 +3,9 @@
 
 BRIDGE_SRC = $(filter-out bridge/main.c,$(wildcard bridge/*.c))
 # advisord's pure modules the bridge uses too: the log throttle, its
-# token bucket, the close frame reader
+# token bucket, the close frame reader, the FNV hash
 BRIDGE_SHARED = $(BUILD)/daemon/throttle.o $(BUILD)/daemon/ratelimit.o \
-		$(BUILD)/daemon/closeframe.o
+		$(BUILD)/daemon/closeframe.o $(BUILD)/daemon/fnv.o
 BRIDGE_OBJ = $(BRIDGE_SRC:%.c=$(BUILD)/%.o) $(BRIDGE_SHARED)
 BRIDGE_TEST_SRC = $(wildcard tests/bridge/test_*.c)
 BRIDGE_TEST_BIN = $(BRIDGE_TEST_SRC:tests/bridge/%.c=$(BUILD)/tests/bridge/%)

@@ -1,11 +1,12 @@
 /*
- * htab.c: separate chaining, power-of-two bucket counts, FNV-1a hashing,
- * doubling when the load passes one entry per bucket.
+ * htab.c: separate chaining, power-of-two bucket counts, FNV-1a hashing
+ * (fnv.h), doubling when the load passes one entry per bucket.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/fnv.h"
 #include "daemon/htab.h"
 
 struct hent {
@@ -19,16 +20,6 @@ struct htab {
 	struct hent	**b;
 	size_t		  nb, n;
 };
-
-static uint64_t
-fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
 
 struct htab *
 htab_new(void)
@@ -75,7 +66,7 @@ slot(const struct htab *t, const char *key, uint64_t h)
 void *
 htab_get(const struct htab *t, const char *key)
 {
-	struct hent **p = slot(t, key, fnv(key));
+	struct hent **p = slot(t, key, fnv1a(key));
 
 	return *p ? (*p)->value : NULL;
 }
@@ -102,7 +93,7 @@ resize(struct htab *t)
 int
 htab_put(struct htab *t, const char *key, void *value)
 {
-	uint64_t h = fnv(key);
+	uint64_t h = fnv1a(key);
 	struct hent **p = slot(t, key, h), *e;
 
 	if (*p) {
@@ -125,7 +116,7 @@ htab_put(struct htab *t, const char *key, void *value)
 void
 htab_del(struct htab *t, const char *key)
 {
-	struct hent **p = slot(t, key, fnv(key)), *e = *p;
+	struct hent **p = slot(t, key, fnv1a(key)), *e = *p;
 
 	if (e == NULL)
 		return;

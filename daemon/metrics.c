@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/fnv.h"
 #include "daemon/metrics.h"
 
 struct metrics metrics;
@@ -33,21 +34,11 @@ static const char *const frame_names[MF_N] = { "start", "message", "choose",
     "feedback", "ping", "invalid", "reply", "history", "error", "ack",
     "pong" };
 
-static uint32_t
-name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* Counted once for every reply: the hash spares a strcmp per entry. */
 static void
 bump(struct table *t, const char *name)
 {
-	uint32_t h = name_hash(name);
+	uint32_t h = (uint32_t)fnv1a(name);
 	struct named *nv;
 	size_t i;
 
