@@ -854,19 +854,17 @@ authenticate(struct lws *wsi, struct req *r, const struct payload *p)
 		    r->len, time(NULL));
 		if (v == 1)
 			return 0;
-		throttle_log(&S.refusals, lws_now_usecs(),
-		    "refused: %s signature", v == 0 ? "bad" : "stale");
+		throttle_log(&S.refusals, "refused: %s signature",
+		    v == 0 ? "bad" : "stale");
 		return 401;
 	}
 	if (S.cfg.webhook_token[0] != '\0') {
 		if (verify_token(p->token, S.cfg.webhook_token))
 			return 0;
-		throttle_log(&S.refusals, lws_now_usecs(),
-		    "refused: wrong verification token");
+		throttle_log(&S.refusals, "refused: wrong verification token");
 		return 403;
 	}
-	throttle_log(&S.refusals, lws_now_usecs(),
-	    "refused: unsigned request");
+	throttle_log(&S.refusals, "refused: unsigned request");
 	return 401;
 }
 
@@ -881,8 +879,8 @@ handle_post(struct lws *wsi, struct req *r)
 	int st;
 
 	if (r->too_big) {
-		throttle_log(&S.refusals, lws_now_usecs(),
-		    "refused: body over max_body (%d bytes)", S.cfg.max_body);
+		throttle_log(&S.refusals, "refused: body over max_body (%d "
+		    "bytes)", S.cfg.max_body);
 		req_answer_text(r, 413, "Request too large.");
 		return;
 	}
@@ -892,8 +890,7 @@ handle_post(struct lws *wsi, struct req *r)
 	}
 	header(wsi, NULL, WSI_TOKEN_HTTP_CONTENT_TYPE, ctype, sizeof(ctype));
 	if (payload_parse(ctype, r->body ? r->body : "", r->len, p) == -1) {
-		throttle_log(&S.refusals, lws_now_usecs(),
-		    "refused: malformed request");
+		throttle_log(&S.refusals, "refused: malformed request");
 		req_answer_text(r, 400, "Malformed request.");
 		goto out;
 	}

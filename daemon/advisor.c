@@ -103,16 +103,6 @@ struct session {
 	size_t		 nconvs;
 };
 
-/* A monotonic clock in microseconds, for latencies only. */
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* What options left at 0 mean. */
 static void
 set_defaults(struct advisor_opts *o)

@@ -312,7 +312,7 @@ accept_filter(const struct lws_filter_network_conn_args *args)
 	if (in_list(S.cfg->trusted_proxies, ip))
 		return 0;
 	if ((c = ip_take(ip)) == NULL) {
-		throttle_log(&S.refusals, wall_us(), "%s: too many "
+		throttle_log(&S.refusals, "%s: too many "
 		    "connections from this address", ip);
 		metrics.connections_refused++;
 		return 1;
@@ -495,7 +495,7 @@ proxied_take(struct lws *wsi)
 	if (!client_ip(wsi, ip, sizeof(ip)))
 		return 0;
 	if ((c = ip_take(ip)) == NULL) {
-		throttle_log(&S.refusals, wall_us(), "%s: too many "
+		throttle_log(&S.refusals, "%s: too many "
 		    "connections from this address (through a proxy)", ip);
 		return -1;
 	}
@@ -522,7 +522,7 @@ upgrade_check(struct lws *wsi)
 		return 0;
 	metrics.connections_refused++;
 	client_ip(wsi, ip, sizeof(ip));
-	throttle_log(&S.refusals, wall_us(), "refused a WebSocket upgrade "
+	throttle_log(&S.refusals, "refused a WebSocket upgrade "
 	    "from %s: %s", ip, status == HTTP_STATUS_UNAUTHORIZED ?
 	    "bad bridge token" : status == HTTP_STATUS_FORBIDDEN ?
 	    "foreign Origin" : status == HTTP_STATUS_BAD_REQUEST ?
@@ -570,7 +570,7 @@ http_request(struct lws *wsi, struct pss *p, const char *path)
 		jbuf_lit(&b, "{\"status\":\"ok\",\"version\":");
 		jbuf_cstr(&b, ADVISOR_VERSION);
 		snprintf(num, sizeof(num), ",\"uptime\":%lld",
-		    (long long)((wall_us() - S.started_us) / 1000000));
+		    (long long)((mono_us() - S.started_us) / 1000000));
 		jbuf_lit(&b, num);
 		jbuf_lit(&b, ",\"content_version\":");
 		jbuf_cstr(&b, advisor_content_version(S.adv));
@@ -680,7 +680,7 @@ receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
 	p->rxlen += len;
 	if (!lws_is_final_fragment(wsi))
 		return 0;
-	if (!bucket_take(&p->bucket, conn_rate(p), wall_us())) {
+	if (!bucket_take(&p->bucket, conn_rate(p), mono_us())) {
 		session_error(p->sess, p->rx, p->rxlen, E_RATE_LIMITED,
 		    "too many messages; slow down", &k);
 		p->rxlen = 0;
@@ -804,7 +804,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			p->sess = NULL;
 			return -1;
 		}
-		bucket_init(&p->bucket, conn_rate(p), wall_us());
+		bucket_init(&p->bucket, conn_rate(p), mono_us());
 		p->next = S.conns;
 		if (S.conns)
 			S.conns->prev = p;
@@ -1078,7 +1078,7 @@ server_run(const struct config *cfg, int argc, char **argv,
 	S.adv = adv;
 	S.store = store;
 	S.tokens = tokens;
-	S.started_us = wall_us();
+	S.started_us = mono_us();
 	S.refusals.rate = REFUSALS_LOGGED;
 	S.refusals.what = "refused connections";
 	S.refusals.emit = refusal_line;
@@ -1176,8 +1176,8 @@ server_run(const struct config *cfg, int argc, char **argv,
 	 * ended with no close frame at all (1006 to the client), as a crash
 	 * or a cut cable does, and a bridge logged a lost connection.
 	 */
-	deadline = wall_us() + 1000000;
-	while (S.conns != NULL && wall_us() < deadline) {
+	deadline = mono_us() + 1000000;
+	while (S.conns != NULL && mono_us() < deadline) {
 		struct pss *p;
 
 		for (p = S.conns; p; p = p->next)

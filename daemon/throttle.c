@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "daemon/clock.h"
 #include "daemon/throttle.h"
 
 bool
-throttle_pass(struct throttle *t, int64_t now_us, unsigned long *held)
+throttle_pass(struct throttle *t, unsigned long *held)
 {
+	int64_t now_us = mono_us();
+
 	if (!t->started) {
 		bucket_init(&t->b, t->rate, now_us);
 		t->started = true;
@@ -25,7 +28,7 @@ throttle_pass(struct throttle *t, int64_t now_us, unsigned long *held)
 }
 
 void
-throttle_log(struct throttle *t, int64_t now_us, const char *fmt, ...)
+throttle_log(struct throttle *t, const char *fmt, ...)
 {
 	char line[THROTTLE_LINE_MAX], tail[96];
 	unsigned long held;
@@ -33,7 +36,7 @@ throttle_log(struct throttle *t, int64_t now_us, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (!throttle_pass(t, now_us, &held))
+	if (!throttle_pass(t, &held))
 		return;
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line), fmt, ap);
