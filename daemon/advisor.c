@@ -28,7 +28,6 @@
 #define HIST_MAX	24	/* messages kept for a history frame */
 #define REPLY_IDS	32	/* recent reply ids that may get feedback */
 #define KEY_MAX		(PROTO_ID_MAX + 80)
-#define DETACHED_MAX	10000	/* conversations kept for resume, at most */
 #define DETACHED_BYTES	(64u << 20)	/* and the memory they may hold */
 #define EVICT_S		60	/* seconds detached before it is forgotten */
 #define BRIDGE_IDLE_S	1800	/* seconds a bridge holds an idle one */
@@ -380,7 +379,8 @@ detached(const struct advisor *a)
 static bool
 too_many(const struct advisor *a, size_t held)
 {
-	return detached(a) > DETACHED_MAX || held > a->o.detached_bytes_max;
+	return detached(a) > ADVISOR_DETACHED_MAX ||
+	    held > a->o.detached_bytes_max;
 }
 
 void

@@ -17,6 +17,11 @@
 #include "intents/intents.h"
 #include "storage/store.h"
 
+/* Conversations no session holds kept in memory for a resume, at most:
+ * past it advisor_sweep forgets the oldest (a resume reads them back from
+ * the log). */
+#define ADVISOR_DETACHED_MAX	10000
+
 struct advisor;
 struct session;
 

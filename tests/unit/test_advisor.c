@@ -650,10 +650,11 @@ t_detached_bytes(void **state)
 }
 
 /* A bridge's conversation let go by the sweep is detached from then on,
- * the newest of them: when it takes the detached past their cap (10,000),
- * the oldest visitor's goes, not it.  The sweep decided whether to sort
- * before letting it go, so it went through in table order and the one
- * just let go was the first past the cap, dropped at once. */
+ * the newest of them: when it takes the detached past their cap
+ * (ADVISOR_DETACHED_MAX), the oldest visitor's goes, not it.  The sweep
+ * decided whether to sort before letting it go, so it went through in
+ * table order and the one just let go was the first past the cap,
+ * dropped at once. */
 static void
 t_sweep_oldest(void **state)
 {
@@ -671,14 +672,14 @@ t_sweep_oldest(void **state)
 	say(x, s, ask);
 	snprintf(resume, sizeof(resume), "%s", str(x->g.f[0], "resume"));
 	x->now += 1801LL * 1000000;
-	for (i = 0; i < 10000; i++) {
+	for (i = 0; i < ADVISOR_DETACHED_MAX; i++) {
 		v = session_new(x->adv, NULL);
 		say(x, v, "{\"type\":\"message\",\"text\":\"hi\"}");
 		session_free(v);
 	}
-	assert_int_equal(metrics.conversations, 10001);
+	assert_int_equal(metrics.conversations, ADVISOR_DETACHED_MAX + 1);
 	advisor_sweep(x->adv, x->now + 1000);
-	assert_int_equal(metrics.conversations, 10000);
+	assert_int_equal(metrics.conversations, ADVISOR_DETACHED_MAX);
 	/* still in memory: the same conversation, not one from the log */
 	say(x, s, ask);
 	assert_string_equal(code(x), "reply");
