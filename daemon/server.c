@@ -31,6 +31,7 @@
 #include "daemon/closeframe.h"
 #include "daemon/content.h"
 #include "daemon/htab.h"
+#include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/outq.h"
@@ -106,6 +107,8 @@ static struct {
 	struct throttle		 refusals;	/* their log lines */
 	uint64_t		 watchdog_us;
 	unsigned long		 unread;	/* frames that came while stopping */
+	struct loader		*loading;	/* the content reload under way */
+	bool			 reload_again;	/* a SIGHUP came during it */
 	volatile sig_atomic_t	 stop, reload;
 } S;
 
@@ -971,33 +974,52 @@ reload_settings(void)
 	advisor_set_opts(S.adv, &ao);
 }
 
+/* The content reload started by reload() is over: swap it in, or keep
+ * the old. */
 static void
-reload(void)
+reload_done(void)
 {
 	struct intents *in;
 	struct dialogues *dl;
 	char *report = NULL;
-	size_t rlen = 0;
-	FILE *f = open_memstream(&report, &rlen);
 
-	sd_notify(0, "RELOADING=1");
-	reload_settings();
-	if (f != NULL && content_load(S.cfg->content, S.cfg->jit, f, &in,
-	    &dl) == 0) {
-		fclose(f);
+	if (loader_finish(S.loading, &in, &dl, &report) == 0) {
 		advisor_set_content(S.adv, in, dl);
 		metrics.reloads++;
 		log_info("content reloaded, version %s",
 		    advisor_content_version(S.adv));
 	} else {
-		if (f != NULL)
-			fclose(f);
 		metrics.reload_failures++;
 		log_warnx("content reload refused, keeping version %s: %s",
-		    advisor_content_version(S.adv), report ? report : "");
+		    advisor_content_version(S.adv), report ? report :
+		    "out of memory");
 	}
+	S.loading = NULL;
 	free(report);
 	sd_notify(0, "READY=1");
+}
+
+/* SIGHUP: the settings at once, the content on a thread (loader.h), the
+ * loop serving meanwhile; reload_done() takes it.  A SIGHUP during a load
+ * waits for it to end and reloads again then, so that the files as they
+ * are now are the ones read. */
+static void
+reload(void)
+{
+	if (S.loading != NULL) {
+		S.reload_again = true;
+		return;
+	}
+	S.reload_again = false;
+	sd_notify(0, "RELOADING=1");
+	reload_settings();
+	if ((S.loading = loader_start(S.cfg->content, S.cfg->jit, server_wake,
+	    NULL)) == NULL) {
+		metrics.reload_failures++;
+		log_warnx("content reload refused, keeping version %s: cannot "
+		    "start its thread", advisor_content_version(S.adv));
+		sd_notify(0, "READY=1");
+	}
 }
 
 static void
@@ -1166,6 +1188,11 @@ server_run(const struct config *cfg, int argc, char **argv,
 			S.reload = 0;
 			reload();
 		}
+		if (S.loading != NULL && loader_done(S.loading)) {
+			reload_done();
+			if (S.reload_again)
+				reload();
+		}
 	}
 
 	sd_notify(0, "STOPPING=1");
@@ -1188,6 +1215,13 @@ server_run(const struct config *cfg, int argc, char **argv,
 	if (S.unread > 0)
 		log_info("stopping: %lu frames that came meanwhile not read",
 		    S.unread);
+	if (S.loading != NULL) {
+		if (!loader_done(S.loading))
+			log_info("stopping: waiting for the content reload "
+			    "under way");
+		loader_cancel(S.loading);
+		S.loading = NULL;
+	}
 	lws_sul_cancel(&S.sul_sweep);
 	lws_sul_cancel(&S.sul_watchdog);
 	lws_context_destroy(S.cx);

@@ -639,6 +639,70 @@ def stopping_slow_reader(*args):
             d2.stop(signal.SIGKILL)
 
 
+def reload_off_the_loop():
+    """SIGHUP loads the content on a thread of its own: connections are
+    served while it compiles and checks (tens of milliseconds of CPU, and
+    more on a busy machine or a slow disk; every connection waited for it,
+    up to a second here under load).  The catalog is a FIFO here, so that
+    the load stays in its open() until the test lets it go; the settings,
+    read on the loop before the load starts, show that the reload began."""
+    top = tempdir("advisord-fifo-")
+    content = os.path.join(top, "content")
+    for sub in ("intents", "dialogues"):
+        shutil.copytree(os.path.join(ROOT, sub), os.path.join(content, sub),
+                        ignore=shutil.ignore_patterns("*.c", "*.h", "*.mk"))
+    conf = os.path.join(top, "advisord.conf")
+    with open(conf, "w") as f:
+        f.write("max_text_chars = 2000\n")
+    catalog = os.path.join(content, "intents", "catalog.json")
+    saved = catalog + ".saved"
+    d = Daemon("-c", conf, "--content", content, "--log-level", "info")
+    fifo = False
+
+    def let_go():
+        try:
+            os.close(os.open(catalog, os.O_WRONLY | os.O_NONBLOCK))
+            return True
+        except OSError:
+            return False
+    try:
+        c = d.client()
+        R.check("reload off the loop: served before",
+                c.ask({"type": "message", "text": "what is kpo"}).get("intent") == "define_kpo")
+        os.rename(catalog, saved)
+        os.mkfifo(catalog)
+        fifo = True
+        with open(conf, "w") as f:
+            f.write("max_text_chars = 5\n")
+        d.proc.send_signal(signal.SIGHUP)
+        # too long for the new setting: the reload has begun
+        R.check("reload off the loop: the settings are read at once",
+                until(lambda: c.ask({"type": "message", "text": "what is kpo"}).get("code")
+                      == "too_large"), d.logtext())
+        r = c.ask({"type": "message", "text": "kpo"})
+        R.check("reload off the loop: answered while the content loads",
+                r.get("intent") == "define_kpo", r)
+        R.check("reload off the loop: the load is still under way",
+                "content reload" not in d.logtext(), d.logtext())
+        R.check("reload off the loop: the load is let go", until(let_go))
+        R.check("reload off the loop: a catalog that cannot be read is refused",
+                until(lambda: "content reload refused" in d.logtext()), d.logtext())
+        os.remove(catalog)
+        os.rename(saved, catalog)
+        fifo = False
+        d.proc.send_signal(signal.SIGHUP)
+        R.check("reload off the loop: then reloaded",
+                until(lambda: "content reloaded" in d.logtext()), d.logtext())
+        r = c.ask({"type": "message", "text": "kpo"})
+        R.check("reload off the loop: served after", r.get("intent") == "define_kpo", r)
+        c.close()
+        R.check("reload off the loop: exit 0", d.stop() == 0)
+    finally:
+        if fifo:
+            until(let_go, timeout=1)
+        d.stop(signal.SIGKILL)
+
+
 def port_in_use():
     """A port another program holds: exit 1, saying so, not blaming libev."""
     s = socket.socket()
@@ -718,6 +782,7 @@ def main():
     R.run("host not on this machine", host_not_here)
     R.run("web_dir without index.html", web_dir_missing)
     R.run("trusted proxy added by a reload", proxied_after_reload)
+    R.run("reload off the loop", reload_off_the_loop)
     d = Daemon("--rate-limit", "0")
     try:
         R.run("conformance", lambda: conformance(d))
