@@ -657,7 +657,7 @@ def reload_off_the_loop():
     catalog = os.path.join(content, "intents", "catalog.json")
     saved = catalog + ".saved"
     d = Daemon("-c", conf, "--content", content, "--log-level", "info")
-    fifo = False
+    fifo = []
 
     def let_go():
         try:
@@ -665,20 +665,36 @@ def reload_off_the_loop():
             return True
         except OSError:
             return False
+
+    def held_reload(chars):
+        """A SIGHUP that sets max_text_chars to CHARS, the catalog a FIFO
+        that holds its load; the reply to "what is kpo" once the settings
+        are in."""
+        os.rename(catalog, saved)
+        os.mkfifo(catalog)
+        fifo.append(catalog)
+        with open(conf, "w") as f:
+            f.write("max_text_chars = %d\n" % chars)
+        d.proc.send_signal(signal.SIGHUP)
+        want = "define_kpo" if chars >= len("what is kpo") else "too_large"
+
+        def answer():
+            r = c.ask({"type": "message", "text": "what is kpo"})
+            return r if want in (r.get("intent"), r.get("code")) else None
+        return until(answer) or {}
+
+    def restore():
+        os.remove(catalog)
+        os.rename(saved, catalog)
+        fifo.clear()
     try:
         c = d.client()
         R.check("reload off the loop: served before",
                 c.ask({"type": "message", "text": "what is kpo"}).get("intent") == "define_kpo")
-        os.rename(catalog, saved)
-        os.mkfifo(catalog)
-        fifo = True
-        with open(conf, "w") as f:
-            f.write("max_text_chars = 5\n")
-        d.proc.send_signal(signal.SIGHUP)
         # too long for the new setting: the reload has begun
+        r = held_reload(5)
         R.check("reload off the loop: the settings are read at once",
-                until(lambda: c.ask({"type": "message", "text": "what is kpo"}).get("code")
-                      == "too_large"), d.logtext())
+                r.get("code") == "too_large", (r, d.logtext()))
         r = c.ask({"type": "message", "text": "kpo"})
         R.check("reload off the loop: answered while the content loads",
                 r.get("intent") == "define_kpo", r)
@@ -687,16 +703,24 @@ def reload_off_the_loop():
         R.check("reload off the loop: the load is let go", until(let_go))
         R.check("reload off the loop: a catalog that cannot be read is refused",
                 until(lambda: "content reload refused" in d.logtext()), d.logtext())
-        os.remove(catalog)
-        os.rename(saved, catalog)
-        fifo = False
+        restore()
         d.proc.send_signal(signal.SIGHUP)
         R.check("reload off the loop: then reloaded",
                 until(lambda: "content reloaded" in d.logtext()), d.logtext())
         r = c.ask({"type": "message", "text": "kpo"})
         R.check("reload off the loop: served after", r.get("intent") == "define_kpo", r)
+        # a stop waits for a load under way, then drops it
+        r = held_reload(2000)
+        R.check("reload off the loop: a second load has begun",
+                r.get("intent") == "define_kpo", (r, d.logtext()))
         c.close()
-        R.check("reload off the loop: exit 0", d.stop() == 0)
+        d.proc.send_signal(signal.SIGTERM)
+        R.check("reload off the loop: a stop waits for the load",
+                until(lambda: "waiting for the content reload under way" in d.logtext()),
+                d.logtext())
+        R.check("reload off the loop: the load is let go, the stop goes on",
+                until(let_go) and d.stop() == 0)
+        fifo.clear()
     finally:
         if fifo:
             until(let_go, timeout=1)
