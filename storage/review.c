@@ -304,32 +304,82 @@ cut(const char *v)
 	return n;
 }
 
+/*
+ * Characters a reviewer is not shown as they are, by their UTF-8 bytes:
+ * LEAD, then a last byte from LO to HI.  The C1 controls: a terminal
+ * takes U+009B for CSI, as it takes ESC [.  The invisible format
+ * characters: the bidi embeddings, overrides, isolates and marks reorder
+ * the text around them ("Trojan source": a row that reads one way and
+ * says another, a user or a comment that seems to belong to another
+ * column), and the zero-width ones and the tags hide text or make two
+ * texts that look the same differ.  ZWNJ and ZWJ (U+200C, U+200D) are
+ * not among them: scripts and emoji need them to join letters, and they
+ * neither reorder nor hide anything.
+ */
+static const struct {
+	const char	*lead;
+	unsigned char	 lo, hi;
+} hidden[] = {
+	{ "\xc2", 0x80, 0x9f },		/* C1 controls */
+	{ "\xc2", 0xad, 0xad },		/* U+00AD soft hyphen */
+	{ "\xd8", 0x9c, 0x9c },		/* U+061C Arabic letter mark */
+	{ "\xe1\xa0", 0x8e, 0x8e },	/* U+180E Mongolian vowel separator */
+	{ "\xe2\x80", 0x8b, 0x8b },	/* U+200B zero width space */
+	{ "\xe2\x80", 0x8e, 0x8f },	/* U+200E, U+200F LRM, RLM */
+	{ "\xe2\x80", 0xaa, 0xae },	/* U+202A-U+202E embeddings, overrides */
+	{ "\xe2\x81", 0xa0, 0xaf },	/* U+2060-U+206F word joiner, invisible
+					   operators, isolates U+2066-U+2069 */
+	{ "\xef\xbb", 0xbf, 0xbf },	/* U+FEFF zero width no-break space */
+	{ "\xef\xbf", 0xb9, 0xbb },	/* U+FFF9-U+FFFB interlinear annotation */
+	{ "\xf3\xa0\x80", 0x80, 0xbf },	/* U+E0000-U+E003F tags */
+	{ "\xf3\xa0\x81", 0x80, 0xbf },	/* U+E0040-U+E007F */
+};
+
+/* The length in bytes of the character at S (N bytes left) if it is one
+ * a reviewer must not be shown as it is: a C0 control but for a line
+ * break or a tab, DEL, or one of hidden[]; 0 for any other.  Every
+ * table, the CSV export and the JSON output go through this one test. */
+static size_t
+unshown(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k;
+
+	if (u[0] < 0x80)
+		return (u[0] < 0x20 && u[0] != '\n' && u[0] != '\r' &&
+		    u[0] != '\t') || u[0] == 0x7f;
+	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+		k = strlen(hidden[i].lead);
+		if (k < n && memcmp(s, hidden[i].lead, k) == 0 &&
+		    u[k] >= hidden[i].lo && u[k] <= hidden[i].hi)
+			return k + 1;
+	}
+	return 0;
+}
+
 /* Write N bytes of V as one line: a line break or tab inside a text (a
  * reply with a list, a pasted paragraph) would start a new table row, so
- * each one shows as a space.  Any other control character, C0, DEL or C1
- * (U+0080 to U+009F, two bytes in UTF-8), shows as '?': what a visitor
- * typed reaches the reviewer's terminal, and an escape sequence in it
- * would be obeyed there (clear the screen, rewrite a line, set the
- * title).  Returns the bytes written. */
+ * each one shows as a space.  Any other control character (C0, DEL, C1)
+ * and each invisible format character (unshown()) shows as '?': what a
+ * visitor typed reaches the reviewer's terminal, and an escape sequence
+ * in it would be obeyed there (clear the screen, rewrite a line, set the
+ * title), a bidi override would make the row lie.  Returns the bytes
+ * written. */
 static int
 one_line(FILE *f, const char *v, size_t n)
 {
-	size_t i, w = 0;
-	unsigned char c;
+	size_t i, k, w = 0;
 
-	for (i = 0; i < n; i++, w++) {
-		c = (unsigned char)v[i];
-		if (c == '\n' || c == '\r' || c == '\t')
-			c = ' ';
-		else if (c < 0x20 || c == 0x7f)
-			c = '?';
-		else if (c == 0xc2 && i + 1 < n &&
-		    (unsigned char)v[i + 1] >= 0x80 &&
-		    (unsigned char)v[i + 1] <= 0x9f) {
-			c = '?';
-			i++;
-		}
-		fputc(c, f);
+	for (i = 0; i < n; i += k, w++) {
+		k = unshown(v + i, n - i);
+		if (k > 0)
+			fputc('?', f);
+		else if (v[i] == '\n' || v[i] == '\r' || v[i] == '\t')
+			fputc(' ', f);
+		else
+			fputc(v[i], f);
+		if (k == 0)
+			k = 1;
 	}
 	return (int)w;
 }
@@ -504,22 +554,35 @@ section(struct out *o, cJSON *doc, const char *key, const char *title)
 		fprintf(o->f, "\n%s\n", title);
 }
 
-/* JSON text S (cJSON's) and a line end, DEL and each C1 control
- * (U+0080 to U+009F, two bytes in UTF-8) in its strings written as
- * \u007f, \u0080...: cJSON escapes C0 but writes those as they are, and
- * a terminal takes U+009B for CSI, as it takes ESC [.  Any JSON reader
- * reads the same. */
+/* JSON text S (cJSON's) and a line end, each character unshown() takes
+ * in its strings written as an escape: \u007f, \u009b, \u202e, a tag
+ * as its surrogate pair.  cJSON escapes C0 but writes those as they are,
+ * and the reviewer's terminal would obey or reorder them.  Any JSON
+ * reader reads the same text. */
 static void
 put_json(FILE *f, const char *s)
 {
-	for (; *s; s++)
-		if (*s == 0x7f)
-			fputs("\\u007f", f);
-		else if ((unsigned char)s[0] == 0xc2 &&
-		    (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
-			fprintf(f, "\\u%04x", (unsigned char)*++s);
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, j, k, n = strlen(s);
+	unsigned long cp;
+
+	for (i = 0; i < n; i += k) {
+		if ((k = unshown(s + i, n - i)) == 0) {
+			fputc(s[i], f);
+			k = 1;
+			continue;
+		}
+		/* a valid sequence of K bytes: the lead's low bits, then six
+		 * from each byte after it */
+		cp = k == 1 ? u[i] : u[i] & (0xffu >> (k + 1));
+		for (j = 1; j < k; j++)
+			cp = cp << 6 | (u[i + j] & 0x3f);
+		if (cp > 0xffff)
+			fprintf(f, "\\u%04lx\\u%04lx", 0xd800 + ((cp - 0x10000) >>
+			    10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
 		else
-			fputc(*s, f);
+			fprintf(f, "\\u%04lx", cp);
+	}
 	fputc('\n', f);
 }
 
@@ -1188,27 +1251,34 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 /* One CSV field, quoted when it needs to be.  A field a spreadsheet
  * would take for a formula (=, +, -, @, a tab or a carriage return first:
  * a visitor's "=HYPERLINK(...)" becomes a live link, or worse, in the
- * reviewer's spreadsheet) gets a leading ' and quotes, so it stays text. */
+ * reviewer's spreadsheet) gets a leading ' and quotes, so it stays text.
+ * A spreadsheet, or the terminal export writes to, is a table: each
+ * control character and invisible format character (unshown()) is a '?'
+ * there as in the reports; line breaks and tabs stay, quoted. */
 static void
 csv_field(FILE *f, const char *s, bool last)
 {
-	bool formula;
+	bool formula, quote;
+	size_t i, k, n;
 
 	if (s == NULL)
 		s = "";
 	formula = *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
-	if (formula || strpbrk(s, ",\"\n\r") != NULL) {
-		fputc('"', f);
-		if (formula)
-			fputc('\'', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
+	quote = formula || strpbrk(s, ",\"\n\r") != NULL;
+	if (quote)
+		fputs(formula ? "\"'" : "\"", f);
+	for (n = strlen(s), i = 0; i < n; i += k) {
+		if ((k = unshown(s + i, n - i)) > 0) {
+			fputc('?', f);
+			continue;
 		}
+		if (s[i] == '"')
+			fputc('"', f);
+		fputc(s[i], f);
+		k = 1;
+	}
+	if (quote)
 		fputc('"', f);
-	} else
-		fputs(s, f);
 	fputc(last ? '\n' : ',', f);
 }
 

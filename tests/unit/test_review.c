@@ -1351,6 +1351,107 @@ test_table_controls(void **state)
 	review_close(r);
 }
 
+/* The invisible format characters of a text, by their UTF-8 bytes: the
+ * bidi override, isolate and marks, a zero-width space, a byte order mark
+ * and a tag (U+E0041, hidden text). */
+#define RLO	"\xe2\x80\xae"
+#define LRI	"\xe2\x81\xa6"
+#define PDI	"\xe2\x81\xa9"
+#define RLM	"\xe2\x80\x8f"
+#define ALM	"\xd8\x9c"
+#define ZWSP	"\xe2\x80\x8b"
+#define BOM	"\xef\xbb\xbf"
+#define TAG_A	"\xf3\xa0\x81\x81"
+#define ZWJ	"\xe2\x80\x8d"
+
+static bool
+has_invisible(const char *s)
+{
+	static const char *const inv[] = { RLO, LRI, PDI, RLM, ALM, ZWSP, BOM,
+	    TAG_A };
+	size_t i;
+
+	for (i = 0; i < sizeof(inv) / sizeof(inv[0]); i++)
+		if (strstr(s, inv[i]) != NULL)
+			return true;
+	return false;
+}
+
+/* Trojan source: a visitor's bidi override would make a row read one way
+ * and say another ("kpo" shown where "opk" was typed, a user that seems
+ * to be another column), and zero-width characters and tags hide text.
+ * Each shows as '?' in every table and in CSV; --json and jsonl escape
+ * them (\u202e, a tag as its surrogate pair), the same text to a JSON
+ * reader.  A ZWJ, which emoji need, stays. */
+static void
+test_table_bidi(void **state)
+{
+	static const char text[] = "opk" RLO " is" LRI "x" PDI RLM ALM ZWSP
+	    BOM "end" TAG_A " " "\xf0\x9f\x91\xa9" ZWJ "\xf0\x9f\x92\xbb";
+	struct review *r;
+	char *out, *line;
+	cJSON *doc, *m;
+
+	(void)state;
+	fixture(path_b,
+	    "INSERT INTO conversations VALUES ('w-t', 'web', 'eve" RLO "', NULL, "
+	    T1 ", NULL, 'v1');"
+	    MSG_INTO "(1, 'w-t', 'in', '" "opk" RLO " is" LRI "x" PDI RLM ALM
+	    ZWSP BOM "end" TAG_A " " "\xf0\x9f\x91\xa9" ZWJ "\xf0\x9f\x92\xbb"
+	    "', 'fallback', NULL, NULL, NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(2, 'w-t', 'out', 'Did you mean', 'fallback', 'root',"
+	    " NULL, NULL, NULL, 9, " T1 ");"
+	    "INSERT INTO feedback VALUES (1, 2, 'w-t', 0, 'fine" RLO "enif', "
+	    T1 ");");
+	r = open_one(true);
+	out = transcript(r, "w-t", false);
+	assert_false(has_invisible(out));
+	assert_non_null(strstr(out, "eve?"));
+	assert_non_null(strstr(out, "opk? is?x?????end? \xf0\x9f\x91\xa9" ZWJ
+	    "\xf0\x9f\x92\xbb"));
+	assert_non_null(strstr(out, "comment: fine?enif"));
+	free(out);
+	out = feedback_of(r, NULL, false);
+	assert_false(has_invisible(out));
+	assert_non_null(strstr(out, "fine?enif"));
+	free(out);
+	/* the grouped text and the clusters alike */
+	out = unmatched_of(r, NULL, false);
+	assert_false(has_invisible(out));
+	assert_non_null(strstr(out, "\"opk? is?x"));
+	free(out);
+	out = transcript(r, "w-t", true);
+	assert_false(has_invisible(out));
+	assert_non_null(strstr(out, "opk\\u202e is\\u2066x\\u2069\\u200f"
+	    "\\u061c\\u200b\\ufeffend\\udb40\\udc41 "));
+	doc = cJSON_Parse(out);
+	m = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "messages"), 0);
+	assert_string_equal(cJSON_GetObjectItem(m, "text")->valuestring, text);
+	cJSON_Delete(doc);
+	free(out);
+	out = unmatched_of(r, NULL, true);
+	assert_false(has_invisible(out));
+	free(out);
+	out = run(review_export, r, 0, false);	/* jsonl */
+	assert_false(has_invisible(out));
+	line = strstr(out, "{\"id\":1,\"conversation\":\"w-t\",\"channel\":"
+	    "\"web\",\"user\":\"eve\\u202e\",");
+	assert_non_null(line);
+	*strchr(line, '\n') = '\0';
+	doc = cJSON_Parse(line);
+	assert_string_equal(cJSON_GetObjectItem(doc, "text")->valuestring,
+	    text);
+	cJSON_Delete(doc);
+	free(out);
+	out = run(review_export, r, 0, true);	/* CSV */
+	assert_false(has_invisible(out));
+	assert_non_null(strstr(out, ",w-t,web,eve?,in,"));
+	assert_non_null(strstr(out, ",opk? is?x?????end? \xf0\x9f\x91\xa9"));
+	assert_non_null(strstr(out, ",0,fine?enif\n"));
+	free(out);
+	review_close(r);
+}
+
 /* A bridge conversation is found by the name its replies carry, unless
  * two bridges share the name; a log id is taken as it is. */
 static void
@@ -1743,6 +1844,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_odd_file_name, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_table_controls, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_table_bidi, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_table_one_line, setup,
 		    teardown),
