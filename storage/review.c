@@ -792,6 +792,18 @@ largest_first(cJSON *clusters)
     "(m.content_version IS NULL AND m.conversation IN (SELECT id FROM " \
     "all_conversations WHERE content_version = ?2)))"
 
+/* The content version message m was answered by, for transcript and
+ * export: its own (an incoming message's, user_version 3 on); for a reply,
+ * which records none, its question's, the message before it that came in,
+ * as feedback --content-version counts it; else (a row from before user
+ * version 3, or a greeting, with no question before it) its
+ * conversation's, the version it was last started or resumed under. */
+#define MSG_VERSION "coalesce(m.content_version, CASE m.direction WHEN " \
+    "'out' THEN (SELECT q.content_version FROM all_messages q WHERE " \
+    "q.conversation = m.conversation AND q.id < m.id AND q.direction = " \
+    "'in' ORDER BY q.id DESC LIMIT 1) END, (SELECT v.content_version FROM " \
+    "all_conversations v WHERE v.id = m.conversation LIMIT 1))"
+
 /*
  * How much content VERSION has been asked: when it was last loaded, and
  * the questions typed of it (clicks are not questions) with those that
@@ -1208,11 +1220,13 @@ int
 review_transcript(struct review *r, const char *conv, bool json, FILE *f,
     char *err, size_t errlen)
 {
-	/* rating: the reply's latest rating, as stats and feedback count
-	 * it; comment: its comment, in a table on a line under the reply */
+	/* content_version: the content that matched the message or said
+	 * the reply (MSG_VERSION); rating: the reply's latest rating, as
+	 * stats and feedback count it; comment: its comment, in a table on
+	 * a line under the reply */
 	static const char *const names[] = { "id", "time", "from", "intent",
-	    "node", "rating", "comment", "text" };
-	static const int widths[] = { 6, 20, 4, 22, 18, 11, 0, 0 };
+	    "node", "content_version", "rating", "comment", "text" };
+	static const int widths[] = { 6, 20, 4, 22, 18, 17, 11, 0, 0 };
 	static const char *const cnames[] = { "id", "channel", "user",
 	    "started", "ended" };
 	static const int cwidths[] = { 26, 7, 16, 20, 0 };
@@ -1236,9 +1250,10 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 		return -1;
 	}
 	section(&o, doc, "messages", "Messages");
-	o.under = 1u << 6;	/* comment */
+	o.under = 1u << 7;	/* comment */
 	rc = query(r, "SELECT m.id, " UTC("m.time") ", CASE m.direction WHEN "
-	    "'in' THEN 'user' ELSE 'bot' END, m.intent, m.node, CASE WHEN "
+	    "'in' THEN 'user' ELSE 'bot' END, m.intent, m.node, " MSG_VERSION
+	    ", CASE WHEN "
 	    "f.helpful IS NULL THEN NULL WHEN f.helpful THEN 'helpful' ELSE "
 	    "'not helpful' END, f.comment, m.text FROM all_messages m LEFT "
 	    "JOIN rated f ON f.conversation = m.conversation AND f.message = "
@@ -1288,10 +1303,11 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 {
 	/* helpful, feedback_comment: a reply's latest rating (1 or 0, true or
 	 * false in jsonl) and its comment, on the rated reply's row; empty
-	 * (null) on every other row */
+	 * (null) on every other row.  content_version: MSG_VERSION, last, so
+	 * that a reader of the columns before it by place still reads them */
 	static const char *const cols[] = { "id", "conversation", "channel",
 	    "user", "direction", "time", "text", "intent", "node", "suggestion",
-	    "latency_us", "helpful", "feedback_comment" };
+	    "latency_us", "helpful", "feedback_comment", "content_version" };
 	const int helpful = 11;
 	const int ncols = (int)(sizeof(cols) / sizeof(cols[0]));
 	sqlite3_stmt *st;
@@ -1299,8 +1315,8 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 
 	if (prepare(r, "SELECT m.id, m.conversation, c.channel, "
 	    "c.user, m.direction, " UTC("m.time") ", m.text, m.intent, "
-	    "m.node, m.suggestion, m.latency_us, f.helpful != 0, f.comment "
-	    "FROM all_messages m LEFT JOIN all_conversations c ON c.id = "
+	    "m.node, m.suggestion, m.latency_us, f.helpful != 0, f.comment, "
+	    MSG_VERSION " FROM all_messages m LEFT JOIN all_conversations c ON c.id = "
 	    "m.conversation LEFT JOIN rated f ON f.conversation = "
 	    "m.conversation AND f.message = m.id WHERE m.time >= ?1 ORDER BY "
 	    "m.time, m.id", &st, err, errlen) == -1)

@@ -1447,7 +1447,7 @@ test_table_bidi(void **state)
 	assert_false(has_invisible(out));
 	assert_non_null(strstr(out, ",w-t,web,eve?,in,"));
 	assert_non_null(strstr(out, ",opk? is?x?????end? \xf0\x9f\x91\xa9"));
-	assert_non_null(strstr(out, ",0,fine?enif\n"));
+	assert_non_null(strstr(out, ",0,fine?enif,v1\n"));
 	free(out);
 	review_close(r);
 }
@@ -1507,7 +1507,7 @@ test_transcript_ratings(void **state)
 {
 	struct review *r;
 	cJSON *doc, *msgs, *m;
-	char *s;
+	char *s, want[192];
 
 	(void)state;
 	fixture(path_b,
@@ -1521,13 +1521,15 @@ test_transcript_ratings(void **state)
 	r = open_one(true);
 	s = transcript(r, "w-r", false);
 	assert_non_null(strstr(s, " rating "));
-	assert_non_null(strstr(s, "kpo                not helpful KPO is \n"
-	    "                                                                "
-	    "           comment: too short really \n"));
-	assert_non_null(strstr(s, "bpo                helpful     BPO is \n"
-	    "5 "));
-	assert_non_null(strstr(s, "bpo                -           Anything "
-	    "else? \n"));
+	/* the comment under the columns before it, 93 characters with
+	 * their spaces */
+	snprintf(want, sizeof(want), "kpo                v1                "
+	    "not helpful KPO is \n%93scomment: too short really \n", "");
+	assert_non_null(strstr(s, want));
+	assert_non_null(strstr(s, "bpo                v1                "
+	    "helpful     BPO is \n5 "));
+	assert_non_null(strstr(s, "bpo                v1                -   "
+	    "        Anything else? \n"));
 	free(s);
 	s = transcript(r, "w-r", true);
 	doc = cJSON_Parse(s);
@@ -1573,12 +1575,12 @@ test_export_ratings(void **state)
 	fclose(f);
 	assert_string_equal(buf,
 	    "id,conversation,channel,user,direction,time,text,intent,node,"
-	    "suggestion,latency_us,helpful,feedback_comment\n"
-	    "1,w-r,web,,in,2025-01-01T00:00:00Z,what is kpo,kpo,,,0,,\n"
+	    "suggestion,latency_us,helpful,feedback_comment,content_version\n"
+	    "1,w-r,web,,in,2025-01-01T00:00:00Z,what is kpo,kpo,,,0,,,v1\n"
 	    "2,w-r,web,,out,2025-01-01T00:00:00Z,KPO is,kpo,kpo,,9,0,"
-	    "\"short, and\nvague\"\n"
-	    "3,w-r,web,,in,2025-01-01T00:00:00Z,and bpo,bpo,,,0,,\n"
-	    "4,w-r,web,,out,2025-01-01T00:00:00Z,BPO is,bpo,bpo,,9,1,\n");
+	    "\"short, and\nvague\",v1\n"
+	    "3,w-r,web,,in,2025-01-01T00:00:00Z,and bpo,bpo,,,0,,,v1\n"
+	    "4,w-r,web,,out,2025-01-01T00:00:00Z,BPO is,bpo,bpo,,9,1,,v1\n");
 	free(buf);
 	f = open_memstream(&buf, &len);
 	assert_int_equal(review_export(r, 0, false, f, err, sizeof(err)), 0);
@@ -1604,6 +1606,87 @@ test_export_ratings(void **state)
 	}
 	assert_int_equal(n, 4);
 	free(buf);
+	review_close(r);
+}
+
+/* The content version of message N (0 on) of TRANSCRIPT's --json DOC. */
+static const char *
+version_of(const cJSON *doc, int n)
+{
+	const cJSON *m = cJSON_GetArrayItem(cJSON_GetObjectItem(doc,
+	    "messages"), n);
+
+	return cJSON_GetStringValue(cJSON_GetObjectItem(m,
+	    "content_version"));
+}
+
+/*
+ * Transcript and export say which content each message was answered by:
+ * a question its own version; a reply, which records none, its
+ * question's (w-v asked of v1, then of v2 after a reload, and was resumed
+ * under v3); a greeting, with no question before it, and a question from
+ * before messages had a version, their conversation's.  A log of the
+ * previous schema (path_b, no messages.content_version) reads its
+ * conversation's throughout.
+ */
+static void
+test_message_versions(void **state)
+{
+	struct review *r;
+	char *s;
+	cJSON *doc;
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-v', 'web', NULL, NULL, " T1
+	    ", NULL, 'v3');"
+	    MSG_V "(1, 'w-v', 'out', 'Hello', 'start', " T1 ", NULL),"
+	    " (2, 'w-v', 'in', 'what is kpo', 'kpo', " T1 ", 'v1'),"
+	    " (3, 'w-v', 'out', 'KPO is', 'kpo', " T1 ", NULL),"
+	    " (4, 'w-v', 'in', 'and bpo', 'bpo', " T2 ", 'v2'),"
+	    " (5, 'w-v', 'out', 'BPO is', 'bpo', " T2 ", NULL),"
+	    " (6, 'w-v', 'in', 'an old row', 'bpo', " T2 ", NULL);");
+	fixture_v2(path_b,
+	    "INSERT INTO conversations VALUES ('w-p', 'web', NULL, NULL, " T2
+	    ", NULL, 'v0');"
+	    MSG_INTO "(1, 'w-p', 'in', 'older question', 'fallback', NULL,"
+	    " NULL, NULL, NULL, 0, " T2 ");"
+	    MSG_INTO "(2, 'w-p', 'out', 'Sorry', 'fallback', 'root',"
+	    " NULL, NULL, NULL, 0, " T2 ");");
+	r = open_one(true);
+	s = transcript(r, "w-v", true);
+	doc = cJSON_Parse(s);
+	assert_string_equal(version_of(doc, 0), "v3");
+	assert_string_equal(version_of(doc, 1), "v1");
+	assert_string_equal(version_of(doc, 2), "v1");
+	assert_string_equal(version_of(doc, 3), "v2");
+	assert_string_equal(version_of(doc, 4), "v2");
+	assert_string_equal(version_of(doc, 5), "v3");
+	cJSON_Delete(doc);
+	free(s);
+	s = transcript(r, "w-v", false);
+	assert_non_null(strstr(s, " content_version "));
+	assert_non_null(strstr(s, "bot  bpo                    -          "
+	    "        v2                -           BPO is \n"));
+	free(s);
+	s = transcript(r, "w-p", true);
+	doc = cJSON_Parse(s);
+	assert_string_equal(version_of(doc, 0), "v0");
+	assert_string_equal(version_of(doc, 1), "v0");
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_export, r, 0, true);	/* CSV */
+	assert_non_null(strstr(s, ",feedback_comment,content_version\n"));
+	assert_non_null(strstr(s, "\n3,w-v,web,,out,2025-01-01T00:00:00Z,"
+	    "KPO is,kpo,,,,,,v1\n"));
+	assert_non_null(strstr(s, "\n2,w-p,web,,out,2025-01-02T00:00:00Z,"
+	    "Sorry,fallback,root,,0,,,v0\n"));
+	free(s);
+	s = run(review_export, r, 0, false);	/* jsonl */
+	assert_non_null(strstr(s, "\"text\":\"BPO is\",\"intent\":\"bpo\","
+	    "\"node\":null,\"suggestion\":null,\"latency_us\":null,\"helpful\":"
+	    "null,\"feedback_comment\":null,\"content_version\":\"v2\"}\n"));
+	free(s);
 	review_close(r);
 }
 
@@ -1678,13 +1761,14 @@ test_transcript_export(void **state)
 	fclose(f);
 	assert_string_equal(buf,
 	    "id,conversation,channel,user,direction,time,text,intent,node,"
-	    "suggestion,latency_us,helpful,feedback_comment\n"
-	    "1,c,web,,in,2025-01-02T00:00:00Z,help me decide,decide,,,0,,\n"
-	    "2,c,web,,out,2025-01-02T00:00:00Z,How big?,decide,q_size,,500,,\n"
+	    "suggestion,latency_us,helpful,feedback_comment,content_version\n"
+	    "1,c,web,,in,2025-01-02T00:00:00Z,help me decide,decide,,,0,,,v1\n"
+	    "2,c,web,,out,2025-01-02T00:00:00Z,How big?,decide,q_size,,500,,,"
+	    "v1\n"
 	    "9,b,bridge,u1,in,2025-01-02T00:00:00Z,zebra vendor contract,"
-	    "fallback,,,0,,\n"
+	    "fallback,,,0,,,v1\n"
 	    "10,b,bridge,u1,out,2025-01-02T00:00:00Z,Did you mean,fallback,"
-	    "root,,600,,\n");
+	    "root,,600,,,v1\n");
 	free(buf);
 	review_close(r);
 }
@@ -1852,6 +1936,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transcript_bridge_name,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_ratings, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_message_versions, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_export_formula, setup,
 		    teardown),
