@@ -36,11 +36,12 @@ usage(FILE *f)
 "                         where conversations end; questionnaire give-ups;\n"
 "                         a conversation still open with a message in the\n"
 "                         last MINUTES (30) is in progress, not given up\n"
-"  feedback [--content-version V | --current]\n"
+"  feedback [--content-version V | --current] [--helpful]\n"
 "                         replies rated not helpful, with the node that\n"
 "                         said them, the question and the comment; only\n"
 "                         the answers of content version V, or of the\n"
-"                         content loaded last\n"
+"                         content loaded last; --helpful: then the replies\n"
+"                         rated helpful too, with their comments\n"
 "  transcript ID          one conversation, message by message\n"
 "  export --format csv|jsonl\n"
 "                         every message, for other tools\n"
@@ -101,6 +102,7 @@ static const struct option opts[] = {
 	{ "content-version", required_argument, NULL, 'v' },
 	{ "current", no_argument, NULL, 'c' },
 	{ "idle", required_argument, NULL, 'i' },
+	{ "helpful", no_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -116,7 +118,7 @@ static const struct command {
 	{ "stats", 0, "djs" },
 	{ "unmatched", 0, "djsvc" },
 	{ "dropoff", 0, "djsi" },
-	{ "feedback", 0, "djsvc" },
+	{ "feedback", 0, "djsvcp" },
 	{ "transcript", 1, "dj" },
 	{ "export", 0, "dsf" },
 	{ "purge", 0, "djo" },
@@ -140,6 +142,7 @@ struct args {
 	const char	*version;
 	long		 days;
 	bool		 newest;
+	bool		 helpful;	/* feedback --helpful */
 	char		 given[16];	/* the letters of the options given */
 };
 
@@ -260,6 +263,9 @@ main(int argc, char **argv)
 		case 'c':
 			a.newest = true;
 			break;
+		case 'p':
+			a.helpful = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -314,8 +320,8 @@ main(int argc, char **argv)
 		    wall_us() - (int64_t)idle * 60 * 1000000, json, stdout,
 		    err, sizeof(err));
 	else if (strcmp(cmd, "feedback") == 0)
-		rc = review_feedback(r, since, a.version, json, stdout, err,
-		    sizeof(err));
+		rc = review_feedback(r, since, a.version, a.helpful, json,
+		    stdout, err, sizeof(err));
 	else if (strcmp(cmd, "transcript") == 0)
 		rc = review_transcript(r, argv[optind + 1], json, stdout, err,
 		    sizeof(err));

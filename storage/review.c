@@ -1067,9 +1067,21 @@ done:
 	return rc;
 }
 
+/* The replies rated as WHICH says (an SQL condition on fb, the rating),
+ * for review_feedback: a, the rated reply; m, the question before it,
+ * whose content version is the reply's (replies record none). */
+#define RATED(which) "SELECT fb.message, date(fb.time / 1000000, " \
+    "'unixepoch'), fb.conversation, a.node, m.text, a.text, fb.comment " \
+    "FROM rated fb JOIN all_messages a ON a.id = fb.message AND " \
+    "a.conversation = fb.conversation LEFT JOIN all_messages m ON " \
+    "m.conversation = a.conversation AND m.id = (SELECT q.id FROM " \
+    "all_messages q WHERE q.conversation = a.conversation AND q.id < a.id " \
+    "AND q.direction = 'in' ORDER BY q.id DESC LIMIT 1) WHERE " which \
+    " AND fb.time >= ?1 AND " OF_VERSION " ORDER BY fb.time"
+
 int
 review_feedback(struct review *r, int64_t since, const char *version,
-    bool json, FILE *f, char *err, size_t errlen)
+    bool helpful, bool json, FILE *f, char *err, size_t errlen)
 {
 	/* conversation: what `transcript` takes, to read the rated reply in
 	 * its place (a message id alone names no conversation, and with
@@ -1080,31 +1092,32 @@ review_feedback(struct review *r, int64_t since, const char *version,
 	static const char *const names[] = { "message", "date",
 	    "conversation", "node", "question", "reply", "comment" };
 	static const int widths[] = { 7, 10, 26, 18, 30, 0, 0 };
+	/* the replies to fix, then with HELPFUL those that worked, whose
+	 * comments say what people liked */
+	static const struct {
+		const char	*key, *title, *sql;
+	} kinds[] = {
+		{ "not_helpful", "not helpful", RATED("NOT fb.helpful") },
+		{ "helpful", "helpful", RATED("fb.helpful") },
+	};
 	cJSON *doc = cJSON_CreateObject();
 	char title[160];
 	struct out o;
-	int rc;
+	int k, rc = 0;
 
 	out_begin(&o, f, json);
 	o.under = 1u << 6;	/* comment */
 	if (json)
 		cJSON_AddItemToObject(doc, "content_version", version ?
 		    cJSON_CreateString(version) : cJSON_CreateNull());
-	snprintf(title, sizeof(title), "Replies rated not helpful (dates "
-	    "UTC%s%.64s)", version ? "; content version " : "", version ?
-	    version : "");
-	section(&o, doc, "not_helpful", title);
-	/* a: the rated reply; m: the question before it, whose content
-	 * version is the reply's (replies record none) */
-	rc = query(r, "SELECT fb.message, date(fb.time / 1000000, 'unixepoch'),"
-	    " fb.conversation, a.node, m.text, a.text, fb.comment FROM rated "
-	    "fb JOIN all_messages a ON a.id = fb.message AND a.conversation = "
-	    "fb.conversation LEFT JOIN all_messages m ON m.conversation = "
-	    "a.conversation AND m.id = (SELECT q.id FROM all_messages q WHERE "
-	    "q.conversation = a.conversation AND q.id < a.id AND q.direction = "
-	    "'in' ORDER BY q.id DESC LIMIT 1) WHERE NOT fb.helpful AND fb.time "
-	    ">= ?1 AND " OF_VERSION " ORDER BY fb.time", since, NULL, version,
-	    &o, names, widths, err, errlen);
+	for (k = 0; k < (helpful ? 2 : 1) && rc == 0; k++) {
+		snprintf(title, sizeof(title), "Replies rated %s (dates UTC%s"
+		    "%.64s)", kinds[k].title, version ? "; content version " :
+		    "", version ? version : "");
+		section(&o, doc, kinds[k].key, title);
+		rc = query(r, kinds[k].sql, since, NULL, version, &o, names,
+		    widths, err, errlen);
+	}
 	finish(&o, doc);
 	return rc;
 }

@@ -44,11 +44,13 @@ int	review_current_version(struct review *, char *version, size_t len,
 int	review_dropoff(struct review *, int64_t since_us,
 	    int64_t live_after_us, bool json, FILE *out, char *err,
 	    size_t errlen);
-/* VERSION: only the replies to questions matched by that content
- * version, as review_unmatched counts them; NULL: all. */
+/* The replies rated not helpful; with HELPFUL, then those rated helpful
+ * too (their comments say what worked).  VERSION: only the replies to
+ * questions matched by that content version, as review_unmatched counts
+ * them; NULL: all. */
 int	review_feedback(struct review *, int64_t since_us,
-	    const char *version, bool json, FILE *out, char *err,
-	    size_t errlen);
+	    const char *version, bool helpful, bool json, FILE *out,
+	    char *err, size_t errlen);
 int	review_transcript(struct review *, const char *conversation,
 	    bool json, FILE *out, char *err, size_t errlen);
 int	review_export(struct review *, int64_t since_us, bool csv, FILE *out,

@@ -43,11 +43,12 @@ def script(d):
     a.close()
     b = d.client()
     b.ask({"type": "start"})
-    b.ask({"type": "message", "text": "help me decide"})
+    q1 = b.ask({"type": "message", "text": "help me decide"})
+    b.ask({"type": "feedback", "message": q1["id"], "helpful": True, "comment": "clear, thanks"})
     q2 = b.ask({"type": "choose", "option": "routine"})
     b.close()
     return {"kpo": kpo, "fallbacks": (fb1, fb2), "picked": picked, "ack": ack,
-            "resume": kpo["resume"], "conv": kpo["conversation"], "q2": q2}
+            "resume": kpo["resume"], "conv": kpo["conversation"], "q1": q1, "q2": q2}
 
 
 def upgrade():
@@ -171,7 +172,7 @@ def main():
         # two "vendor zebra"s and the message that is only contact details
         # (its address once read as a question about examples)
         R.check("stats: fallbacks counted", tot.get("fallbacks") == 3, tot)
-        R.check("stats: not-helpful feedback counted", tot.get("not_helpful") == 1 and tot.get("helpful") == 0, tot)
+        R.check("stats: not-helpful feedback counted", tot.get("not_helpful") == 1 and tot.get("helpful") == 1, tot)
         by = {x["intent"]: x["replies"] for x in st.get("replies_by_intent", [])}
         R.check("stats: replies by intent", by.get("define_kpo") == 1 and by.get("fallback") == 3, by)
         rc, out, _ = ctl("--db", d.db, "stats")
@@ -228,6 +229,18 @@ def main():
                 len(fb) == 1 and fb[0]["question"] == "whats kpo" and fb[0]["comment"] == "too short", fb)
         R.check("feedback: the node that said it, and the reply whole",
                 fb and fb[0]["node"] == s["kpo"]["node"] and fb[0]["reply"] == s["kpo"]["text"], fb)
+        R.check("feedback: no helpful ratings unless asked", "helpful" not in json.loads(out), out[:300])
+        # what people liked, with its comment: in transcript and export,
+        # and in feedback when asked
+        rc, out, _ = ctl("--db", d.db, "--json", "feedback", "--helpful")
+        doc = json.loads(out) if rc == 0 else {}
+        R.check("feedback --helpful: the helpful ratings after the others", doc.get("not_helpful") == fb and
+                [(x["message"], x["node"], x["comment"]) for x in doc.get("helpful", [])] ==
+                [(s["q1"]["id"], s["q1"]["node"], "clear, thanks")], (rc, out[:400]))
+        rc, out, _ = ctl("--db", d.db, "feedback", "--helpful")
+        R.check("feedback --helpful table: its section and the comment", rc == 0 and
+                out.find("Replies rated not helpful") < out.find("Replies rated helpful") and
+                "comment: clear, thanks" in out[out.find("Replies rated helpful"):], out[:600])
         rc, out, _ = ctl("--db", d.db, "--json", "feedback", "--current")
         cur = json.loads(out) if rc == 0 else {}
         R.check("feedback --current: the answers of the content served", cur.get("content_version") == version and
@@ -302,6 +315,7 @@ def main():
                           (["feedback", "--idle", "5"], "feedback does not take --idle"),
                           (["feedback", "--current", "--content-version", "v"], "exclude each other"),
                           (["unmatched", "--idle", "5"], "unmatched does not take --idle"),
+                          (["unmatched", "--helpful"], "unmatched does not take --helpful"),
                           (["--json", "export", "--format", "csv"], "export does not take --json"),
                           (["purge", "--older-than", "1", "--since", "2025-01-01"], "purge does not take --since"),
                           (["token", "chat"], "token does not take --db"),

@@ -181,8 +181,16 @@ of_version(version_fn *fn, struct review *r, const char *v, bool json)
 	return mem_close(&m);
 }
 
+/* The feedback report as advisorctl gives it without --helpful. */
+static int
+not_helpful(struct review *r, int64_t since, const char *v, bool json,
+    FILE *f, char *err, size_t errlen)
+{
+	return review_feedback(r, since, v, false, json, f, err, errlen);
+}
+
 #define unmatched_of(r, v, json) of_version(review_unmatched, r, v, json)
-#define feedback_of(r, v, json) of_version(review_feedback, r, v, json)
+#define feedback_of(r, v, json) of_version(not_helpful, r, v, json)
 
 /* The report of V as JSON, which says it is of V and has N rows under
  * KEY; the caller deletes it. */
@@ -1095,6 +1103,80 @@ test_dropoff_feedback(void **state)
 	review_close(r);
 }
 
+/* feedback --helpful lists the replies rated helpful after those rated
+ * not helpful, each with its comment: what people liked was in the
+ * transcript and the export only.  A reply rated twice is in the section
+ * of its latest rating. */
+static void
+test_feedback_helpful(void **state)
+{
+	struct review *r;
+	char err[256], *s, want[192];
+	struct mem m;
+	cJSON *doc, *h;
+
+	(void)state;
+	fixture(path_a, KPO_BPO
+	    MSG_INTO "(5, 'w-r', 'out', 'Anything else?',"
+	    " 'bpo', 'bpo', NULL, NULL, NULL, 9, " T1 ");"
+	    "INSERT INTO feedback VALUES (1, 2, 'w-r', 0, 'too short', " T1 ");"
+	    "INSERT INTO feedback VALUES (2, 4, 'w-r', 1, 'clear, thanks', "
+	    T1 " + 1);"
+	    "INSERT INTO feedback VALUES (3, 5, 'w-r', 1, NULL, " T1 " + 2);"
+	    "INSERT INTO feedback VALUES (4, 5, 'w-r', 0, 'no', " T1 " + 3);");
+	r = open_one(false);
+	s = feedback_of(r, NULL, false);
+	assert_null(strstr(s, "clear, thanks"));
+	assert_null(strstr(s, "rated helpful"));
+	free(s);
+	s = feedback_of(r, NULL, true);
+	doc = cJSON_Parse(s);
+	assert_null(cJSON_GetObjectItem(doc, "helpful"));
+	cJSON_Delete(doc);
+	free(s);
+	assert_int_equal(review_feedback(r, 0, NULL, true, true, mem_open(&m),
+	    err, sizeof(err)), 0);
+	s = mem_close(&m);
+	doc = cJSON_Parse(s);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "not_helpful")), 2);
+	h = cJSON_GetObjectItem(doc, "helpful");
+	assert_int_equal(cJSON_GetArraySize(h), 1);
+	h = cJSON_GetArrayItem(h, 0);
+	assert_int_equal(num(h, "message"), 4);
+	assert_string_equal(cJSON_GetObjectItem(h, "question")->valuestring,
+	    "and bpo");
+	assert_string_equal(cJSON_GetObjectItem(h, "node")->valuestring,
+	    "bpo");
+	assert_string_equal(cJSON_GetObjectItem(h, "comment")->valuestring,
+	    "clear, thanks");
+	cJSON_Delete(doc);
+	free(s);
+	assert_int_equal(review_feedback(r, 0, "v1", true, false,
+	    mem_open(&m), err, sizeof(err)), 0);
+	s = mem_close(&m);
+	assert_non_null(strstr(s, "Replies rated helpful (dates UTC; content "
+	    "version v1)"));
+	assert_true(strstr(s, "rated not helpful") < strstr(s,
+	    "rated helpful"));
+	snprintf(want, sizeof(want), "BPO is \n%96scomment: clear, thanks \n",
+	    "");
+	assert_non_null(strstr(strstr(s, "rated helpful"), want));
+	free(s);
+	/* of another content, neither section has a row */
+	assert_int_equal(review_feedback(r, 0, "v9", true, true, mem_open(&m),
+	    err, sizeof(err)), 0);
+	s = mem_close(&m);
+	doc = cJSON_Parse(s);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "helpful")), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "not_helpful")), 0);
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
 /* After a content fix the bad ratings of the old answers are not the new
  * answers': feedback of one content version lists the replies to the
  * questions matched by it (a reply records none; a question from before
@@ -1122,14 +1204,14 @@ test_feedback_version(void **state)
 	    "INSERT INTO feedback VALUES (2, 4, 'w-1', 0, 'b', " T1 ");"
 	    "INSERT INTO feedback VALUES (3, 6, 'w-2', 0, 'c', " T2 ");");
 	r = open_one(false);
-	doc = doc_of_version(review_feedback, r, "v2", "not_helpful", 1);
+	doc = doc_of_version(not_helpful, r, "v2", "not_helpful", 1);
 	nh = cJSON_GetObjectItem(doc, "not_helpful");
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(nh, 0),
 	    "comment")->valuestring, "c");
 	cJSON_Delete(doc);
-	cJSON_Delete(doc_of_version(review_feedback, r, "v1", "not_helpful",
+	cJSON_Delete(doc_of_version(not_helpful, r, "v1", "not_helpful",
 	    2));
-	cJSON_Delete(doc_of_version(review_feedback, r, NULL, "not_helpful",
+	cJSON_Delete(doc_of_version(not_helpful, r, NULL, "not_helpful",
 	    3));
 	s = feedback_of(r, "v2", false);
 	assert_non_null(strstr(s, "Replies rated not helpful (dates UTC; "
@@ -1918,6 +2000,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_dropoff_after_side_question, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropoff_feedback, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_feedback_helpful, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_feedback_version, setup,
 		    teardown),
