@@ -1054,6 +1054,22 @@ test_dropoff_after_side_question(void **state)
 	review_close(r);
 }
 
+/* A row of the feedback report: the rated reply's conversation, the
+ * question before it, the node that said it, the rating's comment. */
+static void
+rated_is(const cJSON *row, const char *conv, const char *question,
+    const char *node, const char *comment)
+{
+	static const char *const keys[] = { "conversation", "question", "node",
+	    "comment" };
+	const char *want[] = { conv, question, node, comment };
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(row,
+		    keys[i])), want[i]);
+}
+
 static void
 test_dropoff_feedback(void **state)
 {
@@ -1077,16 +1093,9 @@ test_dropoff_feedback(void **state)
 	q = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "not_helpful"), 0);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
 	    "not_helpful")), 1);
-	assert_string_equal(cJSON_GetObjectItem(q, "question")->valuestring,
-	    "what is kpo");
-	assert_string_equal(cJSON_GetObjectItem(q, "comment")->valuestring,
-	    "too short");
-	/* the conversation, for transcript: the message id alone names none */
-	assert_string_equal(cJSON_GetObjectItem(q, "conversation")->valuestring,
-	    "a");
-	/* the node that said it, the one to edit */
-	assert_string_equal(cJSON_GetObjectItem(q, "node")->valuestring,
-	    "root");
+	/* the conversation, for transcript: the message id alone names
+	 * none; the node that said it, the one to edit */
+	rated_is(q, "a", "what is kpo", "root", "too short");
 	cJSON_Delete(doc);
 	free(s);
 	s = feedback_of(r, NULL, false);
@@ -1144,12 +1153,7 @@ test_feedback_helpful(void **state)
 	assert_int_equal(cJSON_GetArraySize(h), 1);
 	h = cJSON_GetArrayItem(h, 0);
 	assert_int_equal(num(h, "message"), 4);
-	assert_string_equal(cJSON_GetObjectItem(h, "question")->valuestring,
-	    "and bpo");
-	assert_string_equal(cJSON_GetObjectItem(h, "node")->valuestring,
-	    "bpo");
-	assert_string_equal(cJSON_GetObjectItem(h, "comment")->valuestring,
-	    "clear, thanks");
+	rated_is(h, "w-r", "and bpo", "bpo", "clear, thanks");
 	cJSON_Delete(doc);
 	free(s);
 	assert_int_equal(review_feedback(r, 0, "v1", true, false,
