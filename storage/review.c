@@ -782,8 +782,11 @@ largest_first(cJSON *clusters)
 /* The text of a fallback as matched: normalised and spelling corrected.
  * A text with no words ("???") normalises to nothing; it is grouped and
  * shown as typed (blank space only: "(blank)"), or every such text would
- * be one group of nothing, a blank cell and an empty cluster "". */
-#define NORM "coalesce(json_extract(m.why, '$.normalized'), lower(m.text))"
+ * be one group of nothing, a blank cell and an empty cluster "".  A why
+ * that is not JSON (a damaged row) counts as none: json_extract() would
+ * fail the whole report over it. */
+#define NORM "coalesce(CASE WHEN json_valid(m.why) THEN json_extract(" \
+    "m.why, '$.normalized') END, lower(m.text))"
 
 /* Incoming message m was matched by content version ?2 (NULL: any): its
  * own version, or for a row from before user_version 3, which has none,
@@ -865,8 +868,8 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    "asked_at", "conversation", "text", "as_typed" };
 	static const int widths[] = { 5, 10, 22, 16, 26, 40, 0 };
 	static const char *sql =
-	    "WITH fb AS (SELECT m.id, m.time, m.node AS at, m.conversation AS "
-	    "conv, m.text AS typed, CASE WHEN "
+	    "WITH fb AS (SELECT m.id, m.time, CAST(m.node AS TEXT) AS at, "
+	    "m.conversation AS conv, CAST(m.text AS TEXT) AS typed, CASE WHEN "
 	    "trim(" NORM ") != '' THEN " NORM " WHEN trim(m.text, ' ' || "
 	    "char(9, 10, 13)) != '' THEN trim(m.text, ' ' || char(9, 10, 13)) "
 	    "ELSE '(blank)' END AS norm, (SELECT n.suggestion FROM "

@@ -603,6 +603,29 @@ versions_are(struct review *r, const char *current, const char *v1,
 #define MSG_V "INSERT INTO messages (id, conversation, direction, text," \
     " intent, time, content_version) VALUES "
 
+/* One damaged row (a why that is not JSON, a text or node stored as a
+ * blob, by a hand edit or a tool) does not fail the whole inbox: the
+ * text counts as typed, lower case, and a blob as its bytes. */
+static void
+test_unmatched_damaged(void **state)
+{
+	struct review *r;
+	char t[512];
+
+	(void)state;
+	fixture(path_a,
+	    "INSERT INTO conversations VALUES ('w-d', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    MSG_INTO "(1, 'w-d', 'in', 'Zebra Vendor', 'fallback', NULL,"
+	    " '{not json', NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(2, 'w-d', 'in', x'7a6562726120766e', 'fallback',"
+	    " x'715f776f726b', NULL, NULL, NULL, 0, " T1 ");");
+	r = open_one(false);
+	assert_string_equal(unmatched_texts(r, NULL, t, sizeof(t)),
+	    "zebra vendor|zebra vn");
+	review_close(r);
+}
+
 /*
  * A question counts under the content it was matched by, not under the
  * version its conversation was last logged with.  w-r fell back under v1,
@@ -1982,6 +2005,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unmatched_where, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_no_words, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched_damaged, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_version, setup,
 		    teardown),
