@@ -149,7 +149,7 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 	char *uri, sql[128];
 	struct stat sb[10];
 	FILE *f;
-	int i, j, ok, known;
+	int i, j, ok, known, empty;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -213,15 +213,22 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 		}
 		sqlite3_finalize(st);
 		r->n++;
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM f%d."
-		    "sqlite_master WHERE name = 'messages'", i);
+		snprintf(sql, sizeof(sql), "SELECT count(*) FILTER (WHERE name "
+		    "= 'messages'), count(*) FROM f%d.sqlite_master", i);
 		ok = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) == SQLITE_OK
-		    && sqlite3_step(st) == SQLITE_ROW &&
-		    sqlite3_column_int(st, 0) == 1;
+		    && sqlite3_step(st) == SQLITE_ROW;
+		empty = ok && sqlite3_column_int(st, 1) == 0;
+		ok = ok && sqlite3_column_int(st, 0) == 1;
 		sqlite3_finalize(st);
+		/* a log copied with cp while advisord runs: its rows are
+		 * still in the -wal file beside the original, and the copy
+		 * reads as an empty database */
 		if (!ok) {
-			snprintf(err, errlen, "%s: not an advisord log",
-			    paths[i]);
+			snprintf(err, errlen, "%s: %s", paths[i], empty ?
+			    "an empty database, not an advisord log (a copy of "
+			    "a running daemon's log made with cp lacks what is "
+			    "still in its -wal file: copy it with sqlite3 "
+			    "\".backup FILE\")" : "not an advisord log");
 			goto fail;
 		}
 	}

@@ -1970,6 +1970,17 @@ test_errors(void **state)
 	err[0] = '\0';
 	assert_null(review_open(other, 1, false, err, sizeof(err)));
 	assert_non_null(strstr(err, "not an advisord log"));
+	assert_null(strstr(err, "empty"));
+	/* no table at all, as a log copied with cp while the daemon runs
+	 * (its rows still in the original's -wal file): says how to copy */
+	assert_int_equal(sqlite3_open(other[0], &db), SQLITE_OK);
+	sqlite3_exec(db, "DROP TABLE t", NULL, NULL, NULL);
+	sqlite3_close(db);
+	err[0] = '\0';
+	assert_null(review_open(other, 1, false, err, sizeof(err)));
+	assert_non_null(strstr(err, ": an empty database, not an advisord log "
+	    "(a copy of a running daemon's log made with cp lacks what is still"
+	    " in its -wal file: copy it with sqlite3 \".backup FILE\")"));
 	unlink(other[0]);
 	/* one log named twice (here by a second path) would count twice */
 	{
