@@ -370,14 +370,16 @@ unshown(const char *s, size_t n)
  * and each invisible format character (unshown()) shows as '?': what a
  * visitor typed reaches the reviewer's terminal, and an escape sequence
  * in it would be obeyed there (clear the screen, rewrite a line, set the
- * title), a bidi override would make the row lie.  Returns the bytes
- * written. */
+ * title), a bidi override would make the row lie.  Returns the
+ * characters written, what the padding of a column counts: "qué" is three
+ * wide, not four (a wide character, CJK or an emoji, takes two places on
+ * a screen and still counts one). */
 static int
 one_line(FILE *f, const char *v, size_t n)
 {
 	size_t i, k, w = 0;
 
-	for (i = 0; i < n; i += k, w++) {
+	for (i = 0; i < n; i += k) {
 		k = unshown(v + i, n - i);
 		if (k > 0)
 			fputc('?', f);
@@ -387,6 +389,9 @@ one_line(FILE *f, const char *v, size_t n)
 			fputc(v[i], f);
 		if (k == 0)
 			k = 1;
+		/* a UTF-8 continuation byte adds to its character */
+		if (((unsigned char)v[i] & 0xc0) != 0x80)
+			w++;
 	}
 	return (int)w;
 }

@@ -1392,6 +1392,49 @@ test_table_one_line(void **state)
 	review_close(r);
 }
 
+/* The column of NEEDLE's first byte on its line of S, in bytes. */
+static long
+column_of(const char *s, const char *needle)
+{
+	const char *at = strstr(s, needle), *line;
+
+	assert_non_null(at);
+	for (line = at; line > s && line[-1] != '\n'; line--)
+		;
+	return at - line;
+}
+
+/* Columns are padded by characters, not bytes: after a question with an
+ * accent (two bytes for one character) the reply starts where it does
+ * after one without. */
+static void
+test_table_aligned(void **state)
+{
+	struct review *r;
+	char *out;
+
+	(void)state;
+	fixture(path_b,
+	    "INSERT INTO conversations VALUES ('w-u', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    MSG_INTO "(1, 'w-u', 'in', 'what is kpo', 'kpo', NULL, NULL, NULL,"
+	    " NULL, 0, " T1 ");"
+	    MSG_INTO "(2, 'w-u', 'out', 'KPO is', 'kpo', 'kpo', NULL, NULL,"
+	    " NULL, 9, " T1 ");"
+	    MSG_INTO "(3, 'w-u', 'in', 'qu\xc3\xa9 es \xc3\xa9l bpo', 'bpo', NULL,"
+	    " NULL, NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(4, 'w-u', 'out', 'BPO is', 'bpo', 'bpo', NULL, NULL,"
+	    " NULL, 9, " T1 ");"
+	    "INSERT INTO feedback VALUES (1, 2, 'w-u', 0, NULL, " T1 ");"
+	    "INSERT INTO feedback VALUES (2, 4, 'w-u', 0, NULL, " T1 ");");
+	r = open_one(true);
+	out = feedback_of(r, NULL, false);
+	assert_int_equal(column_of(out, "BPO is") - 2, column_of(out,
+	    "KPO is"));
+	free(out);
+	review_close(r);
+}
+
 /* Whether S holds a control character a terminal would act on: C0 but
  * for line ends and tabs (--json indents with them), DEL, or C1 (U+0080
  * to U+009F). */
@@ -2052,6 +2095,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_odd_file_name, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_table_controls, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_table_aligned, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_table_bidi, setup,
 		    teardown),
