@@ -1138,7 +1138,7 @@ review_feedback(struct review *r, int64_t since, const char *version,
 }
 
 /* The first column of SQL's first row in OUT: SQLITE_ROW, SQLITE_DONE
- * (no row), or an error with its message in ERR. */
+ * (no row), or an error with its message in ERR.  SQL selects no NULL. */
 static int
 first_text(struct review *r, const char *sql, char *out, size_t len,
     char *err, size_t errlen)
@@ -1167,8 +1167,9 @@ review_current_version(struct review *r, char *version, size_t len,
 	/* the content loaded last: the one served now, asked or not (right
 	 * after a reload no question has been matched by it yet, and the
 	 * newest question's version was the one just replaced) */
-	if ((rc = first_text(r, "SELECT version FROM all_content_loads ORDER "
-	    "BY time DESC LIMIT 1", version, len, err, errlen)) != SQLITE_DONE)
+	if ((rc = first_text(r, "SELECT version FROM all_content_loads WHERE "
+	    "version IS NOT NULL ORDER BY time DESC LIMIT 1", version, len, err,
+	    errlen)) != SQLITE_DONE)
 		return rc == SQLITE_ROW ? 0 : -1;
 	/* a log from before loads were logged: the content the log's newest
 	 * question was matched by, each file's newest through its time index

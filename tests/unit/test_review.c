@@ -713,6 +713,37 @@ test_unmatched_reloaded(void **state)
     MSG_INTO "(4, 'w-r', 'out', 'BPO is', 'bpo'," \
     " 'bpo', NULL, NULL, NULL, 9, " T1 ");"
 
+/* A log made by hand without the schema's NOT NULLs: a load that names
+ * no version is passed over for the newest that does, or for the newest
+ * question's (printing a NULL text was undefined). */
+static void
+test_current_null_load(void **state)
+{
+	sqlite3 *db;
+	struct review *r;
+
+	(void)state;
+	store_remove(path_b);
+	assert_int_equal(sqlite3_open(path_b, &db), SQLITE_OK);
+	if (sqlite3_exec(db, "CREATE TABLE conversations (id, channel, user, "
+	    "resume_hash, started, ended, content_version);"
+	    "CREATE TABLE messages (id, conversation, direction, text, intent,"
+	    " node, why, rewrites, suggestion, latency_us, time,"
+	    " content_version);"
+	    "CREATE TABLE feedback (id, message, conversation, helpful,"
+	    " comment, time);"
+	    "CREATE TABLE states (conversation, state, updated);"
+	    "CREATE TABLE content_loads (time, version);"
+	    "INSERT INTO content_loads VALUES (" T2 ", NULL);"
+	    MSG_V "(1, 'w-n', 'in', 'hi', 'greeting', " T1 ", 'v7');", NULL,
+	    NULL, NULL) != SQLITE_OK)
+		fail_msg("loose log: %s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	r = open_one(true);
+	current_is(r, "v7");
+	review_close(r);
+}
+
 /* A reply rated twice counts once, by its latest rating: rated not
  * helpful by a slip and then helpful, it is no longer in the feedback
  * report; its first rating is not counted as well. */
@@ -2067,6 +2098,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unmatched_resumed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_reloaded, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_current_null_load, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_just_reloaded,
 		    setup, teardown),
