@@ -744,9 +744,6 @@ test_current_null_load(void **state)
 	review_close(r);
 }
 
-/* A reply rated twice counts once, by its latest rating: rated not
- * helpful by a slip and then helpful, it is no longer in the feedback
- * report; its first rating is not counted as well. */
 /* Right after a reload no question has been matched by the new content:
  * the current version is the one loaded last, not the newest question's
  * (the content just replaced), and the report says nobody has asked it
@@ -798,6 +795,9 @@ test_unmatched_just_reloaded(void **state)
 	review_close(r);
 }
 
+/* A reply rated twice counts once, by its latest rating: rated not
+ * helpful by a slip and then helpful, it is no longer in the feedback
+ * report; its first rating is not counted as well. */
 static void
 test_rated_twice(void **state)
 {
