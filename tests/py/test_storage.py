@@ -2,7 +2,8 @@
 
 Scripted conversations against the real daemon, then: resume after a
 daemon restart, advisorctl's reports (exact figures, tables and --json),
-reading while the daemon writes, purge, and advisorctl's errors.
+reading while the daemon writes, a visitor's bidi controls kept off the
+reviewer's terminal, purge, and advisorctl's errors.
 """
 import csv
 import io
@@ -17,7 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsclient import BUILD, ROOT, Daemon, Results  # noqa: E402
+from wsclient import BUILD, ROOT, Daemon, Results, http_get  # noqa: E402
 
 R = Results("storage")
 CTL = os.path.join(ROOT, BUILD, "advisorctl")
@@ -80,8 +81,44 @@ def upgrade():
         d.stop(signal.SIGKILL)
 
 
+def trojan():
+    """What a visitor types reaches the reviewer's terminal: a bidi
+    override (U+202E) or isolate in a question, a comment or nowhere
+    else shows as '?' in every table and in CSV, and is escaped in the
+    JSON outputs; export and transcript say which content answered."""
+    d = Daemon()
+    try:
+        c = d.client()
+        c.ask({"type": "start"})
+        r = c.ask({"type": "message", "text": "what is \u202eopk\u202c \u2066x\u2069"})
+        c.ask({"type": "feedback", "message": r["id"], "helpful": False, "comment": "no \u202eboog"})
+        c.close()
+        conv = r["conversation"]
+        version = json.loads(http_get(d.port, "/healthz")[1])["content_version"]
+        d.stop()
+        bidi = ("\u202e", "\u202c", "\u2066", "\u2069")
+        for args in (["unmatched"], ["feedback"], ["transcript", conv], ["export", "--format", "csv"]):
+            rc, out, _ = ctl("--db", d.db, *args)
+            R.check("bidi: %s shows no bidi control" % args[0], rc == 0 and
+                    not any(b in out for b in bidi) and "what is ?opk? ?x?" in out, (rc, out[:300]))
+        rc, out, _ = ctl("--db", d.db, "export", "--format", "jsonl")
+        rows = [json.loads(x) for x in out.splitlines()]
+        R.check("bidi: jsonl escapes them, the text exact", rc == 0 and "\\u202e" in out and
+                not any(b in out for b in bidi) and
+                any(x["text"] == "what is \u202eopk\u202c \u2066x\u2069" for x in rows), out[:300])
+        R.check("export: each row's content version, the one served", rows and
+                all(x["content_version"] == version for x in rows), (version, rows[:2]))
+        rc, out, _ = ctl("--db", d.db, "--json", "transcript", conv)
+        msgs = json.loads(out)["messages"] if rc == 0 else []
+        R.check("transcript --json: each message's content version", msgs and
+                all(m["content_version"] == version for m in msgs), msgs[:2])
+    finally:
+        d.stop(signal.SIGKILL)
+
+
 def main():
     R.run("upgrade", upgrade)
+    R.run("trojan", trojan)
     d = Daemon("--rate-limit", "0")
     try:
         s = script(d)
