@@ -562,8 +562,12 @@ section(struct out *o, cJSON *doc, const char *key, const char *title)
 {
 	if (o->json)
 		o->arr = cJSON_AddArrayToObject(doc, key);
-	else
-		fprintf(o->f, "\n%s\n", title);
+	else {
+		/* a title may hold a content version read from the log */
+		fputc('\n', o->f);
+		one_line(o->f, title, strlen(title));
+		fputc('\n', o->f);
+	}
 }
 
 /* JSON text S (cJSON's) and a line end, each character unshown() takes
@@ -853,15 +857,20 @@ asked_of(struct review *r, int64_t since, const char *version, bool json,
 		    cJSON_CreateString(loaded) : cJSON_CreateNull());
 		cJSON_AddNumberToObject(doc, "questions", asked);
 		cJSON_AddNumberToObject(doc, "fallbacks", fell);
-	} else if (asked == 0)
-		fprintf(f, "\nContent version %s%s%s: no question typed of it "
-		    "yet, so nothing to show\n", version, loaded ? ", loaded " :
-		    "", loaded ? loaded : "");
-	else
-		fprintf(f, "\nContent version %s%s%s: %d question%s typed of "
-		    "it, %d fell to fallback\n", version, loaded ? ", loaded " :
-		    "", loaded ? loaded : "", asked, asked == 1 ? "" : "s",
-		    fell);
+	} else {
+		/* the version is the reviewer's or read from the log: shown
+		 * as the tables show what they read */
+		fputs("\nContent version ", f);
+		one_line(f, version, strlen(version));
+		if (loaded)
+			fprintf(f, ", loaded %s", loaded);
+		if (asked == 0)
+			fprintf(f, ": no question typed of it yet, so nothing to "
+			    "show\n");
+		else
+			fprintf(f, ": %d question%s typed of it, %d fell to "
+			    "fallback\n", asked, asked == 1 ? "" : "s", fell);
+	}
 	sqlite3_finalize(st);
 	return 0;
 }

@@ -1635,6 +1635,40 @@ test_table_bidi(void **state)
 	review_close(r);
 }
 
+/* A content version read from the log (--current) is shown as the
+ * tables show any text: in the line that says how much it was asked and
+ * in the titles, an escape or a bidi control in it is a '?'. */
+static void
+test_title_version(void **state)
+{
+	static const char odd[] = "v\x1b[2J" RLO "1";
+	struct review *r;
+	char v[64], err[256], *out;
+
+	(void)state;
+	fixture(path_b,
+	    "INSERT INTO conversations VALUES ('w-z', 'web', NULL, NULL, " T1
+	    ", NULL, 'v1');"
+	    MSG_V "(1, 'w-z', 'in', 'zebra', 'fallback', " T1 ", 'v' ||"
+	    " char(27) || '[2J' || char(0x202e) || '1');");
+	r = open_one(true);
+	assert_int_equal(review_current_version(r, v, sizeof(v), err,
+	    sizeof(err)), 0);
+	assert_string_equal(v, odd);
+	out = unmatched_of(r, v, false);
+	assert_false(has_control(out));
+	assert_false(has_invisible(out));
+	assert_non_null(strstr(out, "Content version v?[2J?1: 1 question "
+	    "typed of it, 1 fell to fallback"));
+	assert_non_null(strstr(out, "; content version v?[2J?1)"));
+	free(out);
+	out = feedback_of(r, v, false);
+	assert_false(has_control(out));
+	assert_false(has_invisible(out));
+	free(out);
+	review_close(r);
+}
+
 /* A bridge conversation is found by the name its replies carry, unless
  * two bridges share the name; a log id is taken as it is. */
 static void
@@ -2132,6 +2166,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_table_aligned, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_table_bidi, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_title_version, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_table_one_line, setup,
 		    teardown),
