@@ -327,19 +327,23 @@ static const struct {
 	const char	*lead;
 	unsigned char	 lo, hi;
 } hidden[] = {
-	{ "\xc2", 0x80, 0x9f },		/* C1 controls */
-	{ "\xc2", 0xad, 0xad },		/* U+00AD soft hyphen */
-	{ "\xd8", 0x9c, 0x9c },		/* U+061C Arabic letter mark */
-	{ "\xe1\xa0", 0x8e, 0x8e },	/* U+180E Mongolian vowel separator */
-	{ "\xe2\x80", 0x8b, 0x8b },	/* U+200B zero width space */
-	{ "\xe2\x80", 0x8e, 0x8f },	/* U+200E, U+200F LRM, RLM */
-	{ "\xe2\x80", 0xaa, 0xae },	/* U+202A-U+202E embeddings, overrides */
-	{ "\xe2\x81", 0xa0, 0xaf },	/* U+2060-U+206F word joiner, invisible
-					   operators, isolates U+2066-U+2069 */
-	{ "\xef\xbb", 0xbf, 0xbf },	/* U+FEFF zero width no-break space */
-	{ "\xef\xbf", 0xb9, 0xbb },	/* U+FFF9-U+FFFB interlinear annotation */
-	{ "\xf3\xa0\x80", 0x80, 0xbf },	/* U+E0000-U+E003F tags */
-	{ "\xf3\xa0\x81", 0x80, 0xbf },	/* U+E0040-U+E007F */
+	/* C1 controls; U+00AD soft hyphen */
+	{ "\xc2", 0x80, 0x9f }, { "\xc2", 0xad, 0xad },
+	/* U+061C Arabic letter mark */
+	{ "\xd8", 0x9c, 0x9c },
+	/* U+180E Mongolian vowel separator */
+	{ "\xe1\xa0", 0x8e, 0x8e },
+	/* U+200B zero width space; U+200E, U+200F LRM, RLM */
+	{ "\xe2\x80", 0x8b, 0x8b }, { "\xe2\x80", 0x8e, 0x8f },
+	/* U+202A-U+202E embeddings and overrides */
+	{ "\xe2\x80", 0xaa, 0xae },
+	/* U+2060-U+206F word joiner, invisible operators, the isolates
+	 * U+2066-U+2069, deprecated format characters */
+	{ "\xe2\x81", 0xa0, 0xaf },
+	/* U+FEFF zero width no-break space; U+FFF9-U+FFFB annotations */
+	{ "\xef\xbb", 0xbf, 0xbf }, { "\xef\xbf", 0xb9, 0xbb },
+	/* U+E0000-U+E007F tags */
+	{ "\xf3\xa0\x80", 0x80, 0xbf }, { "\xf3\xa0\x81", 0x80, 0xbf },
 };
 
 /* The length in bytes of the character at S (N bytes left) if it is one
@@ -594,8 +598,8 @@ put_json(FILE *f, const char *s)
 		for (j = 1; j < k; j++)
 			cp = cp << 6 | (u[i + j] & 0x3f);
 		if (cp > 0xffff)
-			fprintf(f, "\\u%04lx\\u%04lx", 0xd800 + ((cp - 0x10000) >>
-			    10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+			fprintf(f, "\\u%04lx\\u%04lx", 0xd800 + ((cp -
+			    0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
 		else
 			fprintf(f, "\\u%04lx", cp);
 	}
@@ -865,8 +869,8 @@ asked_of(struct review *r, int64_t since, const char *version, bool json,
 		if (loaded)
 			fprintf(f, ", loaded %s", loaded);
 		if (asked == 0)
-			fprintf(f, ": no question typed of it yet, so nothing to "
-			    "show\n");
+			fprintf(f, ": no question typed of it yet, so "
+			    "nothing to show\n");
 		else
 			fprintf(f, ": %d question%s typed of it, %d fell to "
 			    "fallback\n", asked, asked == 1 ? "" : "s", fell);
@@ -1354,8 +1358,8 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 	if (prepare(r, "SELECT m.id, m.conversation, c.channel, "
 	    "c.user, m.direction, " UTC("m.time") ", m.text, m.intent, "
 	    "m.node, m.suggestion, m.latency_us, f.helpful != 0, f.comment, "
-	    MSG_VERSION " FROM all_messages m LEFT JOIN all_conversations c ON c.id = "
-	    "m.conversation LEFT JOIN rated f ON f.conversation = "
+	    MSG_VERSION " FROM all_messages m LEFT JOIN all_conversations c ON "
+	    "c.id = m.conversation LEFT JOIN rated f ON f.conversation = "
 	    "m.conversation AND f.message = m.id WHERE m.time >= ?1 ORDER BY "
 	    "m.time, m.id", &st, err, errlen) == -1)
 		return -1;

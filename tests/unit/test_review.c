@@ -1120,8 +1120,8 @@ rated_is(const cJSON *row, const char *conv, const char *question,
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(row,
-		    keys[i])), want[i]);
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+		    row, keys[i])), want[i]);
 }
 
 static void
@@ -1452,8 +1452,8 @@ test_table_aligned(void **state)
 	    " NULL, 0, " T1 ");"
 	    MSG_INTO "(2, 'w-u', 'out', 'KPO is', 'kpo', 'kpo', NULL, NULL,"
 	    " NULL, 9, " T1 ");"
-	    MSG_INTO "(3, 'w-u', 'in', 'qu\xc3\xa9 es \xc3\xa9l bpo', 'bpo', NULL,"
-	    " NULL, NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(3, 'w-u', 'in', 'qu\xc3\xa9 es \xc3\xa9l bpo', 'bpo',"
+	    " NULL, NULL, NULL, NULL, 0, " T1 ");"
 	    MSG_INTO "(4, 'w-u', 'out', 'BPO is', 'bpo', 'bpo', NULL, NULL,"
 	    " NULL, 9, " T1 ");"
 	    "INSERT INTO feedback VALUES (1, 2, 'w-u', 0, NULL, " T1 ");"
@@ -1577,8 +1577,8 @@ test_table_bidi(void **state)
 
 	(void)state;
 	fixture(path_b,
-	    "INSERT INTO conversations VALUES ('w-t', 'web', 'eve" RLO "', NULL, "
-	    T1 ", NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('w-t', 'web', 'eve" RLO "',"
+	    " NULL, " T1 ", NULL, 'v1');"
 	    MSG_INTO "(1, 'w-t', 'in', '" "opk" RLO " is" LRI "x" PDI RLM ALM
 	    ZWSP BOM "end" TAG_A " " "\xf0\x9f\x91\xa9" ZWJ "\xf0\x9f\x92\xbb"
 	    "', 'fallback', NULL, NULL, NULL, NULL, 0, " T1 ");"
