@@ -93,13 +93,44 @@ static const char *const stmt_sql[ST_N] = {
 	"SELECT 1 FROM conversations WHERE id = ?1",
 };
 
+/*
+ * Runs of messages go in MSG_RUN at a time, with one multi-row INSERT:
+ * most of SQLite's work per statement (opening and closing a cursor on
+ * the table and each index, ending the statement) is then shared by the
+ * run.  16 at a time: 43.2k -> 29.8k writer instructions per answer in
+ * bench-advisor.  OR IGNORE, because a statement that may abort halfway
+ * needs a statement journal: as a plain INSERT the run spilled its pages
+ * to a temporary file (20,000 answers: 107,913 pwrite calls instead of
+ * 18,569) and cost more time than it saved.  A row that breaks a
+ * constraint is left out on its own.  A message outside such a run goes
+ * in with the same statement for one row.
+ */
+#define MSG_RUN		16
+#define MSG_COLS	12
+
+/*
+ * A message statement and what its parameters hold from one run to the
+ * next: SQLite keeps a binding across resets, so a parameter that holds
+ * NULL, or the direction literal, is not bound again to the same (most
+ * are: a reply has no why, rewrites, suggestion or content version, and
+ * runs line up in and out rows alike): the message statements 28.1k ->
+ * 27.5k instructions per answer in bench-advisor.  Only NULL and the
+ * static literals are kept: a text is bound again every time, as the row
+ * it points into is freed after its batch.
+ */
+struct msg_stmt {
+	sqlite3_stmt	*st;
+	char		 held[MSG_RUN * MSG_COLS]; /* 'n' NULL, 'i'/'o', or 0 */
+};
+
 struct store {
 	sqlite3		*db;		/* writer's connection */
 	sqlite3		*rd;		/* readers' connection, or NULL */
 	struct checkpointer *ck;	/* or NULL: SQLite's own checkpoint */
 	sqlite3_stmt	*st[ST_N];
-	sqlite3_stmt	*msg1;		/* one message */
-	sqlite3_stmt	*msgs;		/* MSG_RUN messages at once, or NULL */
+	struct msg_stmt	 msg1;		/* one message */
+	struct msg_stmt	 msgs;		/* MSG_RUN messages at once (st NULL
+					   without) */
 	pthread_t	 thread;
 	pthread_mutex_t	 mu;		/* ring and counters */
 	pthread_mutex_t	 dbmu;		/* db when there is no rd */
@@ -189,21 +220,6 @@ bind_text(sqlite3_stmt *st, int i, const char *s, int len)
 		sqlite3_bind_null(st, i);
 }
 
-/*
- * Runs of messages go in MSG_RUN at a time, with one multi-row INSERT:
- * most of SQLite's work per statement (opening and closing a cursor on
- * the table and each index, ending the statement) is then shared by the
- * run.  16 at a time: 43.2k -> 29.8k writer instructions per answer in
- * bench-advisor.  OR IGNORE, because a statement that may abort halfway
- * needs a statement journal: as a plain INSERT the run spilled its pages
- * to a temporary file (20,000 answers: 107,913 pwrite calls instead of
- * 18,569) and cost more time than it saved.  A row that breaks a
- * constraint is left out on its own.  A message outside such a run goes
- * in with the same statement for one row.
- */
-#define MSG_RUN		16
-#define MSG_COLS	12
-
 /* INSERT for ROWS messages. */
 static char *
 msgs_sql(int rows)
@@ -226,25 +242,45 @@ msgs_sql(int rows)
 	return sql;
 }
 
-/* Write the ROWS message rows at R with ST, from msgs_sql(ROWS). */
-static int
-write_msgs(sqlite3_stmt *st, const struct row *r, int rows)
+/* Bind parameter I (1-based) of M to S (LEN bytes), or to NULL when S is
+ * NULL, unless it holds NULL already. */
+static void
+bind_msg_text(struct msg_stmt *m, int i, const char *s, int len)
 {
+	if (s != NULL) {
+		sqlite3_bind_text(m->st, i, s, len, SQLITE_STATIC);
+		m->held[i - 1] = 0;
+	} else if (m->held[i - 1] != 'n') {
+		sqlite3_bind_null(m->st, i);
+		m->held[i - 1] = 'n';
+	}
+}
+
+/* Write the ROWS message rows at R with M, from msgs_sql(ROWS). */
+static int
+write_msgs(struct msg_stmt *m, const struct row *r, int rows)
+{
+	sqlite3_stmt *st = m->st;
 	int k, i, b, rc;
+	char d;
 
 	sqlite3_reset(st);
 	for (k = 0; k < rows; k++) {
 		/* columns in the order of msgs_sql(); strings as in ROW_MSG */
 		b = k * MSG_COLS;
 		sqlite3_bind_int64(st, b + 1, r[k].n[0]);
-		bind_text(st, b + 2, r[k].s[0], r[k].len[0]);
-		sqlite3_bind_text(st, b + 3, r[k].n[3] == 'i' ? "in" : "out",
-		    -1, SQLITE_STATIC);
+		bind_msg_text(m, b + 2, r[k].s[0], r[k].len[0]);
+		d = r[k].n[3] == 'i' ? 'i' : 'o';
+		if (m->held[b + 2] != d) {
+			sqlite3_bind_text(st, b + 3, d == 'i' ? "in" : "out",
+			    -1, SQLITE_STATIC);
+			m->held[b + 2] = d;
+		}
 		for (i = 1; i <= 6; i++)
-			bind_text(st, b + 3 + i, r[k].s[i], r[k].len[i]);
+			bind_msg_text(m, b + 3 + i, r[k].s[i], r[k].len[i]);
 		sqlite3_bind_int64(st, b + 10, r[k].n[1]);
 		sqlite3_bind_int64(st, b + 11, r[k].n[2]);
-		bind_text(st, b + 12, r[k].s[7], r[k].len[7]);
+		bind_msg_text(m, b + 12, r[k].s[7], r[k].len[7]);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -261,7 +297,7 @@ write_row(struct store *s, const struct row *r)
 	int i, rc;
 
 	if (r->kind == ROW_MSG)
-		return write_msgs(s->msg1, r, 1);
+		return write_msgs(&s->msg1, r, 1);
 	st = s->st[kinds[r->kind]];
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -372,11 +408,11 @@ commit_batch(struct store *s, struct row *batch, size_t n)
 	    SQLITE_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		for (run = 0; s->msgs != NULL && run < MSG_RUN && i + run < n &&
+		for (run = 0; s->msgs.st != NULL && run < MSG_RUN && i + run < n &&
 		    batch[i + run].kind == ROW_MSG; run++)
 			;
 		if (run == MSG_RUN) {
-			if ((rc = write_msgs(s->msgs, &batch[i], MSG_RUN)) !=
+			if ((rc = write_msgs(&s->msgs, &batch[i], MSG_RUN)) !=
 			    SQLITE_OK)
 				goto fail;
 			i += MSG_RUN - 1;
@@ -609,7 +645,7 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 		}
 	msql = msgs_sql(1);
 	if (msql == NULL || sqlite3_prepare_v3(s->db, msql, -1,
-	    SQLITE_PREPARE_PERSISTENT, &s->msg1, NULL) != SQLITE_OK) {
+	    SQLITE_PREPARE_PERSISTENT, &s->msg1.st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", o->path, msql ?
 		    sqlite3_errmsg(s->db) : "out of memory");
 		free(msql);
@@ -619,8 +655,8 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	/* without it (no memory), messages go in one at a time */
 	if ((msql = msgs_sql(MSG_RUN)) != NULL) {
 		if (sqlite3_prepare_v3(s->db, msql, -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->msgs, NULL) != SQLITE_OK)
-			s->msgs = NULL;
+		    SQLITE_PREPARE_PERSISTENT, &s->msgs.st, NULL) != SQLITE_OK)
+			s->msgs.st = NULL;
 		free(msql);
 	}
 	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM "
@@ -665,8 +701,8 @@ fail:
 	checkpointer_stop(s->ck);
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
-	sqlite3_finalize(s->msg1);
-	sqlite3_finalize(s->msgs);
+	sqlite3_finalize(s->msg1.st);
+	sqlite3_finalize(s->msgs.st);
 	sqlite3_close(s->db);
 	sqlite3_close(s->rd);
 	free(s->ring);
@@ -695,8 +731,8 @@ store_close(struct store *s)
 		row_clear(&s->ring[i]);
 	for (k = 0; k < ST_N; k++)
 		sqlite3_finalize(s->st[k]);
-	sqlite3_finalize(s->msg1);
-	sqlite3_finalize(s->msgs);
+	sqlite3_finalize(s->msg1.st);
+	sqlite3_finalize(s->msgs.st);
 	/* leave a small WAL behind: fold it into the database */
 	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
 	    NULL);

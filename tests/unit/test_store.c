@@ -608,9 +608,16 @@ test_message_runs(void **state)
 		if (i == 23)
 			m.id = 1005;	/* taken by message 5 */
 		assert_true(store_put_message(s, &m) > 0);
+		/* a row of another kind between messages 16 and 17: the next
+		 * runs start one message later, so each parameter of the run
+		 * statement now takes the other direction, and a NULL where it
+		 * had a text, or a text where it had a NULL */
+		if (i == 16)
+			assert_true(store_put_state(s, "c0", "{}", 1) > 0);
 	}
 	store_close(s);
 	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 49);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM states"), 1);
 	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
 	    "text = 'm' || (id - 1000) AND conversation = 'c' || (id % 4) AND "
 	    "direction = CASE id % 2 WHEN 1 THEN 'out' ELSE 'in' END AND "
