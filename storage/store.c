@@ -94,7 +94,7 @@ static const char *const stmt_sql[ST_N] = {
 };
 
 /*
- * Runs of messages go in MSG_RUN at a time, with one multi-row INSERT:
+ * Runs of messages go in with one multi-row INSERT each:
  * most of SQLite's work per statement (opening and closing a cursor on
  * the table and each index, ending the statement) is then shared by the
  * run.  16 at a time: 43.2k -> 29.8k writer instructions per answer in
@@ -102,10 +102,16 @@ static const char *const stmt_sql[ST_N] = {
  * needs a statement journal: as a plain INSERT the run spilled its pages
  * to a temporary file (20,000 answers: 107,913 pwrite calls instead of
  * 18,569) and cost more time than it saved.  A row that breaks a
- * constraint is left out on its own.  A message outside such a run goes
- * in with the same statement for one row.
+ * constraint is left out on its own.  A run takes the largest of
+ * run_rows that fits, so the rest of a long one, before a row of another
+ * kind or at the end of the batch, goes 16 at a time; a message outside
+ * such a run goes in with the same statement for one row.  128 rows at
+ * once instead of 16: the message statements 27.5k -> 26.5k instructions
+ * per answer, the writer 31.2k -> 30.1k.
  */
-#define MSG_RUN		16
+static const int run_rows[] = { 128, 16 };
+#define NRUN		2
+#define MSG_RUN		128	/* the largest */
 #define MSG_COLS	12
 
 /*
@@ -129,8 +135,8 @@ struct store {
 	struct checkpointer *ck;	/* or NULL: SQLite's own checkpoint */
 	sqlite3_stmt	*st[ST_N];
 	struct msg_stmt	 msg1;		/* one message */
-	struct msg_stmt	 msgs;		/* MSG_RUN messages at once (st NULL
-					   without) */
+	struct msg_stmt	 runs[NRUN];	/* run_rows[i] messages at once (st
+					   NULL without) */
 	pthread_t	 thread;
 	pthread_mutex_t	 mu;		/* ring and counters */
 	pthread_mutex_t	 dbmu;		/* db when there is no rd */
@@ -402,20 +408,23 @@ static int
 commit_batch(struct store *s, struct row *batch, size_t n)
 {
 	size_t i, run;
-	int rc;
+	int rc, t;
 
 	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		for (run = 0; s->msgs.st != NULL && run < MSG_RUN && i + run < n &&
+		for (run = 0; run < MSG_RUN && i + run < n &&
 		    batch[i + run].kind == ROW_MSG; run++)
 			;
-		if (run == MSG_RUN) {
-			if ((rc = write_msgs(&s->msgs, &batch[i], MSG_RUN)) !=
-			    SQLITE_OK)
+		for (t = 0; t < NRUN && (s->runs[t].st == NULL ||
+		    (size_t)run_rows[t] > run); t++)
+			;
+		if (t < NRUN) {
+			if ((rc = write_msgs(&s->runs[t], &batch[i],
+			    run_rows[t])) != SQLITE_OK)
 				goto fail;
-			i += MSG_RUN - 1;
+			i += (size_t)run_rows[t] - 1;
 			continue;
 		}
 		rc = write_row(s, &batch[i]);
@@ -652,13 +661,15 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 		goto fail;
 	}
 	free(msql);
-	/* without it (no memory), messages go in one at a time */
-	if ((msql = msgs_sql(MSG_RUN)) != NULL) {
-		if (sqlite3_prepare_v3(s->db, msql, -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->msgs.st, NULL) != SQLITE_OK)
-			s->msgs.st = NULL;
-		free(msql);
-	}
+	/* without one (no memory), runs take the others or go one at a time */
+	for (i = 0; i < NRUN; i++)
+		if ((msql = msgs_sql(run_rows[i])) != NULL) {
+			if (sqlite3_prepare_v3(s->db, msql, -1,
+			    SQLITE_PREPARE_PERSISTENT, &s->runs[i].st, NULL) !=
+			    SQLITE_OK)
+				s->runs[i].st = NULL;
+			free(msql);
+		}
 	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM "
 	    "messages", -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -702,7 +713,8 @@ fail:
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_finalize(s->msg1.st);
-	sqlite3_finalize(s->msgs.st);
+	for (i = 0; i < NRUN; i++)
+		sqlite3_finalize(s->runs[i].st);
 	sqlite3_close(s->db);
 	sqlite3_close(s->rd);
 	free(s->ring);
@@ -732,7 +744,8 @@ store_close(struct store *s)
 	for (k = 0; k < ST_N; k++)
 		sqlite3_finalize(s->st[k]);
 	sqlite3_finalize(s->msg1.st);
-	sqlite3_finalize(s->msgs.st);
+	for (k = 0; k < NRUN; k++)
+		sqlite3_finalize(s->runs[k].st);
 	/* leave a small WAL behind: fold it into the database */
 	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
 	    NULL);

@@ -572,14 +572,14 @@ test_close_flushes(void **state)
  * wait at 32 rows behind), 15 rows stay queued, the 16th sends them all.
  */
 /*
- * Runs of messages are written 16 to a statement: every column of every
- * row lands where it belongs, and a row that breaks a constraint (here a
- * duplicate id) is the only one left out of its run.
+ * Runs of messages are written 128 or 16 to a statement: every column of
+ * every row lands where it belongs, and a row that breaks a constraint
+ * (here a duplicate id) is the only one left out of its run.
  */
 static void
 test_message_runs(void **state)
 {
-	char text[50][24], why[50][24], rw[50][24], conv[4][24];
+	char text[300][24], why[300][24], rw[300][24], conv[4][24];
 	struct store *s;
 	int i;
 
@@ -588,7 +588,7 @@ test_message_runs(void **state)
 	s = open_store(dbpath, false, 0);
 	for (i = 0; i < 4; i++)
 		snprintf(conv[i], sizeof(conv[i]), "c%d", i);
-	for (i = 0; i < 50; i++) {
+	for (i = 0; i < 300; i++) {
 		int64_t id = 1000 + i;
 		struct store_msg m = { .id = id, .conv = conv[id % 4],
 		    .direction = id % 2 ? 'o' : 'i', .text = text[i],
@@ -616,7 +616,7 @@ test_message_runs(void **state)
 			assert_true(store_put_state(s, "c0", "{}", 1) > 0);
 	}
 	store_close(s);
-	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 49);
+	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 299);
 	assert_int_equal(count(dbpath, "SELECT count(*) FROM states"), 1);
 	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
 	    "text = 'm' || (id - 1000) AND conversation = 'c' || (id % 4) AND "
@@ -628,7 +628,7 @@ test_message_runs(void **state)
 	    "suggestion IS (CASE id % 3 WHEN 0 THEN 's' END) AND "
 	    "latency_us = id * 3 AND time = id * 7 AND content_version IS "
 	    "(CASE WHEN id % 2 = 1 THEN NULL WHEN id % 4 = 2 THEN 'v2' ELSE "
-	    "'v1' END)"), 49);
+	    "'v1' END)"), 299);
 	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
 	    "text = 'm23'"), 0);
 	integrity_ok(dbpath);
