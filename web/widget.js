@@ -211,6 +211,18 @@
     }
   }
 
+  /* The input grows with its text, up to the max-height of the CSS (a
+   * few lines), and scrolls beyond; hidden (display: none), it has no
+   * height to measure and is fitted when shown. */
+  function fit() {
+    var i = el.input;
+    i.style.height = "";
+    if (!i.scrollHeight) return;
+    i.style.height = i.scrollHeight + i.offsetHeight - i.clientHeight + "px";
+  }
+
+  function setInput(text) { el.input.value = text; fit(); }
+
   function waiting(on) { el.typing.hidden = !on; if (on) reveal(); }
 
   function status(text) { el.status.textContent = text; }
@@ -298,7 +310,7 @@
   function giveBack(p) {
     if (p.node.parentNode) p.node.remove();
     if (!p.typed || el.input.value) return false;
-    el.input.value = p.text;
+    setInput(p.text);
     return true;
   }
 
@@ -398,6 +410,7 @@
   function open() {
     el.panel.hidden = false;
     el.launcher.hidden = true;
+    fit();
     if (!opened) { opened = true; connect(); }
     if (el.input.disabled) refocus = true; else el.input.focus();
   }
@@ -465,17 +478,32 @@
     var form = make("form", "advisor-form");
     var label = make("label", "advisor-sr", "Your question");
     label.htmlFor = "advisor-input";
-    el.input = make("input");
+    /* a textarea: a pasted text with line breaks kept them only here (a
+     * one-line input ran its lines together) */
+    el.input = make("textarea");
     el.input.id = "advisor-input";
-    el.input.type = "text";
+    el.input.rows = 1;
     el.input.dir = "auto";
     el.input.autocomplete = "off";
     el.input.placeholder = "Ask about BPO or KPO\u2026";
+    el.input.setAttribute("enterkeyhint", "send");
+    el.input.addEventListener("input", fit);
+    /* Enter sends, Shift+Enter is a new line; an Enter that ends an IME
+     * composition only commits the word (isComposing; 229 is how Safari
+     * reports that keydown) */
+    el.input.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || e.shiftKey || e.isComposing || e.keyCode === 229) return;
+      e.preventDefault();
+      submit();
+    });
     el.send = make("button", null, "Send");
     el.send.type = "submit";
     form.appendChild(label); form.appendChild(el.input); form.appendChild(el.send);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
+      submit();
+    });
+    function submit() {
       var text = el.input.value.trim();
       if (!text) return;
       var n = text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, "_").length;
@@ -487,19 +515,21 @@
       var id = "m" + (++seq);
       if (send({ type: "message", text: text, id: id })) {
         expect(id, { text: text, node: addUser(text), typed: true });
-        el.input.value = "";
+        setInput("");
         waiting(true);
       }
-    });
+    }
 
     el.panel.appendChild(head); el.panel.appendChild(el.log); el.panel.appendChild(el.live);
     el.panel.appendChild(el.options); el.panel.appendChild(form);
     document.body.appendChild(el.launcher);
     document.body.appendChild(el.panel);
-    el.panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+    /* an Escape that cancels an IME composition is the IME's */
+    el.panel.addEventListener("keydown", function (e) { if (e.key === "Escape" && !e.isComposing) close(); });
     if (tabs) tabs.onmessage = function () { stale = true; };
     window.addEventListener("offline", giveUp);
     window.addEventListener("online", retryNow);
+    window.addEventListener("resize", fit);
     if (startOpen) open();
   }
 

@@ -189,6 +189,50 @@ try {
     inputDir);
   await page.locator(".advisor-typing").waitFor({ state: "hidden" });
 
+  // the input is a textarea: Shift+Enter is a line break, Enter sends, and
+  // the bubble keeps the lines (a one-line input ran them together), as
+  // text; the input grows with its lines and is one line again once sent
+  const input = page.locator("#advisor-input");
+  const height = () => input.evaluate((e) => e.offsetHeight);
+  const nLines = await page.locator(".advisor-user").count();
+  const oneLine = await height();
+  await input.focus();
+  await page.keyboard.type("what is kpo");
+  await page.keyboard.press("Shift+Enter");
+  await page.keyboard.type("and bpo?");
+  const typed = await input.inputValue(), twoLines = await height();
+  await page.keyboard.press("Enter");
+  const lines = page.locator(".advisor-user").nth(nLines);
+  await lines.waitFor();
+  check("Shift+Enter breaks the line, Enter sends, and the bubble shows the lines as text",
+    typed === "what is kpo\nand bpo?" && await lines.innerText() === typed &&
+    await lines.evaluate((e) => e.childElementCount === 0),
+    JSON.stringify([typed, await lines.innerText()]));
+  check("the input grows with its lines and is one line again once sent",
+    twoLines > oneLine && await height() === oneLine, [oneLine, twoLines, await height()].join(" "));
+  await page.locator(".advisor-typing").waitFor({ state: "hidden" });
+  await input.fill(Array.from({ length: 12 }, (_, i) => "line " + i).join("\n"));
+  const tall = await input.evaluate((e) => [e.offsetHeight, e.scrollHeight,
+    parseFloat(getComputedStyle(e).lineHeight)]);
+  check("a long text grows the input to five lines or so, then scrolls",
+    tall[0] < tall[1] && tall[0] >= 4 * tall[2] && tall[0] <= 7 * tall[2], tall.join(" "));
+  // an Enter that ends an IME composition (isComposing, or keyCode 229 as
+  // Safari has it) commits the word and sends nothing; a plain Enter does
+  await input.fill("\u304b");
+  const sentBefore = await page.evaluate(() => window.sentTypes.length);
+  await input.dispatchEvent("keydown", { key: "Enter", isComposing: true });
+  await input.dispatchEvent("keydown", { key: "Enter", keyCode: 229 });
+  await input.dispatchEvent("keydown", { key: "Escape", isComposing: true });
+  const sentComposing = await page.evaluate(() => window.sentTypes.length) - sentBefore;
+  await input.dispatchEvent("keydown", { key: "Enter" });
+  check("Enter or Escape while composing with an IME sends nothing and keeps the panel open",
+    sentComposing === 0 && await page.locator("#advisor-panel").isVisible() && await page.evaluate(() => window.sentTypes.length) - sentBefore === 1,
+    sentComposing + " sent while composing");
+  await page.locator(".advisor-typing").waitFor({ state: "hidden" });
+  // 16 px at least: iOS zooms the page in on an input of a smaller font
+  check("the input's text is 16 px or more (no zoom on focus on a phone)",
+    parseFloat(await input.evaluate((e) => getComputedStyle(e).fontSize)) >= 16);
+
   // a paste longer than the daemon takes is not cut short without a word
   // (maxlength kept the first 2,000 of 5,000 characters and sent them)
   const nSent = await page.locator(".advisor-user").count();
@@ -250,7 +294,7 @@ try {
       return "rgb(255, 255, 255)";
     };
     let worst = 99, where = "";
-    for (const e of document.querySelectorAll("#advisor-panel button, #advisor-panel input")) {
+    for (const e of document.querySelectorAll("#advisor-panel button, #advisor-panel textarea")) {
       if (e.disabled) continue;
       e.focus();
       const ring = getComputedStyle(e).outlineColor, a = lum(ring), b = lum(behind(e));
@@ -322,6 +366,7 @@ try {
   const texts = await page.locator(".advisor-msg").allInnerTexts();
   check("after a reload the history is shown", texts.some((t) => t === "What is KPO?") && texts.length >= before - 1,
     `${texts.length} vs ${before}`);
+  check("and a message of two lines is shown in two lines", texts.includes("what is kpo\nand bpo?"));
   // the history says which messages are answers: the welcome came back
   // with rating buttons that it never had before the reload
   check("after a reload the welcome is still not up for rating, an answer is",
@@ -483,6 +528,9 @@ try {
   const convs = execFileSync("sqlite3", [db, "SELECT count(DISTINCT conversation) FROM messages " +
     "WHERE direction = 'in' AND text IN ('What is KPO?', 'and bpo?')"]).toString().trim();
   check("one conversation across the reload and the daemon restart", convs === "1", convs);
+  const broken = execFileSync("sqlite3", [db, "SELECT count(*) FROM messages WHERE direction = 'in' " +
+    "AND text = 'what is kpo' || char(10) || 'and bpo?'"]).toString().trim();
+  check("the log keeps the line break of a message", broken === "1", broken);
 } catch (e) {
   check("feedback found in the log", false, e.message);
 }
