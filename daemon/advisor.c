@@ -782,6 +782,7 @@ emit_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	pr.noptions = d->noptions;
 	pr.resume = c->token;
 	pr.why = a->o.debug ? why : NULL;
+	pr.max_text_chars = a->o.max_text_chars;
 	jbuf_reset(&a->out);
 	proto_write_reply(&a->out, &pr);
 	metrics_reply(d->intent, latency_us);

@@ -289,6 +289,12 @@ proto_write_reply(struct jbuf *b, const struct proto_reply *r)
 	jbuf_lit(b, "]");
 	jbuf_key(b, "resume", 0);
 	jbuf_cstr(b, r->resume);
+	/* so that a client checks a text against the limit in force (it
+	 * changes with a reload) before it sends it */
+	if (r->max_text_chars > 0) {
+		jbuf_key(b, "max_text_chars", 0);
+		jbuf_int(b, (int64_t)r->max_text_chars);
+	}
 	if (r->why != NULL) {
 		jbuf_key(b, "why", 0);
 		jbuf_lit(b, r->why);

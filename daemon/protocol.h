@@ -75,6 +75,7 @@ struct proto_reply {
 	size_t			 noptions;
 	const char		*resume;
 	const char		*why;		/* raw JSON object, or NULL */
+	size_t			 max_text_chars; /* the text limit; 0: not said */
 };
 
 void	proto_write_reply(struct jbuf *, const struct proto_reply *);

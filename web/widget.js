@@ -21,11 +21,13 @@
   var startOpen = script && script.getAttribute("data-open") === "true";
   var storeKey = "advisord.resume:" + wsUrl;
 
-  /* the daemon's max_text_chars by default, in Unicode characters as it
-   * counts them: a longer text is not sent but stays in the input, with
-   * a note (maxlength cut a 5,000-character paste to its first 2,000
-   * without a word) */
-  var MAX_CHARS = 2000;
+  /* the daemon's max_text_chars, in Unicode characters as it counts
+   * them: a longer text is not sent but stays in the input, with a note
+   * (maxlength cut a 5,000-character paste to its first 2,000 without a
+   * word).  Each reply says the daemon's (a daemon set to 100 refused
+   * what the widget sent as fine); 2,000, its default, until then or
+   * from a daemon that does not say. */
+  var maxChars = 2000;
 
   /* a button pressed with no connection says so (offline, "trying again
    * now" promised what the network could not give) */
@@ -281,6 +283,7 @@
       settle([]);
       moved = false;
       waiting(false);
+      if (f.max_text_chars > 0) maxChars = f.max_text_chars;
       if (f.resume) { try { localStorage.setItem(storeKey, f.resume); } catch (e) { /* private mode */ } }
       /* after a resume the current step is said again: show its buttons
        * without repeating the bubble */
@@ -507,8 +510,8 @@
       var text = el.input.value.trim();
       if (!text) return;
       var n = text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, "_").length;
-      if (n > MAX_CHARS) {
-        addNote("That is " + n + " characters; the advisor reads at most " + MAX_CHARS +
+      if (n > maxChars) {
+        addNote("That is " + n + " characters; the advisor reads at most " + maxChars +
           ". Please shorten it.");
         return;
       }

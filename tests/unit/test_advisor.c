@@ -163,6 +163,9 @@ t_conversation(void **state)
 	assert_non_null(str(r, "node"));
 	assert_non_null(str(r, "conversation"));
 	assert_int_equal(strlen(str(r, "resume")), 64);
+	/* the limit in force, for the client to check a text against */
+	assert_non_null(opts = cJSON_GetObjectItem(r, "max_text_chars"));
+	assert_int_equal(opts->valueint, 50);
 	snprintf(resume, sizeof(resume), "%s", str(r, "resume"));
 	opts = cJSON_GetObjectItem(r, "options");
 	assert_true(cJSON_GetArraySize(opts) > 0);

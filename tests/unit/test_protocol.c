@@ -430,7 +430,7 @@ t_reply_frame(void **state)
 	struct proto_reply r = { .conversation = "c1", .id = 77,
 	    .in_reply_to = "m1", .text = "Hello <b>&", .intent = "define_kpo",
 	    .node = "n1", .options = opts, .noptions = 2, .resume = "tok",
-	    .why = "{\"intent\":\"define_kpo\"}" };
+	    .why = "{\"intent\":\"define_kpo\"}", .max_text_chars = 2000 };
 	const cJSON *o;
 	struct jbuf b;
 	cJSON *j;
@@ -456,17 +456,21 @@ t_reply_frame(void **state)
 	    "label")->valuestring, "Yes \"please\"");
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "why"),
 	    "intent")->valuestring, "define_kpo");
+	assert_non_null(o = cJSON_GetObjectItem(j, "max_text_chars"));
+	assert_int_equal(o->valueint, 2000);
 	cJSON_Delete(j);
 
-	/* no in_reply_to, no why, no options */
+	/* no in_reply_to, no why, no options, no limit */
 	jbuf_reset(&b);
 	r.in_reply_to = NULL;
 	r.why = NULL;
 	r.noptions = 0;
+	r.max_text_chars = 0;
 	proto_write_reply(&b, &r);
 	j = back(&b);
 	assert_null(cJSON_GetObjectItem(j, "in_reply_to"));
 	assert_null(cJSON_GetObjectItem(j, "why"));
+	assert_null(cJSON_GetObjectItem(j, "max_text_chars"));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "options")),
 	    0);
 	cJSON_Delete(j);

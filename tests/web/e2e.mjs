@@ -493,23 +493,48 @@ try {
   await ep.locator(".advisor-bot").nth(1).waitFor();
   check("embedded on a configured origin, the widget converses",
     /Knowledge Process Outsourcing/.test(await ep.locator(".advisor-bot").nth(1).innerText()));
-  // this daemon takes 100 characters: a longer text is refused with
-  // too_large, and comes back to the input instead of staying a bubble the
-  // advisor never read, under "something went wrong (too_large)"
+  // this daemon takes 100 characters, and its replies say so: a longer
+  // text stays in the input, unsent, with a note that names the limit
+  // (the widget took 2,000 for granted and sent it to be refused)
   const over = "kpo ".repeat(40);
   const nBubbles = await ep.locator(".advisor-user").count();
+  let sentOver = 0;
+  ep.on("websocket", (w) => w.on("framesent", (f) => { if (/"type":"message"/.test(f.payload)) sentOver++; }));
   await ep.locator("#advisor-input").fill(over);
   await ep.keyboard.press("Enter");
   await ep.locator(".advisor-note").first().waitFor();
-  check("a text the daemon refuses comes back to the input, with a note saying why",
-    await ep.locator("#advisor-input").inputValue() === over.trim() &&
-    await ep.locator(".advisor-user").count() === nBubbles &&
-    /too long/.test(await ep.locator(".advisor-note").first().innerText()),
+  check("the daemon's own limit is the widget's: a longer text stays in the input, unsent",
+    await ep.locator("#advisor-input").inputValue() === over &&
+    await ep.locator(".advisor-user").count() === nBubbles && sentOver === 0 &&
+    /159 characters; the advisor reads at most 100\b/.test(await ep.locator(".advisor-note").first().innerText()),
     await ep.locator(".advisor-note").first().innerText());
   check("the widget's own text survives a host page without a charset",
     (await ep.locator("#advisor-input").getAttribute("placeholder")) === "Ask about BPO or KPO\u2026");
   await ep.screenshot({ path: join(shots, "widget-embedded.png") });
   await ec.close();
+  // a daemon that does not say its limit (one from before the field): the
+  // widget goes by 2,000, the daemon refuses with too_large, and the text
+  // comes back to the input instead of staying a bubble the advisor never
+  // read, under "something went wrong (too_large)"
+  const oc = await browser.newContext();
+  const op = await oc.newPage();
+  await op.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => server.send(m));
+    server.onMessage((m) => ws.send(m.replace(/,"max_text_chars":\d+/, "")));
+  });
+  await op.goto(`http://127.0.0.1:${foreignPort}/`);
+  await op.getByRole("button", { name: "Ask the advisor" }).click();
+  await op.locator("#advisor-input:not([disabled])").waitFor();
+  await op.locator("#advisor-input").fill(over);
+  await op.keyboard.press("Enter");
+  await op.locator(".advisor-note").first().waitFor();
+  check("a text the daemon refuses comes back to the input, with a note saying why",
+    await op.locator("#advisor-input").inputValue() === over.trim() &&
+    await op.locator(".advisor-user").count() === 0 &&
+    /too long/.test(await op.locator(".advisor-note").first().innerText()),
+    await op.locator(".advisor-note").first().innerText());
+  await oc.close();
   await new Promise((r) => foreign.close(r));
 
   await ctx.close();
