@@ -36,7 +36,10 @@
       "Not connected to the advisor; trying again now.";
   }
 
-  var ws = null, timer = null, backoff = 500, seq = 0, opened = false, lastBotText = null;
+  /* the wait before a reconnect: from half to all of BACKOFF, which
+   * doubles from BACKOFF_MIN up to BACKOFF_MAX */
+  var BACKOFF_MIN = 500, BACKOFF_MAX = 15000;
+  var ws = null, timer = null, backoff = BACKOFF_MIN, seq = 0, opened = false, lastBotText = null;
   var afterHistory = false, refocus = false, el = {};
   /* Tabs of one page share the conversation (its token is in
    * localStorage): the daemon gives it to the tab that resumed it last,
@@ -291,6 +294,10 @@
       afterHistory = false;
       setOptions(f.options);
       reveal();
+    } else if (f.type === "pong" || (f.type === "error" && probing && f.in_reply_to === probing)) {
+      /* the connection answers (a ping refused, rate_limited, is an
+       * answer too, and no one's business) */
+      probing = null;
     } else if (f.type === "error") {
       waiting(false);
       pickable(true);     /* the choice was refused: on offer again */
@@ -350,11 +357,17 @@
     var sock = ws;
     ws.addEventListener("open", function () {
       if (ws !== sock) return;
-      backoff = 500;
       connected(true);
       resume();
     });
-    ws.addEventListener("message", function (ev) { if (ws === sock) onFrame(ev); });
+    /* the backoff starts again once the daemon answers: opened is not
+     * enough (one that took the connection and closed it at once was
+     * tried again every half second) */
+    ws.addEventListener("message", function (ev) {
+      if (ws !== sock) return;
+      backoff = BACKOFF_MIN;
+      onFrame(ev);
+    });
     ws.addEventListener("close", function () { if (ws === sock) lost(); });
   }
 
@@ -372,6 +385,7 @@
    * reconnect is on its way. */
   function lost() {
     ws = null;
+    probing = null;
     for (var id in pending) doubt.push(pending[id]);
     pending = {};
     retry();
@@ -396,18 +410,37 @@
     setTimeout(function () { if (pending[id] === p) giveUp(); }, ANSWER_MS);
   }
 
-  /* a reconnect waiting for its turn goes now (back online, a button
-   * pressed) */
-  function retryNow() {
-    if (timer) { clearTimeout(timer); backoff = 500; connect(); }
+  /* A tab brought back to the front: a phone may have let its
+   * connection go silent in the background; a ping unanswered after
+   * ANSWER_MS gives it up.  PROBING: the id of the ping awaited. */
+  var probing = null;
+  function probe() {
+    if (!ws || ws.readyState !== 1 || probing) return;
+    var id = probing = "p" + (++seq);
+    ws.send(JSON.stringify({ type: "ping", id: id }));
+    setTimeout(function () { if (probing === id) giveUp(); }, ANSWER_MS);
   }
 
+  /* a reconnect waiting for its turn goes now (back online, the tab
+   * visible again, a button pressed) */
+  function retryNow() {
+    if (timer) { clearTimeout(timer); backoff = BACKOFF_MIN; connect(); }
+  }
+
+  function onVisible() {
+    if (document.visibilityState !== "visible") return;
+    retryNow();
+    probe();
+  }
+
+  /* jittered: a daemon restarted had its visitors back all at once, and
+   * again at each doubling */
   function retry() {
     connected(false);
     status(navigator.onLine === false ? "offline, waiting for the network\u2026" : "reconnecting\u2026");
     waiting(false);
-    timer = setTimeout(connect, backoff);
-    backoff = Math.min(backoff * 2, 15000);
+    timer = setTimeout(connect, backoff / 2 + Math.random() * backoff / 2);
+    backoff = Math.min(backoff * 2, BACKOFF_MAX);
   }
 
   function open() {
@@ -532,6 +565,7 @@
     if (tabs) tabs.onmessage = function () { stale = true; };
     window.addEventListener("offline", giveUp);
     window.addEventListener("online", retryNow);
+    document.addEventListener("visibilitychange", onVisible);
     window.addEventListener("resize", fit);
     if (startOpen) open();
   }

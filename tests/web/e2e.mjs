@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectionChecks } from "./connection.mjs";
+import { reconnectChecks } from "./reconnect.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
@@ -413,6 +414,7 @@ try {
 
   // when the connection fails: connection.mjs
   await connectionChecks(browser, url, check, shots);
+  await reconnectChecks(browser, url, check);
 
   check("no Content-Security-Policy violations", cspErrors.length === 0, cspErrors.join("; "));
   check("every file the page asks for is there", missing.length === 0, missing.join("; "));
