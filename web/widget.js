@@ -443,6 +443,27 @@
     backoff = Math.min(backoff * 2, BACKOFF_MAX);
   }
 
+  /* Filling the screen (a phone, a window zoomed in as far), the panel is
+   * all there is to see: Tab goes round inside it (it went on to the
+   * page hidden behind it), and a screen reader is told so (aria-modal).
+   * The media query is widget.css's. */
+  var full = window.matchMedia ? window.matchMedia("(max-width: 480px), (max-height: 480px)") : null;
+  function modal() {
+    if (full.matches) el.panel.setAttribute("aria-modal", "true");
+    else el.panel.removeAttribute("aria-modal");
+  }
+  function roundTab(e) {
+    if (!full || !full.matches) return;
+    var stops = Array.prototype.filter.call(el.panel.querySelectorAll("button, textarea, [tabindex]"),
+      function (n) { return !n.disabled && n.tabIndex >= 0 && n.getClientRects().length > 0; });
+    var first = stops[0], last = stops[stops.length - 1], at = document.activeElement;
+    if (!first) return;
+    if (e.shiftKey ? at === first : at === last) {
+      e.preventDefault();
+      (e.shiftKey ? last : first).focus();
+    }
+  }
+
   function open() {
     el.panel.hidden = false;
     el.launcher.hidden = true;
@@ -473,6 +494,7 @@
     el.panel.id = "advisor-panel";
     el.panel.hidden = true;
     el.panel.setAttribute("aria-label", "BPO and KPO advisor chat");
+    el.panel.setAttribute("role", "dialog");
     var head = make("div", "advisor-head");
     var title = make("h2", "advisor-title", "BPO / KPO advisor");
     el.status = make("span", "advisor-status");
@@ -534,7 +556,12 @@
     });
     el.send = make("button", null, "Send");
     el.send.type = "submit";
-    form.appendChild(label); form.appendChild(el.input); form.appendChild(el.send);
+    /* a text area takes Enter as a new line: a screen reader says
+     * otherwise */
+    var hint = make("span", "advisor-sr", "Enter sends; Shift+Enter starts a new line.");
+    hint.id = "advisor-hint";
+    el.input.setAttribute("aria-describedby", hint.id);
+    form.appendChild(label); form.appendChild(el.input); form.appendChild(hint); form.appendChild(el.send);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       submit();
@@ -561,7 +588,14 @@
     document.body.appendChild(el.launcher);
     document.body.appendChild(el.panel);
     /* an Escape that cancels an IME composition is the IME's */
-    el.panel.addEventListener("keydown", function (e) { if (e.key === "Escape" && !e.isComposing) close(); });
+    el.panel.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && !e.isComposing) close();
+      else if (e.key === "Tab") roundTab(e);
+    });
+    if (full) {
+      modal();
+      if (full.addEventListener) full.addEventListener("change", modal);
+    }
     if (tabs) tabs.onmessage = function () { stale = true; };
     window.addEventListener("offline", giveUp);
     window.addEventListener("online", retryNow);

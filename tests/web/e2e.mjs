@@ -231,6 +231,8 @@ try {
     sentComposing + " sent while composing");
   await page.locator(".advisor-typing").waitFor({ state: "hidden" });
   // 16 px at least: iOS zooms the page in on an input of a smaller font
+  check("a screen reader is told that Enter sends and Shift+Enter breaks the line",
+    /Shift\+Enter/.test(await input.evaluate((e) => document.getElementById(e.getAttribute("aria-describedby"))?.textContent)));
   check("the input's text is 16 px or more (no zoom on focus on a phone)",
     parseFloat(await input.evaluate((e) => getComputedStyle(e).fontSize)) >= 16);
 
@@ -341,6 +343,19 @@ try {
   await pp.locator(".advisor-bot").first().waitFor();
   const box = await pp.locator(".advisor-panel").boundingBox();
   check("fits a 360-pixel-wide phone", box && box.width <= 360 && box.x >= 0, JSON.stringify(box));
+  // filling the screen, the panel is all there is: Tab goes round inside
+  // it (from Send it went on to the page hidden behind), and it says so to
+  // a screen reader; beside the page, on a desktop, it does neither
+  await pp.locator("#advisor-input:not([disabled])").waitFor();
+  await pp.getByRole("button", { name: "Send" }).focus();
+  await pp.keyboard.press("Tab");
+  const wrapped = await pp.evaluate(() => document.activeElement.textContent);
+  await pp.keyboard.press("Shift+Tab");
+  check("on a phone Tab goes round inside the panel, both ways, and the panel is modal",
+    wrapped === "Restart" && await pp.evaluate(() => document.activeElement.textContent) === "Send" &&
+    await pp.locator("#advisor-panel").getAttribute("aria-modal") === "true" &&
+    await page.locator("#advisor-panel").getAttribute("aria-modal") === null,
+    JSON.stringify([wrapped, await pp.evaluate(() => document.activeElement.textContent)]));
   // a reply is shown from its start: the log scrolled to its end before
   // the reply's buttons took their room, and a long answer came into view
   // cut in the middle
@@ -356,6 +371,13 @@ try {
   // and the conversation keeps room: the buttons took all but a line of it
   const room = await pp.evaluate(() => document.querySelector(".advisor-log").clientHeight / innerHeight);
   check("turned sideways the conversation keeps half the screen", room >= 0.5, room.toFixed(2));
+  // and a long text in the input grows it by a line, not by four (it left
+  // the conversation a third of the screen)
+  await pp.locator("#advisor-input").fill(Array.from({ length: 8 }, (_, i) => "line " + i).join("\n"));
+  const roomTyping = await pp.evaluate(() => document.querySelector(".advisor-log").clientHeight / innerHeight);
+  check("turned sideways with a long text in the input, the conversation keeps nearly half the screen",
+    roomTyping >= 0.45, roomTyping.toFixed(2));
+  await pp.locator("#advisor-input").fill("");
   await pp.screenshot({ path: join(shots, "widget-phone-landscape.png") });
   await phone.close();
 
