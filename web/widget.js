@@ -40,7 +40,7 @@
    * doubles from BACKOFF_MIN up to BACKOFF_MAX */
   var BACKOFF_MIN = 500, BACKOFF_MAX = 15000;
   var ws = null, timer = null, backoff = BACKOFF_MIN, seq = 0, opened = false, lastBotText = null;
-  var afterHistory = false, refocus = false, el = {};
+  var afterHistory = false, el = {};
   /* Tabs of one page share the conversation (its token is in
    * localStorage): the daemon gives it to the tab that resumed it last,
    * and a tab that had it before sent its next text into a conversation
@@ -248,16 +248,13 @@
     return false;
   }
 
-  /* open() focuses the input while it is still disabled, which does
-   * nothing, and a reconnect disables it under the cursor: either way it
-   * gets the focus once it can take it */
+  /* Only Send goes off without a connection: the input disabled under
+   * the cursor took the focus, and on a phone the keyboard, away in the
+   * middle of a sentence at every reconnect; a text sent meanwhile stays
+   * in it with a note (see send). */
   function connected(on) {
-    if (!on && document.activeElement === el.input) refocus = true;
-    el.input.disabled = !on;
     el.send.disabled = !on;
     status(on ? "" : "connecting\u2026");
-    if (on && refocus && !el.panel.hidden) el.input.focus();
-    if (on) refocus = false;
   }
 
   function onFrame(ev) {
@@ -469,7 +466,7 @@
     el.launcher.hidden = true;
     fit();
     if (!opened) { opened = true; connect(); }
-    if (el.input.disabled) refocus = true; else el.input.focus();
+    el.input.focus();
   }
 
   function close() {

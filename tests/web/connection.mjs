@@ -28,7 +28,7 @@ export async function connectionChecks(browser, url, check, shots) {
     });
   });
   await dp.goto(url);
-  await dp.locator("#advisor-input:not([disabled])").waitFor();
+  await dp.locator(".advisor-form button:not([disabled])").waitFor();
   await dp.locator("#advisor-input").fill("what is kpo");
   await dp.keyboard.press("Enter");
   await dp.locator(".advisor-bot").nth(1).waitFor();
@@ -36,7 +36,7 @@ export async function connectionChecks(browser, url, check, shots) {
   await dp.locator("#advisor-input").fill("and bpo?");
   await dp.keyboard.press("Enter");
   await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
-  await dp.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
+  await dp.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
   await dp.locator(".advisor-note").first().waitFor({ timeout: 3000 }).catch(() => {});
   check("a message lost with the connection comes back to the input, with a note",
     await dp.locator("#advisor-input").inputValue() === "and bpo?" &&
@@ -60,7 +60,7 @@ export async function connectionChecks(browser, url, check, shots) {
   cutReply = true;
   await dp.getByRole("button", { name: "Restart" }).click();
   await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
-  await dp.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
+  await dp.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
   await dp.locator(".advisor-bot", { hasText: "Hello! I help you" }).nth(1).waitFor();
   check("Restart read by the daemon before the connection went is not said to be lost",
     await dp.locator(".advisor-note").count() === 0,
@@ -90,7 +90,7 @@ export async function connectionChecks(browser, url, check, shots) {
     server.onMessage((m) => { if (!silent) ws.send(m); });
   });
   await sp.goto(url);
-  await sp.locator("#advisor-input:not([disabled])").waitFor();
+  await sp.locator(".advisor-form button:not([disabled])").waitFor();
   silent = true;
   await sp.locator("#advisor-input").fill("what is kpo");
   await sp.keyboard.press("Enter");
@@ -102,7 +102,7 @@ export async function connectionChecks(browser, url, check, shots) {
   await sp.locator(".advisor-note").first().waitFor({ timeout: 3000 }).catch(() => {});
   check("a question on a connection gone silent is given back after 10 s, and the widget reconnects",
     stillWaiting && await sp.locator("#advisor-input").inputValue() === "what is kpo" &&
-    await sp.locator("#advisor-input").isEnabled() && await sp.locator(".advisor-typing").isHidden(),
+    await sp.getByRole("button", { name: "Send" }).isEnabled() && await sp.locator(".advisor-typing").isHidden(),
     JSON.stringify([stillWaiting, await sp.locator("#advisor-input").inputValue(),
       await sp.locator(".advisor-status").innerText()]));
   await sc.close();
@@ -114,7 +114,7 @@ export async function connectionChecks(browser, url, check, shots) {
   const tc = await browser.newContext();
   const t1 = await tc.newPage();
   await t1.goto(url);
-  await t1.locator("#advisor-input:not([disabled])").waitFor();
+  await t1.locator(".advisor-form button:not([disabled])").waitFor();
   await t1.getByRole("button", { name: "Which one fits us?" }).click();
   await t1.locator(".advisor-bot", { hasText: "Question 1 of 6" }).waitFor();
   // a channel of the test's own in the first tab, made after the widget's:
@@ -160,11 +160,12 @@ export async function connectionChecks(browser, url, check, shots) {
   const oc = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const op = await oc.newPage();
   await op.goto(url);
-  await op.locator("#advisor-input:not([disabled])").waitFor();
+  await op.locator(".advisor-form button:not([disabled])").waitFor();
   await oc.setOffline(true);
   await op.locator(".advisor-status").filter({ hasText: /offline/ }).waitFor({ timeout: 3000 }).catch(() => {});
-  check("offline, the widget says so and takes no text",
-    /offline/.test(await op.locator(".advisor-status").innerText()) && await op.locator("#advisor-input").isDisabled(),
+  check("offline, the widget says so and Send is off",
+    /offline/.test(await op.locator(".advisor-status").innerText()) &&
+    await op.getByRole("button", { name: "Send" }).isDisabled(),
     JSON.stringify(await op.locator(".advisor-status").innerText()));
   // a button pressed offline says so; "trying again now" promised what the
   // network could not give
@@ -173,13 +174,19 @@ export async function connectionChecks(browser, url, check, shots) {
   check("a button pressed offline says the network is gone",
     /offline/.test(await op.locator(".advisor-note").first().innerText()),
     await op.locator(".advisor-note").first().innerText());
+  // a text sent offline stays in the input, unsent, under that note
+  await op.locator("#advisor-input").fill("what is kpo");
+  await op.locator("#advisor-input").press("Enter");
+  check("a text sent offline stays in the input, unsent",
+    await op.locator("#advisor-input").inputValue() === "what is kpo" && await op.locator(".advisor-user").count() === 0 &&
+    /offline/.test(await op.locator(".advisor-note").last().innerText()));
   // on a phone the status squeezed the title into three lines
   const titleLines = await op.locator(".advisor-title").evaluate((t) =>
     Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight)));
   check("at 360 px the title stays on one line beside the status", titleLines === 1, titleLines + " lines");
   await op.screenshot({ path: join(shots, "widget-phone-offline.png") });
   await oc.setOffline(false);
-  await op.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
+  await op.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
   check("back online, it carries on", await op.locator(".advisor-bot").count() === 1 &&
     await op.locator(".advisor-status").innerText() === "");
   await oc.close();

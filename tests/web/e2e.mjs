@@ -117,7 +117,7 @@ try {
     await page.locator(".advisor-options button").count() >= 3);
   // the panel opens before the WebSocket does: focusing the input then
   // did nothing while it was disabled, and the focus stayed on <body>
-  await page.waitForFunction(() => !document.querySelector("#advisor-input").disabled);
+  await page.locator(".advisor-form button:not([disabled])").waitFor();
   check("the input has the focus once the widget is connected",
     await page.evaluate(() => document.activeElement.id) === "advisor-input");
 
@@ -346,7 +346,7 @@ try {
   // filling the screen, the panel is all there is: Tab goes round inside
   // it (from Send it went on to the page hidden behind), and it says so to
   // a screen reader; beside the page, on a desktop, it does neither
-  await pp.locator("#advisor-input:not([disabled])").waitFor();
+  await pp.locator(".advisor-form button:not([disabled])").waitFor();
   await pp.getByRole("button", { name: "Send" }).focus();
   await pp.keyboard.press("Tab");
   const wrapped = await pp.evaluate(() => document.activeElement.textContent);
@@ -403,9 +403,19 @@ try {
     await rated.getByRole("button", { name: "This answer was helpful" }).isDisabled());
 
   // restart the daemon: the widget reconnects and carries on
+  // a sentence half typed when the connection goes stays, and so does the
+  // focus: the input was disabled under the cursor (on a phone the
+  // keyboard went with the focus)
+  await page.locator("#advisor-input").fill("half a sent");
+  await page.locator("#advisor-input").focus();
   check("daemon stops with SIGTERM", (await stopDaemon()) === 0);
   await page.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
-  check("the widget notices the daemon went away", await page.locator("#advisor-input").isDisabled());
+  check("the widget notices the daemon went away: Send is off", await page.getByRole("button", { name: "Send" }).isDisabled());
+  check("and the input keeps the focus and its text, and takes more",
+    await page.evaluate(() => document.activeElement.id) === "advisor-input" &&
+    await page.locator("#advisor-input").isEditable() && await page.locator("#advisor-input").inputValue() === "half a sent",
+    await page.evaluate(() => document.activeElement.tagName));
+  await page.locator("#advisor-input").fill("");
   // meanwhile a button says it cannot reach the advisor: an option or a
   // rating did nothing at all, and Restart left a "Restart" bubble under a
   // typing indicator that never went
@@ -420,7 +430,7 @@ try {
     (await page.locator(".advisor-user").count() - offUser) + " bubbles, " +
     (await page.locator(".advisor-note").count() - offNotes) + " notes");
   await startDaemon(port);
-  await page.locator("#advisor-input:not([disabled])").waitFor({ timeout: 15000 });
+  await page.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
   await page.locator("#advisor-input").fill("and bpo?");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => /Business Process Outsourcing/.test(
@@ -549,7 +559,7 @@ try {
   });
   await op.goto(`http://127.0.0.1:${foreignPort}/`);
   await op.getByRole("button", { name: "Ask the advisor" }).click();
-  await op.locator("#advisor-input:not([disabled])").waitFor();
+  await op.locator(".advisor-form button:not([disabled])").waitFor();
   await op.locator("#advisor-input").fill(over);
   await op.keyboard.press("Enter");
   await op.locator(".advisor-note").first().waitFor();
