@@ -347,6 +347,16 @@ try {
   // it (from Send it went on to the page hidden behind), and it says so to
   // a screen reader; beside the page, on a desktop, it does neither
   await pp.locator(".advisor-form button:not([disabled])").waitFor();
+  // scrolling the conversation past its end leaves the page behind where
+  // it was (it scrolled, out of sight under the panel)
+  const logBox = await pp.locator(".advisor-log").boundingBox();
+  await pp.mouse.move(logBox.x + logBox.width / 2, logBox.y + logBox.height / 2);
+  await pp.mouse.wheel(0, 400);
+  // the page scrolls a few frames after the wheel, when it does: a second
+  // is more than it takes, and a panel that keeps its scroll never passes it
+  const scrolled = await pp.waitForFunction(() => scrollY > 0, null, { timeout: 1000 }).then(() => true, () => false);
+  check("scrolling in the panel does not scroll the page behind it", !scrolled,
+    "page at " + await pp.evaluate(() => scrollY));
   await pp.getByRole("button", { name: "Send" }).focus();
   await pp.keyboard.press("Tab");
   const wrapped = await pp.evaluate(() => document.activeElement.textContent);
