@@ -447,6 +447,9 @@ try {
     [...document.querySelectorAll(".advisor-bot")].pop().innerText), null, { timeout: 10000 });
   check("conversation carries on after a daemon restart",
     (await page.locator(".advisor-user").allInnerTexts()).includes("What is KPO?"));
+  // that history came from the log: the message of two lines is still two
+  check("and the history read back from the log keeps a message's line break",
+    (await page.locator(".advisor-user").allInnerTexts()).includes("what is kpo\nand bpo?"));
 
   // restart control
   await page.getByRole("button", { name: "Restart" }).click();

@@ -7,9 +7,9 @@
 // goes through CHECK(what, ok, detail), as in e2e.mjs.
 
 // Polls FN (in node) until it holds, for a page event that comes in on its
-// own time (a socket closed); false after 5 s.
+// own time (a socket closed); false after 10 s.
 async function until(fn) {
-  for (let i = 0; i < 250; i++) {
+  for (let i = 0; i < 500; i++) {
     if (await fn()) return true;
     await new Promise((r) => setTimeout(r, 20));
   }
