@@ -24,6 +24,11 @@ struct vocab {
 					   lenorder[] */
 	size_t	 *lenorder;	/* indexes into words[], by length */
 	unsigned *mask;		/* letters present, parallel to lenorder */
+	/* byfirst[len][c]: first index in lenorder[] of the words of LEN
+	 * letters that start with 'a' + c or a later letter (c == 26: the
+	 * end of the length's group).  A group is in alphabetical order,
+	 * so the words of one first letter are a run of it. */
+	size_t	  byfirst[WORD_MAX + 1][27];
 };
 
 struct vocab *
@@ -128,7 +133,7 @@ letters(const char *w)
 void
 vocab_finish(struct vocab *v)
 {
-	size_t i, j, len;
+	size_t i, j, len, c;
 
 	if (v->n > 0)
 		qsort(v->words, v->n, sizeof(char *), cmp_str);
@@ -162,6 +167,13 @@ vocab_finish(struct vocab *v)
 			i++;
 		v->bylen[len] = i;
 	}
+	for (len = 0; len <= WORD_MAX; len++)
+		for (c = 0, i = v->bylen[len]; c <= 26; c++) {
+			while (i < v->bylen[len + 1] &&
+			    v->words[v->lenorder[i]][0] < 'a' + (int)c)
+				i++;
+			v->byfirst[len][c] = c == 26 ? v->bylen[len + 1] : i;
+		}
 }
 
 static int
@@ -170,20 +182,28 @@ known(const struct vocab *v, const char *w)
 	return bsearch(&w, v->words, v->n, sizeof(char *), cmp_str) != NULL;
 }
 
-/* Optimal string alignment distance, or MAX+1 once it must exceed MAX. */
+/*
+ * Optimal string alignment distance, or MAX+1 once it must exceed MAX.
+ * Only the cells within MAX of the diagonal are worked out: any other is
+ * more than MAX already, and with every cell capped at MAX+1 (the cells
+ * around the band read as MAX+1) the values up to MAX come out the same.
+ */
 static size_t
 distance(const char *a, size_t la, const char *b, size_t lb, size_t max)
 {
 	size_t d[WORD_MAX + 1][WORD_MAX + 1];
-	size_t i, j, best;
+	size_t i, j, lo, hi, best, cap = max + 1;
 
-	for (i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (j = 0; j <= lb; j++)
+	if ((la > lb ? la - lb : lb - la) > max)
+		return cap;
+	for (j = 0; j <= lb && j <= cap; j++)
 		d[0][j] = j;
 	for (i = 1; i <= la; i++) {
-		best = d[i][0];
-		for (j = 1; j <= lb; j++) {
+		lo = i > max ? i - max : 1;
+		hi = i + max < lb ? i + max : lb;
+		d[i][lo - 1] = lo == 1 && i < cap ? i : cap;
+		best = d[i][lo - 1];
+		for (j = lo; j <= hi; j++) {
 			size_t cost = (a[i - 1] == b[j - 1]) ? 0 : 1;
 			size_t x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
 			size_t z = d[i - 1][j - 1] + cost;
@@ -193,22 +213,26 @@ distance(const char *a, size_t la, const char *b, size_t lb, size_t max)
 			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
 			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < x)
 				x = d[i - 2][j - 2] + 1;
+			x = x < cap ? x : cap;
 			d[i][j] = x;
 			if (x < best)
 				best = x;
 		}
 		if (best > max)
-			return max + 1;
+			return cap;
+		if (hi < lb)	/* what the next row reads past the band */
+			d[i][hi + 1] = cap;
 	}
 	return d[la][lb];
 }
 
-/* Whether X has more than K bits set (a plain loop: without -mpopcnt,
- * __builtin_popcount is a library call). */
+/* Whether X has more than K bits set: K of them cleared, lowest first
+ * (a plain loop: without -mpopcnt, __builtin_popcount is a library
+ * call). */
 static int
 more_bits(unsigned x, size_t k)
 {
-	for (; x != 0 && k > 0; k--)
+	for (; k > 0; k--)
 		x &= x - 1;
 	return x != 0;
 }
@@ -270,17 +294,22 @@ nearest(const struct vocab *v, const char *w, size_t len)
 	if (lo < 4)
 		lo = 4;
 	for (kl = lo; kl <= hi; kl++) {
-		for (i = v->bylen[kl]; i < v->bylen[kl + 1]; i++) {
-			const char *k = v->words[v->lenorder[i]];
+		size_t from = v->bylen[kl], to = v->bylen[kl + 1];
+
+		/* a short word keeps its first letter: "chat" is not "that";
+		 * the words of one first letter are a run of their group */
+		if (len < 6) {
+			from = v->byfirst[kl][w[0] - 'a'];
+			to = v->byfirst[kl][w[0] - 'a' + 1];
+		}
+		for (i = from; i < to; i++) {
+			const char *k;
 
 			/* an edit changes at most two letters of the
 			 * letter set */
 			if (more_bits(m ^ v->mask[i], 2 * max))
 				continue;
-			/* a short word keeps its first letter: "chat"
-			 * is not "that" */
-			if (len < 6 && k[0] != w[0])
-				continue;
+			k = v->words[v->lenorder[i]];
 			/* a word in -ing names an activity and stays one:
 			 * "accounting" is not "accountant" (two edits, both
 			 * in the ending) */

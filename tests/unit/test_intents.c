@@ -21,6 +21,7 @@
 #include "intents/intents.h"
 #include "intents/intents_int.h"
 #include "intents/prefilter.h"
+#include "intents/spell.h"
 
 #define SHIPPED	ADVISOR_CONTENT_DIR "/intents"
 
@@ -864,12 +865,61 @@ test_result_json(void **state)
 	intents_free(c);
 }
 
+/* The corrector on a vocabulary of its own: a short word is compared only
+ * with the known words of its first letter (a run of each length's group,
+ * found through a table made once at vocab_finish), at both ends of the
+ * alphabet and where a letter has no word at all; a long word with any;
+ * and the distance is bounded (one edit under 8 letters, two from 8). */
+static void
+test_vocab_correct(void **state)
+{
+	static const struct {
+		const char	*typed, *want;	/* want NULL: left alone */
+	} cases[] = {
+		{ "ablr", "able" }, { "zonr", "zone" }, { "zerp", "zero" },
+		{ "pakr", "park" }, { "mrak", "mark" }, { "bqrk", "bark" },
+		{ "dark", NULL },	/* one edit from three, none with a d */
+		{ "zebrq", "zebra" }, { "aebra", NULL },
+		{ "dontract", "contract" },	/* 8 letters: any first one */
+		{ "kontrakt", "contract" },	/* two edits */
+		{ "kontrakx", NULL },		/* three */
+		{ "contarct", "contract" }, { "cotnract", "contract" },
+		{ "xontracts", "contracts" }, { "yoyo", NULL },
+	};
+	struct vocab *v = vocab_new();
+	struct intent_rewrite rw[2];
+	char text[64];
+	size_t k, n;
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(vocab_add_text(v, "zone able bark zero acts park "
+	    "mark zebra contract contracts yoga"), 0);
+	vocab_finish(v);
+	assert_int_equal(vocab_size(v), 11);
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		snprintf(text, sizeof(text), "%s", cases[k].typed);
+		n = vocab_correct(v, NULL, text, sizeof(text), NULL, 0, rw, 2);
+		if (cases[k].want == NULL) {
+			assert_int_equal(n, 0);
+			assert_string_equal(text, cases[k].typed);
+			continue;
+		}
+		assert_int_equal(n, 1);
+		assert_string_equal(text, cases[k].want);
+		assert_string_equal(rw[0].from, cases[k].typed);
+		assert_string_equal(rw[0].to, cases[k].want);
+	}
+	vocab_free(v);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_spelling),
+		cmocka_unit_test(test_vocab_correct),
 		cmocka_unit_test(test_greeting_before_question),
 		cmocka_unit_test(test_concepts_and_slots),
 		cmocka_unit_test(test_context_and_followups),
