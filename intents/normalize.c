@@ -33,6 +33,7 @@ static const struct {
 	C("wanna", "want to"), C("gonna", "going to"),
 };
 #undef C
+#define CONTRACTION_MAX	6	/* the longest `from` above */
 
 static int
 is_word_byte(unsigned char c)
@@ -46,8 +47,12 @@ emit_word(const char *word, size_t len, char *out, size_t o, size_t size)
 {
 	size_t i, n;
 
-	for (i = 0; i < sizeof(contractions) / sizeof(contractions[0]); i++) {
+	/* most words are longer than any contraction; of the rest, the
+	 * first letter rules out nearly every entry */
+	for (i = 0; len <= CONTRACTION_MAX &&
+	    i < sizeof(contractions) / sizeof(contractions[0]); i++) {
 		if (contractions[i].flen == len &&
+		    contractions[i].from[0] == word[0] &&
 		    memcmp(contractions[i].from, word, len) == 0) {
 			word = contractions[i].to;
 			len = contractions[i].tlen;
@@ -138,7 +143,12 @@ static size_t
 address_end(const char *in, size_t len, size_t i)
 {
 	size_t e, at = 0, dot = 0, k;
-	static const char *const schemes[] = { "http://", "https://", "www." };
+#define S(s)	{ s, sizeof(s) - 1 }
+	static const struct {
+		const char	*s;
+		size_t		 len;
+	} schemes[] = { S("http://"), S("https://"), S("www.") };
+#undef S
 
 	for (e = i; e < len && !space((unsigned char)in[e]); e++) {
 		if (in[e] == '@' && at == 0 && e > i)
@@ -150,8 +160,8 @@ address_end(const char *in, size_t len, size_t i)
 	if (at != 0 && dot != 0)
 		return e;
 	for (k = 0; k < sizeof(schemes) / sizeof(schemes[0]); k++)
-		if (e - i > strlen(schemes[k]) &&
-		    strncasecmp(in + i, schemes[k], strlen(schemes[k])) == 0)
+		if (e - i > schemes[k].len &&
+		    strncasecmp(in + i, schemes[k].s, schemes[k].len) == 0)
 			return e;
 	return i;
 }

@@ -130,6 +130,11 @@ test_normalise(void **state)
 	assert_string_equal(res.normalized, "what is up i do not know");
 	match(c, "it\xe2\x80\x99s fine", NULL, NULL);
 	assert_string_equal(res.normalized, "it is fine");
+	/* the longest contractions, the shortest, and words that only
+	 * begin like one */
+	match(c, "Theyre cannot, doesnt: wheres U v whatsup itsy", NULL, NULL);
+	assert_string_equal(res.normalized, "they are can not does not where "
+	    "is you versus whatsup itsy");
 	match(c, "", NULL, NULL);
 	assert_string_equal(res.normalized, "");
 	assert_string_equal(res.intent, "fallback");
