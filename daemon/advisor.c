@@ -73,7 +73,9 @@ struct conv {
 };
 
 /* Per-message scratch: the event loop handles one frame at a time, so
- * one per advisor saves an allocation of ~9 KB for every message. */
+ * one per advisor saves an allocation of ~9 KB for every message.  The
+ * reply is not cleared first: the dialogue engine sets every field of it
+ * that is read (render() does, on every path that answers). */
 struct match_work {
 	struct intent_result	r;
 	struct dialogue_reply	d;
@@ -158,28 +160,31 @@ advisor_new(struct intents *in, struct dialogues *dl,
 static void
 remember_options(struct conv *c, const struct dialogue_reply *d)
 {
-	size_t i, len = 0, o = 0;
-	const char *id, *label;
+	size_t i, len = 0, o = 0, n = d != NULL ? d->noptions : 0;
+	size_t idlen[DIALOGUE_MAX_OPTIONS], lablen[DIALOGUE_MAX_OPTIONS];
+	const char *id[DIALOGUE_MAX_OPTIONS], *label[DIALOGUE_MAX_OPTIONS];
 
 	/* one block for every id and label of the reply, not two strdups
-	 * per option */
+	 * per option; each length taken once */
 	free(c->optmem);
 	c->optmem = NULL;
 	c->noptions = 0;
-	for (i = 0; d != NULL && i < d->noptions; i++)
-		len += strlen(d->options[i].id ? d->options[i].id : "") +
-		    strlen(d->options[i].label ? d->options[i].label : "") + 2;
+	for (i = 0; i < n; i++) {
+		id[i] = d->options[i].id ? d->options[i].id : "";
+		label[i] = d->options[i].label ? d->options[i].label : "";
+		idlen[i] = strlen(id[i]) + 1;
+		lablen[i] = strlen(label[i]) + 1;
+		len += idlen[i] + lablen[i];
+	}
 	if (len == 0 || (c->optmem = malloc(len)) == NULL)
 		return;
-	for (i = 0; i < d->noptions; i++) {
-		id = d->options[i].id ? d->options[i].id : "";
-		label = d->options[i].label ? d->options[i].label : "";
-		c->options[i] = memcpy(c->optmem + o, id, strlen(id) + 1);
-		o += strlen(id) + 1;
-		c->labels[i] = memcpy(c->optmem + o, label, strlen(label) + 1);
-		o += strlen(label) + 1;
+	for (i = 0; i < n; i++) {
+		c->options[i] = memcpy(c->optmem + o, id[i], idlen[i]);
+		o += idlen[i];
+		c->labels[i] = memcpy(c->optmem + o, label[i], lablen[i]);
+		o += lablen[i];
 	}
-	c->noptions = d->noptions;
+	c->noptions = n;
 }
 
 static const char *
@@ -426,21 +431,24 @@ advisor_sweep(struct advisor *a, int64_t now_us)
 	free(v);
 }
 
-/* A, B and C in one allocation; *PB and *PC point at the copies of B and
- * C (at "" when out of memory, and the result is NULL). */
+/* A, B and C in one allocation of *SIZE bytes; *PB and *PC point at the
+ * copies of B and C (at "" when out of memory, and the result is NULL,
+ * *SIZE 0). */
 static char *
 pack3(const char *a, const char *b, const char *c, const char **pb,
-    const char **pc)
+    const char **pc, size_t *size)
 {
 	size_t la = strlen(a) + 1, lb = strlen(b) + 1, lc = strlen(c) + 1;
 	char *p = malloc(la + lb + lc);
 
 	*pb = *pc = "";
+	*size = 0;
 	if (p == NULL)
 		return NULL;
 	memcpy(p, a, la);
 	*pb = memcpy(p + la, b, lb);
 	*pc = memcpy(p + la + lb, c, lc);
+	*size = la + lb + lc;
 	return p;
 }
 
@@ -460,9 +468,7 @@ hist_push(struct conv *c, char dir, int64_t id, const char *text,
 	h->dir = dir;
 	h->id = id;
 	h->text = pack3(text, intent ? intent : "", node ? node : "",
-	    &h->intent, &h->node);
-	h->size = h->text != NULL ? strlen(text) + strlen(h->intent) +
-	    strlen(h->node) + 3 : 0;
+	    &h->intent, &h->node, &h->size);
 	c->bytes += h->size;
 	h->helpful = -1;
 }
@@ -881,15 +887,11 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
     const struct sink *k)
 {
 	struct advisor *a = s->a;
-	struct dialogue_reply *d = calloc(1, sizeof(*d));
+	struct dialogue_reply *d = &a->work.d;
 	const char *code = NULL, *msg = NULL;
 	const struct hist *h;
 	struct conv *c = NULL;
 
-	if (d == NULL) {
-		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
-		return;
-	}
 	if (m->resume != NULL) {
 		char hash[AUTH_HASH_HEX + 1];
 		struct store_resume r;
@@ -910,7 +912,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 		if (c == NULL) {
 			error_frame(a, E_UNKNOWN_RESUME, "no conversation has "
 			    "that resume token", m->id, k);
-			goto done;
+			return;
 		}
 		if (c->bridge != s->is_bridge || (s->is_bridge &&
 		    !owned_by(c, s->bridge))) {
@@ -918,7 +920,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 			 * and a bridge cannot take a visitor's */
 			error_frame(a, E_UNAUTHORIZED, "that conversation "
 			    "belongs to another kind of connection", m->id, k);
-			goto done;
+			return;
 		}
 		if (!s->is_bridge && s->convs != NULL && s->convs != c)
 			detach(s->convs, now_us, a->o.store);
@@ -926,7 +928,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 		    s->nconvs >= a->o.max_conversations) {
 			error_frame(a, E_TOO_MANY, "this connection holds the "
 			    "most conversations allowed", m->id, k);
-			goto done;
+			return;
 		}
 		attach(s, c, now_us);
 		log_conv(a, c, now_us);
@@ -938,7 +940,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 		if ((c = find_conv(s, m->conversation, true, now_us, &code,
 		    &msg)) == NULL) {
 			error_frame(a, code, msg, m->id, k);
-			goto done;
+			return;
 		}
 	}
 	set_user(a, c, m->user, now_us);
@@ -957,8 +959,6 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 		    state_moved(a, c, now_us), k);
 	} else
 		send_reply(s, c, d, m->id, now_us, NULL, k);
-done:
-	free(d);
 }
 
 /* The rewrites of a match as a JSON array, or NULL when there are none. */
@@ -1011,8 +1011,6 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 	}
 	if (!conv_rate_ok(s, c, m, now_us, k))
 		return;
-	/* intents_match fills its result; the reply starts zeroed */
-	memset(&w->d, 0, sizeof(w->d));
 	set_user(a, c, m->user, now_us);
 	nctx = dialogue_context(c->st, ctx);
 	node = ctx[0];
@@ -1047,7 +1045,7 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
     const struct sink *k)
 {
 	struct advisor *a = s->a;
-	struct dialogue_reply *d;
+	struct dialogue_reply *d = &a->work.d;
 	const char *code = NULL, *msg = NULL, *node;
 	char before[DIALOGUE_ID_MAX];
 	struct conv *c;
@@ -1060,10 +1058,6 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 	}
 	if (!conv_rate_ok(s, c, m, now_us, k))
 		return;
-	if ((d = calloc(1, sizeof(*d))) == NULL) {
-		error_frame(a, E_INTERNAL, "out of memory", m->id, k);
-		return;
-	}
 	/* logged like a typed message: the node the person clicked on, a
 	 * copy, since the choice moves the state the pointer reads */
 	if ((node = dialogue_node(c->st)) != NULL)
@@ -1071,13 +1065,11 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 	if (dialogue_choose(a->dl, c->st, m->option, d) == -1) {
 		error_frame(a, E_UNKNOWN_OPTION, "that option was not offered "
 		    "in the last reply", m->id, k);
-		free(d);
 		return;
 	}
 	log_incoming(a, c, option_label(c, m->option), "choose", node, NULL,
 	    NULL, d->picked_suggestion, now_us);
 	send_reply(s, c, d, m->id, now_us, NULL, k);
-	free(d);
 }
 
 static void
