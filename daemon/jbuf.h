@@ -23,6 +23,9 @@ void	 jbuf_reset(struct jbuf *);
 char	*jbuf_data(const struct jbuf *);
 void	 jbuf_raw(struct jbuf *, const char *, size_t);
 void	 jbuf_lit(struct jbuf *, const char *);	/* raw, NUL-terminated */
+/* A string literal S, raw, its length known when compiled: the keys and
+ * punctuation of every frame, without a strlen each. */
+#define JBUF_LIT(b, s)	jbuf_raw((b), "" s, sizeof(s) - 1)
 /* A JSON string value, quoted and escaped; invalid UTF-8 is replaced. */
 void	 jbuf_str(struct jbuf *, const char *, size_t);
 void	 jbuf_cstr(struct jbuf *, const char *);

@@ -256,38 +256,39 @@ static void
 irt(struct jbuf *b, const char *in_reply_to)
 {
 	if (in_reply_to != NULL) {
-		jbuf_key(b, "in_reply_to", 0);
+		JBUF_LIT(b, ",\"in_reply_to\":");
 		jbuf_cstr(b, in_reply_to);
 	}
 }
 
+/* Every key below is a plain name, so each goes in as a literal with its
+ * punctuation (what jbuf_key writes for one). */
 void
 proto_write_reply(struct jbuf *b, const struct proto_reply *r)
 {
+	static const char opt[] = ",{\"id\":";	/* the first without ',' */
 	size_t i;
 
-	jbuf_lit(b, "{\"type\":\"reply\"");
-	jbuf_key(b, "conversation", 0);
+	JBUF_LIT(b, "{\"type\":\"reply\",\"conversation\":");
 	jbuf_cstr(b, r->conversation);
-	jbuf_key(b, "id", 0);
+	JBUF_LIT(b, ",\"id\":");
 	jbuf_int(b, r->id);
 	irt(b, r->in_reply_to);
-	jbuf_key(b, "text", 0);
+	JBUF_LIT(b, ",\"text\":");
 	jbuf_cstr(b, r->text);
-	jbuf_key(b, "intent", 0);
+	JBUF_LIT(b, ",\"intent\":");
 	jbuf_cstr(b, r->intent);
-	jbuf_key(b, "node", 0);
+	JBUF_LIT(b, ",\"node\":");
 	jbuf_cstr(b, r->node);
-	jbuf_lit(b, ",\"options\":[");
+	JBUF_LIT(b, ",\"options\":[");
 	for (i = 0; i < r->noptions; i++) {
-		jbuf_lit(b, i ? ",{\"id\":" : "{\"id\":");
+		jbuf_raw(b, opt + (i == 0), sizeof(opt) - 1 - (i == 0));
 		jbuf_cstr(b, r->options[i].id);
-		jbuf_key(b, "label", 0);
+		JBUF_LIT(b, ",\"label\":");
 		jbuf_cstr(b, r->options[i].label);
-		jbuf_lit(b, "}");
+		JBUF_LIT(b, "}");
 	}
-	jbuf_lit(b, "]");
-	jbuf_key(b, "resume", 0);
+	JBUF_LIT(b, "],\"resume\":");
 	jbuf_cstr(b, r->resume);
 	/* so that a client checks a text against the limit in force (it
 	 * changes with a reload) before it sends it */
@@ -296,80 +297,86 @@ proto_write_reply(struct jbuf *b, const struct proto_reply *r)
 		jbuf_int(b, (int64_t)r->max_text_chars);
 	}
 	if (r->why != NULL) {
-		jbuf_key(b, "why", 0);
+		JBUF_LIT(b, ",\"why\":");
 		jbuf_lit(b, r->why);
 	}
-	jbuf_lit(b, "}");
+	JBUF_LIT(b, "}");
 }
 
 void
 proto_write_error(struct jbuf *b, const char *code, const char *msg,
     const char *in_reply_to)
 {
-	jbuf_lit(b, "{\"type\":\"error\",\"code\":");
+	JBUF_LIT(b, "{\"type\":\"error\",\"code\":");
 	jbuf_cstr(b, code);
-	jbuf_key(b, "message", 0);
+	JBUF_LIT(b, ",\"message\":");
 	jbuf_cstr(b, msg);
 	irt(b, in_reply_to);
-	jbuf_lit(b, "}");
+	JBUF_LIT(b, "}");
 }
 
 void
 proto_write_pong(struct jbuf *b, const char *in_reply_to)
 {
-	jbuf_lit(b, "{\"type\":\"pong\"");
+	JBUF_LIT(b, "{\"type\":\"pong\"");
 	irt(b, in_reply_to);
-	jbuf_lit(b, "}");
+	JBUF_LIT(b, "}");
 }
 
 void
 proto_write_ack(struct jbuf *b, const char *conversation, int64_t message,
     const char *in_reply_to)
 {
-	jbuf_lit(b, "{\"type\":\"ack\",\"conversation\":");
+	JBUF_LIT(b, "{\"type\":\"ack\",\"conversation\":");
 	jbuf_cstr(b, conversation);
-	jbuf_key(b, "message", 0);
+	JBUF_LIT(b, ",\"message\":");
 	jbuf_int(b, message);
 	irt(b, in_reply_to);
-	jbuf_lit(b, "}");
+	JBUF_LIT(b, "}");
 }
 
 void
 proto_history_begin(struct jbuf *b, const char *conversation)
 {
-	jbuf_lit(b, "{\"type\":\"history\",\"conversation\":");
+	JBUF_LIT(b, "{\"type\":\"history\",\"conversation\":");
 	jbuf_cstr(b, conversation);
-	jbuf_lit(b, ",\"messages\":[");
+	JBUF_LIT(b, ",\"messages\":[");
 }
 
 void
 proto_history_item(struct jbuf *b, const struct proto_hist_item *h,
     bool first)
 {
-	jbuf_lit(b, first ? "{\"from\":" : ",{\"from\":");
-	jbuf_lit(b, h->from_user ? "\"user\"" : "\"bot\"");
-	jbuf_key(b, "text", 0);
+	if (first)
+		JBUF_LIT(b, "{\"from\":");
+	else
+		JBUF_LIT(b, ",{\"from\":");
+	if (h->from_user)
+		JBUF_LIT(b, "\"user\",\"text\":");
+	else
+		JBUF_LIT(b, "\"bot\",\"text\":");
 	jbuf_cstr(b, h->text);
 	if (!h->from_user) {
-		jbuf_key(b, "id", 0);
+		JBUF_LIT(b, ",\"id\":");
 		jbuf_int(b, h->id);
 		if (h->intent != NULL && *h->intent) {
-			jbuf_key(b, "intent", 0);
+			JBUF_LIT(b, ",\"intent\":");
 			jbuf_cstr(b, h->intent);
 		}
 		if (h->node != NULL && *h->node) {
-			jbuf_key(b, "node", 0);
+			JBUF_LIT(b, ",\"node\":");
 			jbuf_cstr(b, h->node);
 		}
-		if (h->helpful >= 0)
-			jbuf_lit(b, h->helpful ? ",\"helpful\":true" :
-			    ",\"helpful\":false");
+		if (h->helpful > 0)
+			JBUF_LIT(b, ",\"helpful\":true");
+		else if (h->helpful == 0)
+			JBUF_LIT(b, ",\"helpful\":false");
 	}
-	jbuf_lit(b, "}");
+	JBUF_LIT(b, "}");
 }
 
 void
 proto_history_end(struct jbuf *b)
 {
-	jbuf_lit(b, "]}");
+	JBUF_LIT(b, "]}");
 }

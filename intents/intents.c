@@ -1413,17 +1413,19 @@ intents_check(const struct intents *c, FILE *report)
 void
 intent_rewrites_json(const struct intent_result *r, struct jbuf *b)
 {
+	/* the first without ',' */
+	static const char from[] = ",{\"from\":";
 	size_t i;
 
-	jbuf_lit(b, "[");
+	JBUF_LIT(b, "[");
 	for (i = 0; i < r->nrewrites; i++) {
-		jbuf_lit(b, i ? ",{\"from\":" : "{\"from\":");
+		jbuf_raw(b, from + (i == 0), sizeof(from) - 1 - (i == 0));
 		jbuf_cstr(b, r->rewrites[i].from);
-		jbuf_lit(b, ",\"to\":");
+		JBUF_LIT(b, ",\"to\":");
 		jbuf_cstr(b, r->rewrites[i].to);
-		jbuf_lit(b, "}");
+		JBUF_LIT(b, "}");
 	}
-	jbuf_lit(b, "]");
+	JBUF_LIT(b, "]");
 }
 
 /* ["a","b"] */
@@ -1432,13 +1434,13 @@ id_list(struct jbuf *b, const char *const *v, size_t n)
 {
 	size_t i;
 
-	jbuf_lit(b, "[");
+	JBUF_LIT(b, "[");
 	for (i = 0; i < n; i++) {
 		if (i)
-			jbuf_lit(b, ",");
+			JBUF_LIT(b, ",");
 		jbuf_cstr(b, v[i]);
 	}
-	jbuf_lit(b, "]");
+	JBUF_LIT(b, "]");
 }
 
 /* Written by hand into B (no cJSON tree): it runs for every message. */
@@ -1447,24 +1449,26 @@ intent_result_json(const struct intent_result *r, struct jbuf *b)
 {
 	size_t i;
 
-	jbuf_lit(b, "{\"normalized\":");
+	JBUF_LIT(b, "{\"normalized\":");
 	jbuf_cstr(b, r->normalized);
-	jbuf_lit(b, ",\"intent\":");
+	JBUF_LIT(b, ",\"intent\":");
 	jbuf_cstr(b, r->intent);
-	jbuf_lit(b, ",\"pattern\":");
+	JBUF_LIT(b, ",\"pattern\":");
 	jbuf_cstr(b, r->pattern);
-	jbuf_lit(b, r->followup ? ",\"followup\":true,\"rewrites\":" :
-	    ",\"followup\":false,\"rewrites\":");
+	if (r->followup)
+		JBUF_LIT(b, ",\"followup\":true,\"rewrites\":");
+	else
+		JBUF_LIT(b, ",\"followup\":false,\"rewrites\":");
 	intent_rewrites_json(r, b);
-	jbuf_lit(b, ",\"slots\":{");
+	JBUF_LIT(b, ",\"slots\":{");
 	for (i = 0; i < r->nslots; i++) {
 		jbuf_key(b, r->slots[i].name, i == 0);
 		jbuf_cstr(b, r->slots[i].value);
 	}
-	jbuf_lit(b, "},\"runners\":");
+	JBUF_LIT(b, "},\"runners\":");
 	id_list(b, r->runners, r->nrunners);
-	jbuf_lit(b, ",\"suggest\":");
+	JBUF_LIT(b, ",\"suggest\":");
 	id_list(b, r->suggest, r->nsuggest);
-	jbuf_lit(b, "}");
+	JBUF_LIT(b, "}");
 	return b->oom ? -1 : 0;
 }
