@@ -42,17 +42,63 @@ proto_utf8_chars(const char *s, size_t n)
 	return c;
 }
 
-/* Optional string field: absent is fine, present must be a string. */
-static int
-opt_str(const cJSON *o, const char *k, const char **out, const char **why)
+/* The fields a frame may carry. */
+enum field {
+	F_ID, F_TYPE, F_CONVERSATION, F_USER, F_RESUME, F_COMMENT, F_TEXT,
+	F_OPTION, F_MESSAGE, F_HELPFUL, F_NFIELDS
+};
+
+static const char *const field_names[F_NFIELDS] = {
+	"id", "type", "conversation", "user", "resume", "comment", "text",
+	"option", "message", "helpful",
+};
+
+/*
+ * The first member of object O named after each field (NULL: none), as
+ * cJSON_GetObjectItemCaseSensitive would find it, in one pass over the
+ * members rather than one per field.  Only the names that begin with the
+ * member's first letter are compared.
+ */
+static void
+find_fields(const cJSON *o, const cJSON *f[F_NFIELDS])
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	const cJSON *c;
+	enum field a, b;
+
+	memset(f, 0, F_NFIELDS * sizeof(f[0]));
+	for (c = o->child; c != NULL && c->string != NULL; c = c->next) {
+		a = b = F_NFIELDS;
+		switch (c->string[0]) {
+		case 'i': a = F_ID; break;
+		case 't': a = F_TYPE; b = F_TEXT; break;
+		case 'c': a = F_CONVERSATION; b = F_COMMENT; break;
+		case 'u': a = F_USER; break;
+		case 'r': a = F_RESUME; break;
+		case 'o': a = F_OPTION; break;
+		case 'm': a = F_MESSAGE; break;
+		case 'h': a = F_HELPFUL; break;
+		default: continue;
+		}
+		if (f[a] == NULL && strcmp(c->string, field_names[a]) == 0)
+			f[a] = c;
+		else if (b != F_NFIELDS && f[b] == NULL &&
+		    strcmp(c->string, field_names[b]) == 0)
+			f[b] = c;
+	}
+}
+
+/* Optional string field K: absent is fine, present must be a string. */
+static int
+opt_str(const cJSON *const f[F_NFIELDS], enum field k, const char **out,
+    const char **why)
+{
+	const cJSON *v = f[k];
 
 	*out = NULL;
 	if (v == NULL || cJSON_IsNull(v))
 		return 0;
 	if (!cJSON_IsString(v)) {
-		*why = k;
+		*why = field_names[k];
 		return -1;
 	}
 	*out = v->valuestring;
@@ -108,7 +154,7 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
     const char **code, char *msg, size_t msglen, char *idbuf,
     const char **in_reply_to)
 {
-	const cJSON *t, *v;
+	const cJSON *t, *v, *f[F_NFIELDS];
 	cJSON *doc;
 	const char *why = NULL, *end = NULL;
 	size_t i, n;
@@ -146,13 +192,14 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 		snprintf(msg, msglen, "a frame must be a JSON object");
 		goto fail;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(doc, "id");
+	find_fields(doc, f);
+	v = f[F_ID];
 	if (cJSON_IsString(v) && (n = strlen(v->valuestring)) <=
 	    PROTO_ID_MAX) {
 		memcpy(idbuf, v->valuestring, n + 1);
 		*in_reply_to = idbuf;
 	}
-	t = cJSON_GetObjectItemCaseSensitive(doc, "type");
+	t = f[F_TYPE];
 	if (!cJSON_IsString(t)) {
 		*code = E_BAD_REQUEST;
 		snprintf(msg, msglen, "missing string field \"type\"");
@@ -167,9 +214,9 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 		goto fail;
 	}
 	m->type = types[i].type;
-	if (opt_str(doc, "id", &m->id, &why) || opt_str(doc, "conversation",
-	    &m->conversation, &why) || opt_str(doc, "user", &m->user, &why) ||
-	    opt_str(doc, "resume", &m->resume, &why) || opt_str(doc, "comment",
+	if (opt_str(f, F_ID, &m->id, &why) || opt_str(f, F_CONVERSATION,
+	    &m->conversation, &why) || opt_str(f, F_USER, &m->user, &why) ||
+	    opt_str(f, F_RESUME, &m->resume, &why) || opt_str(f, F_COMMENT,
 	    &m->comment, &why))
 		goto badtype;
 	if (m->id != NULL && strlen(m->id) > PROTO_ID_MAX) {
@@ -192,7 +239,7 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 	}
 	switch (m->type) {
 	case P_MESSAGE:
-		v = cJSON_GetObjectItemCaseSensitive(doc, "text");
+		v = f[F_TEXT];
 		if (!cJSON_IsString(v)) {
 			why = "text";
 			goto badtype;
@@ -208,7 +255,7 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 		}
 		break;
 	case P_CHOOSE:
-		if (opt_str(doc, "option", &m->option, &why))
+		if (opt_str(f, F_OPTION, &m->option, &why))
 			goto badtype;
 		if (m->option == NULL) {
 			why = "option";
@@ -216,7 +263,7 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 		}
 		break;
 	case P_FEEDBACK:
-		v = cJSON_GetObjectItemCaseSensitive(doc, "message");
+		v = f[F_MESSAGE];
 		if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
 		    v->valuedouble > 9007199254740992.0 ||
 		    floor(v->valuedouble) != v->valuedouble) {
@@ -224,7 +271,7 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 			goto badtype;
 		}
 		m->message = (int64_t)v->valuedouble;
-		v = cJSON_GetObjectItemCaseSensitive(doc, "helpful");
+		v = f[F_HELPFUL];
 		if (!cJSON_IsBool(v)) {
 			why = "helpful";
 			goto badtype;
