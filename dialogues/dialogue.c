@@ -335,8 +335,8 @@ offer(struct dialogue_state *st, struct dialogue_reply *r, const char *id,
 	 * "did you mean" suggestion and a node's own option may lead to the
 	 * same place under different ids; the first offered stays */
 	for (i = 0; i < r->noptions; i++)
-		if (strcmp(r->options[i].id, id) == 0 ||
-		    strcmp(r->options[i].label, label) == 0)
+		if (dlg_streq(r->options[i].id, id) ||
+		    dlg_streq(r->options[i].label, label))
 			return;
 	of = &st->offered[st->noffered++];
 	setid(of->id, id);
@@ -449,7 +449,7 @@ lookup(const struct dkv *kv, size_t n, const char *k)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(kv[i].key, k) == 0)
+		if (dlg_streq(kv[i].key, k))
 			return kv[i].value;
 	return NULL;
 }
@@ -531,7 +531,7 @@ dialogue_on_intent(const struct dialogues *d, struct dialogue_state *st,
 	if (q != NULL && q->kind == DN_QUESTION) {
 		for (i = 0; i < q->nanswers; i++)
 			if (q->answers[i].intent != NULL &&
-			    strcmp(q->answers[i].intent, intent) == 0) {
+			    dlg_streq(q->answers[i].intent, intent)) {
 				answer(d, st, cur, q, q->answers[i].id, intent,
 				    r);
 				return 0;
@@ -614,11 +614,11 @@ stable_intent(const struct dialogues *d, const char *intent)
 	size_t i, j;
 
 	for (i = 0; i < d->nroutes; i++)
-		if (strcmp(d->routes[i].key, intent) == 0)
+		if (dlg_streq(d->routes[i].key, intent))
 			return d->routes[i].key;
 	for (i = 0; i < d->n; i++)
 		for (j = 0; j < d->nodes[i].ntrans; j++)
-			if (strcmp(d->nodes[i].trans[j].key, intent) == 0)
+			if (dlg_streq(d->nodes[i].trans[j].key, intent))
 				return d->nodes[i].trans[j].key;
 	return "choose";
 }

@@ -6,6 +6,9 @@
 #ifndef ADVISOR_DIALOGUE_INT_H
 #define ADVISOR_DIALOGUE_INT_H
 
+#include <stdbool.h>
+#include <string.h>
+
 #include "dialogues/dialogue.h"
 
 #define DLG_HISTORY_MAX	32
@@ -57,6 +60,15 @@ struct dialogues {
 	size_t		 nroutes;
 	char		 version[17];
 };
+
+/* Whether A and B are the same string.  The first bytes are compared in
+ * line: most of the ids and labels the engine compares differ there, and
+ * then no strcmp call is made. */
+static inline bool
+dlg_streq(const char *a, const char *b)
+{
+	return a[0] == b[0] && strcmp(a, b) == 0;
+}
 
 const struct dnode *dlg_node(const struct dialogues *, const char *id);
 const char	*dlg_route(const struct dialogues *, const char *intent);

@@ -354,7 +354,13 @@ dlg_node(const struct dialogues *d, const char *id)
 
 	while (id != NULL && lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(id, d->byid[mid]->id);
+		const char *k = d->byid[mid]->id;
+		/* strcmp's order is that of the first differing byte, as
+		 * unsigned char: most steps are decided by the first */
+		int c = (unsigned char)id[0] - (unsigned char)k[0];
+
+		if (c == 0)
+			c = strcmp(id, k);
 
 		if (c == 0)
 			return d->byid[mid];
@@ -372,7 +378,7 @@ dlg_route(const struct dialogues *d, const char *intent)
 	size_t i;
 
 	for (i = 0; intent && i < d->nroutes; i++)
-		if (strcmp(d->routes[i].key, intent) == 0)
+		if (dlg_streq(d->routes[i].key, intent))
 			return d->routes[i].value;
 	return NULL;
 }

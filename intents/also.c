@@ -64,7 +64,7 @@ plain(const char *intent)
 	size_t k;
 
 	for (k = 0; k < sizeof(moves) / sizeof(moves[0]); k++)
-		if (strcmp(intent, moves[k]) == 0)
+		if (intent[0] == moves[k][0] && strcmp(intent, moves[k]) == 0)
 			return 0;
 	return strncmp(intent, "answer_", 7) != 0;
 }
