@@ -86,14 +86,21 @@ prefilter_literals(const struct prefilter *f)
 	return f->n;
 }
 
+/* A literal's bucket: FNV-1a of its first K bytes (its key), folded
+ * with K.  HASH_STEP adds one byte, so that a scan extends the hash of a
+ * position's one-byte key to its two- and three-byte ones. */
+#define HASH_INIT		((size_t)2166136261u)
+#define HASH_STEP(h, c)		(((h) ^ (unsigned char)(c)) * 16777619u)
+#define HASH_BUCKET(h, k)	(((h) ^ (k)) & (NBUCKET - 1))
+
 static size_t
 hash(const char *s, size_t k)
 {
-	size_t h = 2166136261u, i;
+	size_t h = HASH_INIT, i;
 
 	for (i = 0; i < k; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return (h ^ k) & (NBUCKET - 1);
+		h = HASH_STEP(h, s[i]);
+	return HASH_BUCKET(h, k);
 }
 
 /* Score of a set: longer shortest literal and fewer literals is better. */
@@ -510,11 +517,13 @@ void
 prefilter_scan(const struct prefilter *f, const char *text, size_t len,
     void (*hit)(void *, size_t), void *arg)
 {
-	size_t pos, k, i, j;
+	size_t pos, k, i, j, h;
 
 	for (pos = 0; pos < len; pos++)
-		for (k = 1; k <= KEY_MAX && pos + k <= len; k++) {
-			for (i = f->bucket[hash(text + pos, k)]; i != NOLIT;
+		for (k = 1, h = HASH_INIT; k <= KEY_MAX && pos + k <= len;
+		    k++) {
+			h = HASH_STEP(h, text[pos + k - 1]);
+			for (i = f->bucket[HASH_BUCKET(h, k)]; i != NOLIT;
 			    i = f->lits[i].next) {
 				const struct lit *l = &f->lits[i];
 
