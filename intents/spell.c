@@ -5,6 +5,7 @@
  * Distance is Damerau-Levenshtein (optimal string alignment), cut off as
  * soon as it must exceed the bound.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,16 @@
 #define DOUBLES_LEN	6	/* shortest word read that way */
 #define SPELL_TRIES	16	/* unknown words looked up per message: bounds
 				   the cost of a long hostile text */
+#define MEMO_SLOTS	512	/* unknown words whose look-up is kept */
+
+/* An unknown word and its nearest known word (NULL: none), as nearest()
+ * found it: a pure function of the vocabulary and the word, so that a
+ * word seen again costs one hash.  The slot is the word's hash; a new
+ * word takes it over. */
+struct memo {
+	char		 word[WORD_MAX + 1];	/* "" while unused */
+	const char	*nearest;
+};
 
 struct vocab {
 	char	**words;	/* sorted, unique */
@@ -29,6 +40,10 @@ struct vocab {
 	 * end of the length's group).  A group is in alphabetical order,
 	 * so the words of one first letter are a run of it. */
 	size_t	  byfirst[WORD_MAX + 1][27];
+	/* MEMO_SLOTS look-ups, from vocab_finish; written by vocab_correct,
+	 * which makes it non-reentrant for one vocabulary (as intents_match
+	 * is for its catalog) */
+	struct memo *memo;
 };
 
 struct vocab *
@@ -49,6 +64,7 @@ vocab_free(struct vocab *v)
 	free(v->words);
 	free(v->lenorder);
 	free(v->mask);
+	free(v->memo);
 	free(v);
 }
 
@@ -174,6 +190,9 @@ vocab_finish(struct vocab *v)
 				i++;
 			v->byfirst[len][c] = c == 26 ? v->bylen[len + 1] : i;
 		}
+	/* none is kept without it: nearest() is then asked each time */
+	free(v->memo);
+	v->memo = calloc(MEMO_SLOTS, sizeof(*v->memo));
 }
 
 static int
@@ -332,6 +351,26 @@ nearest(const struct vocab *v, const char *w, size_t len)
 	return best;
 }
 
+/* nearest(), through the memo when there is one. */
+static const char *
+nearest_memo(const struct vocab *v, const char *w, size_t len)
+{
+	struct memo *m;
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	if (v->memo == NULL)
+		return nearest(v, w, len);
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	m = &v->memo[h % MEMO_SLOTS];
+	if (memcmp(m->word, w, len + 1) != 0) {
+		m->nearest = nearest(v, w, len);
+		memcpy(m->word, w, len + 1);
+	}
+	return m->nearest;
+}
+
 static int
 upper(char ch)
 {
@@ -425,7 +464,7 @@ vocab_correct(const struct vocab *v, const struct vocab *also, char *text,
 			    tries++ < SPELL_TRIES &&
 			    (orig == NULL || !named(orig, olen, word, len)) &&
 			    !after_name_cue(text, s) &&
-			    (k = nearest(v, word, len)) != NULL) {
+			    (k = nearest_memo(v, word, len)) != NULL) {
 				kl = strlen(k);
 				tl = strlen(text);
 				if (tl - len + kl + 1 > size)

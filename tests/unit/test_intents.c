@@ -893,8 +893,12 @@ test_vocab_correct(void **state)
 	};
 	struct vocab *v = vocab_new();
 	struct intent_rewrite rw[2];
+	static const char *const near[] = { "zonx", "bakr", "parx", "mrak",
+	    "zebrx" };
+	static char typed[2000][8], got[2000][8];
 	char text[64];
-	size_t k, n;
+	size_t k, j, n, pass;
+	uint32_t x = 1;
 
 	(void)state;
 	assert_non_null(v);
@@ -902,7 +906,9 @@ test_vocab_correct(void **state)
 	    "mark zebra contract contracts yoga"), 0);
 	vocab_finish(v);
 	assert_int_equal(vocab_size(v), 11);
-	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+	/* twice: the second time from the memo of look-ups */
+	for (pass = 0; pass < 2 * sizeof(cases) / sizeof(cases[0]); pass++) {
+		k = pass % (sizeof(cases) / sizeof(cases[0]));
 		snprintf(text, sizeof(text), "%s", cases[k].typed);
 		n = vocab_correct(v, NULL, text, sizeof(text), NULL, 0, rw, 2);
 		if (cases[k].want == NULL) {
@@ -914,6 +920,29 @@ test_vocab_correct(void **state)
 		assert_string_equal(text, cases[k].want);
 		assert_string_equal(rw[0].from, cases[k].typed);
 		assert_string_equal(rw[0].to, cases[k].want);
+	}
+	/* more words than the memo has room for, half of them one edit
+	 * from a known word: read again in the other order, each comes out
+	 * as it did the first time, whatever took its slot meanwhile */
+	for (k = 0; k < 2000; k++) {
+		x = x * 1103515245u + 12345u;
+		if ((x >> 24) % 2)
+			snprintf(typed[k], sizeof(typed[k]), "%s",
+			    near[(x >> 8) % 5]);
+		else {
+			for (j = 0; j < 5; j++)
+				typed[k][j] = (char)('a' + (x >> (3 * j)) % 26);
+			typed[k][5] = '\0';
+		}
+		strcpy(text, typed[k]);
+		vocab_correct(v, NULL, text, sizeof(text), NULL, 0, rw, 2);
+		assert_true(strlen(text) < sizeof(got[k]));
+		strcpy(got[k], text);
+	}
+	for (k = 2000; k-- > 0;) {
+		strcpy(text, typed[k]);
+		vocab_correct(v, NULL, text, sizeof(text), NULL, 0, rw, 2);
+		assert_string_equal(text, got[k]);
 	}
 	vocab_free(v);
 }
