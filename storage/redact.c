@@ -8,6 +8,9 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "storage/redact.h"
 
@@ -108,7 +111,10 @@ phones(char *s)
  * a time.  In X = byte ^ '0' a digit is 0..9; adding 0x76 to the low seven
  * bits of each byte sets its top bit exactly when that is 10 or more, and
  * no byte carries into the next.  The digit bytes' top bits are summed by
- * one multiplication (at most 8, so no byte overflows).
+ * one multiplication (at most 8, so no byte overflows).  With SSE2 (every
+ * x86-64) sixteen bytes go at a time first: a digit is a byte that, less
+ * '0', is below 10 as unsigned, compared as signed once its top bit is
+ * flipped; the digits of each block are added up by _mm_sad_epu8.
  */
 static void
 candidates(const char *s, int *at, int *digits)
@@ -116,7 +122,25 @@ candidates(const char *s, int *at, int *digits)
 	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
 	size_t n = strlen(s), i = 0;
 	int d = 0, a = 0;
+#ifdef __SSE2__
+	const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi8(1);
+	const __m128i c0 = _mm_set1_epi8('0'), flip = _mm_set1_epi8(-128);
+	const __m128i c10 = _mm_set1_epi8(-128 + 10), c_at = _mm_set1_epi8('@');
+	__m128i sum = zero, ats = zero;
 
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + i));
+		__m128i dg = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(v, c0),
+		    flip), c10);
+
+		sum = _mm_add_epi64(sum, _mm_sad_epu8(_mm_and_si128(dg, one),
+		    zero));
+		ats = _mm_or_si128(ats, _mm_cmpeq_epi8(v, c_at));
+	}
+	d = _mm_cvtsi128_si32(sum) + _mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
+	a = _mm_movemask_epi8(ats) != 0;
+#endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t v, x, ten, t;
 
