@@ -344,9 +344,10 @@ t_escaping_every_byte(void **state)
 	jbuf_free(&b);
 }
 
-/* Strings are copied eight bytes at a time while they are plain: a byte
- * that must be escaped (or checked as UTF-8) at any offset of a longer
- * plain string is still found, and round-trips, or becomes U+FFFD. */
+/* Strings are copied sixteen (SSE2) or eight bytes at a time while they
+ * are plain: a byte that must be escaped (or checked as UTF-8) at any
+ * offset of a longer plain string, across two blocks of sixteen, is still
+ * found, and round-trips, or becomes U+FFFD. */
 static void
 t_escaping_at_every_offset(void **state)
 {
@@ -367,7 +368,7 @@ t_escaping_at_every_offset(void **state)
 	(void)state;
 	/* k == NELEM(odd): no odd byte, plain strings of every length */
 	for (k = 0; k <= sizeof(odd) / sizeof(odd[0]); k++)
-		for (at = 0; at < 17; at++)
+		for (at = 0; at < 33; at++)
 			for (t = 0; t < sizeof(tail); t++) {
 				const char *oi = k < sizeof(odd) / sizeof(odd[0]) ?
 				    odd[k].in : "", *oo = k < sizeof(odd) /
