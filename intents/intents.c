@@ -41,6 +41,7 @@ struct pattern {
 	size_t		 nctx;
 	size_t		 pid;		/* index in the prefilter */
 	bool		 filtered;	/* runs only when its literals occur */
+	bool		 named;		/* has named captures: slots */
 };
 
 /* "mentions": slot SLOT of a result names the one of some concepts the
@@ -370,6 +371,7 @@ compile_one(struct intents *c, const cJSON *j, const cJSON *concepts,
 	char expanded[EXPAND_MAX];
 	PCRE2_UCHAR msg[160];
 	const cJSON *re = j;
+	uint32_t names;
 	int ec;
 	PCRE2_SIZE eo;
 
@@ -400,6 +402,9 @@ compile_one(struct intents *c, const cJSON *j, const cJSON *concepts,
 	}
 	if (c->jit && pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE) != 0)
 		c->jit = false;	/* e.g. MemoryDenyWriteExecute: interpret */
+	names = 0;
+	p->named = pcre2_pattern_info(p->re, PCRE2_INFO_NAMECOUNT, &names) ==
+	    0 && names > 0;
 	if (index && index_pattern(c, p, expanded) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -642,11 +647,8 @@ load_intent(struct intents *c, const char *file, const cJSON *j,
 		vocab_add_text(c->vocab, norm);
 	}
 	for (i = 0; i < it->npats; i++) {
-		uint32_t names = 0;
-
 		vocab_from_pattern(c->vocab, it->pats[i].src);
-		if (it->pats[i].re != NULL && pcre2_pattern_info(it->pats[i].re,
-		    PCRE2_INFO_NAMECOUNT, &names) == 0 && names > 0)
+		if (it->pats[i].re != NULL && it->pats[i].named)
 			it->slots = true;
 	}
 	return 0;
@@ -1359,8 +1361,8 @@ intents_match(const struct intents *c, const char *text, size_t len,
 	out->intent = win->id;
 	out->pattern = winp->src;
 	out->followup = winp->nctx > 0 || win->nctx > 0;
-	/* rerun the winner to take its captures */
-	if (run(c, winp, s, nlen) >= 0)
+	/* rerun the winner to take its captures, when it has any */
+	if (winp->named && run(c, winp, s, nlen) >= 0)
 		take_slots(c, winp, s, out);
 	take_mentions(c, win, s, nlen, out);
 	return 0;
