@@ -106,13 +106,25 @@ opt_str(const cJSON *const f[F_NFIELDS], enum field k, const char **out,
 }
 
 /* Whether the JSON text nests arrays and objects deeper than
- * PROTO_DEPTH_MAX; checked before cJSON, which recurses per level. */
+ * PROTO_DEPTH_MAX; checked before cJSON, which recurses per level.  Only
+ * '[' and '{' deepen it, so a text with no more of them than that (any
+ * frame a client sends) cannot: counted with memchr before the walk that
+ * tells those in strings from the others. */
 static bool
 too_deep(const char *s, size_t n)
 {
-	size_t i, depth = 0;
+	size_t i, depth = 0, opens = 0;
+	const char *p, *e = s + n;
 	bool str = false;
 
+	for (p = s; opens <= PROTO_DEPTH_MAX && (p = memchr(p, '{', (size_t)
+	    (e - p))) != NULL; p++)
+		opens++;
+	for (p = s; opens <= PROTO_DEPTH_MAX && (p = memchr(p, '[', (size_t)
+	    (e - p))) != NULL; p++)
+		opens++;
+	if (opens <= PROTO_DEPTH_MAX)
+		return false;
 	for (i = 0; i < n; i++) {
 		if (str) {
 			if (s[i] == '\\')
@@ -133,19 +145,21 @@ too_deep(const char *s, size_t n)
 /*
  * Whether the valid JSON in BUF escapes a NUL (\u0000) in some string.
  * cJSON hands strings over NUL-terminated, so one would silently cut the
- * text there ("what is \u0000 kpo" was read as "what is ").
+ * text there ("what is \u0000 kpo" was read as "what is ").  Backslashes
+ * are few: memchr goes from one to the next.
  */
 static int
 nul_escape(const char *buf, size_t len)
 {
-	size_t i;
+	const char *p = buf, *q;
 
-	for (i = 0; i + 1 < len; i++)
-		if (buf[i] == '\\') {
-			if (i + 5 < len && memcmp(buf + i + 1, "u0000", 5) == 0)
-				return 1;
-			i++;	/* the escaped byte: "\\\\u0000" is no NUL */
-		}
+	while (len >= 2 && p < buf + len - 1 &&
+	    (q = memchr(p, '\\', (size_t)(buf + len - 1 - p))) != NULL) {
+		if ((size_t)(q - buf) + 5 < len &&
+		    memcmp(q + 1, "u0000", 5) == 0)
+			return 1;
+		p = q + 2;	/* the escaped byte: "\\\\u0000" is no NUL */
+	}
 	return 0;
 }
 
