@@ -65,6 +65,7 @@ struct conv {
 	char			*labels[DIALOGUE_MAX_OPTIONS]; /* last reply's */
 	char			*options[DIALOGUE_MAX_OPTIONS];
 	char			*optmem;	/* holds options and labels */
+	size_t			 optcap;	/* its bytes */
 	size_t			 noptions;
 	bool			 dirty;	/* state moved since last logged */
 	int64_t			 dirty_us;	/* since when */
@@ -165,9 +166,8 @@ remember_options(struct conv *c, const struct dialogue_reply *d)
 	const char *id[DIALOGUE_MAX_OPTIONS], *label[DIALOGUE_MAX_OPTIONS];
 
 	/* one block for every id and label of the reply, not two strdups
-	 * per option; each length taken once */
-	free(c->optmem);
-	c->optmem = NULL;
+	 * per option, kept for the next reply when it is large enough; each
+	 * length taken once */
 	c->noptions = 0;
 	for (i = 0; i < n; i++) {
 		id[i] = d->options[i].id ? d->options[i].id : "";
@@ -176,8 +176,14 @@ remember_options(struct conv *c, const struct dialogue_reply *d)
 		lablen[i] = strlen(label[i]) + 1;
 		len += idlen[i] + lablen[i];
 	}
-	if (len == 0 || (c->optmem = malloc(len)) == NULL)
-		return;
+	if (len == 0 || len > c->optcap) {
+		free(c->optmem);
+		c->optmem = NULL;
+		c->optcap = 0;
+		if (len == 0 || (c->optmem = malloc(len)) == NULL)
+			return;
+		c->optcap = len;
+	}
 	for (i = 0; i < n; i++) {
 		c->options[i] = memcpy(c->optmem + o, id[i], idlen[i]);
 		o += idlen[i];
