@@ -4,10 +4,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 
@@ -299,14 +301,24 @@ convmap_save(const struct convmap *m, const char *path)
 	const struct conv *c;
 	size_t k;
 	FILE *f;
-	int bad, err;
+	int bad, err, fd;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((f = fopen(tmp, "w")) == NULL)
+	/* people's ids: the bridge's alone, whatever the umask, and also
+	 * when a save that died left the temporary file behind */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
 		return -1;
+	if (fchmod(fd, 0600) != 0 || (f = fdopen(fd, "w")) == NULL) {
+		err = errno;
+		close(fd);
+		unlink(tmp);
+		errno = err;
+		return -1;
+	}
 	/* oldest first: loading them in this order keeps their ages */
 	for (c = m->oldest; c != NULL; c = c->newer) {
 		/* a conversation whose ids could not be read back is left

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <cjson/cJSON.h>
@@ -222,6 +224,37 @@ test_save_load(void **state)
 	convmap_free(m);
 }
 
+/* The saved options name who talked in which channel: the file is the
+ * bridge's alone (0600) whatever the umask, like its token and secrets,
+ * also when a save that died left a temporary file open to others. */
+static void
+test_save_private(void **state)
+{
+	const char *a[] = { "bpo", "kpo" };
+	char path[] = "/tmp/test_convmap_mode_XXXXXX", tmp[64];
+	struct convmap *m = convmap_new();
+	struct stat st;
+	mode_t old;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	unlink(path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	assert_true((fd = open(tmp, O_WRONLY | O_CREAT, 0644)) >= 0);
+	assert_int_equal(fchmod(fd, 0644), 0);
+	close(fd);
+	assert_int_equal(convmap_set_options(m, "T1:C1:U1", a, 2), 0);
+	old = umask(022);
+	assert_int_equal(convmap_save(m, path), 0);
+	umask(old);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	unlink(path);
+	convmap_free(m);
+}
+
 static void
 test_request(void **state)
 {
@@ -364,6 +397,7 @@ main(void)
 		cmocka_unit_test(test_conv_id),
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_save_load),
+		cmocka_unit_test(test_save_private),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_long_user),
