@@ -579,9 +579,13 @@ def save_off_the_loop(res, d, tmp):
     try:
         res.check("bridge6 connects", wait_connected(b.port))
         say(b.port, "U61", "C6", "what is kpo")
-        # the first save is over; the next, after a change, is held
+        # the first save is over; the next, after a change, is held.  The
+        # first comes with the 5 s round of saves, so the wait is longer
+        # than that: with until's 5 s, a loaded machine's fork and fsync
+        # past the deadline failed the check, and the held save was this one
         res.check("save off the loop: the first save",
-                  until(lambda: os.path.exists(state) and "T1:C6:U61\t" in open(state).read()))
+                  until(lambda: os.path.exists(state) and "T1:C6:U61\t" in open(state).read(),
+                        timeout=20))
         os.mkfifo(fifo)
         say(b.port, "U62", "C6", "what is kpo")
         b.proc.send_signal(signal.SIGHUP)
