@@ -911,7 +911,8 @@ authenticate(struct lws *wsi, struct req *r, const struct payload *p)
 	if (S.cfg.webhook_token[0] != '\0') {
 		if (verify_token(p->token, S.cfg.webhook_token))
 			return 0;
-		throttle_log(&S.refusals, "refused: wrong verification token");
+		throttle_log(&S.refusals, "refused: %s verification token",
+		    p->token[0] == '\0' ? "no" : "wrong");
 		return 403;
 	}
 	throttle_log(&S.refusals, "refused: unsigned request");

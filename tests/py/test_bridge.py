@@ -816,6 +816,17 @@ def refusal_flood(res, tmp):
         res.check("flood: the lines and the counts they give add up to every refusal",
                   counted == sent[0], (counted, sent[0]))
 
+        # a request without any token is named so in the log, not "wrong"
+        # (a chat that sends none, or a Slack request that lost its
+        # signature headers on the way, sent whoever reads the log looking
+        # for a mistyped token); it waits for the throttle like after()
+        def missing():
+            s, _ = post(b.port, {"team_id": "T1", "channel_id": "C1", "user_id": "F0",
+                                 "text": "hi"})
+            return s == 403 and ": refused: no verification token" in refused()[-1]
+        res.check("a request without a token: 403, logged as no token",
+                  until(missing, timeout=10), refused()[-3:])
+
 
 def burst(res, d, bport):
     """300 people post at once: advisord answers each of them, and keeps
