@@ -82,6 +82,8 @@ struct req {
 	lws_usec_t	 deadline;
 	int		 status;	/* answer ready when != 0 */
 	char		*answer;
+	/* whom an answer posted into the channel is addressed to, or "" */
+	char		 mention[PAYLOAD_FIELD];
 };
 
 static struct {
@@ -476,6 +478,10 @@ static void
 req_answer(struct req *r, int status, char *body)
 {
 	req_unlink(r);
+	/* an outgoing webhook's answer is the channel's: name whom it
+	 * answers, among the people talking there at once */
+	if (status == 200 && r->mention[0] != '\0')
+		body = relay_address(body, r->mention);
 	free(r->answer);
 	r->answer = body;
 	r->status = status;
@@ -953,6 +959,8 @@ handle_post(struct lws *wsi, struct req *r)
 		req_answer_text(r, 200, "");
 		goto out;
 	}
+	if (p->in_channel)
+		snprintf(r->mention, sizeof(r->mention), "%s", p->user_name);
 	text = payload_message(p);
 	if (p->text_too_long) {
 		req_answer(r, 200, relay_error("too_large"));

@@ -54,7 +54,8 @@ form_decode(const char *s, size_t n, char *out, size_t outlen)
 	return 0;
 }
 
-/* Where a known key's value goes, or NULL (ignored key). */
+/* Where a known key's value goes, or NULL (ignored key); trigger_word,
+ * whatever its value, marks P in_channel. */
 static char *
 field_slot(struct payload *p, const char *key, size_t klen, size_t *cap)
 {
@@ -82,6 +83,8 @@ field_slot(struct payload *p, const char *key, size_t klen, size_t *cap)
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strlen(map[i].name) == klen &&
 		    memcmp(map[i].name, key, klen) == 0) {
+			if (strcmp(map[i].name, "trigger_word") == 0)
+				p->in_channel = 1;
 			*cap = map[i].cap;
 			return (char *)p + map[i].off;
 		}
@@ -155,9 +158,8 @@ payload_parse_json(const char *body, size_t n, struct payload *p)
 	cJSON_ArrayForEach(it, root) {
 		/* null is no value, as advisord takes it: a webhook with no
 		 * trigger word may send "trigger_word": null */
-		if (it->string == NULL || cJSON_IsNull(it) || (slot =
-		    field_slot(p, it->string, strlen(it->string), &cap)) ==
-		    NULL)
+		if (it->string == NULL || (slot = field_slot(p, it->string,
+		    strlen(it->string), &cap)) == NULL || cJSON_IsNull(it))
 			continue;
 		if (!cJSON_IsString(it))
 			goto fail;

@@ -25,6 +25,10 @@ struct payload {
 	int	text_too_long;		/* text did not fit: it is "" */
 	int	ssl_check;		/* Slack checking the URL's TLS
 					 * certificate (ssl_check=1): no person */
+	int	in_channel;		/* trigger_word sent (even empty or
+					 * null): an outgoing webhook, whose
+					 * answer the chat posts into the
+					 * channel for everyone */
 };
 
 /* Decode %XX and '+' of S[0..n) into OUT (outlen bytes incl. NUL); -1 if

@@ -71,6 +71,33 @@ relay_answer(const char *text)
 	return s;
 }
 
+char *
+relay_address(char *answer, const char *name)
+{
+	cJSON *o, *text;
+	char *s = NULL, *t;
+	size_t n;
+
+	if (answer == NULL || name[0] == '\0')
+		return answer;
+	if ((o = cJSON_Parse(answer)) == NULL)
+		return answer;
+	text = cJSON_GetObjectItemCaseSensitive(o, "text");
+	if (cJSON_IsString(text) && text->valuestring[0] != '\0') {
+		n = strlen(name) + strlen(text->valuestring) + 3;
+		if ((t = malloc(n)) != NULL) {
+			snprintf(t, n, "@%s %s", name, text->valuestring);
+			s = relay_answer(t);
+			free(t);
+		}
+	}
+	cJSON_Delete(o);
+	if (s == NULL)
+		return answer;
+	free(answer);
+	return s;
+}
+
 static void
 copy_str(char *dst, size_t cap, const cJSON *v)
 {

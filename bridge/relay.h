@@ -39,6 +39,10 @@ int	relay_reply(struct convmap *, const char *frame, size_t n,
 
 /* A team chat answer {"text": TEXT}; caller frees. */
 char	*relay_answer(const char *text);
+/* ANSWER, a team chat answer (taken over), with its text addressed to
+ * NAME ("@NAME text"), for an answer the chat posts into a channel; as it
+ * was when NAME is "", the text is empty or it cannot be rebuilt. */
+char	*relay_address(char *answer, const char *name);
 /* The team chat answer to advisord's error CODE ("too_large", ...), in
  * the same words relay_reply uses for the error frame; caller frees. */
 char	*relay_error(const char *code);

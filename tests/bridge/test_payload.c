@@ -63,6 +63,39 @@ test_trigger(void **state)
 	(void)state;
 	assert_int_equal(payload_parse(NULL, body, strlen(body), &p), 0);
 	assert_string_equal(payload_message(&p), "hello");
+	assert_true(p.in_channel);
+}
+
+/* An outgoing webhook (trigger_word sent, even empty, as a channel's
+ * webhook without trigger words sends it, or null) posts its answer into
+ * the channel; a slash command (command) and a bare request do not. */
+static void
+test_in_channel(void **state)
+{
+	static const char *const posted[] = {
+		"user_id=U1&trigger_word=&text=hi",
+		"user_id=U1&trigger_word&text=hi",
+		"{\"user_id\":\"U1\",\"trigger_word\":null,\"text\":\"hi\"}",
+	}, *const own[] = {
+		"user_id=U1&command=%2Fadvisor&text=hi",
+		"user_id=U1&text=hi",
+		"{\"user_id\":\"U1\",\"text\":\"hi\"}",
+	};
+	struct payload p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(posted) / sizeof(posted[0]); i++) {
+		assert_int_equal(payload_parse(posted[i][0] == '{' ?
+		    "application/json" : NULL, posted[i], strlen(posted[i]),
+		    &p), 0);
+		assert_true(p.in_channel);
+	}
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		assert_int_equal(payload_parse(own[i][0] == '{' ?
+		    "application/json" : NULL, own[i], strlen(own[i]), &p), 0);
+		assert_false(p.in_channel);
+	}
 }
 
 static void
@@ -244,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_trigger),
+		cmocka_unit_test(test_in_channel),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_nul),
 		cmocka_unit_test(test_ssl_check),

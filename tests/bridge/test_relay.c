@@ -255,6 +255,26 @@ test_save_private(void **state)
 	convmap_free(m);
 }
 
+/* An answer posted into a channel names whom it answers; one without
+ * text (Slack's ssl_check) or a name is left as it is. */
+static void
+test_address(void **state)
+{
+	char *a;
+
+	(void)state;
+	a = relay_address(relay_answer("Hello \"there\"\n1. BPO"), "mia");
+	assert_string_equal(a, "{\"text\":\"@mia Hello \\\"there\\\"\\n1. BPO\"}");
+	free(a);
+	a = relay_address(relay_answer(""), "mia");
+	assert_string_equal(a, "{\"text\":\"\"}");
+	free(a);
+	a = relay_address(relay_answer("hi"), "");
+	assert_string_equal(a, "{\"text\":\"hi\"}");
+	free(a);
+	assert_null(relay_address(NULL, "mia"));
+}
+
 static void
 test_request(void **state)
 {
@@ -399,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_save_private),
 		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_address),
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_long_user),
 		cmocka_unit_test(test_reply),

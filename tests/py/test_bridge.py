@@ -971,6 +971,28 @@ def run(res, d, bport, tok):
     s, r = post(bport, body=mm, ctype="application/json")
     res.check("Mattermost JSON webhook answered", s == 200 and "Knowledge" in r.get("text", ""),
               (s, r))
+    # an outgoing webhook's answer goes into the channel, for everyone:
+    # it names whom it answers (it did not, and with two people at once
+    # nobody could tell whose options were whose)
+    res.check("outgoing webhook: the answer names its person",
+              r.get("text", "").startswith("@mia *Knowledge"), r)
+    both = ThreadPoolExecutor(max_workers=2)
+    got = list(both.map(lambda u: post(bport, {"token": HOOK, "team_id": "mm",
+                                               "channel_id": "shared", "user_id": u,
+                                               "user_name": u, "trigger_word": "advisor",
+                                               "text": "advisor what is bpo"}),
+                        ("ann", "bob")))
+    both.shutdown()
+    res.check("outgoing webhook: two at once in a channel, each answer named",
+              [r.get("text", "")[:5] for _, r in got] == ["@ann ", "@bob "], got)
+    s, r = post(bport, {"token": HOOK, "team_id": "mm", "channel_id": "shared",
+                        "user_id": "ann", "user_name": "ann", "trigger_word": "advisor",
+                        "text": "advisor 9"})
+    res.check("outgoing webhook: the bridge's own answers are named too",
+              r.get("text", "").startswith("@ann Pick a number"), (s, r))
+    _, r = say(bport, "X01", "CX", "what is kpo")   # not one of users()
+    res.check("a request that is no outgoing webhook is not named",
+              r.get("text", "").startswith("*Knowledge"), r)
     try:
         urllib.request.urlopen("http://127.0.0.1:%d/nope" % bport, timeout=5)
         s = 200
