@@ -84,6 +84,9 @@ struct match_work {
 
 struct advisor {
 	struct match_work	 work;
+	/* when the frame at hand arrived, on the monotonic clock: for reply
+	 * latency and the rate limit, which a wall clock set back stalled */
+	int64_t			 t0_us;
 	size_t			 attached;	/* conversations a session holds */
 	struct intents		*in;
 	struct dialogues	*dl;
@@ -97,8 +100,6 @@ struct advisor {
 
 struct session {
 	struct advisor	*a;
-	int64_t		 t0_us;		/* when the frame at hand arrived
-					   (monotonic), for reply latency */
 	bool		 is_bridge;
 	char		 bridge[64];
 	struct conv	*convs;
@@ -532,7 +533,7 @@ conv_new(struct advisor *a, const char *key, const char *cid, bool bridge,
 	c->bridge = bridge;
 	c->last_us = now_us;
 	c->bytes = sizeof(*c);
-	bucket_init(&c->bucket, a->o.rate_limit, now_us);
+	bucket_init(&c->bucket, a->o.rate_limit, a->t0_us);
 	new_token(c);
 	if ((c->st = dialogue_state_new()) == NULL ||
 	    htab_put(a->by_key, c->key, c) == -1) {
@@ -818,7 +819,7 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	m.text = d->text;
 	m.intent = d->intent;
 	m.node = d->node;
-	m.latency_us = mono_us() - s->t0_us;
+	m.latency_us = mono_us() - s->a->t0_us;
 	m.time_us = now_us;
 	seq = store_put_message(a->o.store, &m);
 	if ((s2 = state_moved(a, c, now_us)) > seq)
@@ -961,7 +962,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 	    strcmp(h->text, d->text) == 0) {
 		note_reply(c, h->id);
 		c->last_us = now_us;
-		emit_reply(s, c, d, h->id, m->id, NULL, mono_us() - s->t0_us,
+		emit_reply(s, c, d, h->id, m->id, NULL, mono_us() - s->a->t0_us,
 		    state_moved(a, c, now_us), k);
 	} else
 		send_reply(s, c, d, m->id, now_us, NULL, k);
@@ -980,13 +981,15 @@ rewrites_json(struct advisor *a, const struct intent_result *r)
 
 /* A bridge's conversation gets the rate of one visitor, picking options
  * or typing, so that one person cannot spend the whole bridge's rate;
- * false when the frame was refused. */
+ * false when the frame was refused.  Measured on the monotonic clock:
+ * on the wall clock, set back an hour, it refused the conversation for
+ * that hour. */
 static bool
 conv_rate_ok(struct session *s, struct conv *c, const struct proto_msg *m,
-    int64_t now_us, const struct sink *k)
+    const struct sink *k)
 {
 	if (!s->is_bridge || bucket_take(&c->bucket, s->a->o.rate_limit,
-	    now_us))
+	    s->a->t0_us))
 		return true;
 	error_frame(s->a, E_RATE_LIMITED, "too many messages in this "
 	    "conversation; slow down", m->id, k);
@@ -1015,7 +1018,7 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 		error_frame(a, code, msg, m->id, k);
 		return;
 	}
-	if (!conv_rate_ok(s, c, m, now_us, k))
+	if (!conv_rate_ok(s, c, m, k))
 		return;
 	set_user(a, c, m->user, now_us);
 	nctx = dialogue_context(c->st, ctx);
@@ -1062,7 +1065,7 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 		    code : E_UNKNOWN_OPTION, msg, m->id, k);
 		return;
 	}
-	if (!conv_rate_ok(s, c, m, now_us, k))
+	if (!conv_rate_ok(s, c, m, k))
 		return;
 	/* logged like a typed message: the node the person clicked on, a
 	 * copy, since the choice moves the state the pointer reads */
@@ -1119,7 +1122,7 @@ session_handle(struct session *s, const char *frame, size_t len,
 	char msg[256], idbuf[PROTO_ID_MAX + 1];
 	const char *code, *irt;
 
-	s->t0_us = mono_us();
+	a->t0_us = mono_us();
 	if (proto_parse(frame, len, &m, &code, msg, sizeof(msg), idbuf,
 	    &irt) == -1) {
 		metrics.frames_in[MF_INVALID]++;

@@ -76,7 +76,8 @@ void		 advisor_sweep(struct advisor *, int64_t now_us);
 /* BRIDGE is the authenticated bridge's name, or NULL for a visitor. */
 struct session	*session_new(struct advisor *, const char *bridge);
 void		 session_free(struct session *);
-/* Handle one complete text frame. */
+/* Handle one complete text frame.  NOW_US is the wall clock, for what is
+ * logged; rates and latencies are taken on the monotonic clock. */
 void		 session_handle(struct session *, const char *frame, size_t len,
 		    int64_t now_us, const struct sink *);
 /* Refuse the complete text frame FRAME with an error CODE through SINK

@@ -439,6 +439,31 @@ t_bridge_idle(void **state)
 }
 #undef ASK
 
+/* A conversation's rate is measured on the monotonic clock: with the
+ * wall clock set back an hour (an NTP step, `date -s`), a bridge's
+ * conversation that had spent its burst was refused for that hour. */
+static void
+t_clock_step(void **state)
+{
+	struct fx *x = *state;
+	struct session *s;
+	const char *ask = "{\"type\":\"message\",\"text\":\"what is kpo\","
+	    "\"conversation\":\"u0\"}";
+	int i;
+
+	advisor_free(x->adv);
+	x->adv = new_advisor(x->store, 10, 3, false);	/* burst 20 */
+	s = session_new(x->adv, "team");
+	for (i = 0; i < 25; i++)
+		say(x, s, ask);
+	assert_string_equal(code(x), E_RATE_LIMITED);
+	x->now -= 3600LL * 1000000;
+	usleep(300000);		/* three messages' worth, at 10/s */
+	say(x, s, ask);
+	assert_string_equal(code(x), "reply");
+	session_free(s);
+}
+
 /* Swap the fixture's in-memory log for a new file, so the log outlives
  * the advisor; the file is removed by teardown. */
 static void
@@ -1098,6 +1123,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_resume_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_bridge_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_clock_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_bridge_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_sweep_oldest, setup,
 		    teardown),
