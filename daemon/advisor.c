@@ -33,6 +33,7 @@
 #define BRIDGE_IDLE_S	1800	/* seconds a bridge holds an idle one */
 #define STATE_EVERY_US	(10 * 1000000LL)	/* defer_state: log moved
 						   states this often */
+#define MIGRATE_PER_SWEEP 64	/* states a sweep moves to new content */
 
 struct hist {
 	char		 dir;		/* 'i' person, 'o' advisor */
@@ -46,6 +47,20 @@ struct hist {
 	signed char	 helpful;	/* 1, 0, or -1 not rated */
 };
 
+/*
+ * The dialogue trees of one content load, kept after a reload for as
+ * long as a conversation's state has not been moved on from them.  A
+ * reload used to move every conversation at once, on the loop (8,000
+ * took 0.4-0.66 s, nobody answered meanwhile); now each moves at its
+ * next use, or in the sweep's slices, through every load since its own
+ * in turn, so that it ends as the eager move left it.
+ */
+struct gen {
+	struct dialogues	*dl;
+	size_t			 nconvs;	/* conversations on it */
+	struct gen		*next;		/* the load after it */
+};
+
 struct conv {
 	char			 key[KEY_MAX];	/* log id */
 	char			 cid[PROTO_ID_MAX + 1];	/* client's name */
@@ -53,7 +68,8 @@ struct conv {
 	char			 user[PROTO_ID_MAX + 1];
 	char			 token[AUTH_TOKEN_HEX + 1];
 	char			 hash[AUTH_HASH_HEX + 1];
-	struct dialogue_state	*st;
+	struct dialogue_state	*st;	/* on gen's trees */
+	struct gen		*gen;
 	struct session		*owner;
 	struct conv		*sprev, *snext;	/* owner's list */
 	int64_t			 last_us;
@@ -89,7 +105,9 @@ struct advisor {
 	int64_t			 t0_us;
 	size_t			 attached;	/* conversations a session holds */
 	struct intents		*in;
-	struct dialogues	*dl;
+	struct dialogues	*dl;		/* gen's */
+	struct gen		*gen, *oldest;	/* the load served, the
+						   oldest one kept */
 	struct advisor_opts	 o;
 	struct htab		*by_key, *by_hash;
 	char			 version[40];
@@ -144,12 +162,15 @@ advisor_new(struct intents *in, struct dialogues *dl,
 	set_defaults(&a->o);
 	a->by_key = htab_new();
 	a->by_hash = htab_new();
-	if (a->by_key == NULL || a->by_hash == NULL) {
+	a->gen = a->oldest = calloc(1, sizeof(*a->gen));
+	if (a->by_key == NULL || a->by_hash == NULL || a->gen == NULL) {
 		htab_free(a->by_key);
 		htab_free(a->by_hash);
+		free(a->gen);
 		free(a);
 		return NULL;
 	}
+	a->gen->dl = dl;
 	jbuf_init(&a->out, 0);
 	jbuf_init(&a->aux, 0);
 	jbuf_init(&a->why, 0);
@@ -205,6 +226,54 @@ option_label(const struct conv *c, const char *id)
 	return id;
 }
 
+/* Let go of the oldest loads no conversation stands on. */
+static void
+retire(struct advisor *a)
+{
+	struct gen *g;
+
+	while ((g = a->oldest) != a->gen && g->nconvs == 0) {
+		a->oldest = g->next;
+		dialogues_free(g->dl);
+		free(g);
+	}
+}
+
+/* Move C's state through every load since its own to the one served,
+ * each as a reload did: saved, and loaded against the next load's trees
+ * (a node gone sends it back to the root, saying so). */
+static void
+migrate(struct advisor *a, struct conv *c)
+{
+	struct gen *g;
+
+	for (g = c->gen->next; g != NULL; g = g->next) {
+		char *js = dialogue_state_save(c->st);
+		struct dialogue_state *st;
+
+		if (js == NULL)
+			continue;
+		st = dialogue_state_load(g->dl, js, strlen(js));
+		free(js);
+		if (st != NULL) {
+			dialogue_state_free(c->st);
+			c->st = st;
+		}
+	}
+	c->gen->nconvs--;
+	c->gen = a->gen;
+	a->gen->nconvs++;
+	retire(a);
+}
+
+/* C's state, on the content served: before anything reads it. */
+static inline void
+fresh(struct advisor *a, struct conv *c)
+{
+	if (c->gen != a->gen)
+		migrate(a, c);
+}
+
 /* Log C's dialogue state now; its sequence number, or 0. */
 static uint64_t
 save_state(struct advisor *a, struct conv *c, int64_t now_us)
@@ -212,6 +281,7 @@ save_state(struct advisor *a, struct conv *c, int64_t now_us)
 	char *state;
 	uint64_t seq = 0;
 
+	fresh(a, c);
 	c->dirty = false;
 	if ((state = dialogue_state_save(c->st)) != NULL) {
 		seq = store_put_state(a->o.store, c->key, state, now_us);
@@ -234,6 +304,8 @@ conv_free(struct advisor *a, struct conv *c)
 		free(c->hist[i].text);
 	remember_options(c, NULL);
 	dialogue_state_free(c->st);
+	c->gen->nconvs--;
+	retire(a);
 	free(c);
 	metrics.conversations--;
 }
@@ -264,6 +336,7 @@ void
 advisor_free(struct advisor *a)
 {
 	struct conv **v;
+	struct gen *g;
 	size_t i, n;
 
 	if (a == NULL)
@@ -279,7 +352,11 @@ advisor_free(struct advisor *a)
 	jbuf_free(&a->aux);
 	jbuf_free(&a->why);
 	intents_free(a->in);
-	dialogues_free(a->dl);
+	while ((g = a->oldest) != NULL) {
+		a->oldest = g->next;
+		dialogues_free(g->dl);
+		free(g);
+	}
 	free(a);
 }
 
@@ -287,31 +364,31 @@ void
 advisor_set_content(struct advisor *a, struct intents *in,
     struct dialogues *dl)
 {
-	struct conv **v;
-	size_t i, n;
+	struct gen *g;
 
-	/* carry each conversation's state over to the new trees */
-	if ((v = all_convs(a, &n)) != NULL) {
-		for (i = 0; i < n; i++) {
-			char *js = dialogue_state_save(v[i]->st);
-			struct dialogue_state *st;
-
-			if (js == NULL)
-				continue;
-			st = dialogue_state_load(dl, js, strlen(js));
-			free(js);
-			if (st != NULL) {
-				dialogue_state_free(v[i]->st);
-				v[i]->st = st;
-			}
-		}
-		free(v);
+	/* each conversation's state is carried over at its next use (or
+	 * by the sweep): nothing here grows with their number */
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		log_warnx("out of memory: content %.8s-%.8s not swapped in",
+		    intents_version(in), dialogues_version(dl));
+		intents_free(in);
+		dialogues_free(dl);
+		return;
 	}
+	g->dl = dl;
+	a->gen->next = g;
+	a->gen = g;
+	retire(a);
 	intents_free(a->in);
-	dialogues_free(a->dl);
 	a->in = in;
 	a->dl = dl;
 	set_version(a);
+}
+
+size_t
+advisor_unmoved(const struct advisor *a)
+{
+	return htab_count(a->by_key) - a->gen->nconvs;
 }
 
 void
@@ -399,11 +476,15 @@ void
 advisor_sweep(struct advisor *a, int64_t now_us)
 {
 	struct conv **v;
-	size_t i, n, held = 0;
+	size_t i, n, held = 0, moved = 0;
 
 	if ((v = all_convs(a, &n)) == NULL)
 		return;
 	for (i = 0; i < n; i++) {
+		/* a few at a time, so that a reload's old trees go once the
+		 * conversations nobody is using have moved on from them */
+		if (v[i]->gen != a->gen && moved++ < MIGRATE_PER_SWEEP)
+			migrate(a, v[i]);
 		/* each conversation on its own clock, so that the state rows
 		 * of many conversations do not all come in one burst */
 		if (v[i]->dirty && now_us - v[i]->dirty_us >= STATE_EVERY_US)
@@ -542,6 +623,8 @@ conv_new(struct advisor *a, const char *key, const char *cid, bool bridge,
 		return NULL;
 	}
 	htab_put(a->by_hash, c->hash, c);
+	c->gen = a->gen;
+	a->gen->nconvs++;
 	metrics.conversations++;
 	return c;
 }
@@ -951,6 +1034,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 		}
 	}
 	set_user(a, c, m->user, now_us);
+	fresh(a, c);
 	dialogue_start(a->dl, c->st, d);
 	/*
 	 * After a resume the current step is said again.  When that is what
@@ -1021,6 +1105,7 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 	if (!conv_rate_ok(s, c, m, k))
 		return;
 	set_user(a, c, m->user, now_us);
+	fresh(a, c);
 	nctx = dialogue_context(c->st, ctx);
 	node = ctx[0];
 	intents_match(a->in, m->text, m->text_len, ctx, nctx, &w->r);
@@ -1067,6 +1152,7 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 	}
 	if (!conv_rate_ok(s, c, m, k))
 		return;
+	fresh(a, c);
 	/* logged like a typed message: the node the person clicked on, a
 	 * copy, since the choice moves the state the pointer reads */
 	if ((node = dialogue_node(c->st)) != NULL)

@@ -59,9 +59,13 @@ struct advisor	*advisor_new(struct intents *, struct dialogues *,
 		    const struct advisor_opts *);
 void		 advisor_free(struct advisor *);
 /* Swap in new (already validated) content; conversations carry on, and
- * one whose node vanished starts over with a word of explanation. */
+ * one whose node vanished starts over with a word of explanation.  Each
+ * conversation is moved to it at its next use, or by advisor_sweep a few
+ * at a time: the swap's work does not grow with their number. */
 void		 advisor_set_content(struct advisor *, struct intents *,
 		    struct dialogues *);
+/* Conversations in memory not yet moved to the content now served. */
+size_t		 advisor_unmoved(const struct advisor *);
 const char	*advisor_content_version(const struct advisor *);
 /* Take new limits and debug setting from OPTS (its store is ignored). */
 void		 advisor_set_opts(struct advisor *, const struct advisor_opts *);

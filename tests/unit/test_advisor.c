@@ -464,6 +464,175 @@ t_clock_step(void **state)
 	session_free(s);
 }
 
+/* A file's whole text, malloc'd, or NULL. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *b = NULL;
+	long n;
+
+	if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (b = calloc(1, (size_t)n + 1)) &&
+	    fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	if (f != NULL)
+		fclose(f);
+	return b;
+}
+
+static void
+spill(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	fclose(f);
+}
+
+/* The shipped content with dialogue node OLD named NEW, every reference
+ * to it too (a reload that removes the node OLD). */
+static void
+load_renamed(const char *old, const char *new, struct intents **in,
+    struct dialogues **dl)
+{
+	char dir[] = "/tmp/test_advisor.XXXXXX", path[256], err[256], *t;
+	cJSON *doc, *n, *o, *r;
+
+	assert_int_equal(content_load(ADVISOR_CONTENT_DIR, false, stderr, in,
+	    dl), 0);
+	dialogues_free(*dl);
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(t = slurp(ADVISOR_CONTENT_DIR
+	    "/dialogues/questionnaire.json"));
+	spill(dir, "questionnaire.json", t);
+	free(t);
+	assert_non_null(t = slurp(ADVISOR_CONTENT_DIR
+	    "/dialogues/topics.json"));
+	assert_non_null(doc = cJSON_Parse(t));
+	free(t);
+	cJSON_ArrayForEach(n, cJSON_GetObjectItem(doc, "nodes")) {
+		if (strcmp(str(n, "id"), old) == 0)
+			cJSON_ReplaceItemInObject(n, "id",
+			    cJSON_CreateString(new));
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(n, "options"))
+			if (str(o, "target") && strcmp(str(o, "target"),
+			    old) == 0)
+				cJSON_ReplaceItemInObject(o, "target",
+				    cJSON_CreateString(new));
+	}
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "routes"))
+		if (cJSON_IsString(r) && strcmp(r->valuestring, old) == 0)
+			cJSON_SetValuestring(r, new);
+	assert_non_null(t = cJSON_Print(doc));
+	cJSON_Delete(doc);
+	spill(dir, "topics.json", t);
+	free(t);
+	*dl = dialogues_load(dir, err, sizeof(err));
+	if (*dl == NULL)
+		fail_msg("%s", err);
+	snprintf(path, sizeof(path), "%s/topics.json", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/questionnaire.json", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * A reload moves each conversation to the new content at its next use
+ * (or the sweep's), not all of them at once on the loop: the swap moves
+ * none, however many there are, and each then answers as the eager move
+ * made it answer: one on a node the reload removed starts over, saying
+ * so; one on a node kept carries on; one that two reloads passed by
+ * goes through both (the first sent it to the root, its last options
+ * forgotten, and the second does not bring them back).
+ */
+static void
+t_lazy_reload(void **state)
+{
+	struct fx *x = *state;
+	struct session *s;
+	struct intents *in;
+	struct dialogues *dl;
+	char buf[200], text[DIALOGUE_TEXT_MAX], node[64], opt[64];
+	const cJSON *o;
+	int i, n = 40;
+#define KPO "{\"type\":\"message\",\"text\":\"what is kpo\"," \
+	    "\"conversation\":\"u%d\"}"
+#define BPO "{\"type\":\"message\",\"text\":\"what is bpo\"," \
+	    "\"conversation\":\"%s\"}"
+#define MORE "{\"type\":\"message\",\"text\":\"tell me more\"," \
+	    "\"conversation\":\"%s\"}"
+
+	advisor_free(x->adv);
+	x->adv = new_advisor(x->store, 0, 1000, false);
+	s = session_new(x->adv, "team");
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), KPO, i);
+		say(x, s, buf);
+		assert_string_equal(str(x->g.f[0], "node"), "define_kpo");
+	}
+	o = cJSON_GetArrayItem(cJSON_GetObjectItem(x->g.f[0], "options"), 0);
+	assert_non_null(o);
+	snprintf(opt, sizeof(opt), "%s", str(o, "id"));
+	for (i = 0; i < 2; i++) {
+		snprintf(buf, sizeof(buf), BPO, i ? "k1" : "k0");
+		say(x, s, buf);
+		assert_string_equal(str(x->g.f[0], "node"), "define_bpo");
+	}
+	/* what a conversation on a node the reload keeps says next */
+	snprintf(buf, sizeof(buf), MORE, "k1");
+	say(x, s, buf);
+	snprintf(text, sizeof(text), "%s", str(x->g.f[0], "text"));
+	snprintf(node, sizeof(node), "%s", str(x->g.f[0], "node"));
+
+	load_renamed("define_kpo", "kpo_defined", &in, &dl);
+	advisor_set_content(x->adv, in, dl);
+	assert_int_equal(advisor_unmoved(x->adv), n + 2);
+
+	/* the node gone: back at the start, saying so */
+	snprintf(buf, sizeof(buf), BPO, "u0");
+	say(x, s, buf);
+	assert_string_equal(code(x), "reply");
+	assert_non_null(strstr(str(x->g.f[0], "text"), "content has changed"));
+	assert_string_equal(str(x->g.f[0], "node"), "define_bpo");
+	assert_int_equal(advisor_unmoved(x->adv), n + 1);
+	/* the node kept: on as before */
+	snprintf(buf, sizeof(buf), MORE, "k0");
+	say(x, s, buf);
+	assert_string_equal(str(x->g.f[0], "text"), text);
+	assert_string_equal(str(x->g.f[0], "node"), node);
+	assert_int_equal(advisor_unmoved(x->adv), n);
+
+	/* the shipped content again: define_kpo is back, but u1 went to the
+	 * root in the reload before, its options with it */
+	assert_int_equal(content_load(ADVISOR_CONTENT_DIR, false, stderr, &in,
+	    &dl), 0);
+	advisor_set_content(x->adv, in, dl);
+	assert_int_equal(advisor_unmoved(x->adv), n + 2);
+	snprintf(buf, sizeof(buf), "{\"type\":\"choose\",\"option\":\"%s\","
+	    "\"conversation\":\"u1\"}", opt);
+	say(x, s, buf);
+	assert_string_equal(code(x), E_UNKNOWN_OPTION);
+
+	/* the sweep moves the rest, a slice at a time */
+	advisor_sweep(x->adv, x->now + 1000000);
+	assert_int_equal(advisor_unmoved(x->adv), 0);
+	snprintf(buf, sizeof(buf), KPO, 2);
+	say(x, s, buf);
+	assert_string_equal(str(x->g.f[0], "node"), "define_kpo");
+	assert_null(strstr(str(x->g.f[0], "text"), "content has changed"));
+	session_free(s);
+#undef KPO
+#undef BPO
+#undef MORE
+}
+
 /* Swap the fixture's in-memory log for a new file, so the log outlives
  * the advisor; the file is removed by teardown. */
 static void
@@ -1119,6 +1288,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_lazy_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_detached_bytes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_resume_age, setup, teardown),
