@@ -104,6 +104,8 @@ static struct {
 	size_t			 nbyfd;
 	int64_t			 started_us;
 	lws_sorted_usec_list_t	 sul_sweep, sul_watchdog;
+	lws_sorted_usec_list_t	 sul_flush;	/* the stop's deadline */
+	bool			 flush_over;	/* it came */
 	struct throttle		 refusals;	/* their log lines */
 	uint64_t		 watchdog_us;
 	unsigned long		 unread;	/* frames that came while stopping */
@@ -889,6 +891,15 @@ sweep(lws_sorted_usec_list_t *sul)
 	lws_sul_schedule(S.cx, 0, sul, sweep, LWS_US_PER_SEC);
 }
 
+/* The stop's flush is over, whatever is still queued: the wake-up a
+ * reader that does not read never gives. */
+static void
+flush_over(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	S.flush_over = true;
+}
+
 static void
 watchdog(lws_sorted_usec_list_t *sul)
 {
@@ -1090,7 +1101,6 @@ server_run(const struct config *cfg, int argc, char **argv,
 	static lws_retry_bo_t idle;
 	struct sigaction sa;
 	uint64_t wd = 0;
-	int64_t deadline;
 
 	memset(&S, 0, sizeof(S));
 	S.conf = *cfg;
@@ -1201,16 +1211,29 @@ server_run(const struct config *cfg, int argc, char **argv,
 	 * Give queued replies up to a second to leave, each WebSocket closed
 	 * with 1001 behind its last one.  Dropped by lws_context_destroy, they
 	 * ended with no close frame at all (1006 to the client), as a crash
-	 * or a cut cable does, and a bridge logged a lost connection.
+	 * or a cut cable does, and a bridge logged a lost connection.  The
+	 * deadline is a timer: with only a reader that does not read left,
+	 * nothing else woke the loop until the sweep's next second, and the
+	 * stop took up to two.
 	 */
-	deadline = mono_us() + 1000000;
-	while (S.conns != NULL && mono_us() < deadline) {
+	lws_sul_schedule(S.cx, 0, &S.sul_flush, flush_over, LWS_US_PER_SEC);
+	while (S.conns != NULL && !S.flush_over) {
 		struct pss *p;
 
 		for (p = S.conns; p; p = p->next)
 			lws_callback_on_writable(p->wsi);
 		if (service() < 0)
 			break;
+	}
+	lws_sul_cancel(&S.sul_flush);
+	if (S.conns != NULL) {
+		struct pss *p;
+		unsigned n = 0;
+
+		for (p = S.conns; p; p = p->next)
+			n++;
+		log_info("stopping: the flush's second is over, %u "
+		    "connection%s not flushed", n, n == 1 ? "" : "s");
 	}
 	if (S.unread > 0)
 		log_info("stopping: %lu frames that came meanwhile not read",

@@ -590,7 +590,8 @@ def stopping_slow_reader(*args):
     # about 2 KB a reply: 8 MB, twice what the kernel's buffers hold at
     # the most (tcp_wmem's 4 MB); about 1,900 arrived here
     n = 4000
-    d = Daemon("--rate-limit", "0", "--outq-max", str(n + 16), *args)
+    d = Daemon("--rate-limit", "0", "--outq-max", str(n + 16), "--log-level", "info",
+               *args)
     d2 = None
     try:
         # a small receive window from the handshake on
@@ -606,8 +607,16 @@ def stopping_slow_reader(*args):
                          "text": "compare bpo and kpo, question %d" % i})
         R.check("%s: every question taken in before the stop" % what,
                 until(lambda: frames_in(d, "message") >= n, timeout=20))
+        t0 = time.monotonic()
         rc = d.stop(timeout=15)
+        took = time.monotonic() - t0
         R.check("%s: exit 0" % what, rc == 0, rc)
+        # the flush's deadline is a timer of its own: the loop is woken at
+        # it, not by the reader, which gives it nothing (the sweep's next
+        # second ended the flush, up to two seconds after the SIGTERM)
+        R.check("%s: the flush ends at its deadline, not on the reader" % what,
+                "the flush's second is over, 1 connection not flushed" in d.logtext()
+                and took < 3, (took, d.logtext()[-400:]))
         got = []
         c.sock.settimeout(3)
         try:
