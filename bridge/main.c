@@ -20,6 +20,7 @@
 
 #include <libwebsockets.h>
 
+#include "bridge/chat.h"
 #include "bridge/convmap.h"
 #include "bridge/journal.h"
 #include "bridge/payload.h"
@@ -67,6 +68,8 @@ struct bconf {
 	int	max_body;		/* bytes of one POST body */
 	int	log_level;		/* 0 error .. 3 debug */
 	char	state_file[256];	/* options kept across restarts, or "" */
+	enum chat chat;			/* the chat posting here (CHAT_AUTO:
+					 * told by each request's fields) */
 };
 
 /* One HTTP request from the team chat, while it waits for its answer. */
@@ -84,6 +87,7 @@ struct req {
 	char		*answer;
 	/* whom an answer posted into the channel is addressed to, or "" */
 	char		 mention[PAYLOAD_FIELD];
+	enum chat	 chat;		/* whose markup the answer is in */
 };
 
 static struct {
@@ -255,6 +259,12 @@ set_key(struct bconf *c, const char *key, const char *v)
 	if (strcmp(key, "signing_secret") == 0)
 		return copy_setting(c->signing_secret,
 		    sizeof(c->signing_secret), v);
+	if (strcmp(key, "chat") == 0) {
+		if ((n = chat_parse(v)) < 0)
+			return -1;
+		c->chat = (enum chat)n;
+		return 0;
+	}
 	if (strcmp(key, "log_level") == 0) {
 		/* a bad one leaves the level as it was: at -1 even the error
 		 * saying so went unprinted */
@@ -283,7 +293,7 @@ known_key(const char *key)
 {
 	static const char *const keys[] = { "listen", "advisor", "token_file",
 	    "state_file", "secrets_file", "webhook_token", "signing_secret",
-	    "log_level", "timeout", "max_body" };
+	    "log_level", "timeout", "max_body", "chat" };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -480,6 +490,8 @@ req_answer(struct req *r, int status, char *body)
 	req_unlink(r);
 	/* an outgoing webhook's answer is the channel's: name whom it
 	 * answers, among the people talking there at once */
+	if (status == 200 && r->chat != CHAT_AUTO)
+		body = relay_markup(body, r->chat);
 	if (status == 200 && r->mention[0] != '\0')
 		body = relay_address(body, r->mention);
 	free(r->answer);
@@ -908,8 +920,10 @@ authenticate(struct lws *wsi, struct req *r, const struct payload *p)
 	if (S.cfg.signing_secret[0] != '\0' && sig[0] != '\0') {
 		v = verify_slack(S.cfg.signing_secret, ts, sig, r->body,
 		    r->len, time(NULL));
-		if (v == 1)
+		if (v == 1) {
+			r->chat = CHAT_SLACK;	/* only Slack signs */
 			return 0;
+		}
 		throttle_log(&S.refusals, "refused: %s signature",
 		    v == 0 ? "bad" : "stale");
 		return 401;
@@ -959,6 +973,13 @@ handle_post(struct lws *wsi, struct req *r)
 		req_answer_text(r, 200, "");
 		goto out;
 	}
+	/* the answer in the markup of the chat it goes to: the one set,
+	 * else the one the request's fields name, else Slack's (as
+	 * advisord writes it) */
+	if (S.cfg.chat != CHAT_AUTO)
+		r->chat = S.cfg.chat;
+	else if (r->chat == CHAT_AUTO)
+		r->chat = p->chat != CHAT_AUTO ? p->chat : CHAT_SLACK;
 	if (p->in_channel)
 		snprintf(r->mention, sizeof(r->mention), "%s", p->user_name);
 	text = payload_message(p);
@@ -1158,6 +1179,7 @@ usage(FILE *f)
 "                      [--signing-secret SECRET] [--timeout MS]\n"
 "                      [--max-body BYTES] [--log-level LEVEL]\n"
 "                      [--secrets-file FILE] [--state-file FILE]\n"
+"                      [--chat CHAT]\n"
 "                      [--version] [--help]\n"
 "  -c, --config FILE        settings, one `key = value` a line\n"
 "      --listen ADDR:PORT   where team chats POST (127.0.0.1:8090)\n"
@@ -1171,7 +1193,9 @@ usage(FILE *f)
 "      --max-body BYTES     largest accepted request body (32768)\n"
 "      --log-level LEVEL    error, warning, info or debug (info)\n"
 "      --state-file FILE    keep each person's numbered options here, so\n"
-"                           that \"2\" still works after a restart (none)\n");
+"                           that \"2\" still works after a restart (none)\n"
+"      --chat CHAT          slack, mattermost, rocketchat, or auto: each\n"
+"                           request's fields tell (auto)\n");
 }
 
 static const struct option opts[] = {
@@ -1186,6 +1210,7 @@ static const struct option opts[] = {
 	{ "log-level", required_argument, NULL, 'L' },
 	{ "state-file", required_argument, NULL, 'S' },
 	{ "secrets-file", required_argument, NULL, 'F' },
+	{ "chat", required_argument, NULL, 'C' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -1199,7 +1224,7 @@ apply_flags(struct bconf *c, int argc, char **argv)
 	    ['a'] = "advisor", ['t'] = "token_file", ['w'] = "webhook_token",
 	    ['s'] = "signing_secret", ['T'] = "timeout", ['B'] = "max_body",
 	    ['L'] = "log_level", ['S'] = "state_file",
-	    ['F'] = "secrets_file" };
+	    ['F'] = "secrets_file", ['C'] = "chat" };
 	int ch, longi = 0;
 
 	optind = 1;
@@ -1406,8 +1431,9 @@ main(int argc, char **argv)
 		    S.cfg.listen_port);
 		goto fail;
 	}
-	logmsg(2, "listening on %s:%d, advisord at %s", S.cfg.listen_host,
-	    S.cfg.listen_port, S.cfg.advisor);
+	logmsg(2, "listening on %s:%d, advisord at %s; chat %s",
+	    S.cfg.listen_host, S.cfg.listen_port, S.cfg.advisor,
+	    chat_name(S.cfg.chat));
 	S.backoff_ms = BACKOFF_MIN_MS;
 	connect_advisor(NULL);
 	lws_sul_schedule(S.cx, 0, &S.sul_sweep, sweep, SWEEP_US);

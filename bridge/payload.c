@@ -55,7 +55,8 @@ form_decode(const char *s, size_t n, char *out, size_t outlen)
 }
 
 /* Where a known key's value goes, or NULL (ignored key); trigger_word,
- * whatever its value, marks P in_channel. */
+ * whatever its value, marks P in_channel, and a key only one chat sends
+ * says which chat P is from. */
 static char *
 field_slot(struct payload *p, const char *key, size_t klen, size_t *cap)
 {
@@ -78,6 +79,20 @@ field_slot(struct payload *p, const char *key, size_t klen, size_t *cap)
 		{ "ssl_check", offsetof(struct payload, check),
 		    sizeof(((struct payload *)0)->check) },
 	};
+	/* fields only one chat sends, whatever their value */
+	static const struct {
+		const char *name;
+		enum chat chat;
+	} own[] = {
+		{ "api_app_id", CHAT_SLACK },		/* slash commands */
+		{ "service_id", CHAT_SLACK },		/* outgoing webhooks */
+		{ "is_enterprise_install", CHAT_SLACK },
+		{ "post_id", CHAT_MATTERMOST },		/* outgoing webhooks */
+		{ "file_ids", CHAT_MATTERMOST },
+		{ "message_id", CHAT_ROCKETCHAT },	/* outgoing webhooks */
+		{ "siteUrl", CHAT_ROCKETCHAT },
+		{ "isEdited", CHAT_ROCKETCHAT },
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -88,6 +103,10 @@ field_slot(struct payload *p, const char *key, size_t klen, size_t *cap)
 			*cap = map[i].cap;
 			return (char *)p + map[i].off;
 		}
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (strlen(own[i].name) == klen &&
+		    memcmp(own[i].name, key, klen) == 0)
+			p->chat = own[i].chat;
 	return NULL;
 }
 

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "bridge/chat.h"
+
 #define PAYLOAD_FIELD	256	/* ids and names */
 #define PAYLOAD_TEXT	8192	/* what the person typed: advisord's 2,000
 				 * characters even at 4 bytes each */
@@ -29,6 +31,11 @@ struct payload {
 					 * null): an outgoing webhook, whose
 					 * answer the chat posts into the
 					 * channel for everyone */
+	enum chat chat;			/* the chat whose own fields it has
+					 * (Slack's api_app_id, Mattermost's
+					 * post_id, Rocket.Chat's message_id,
+					 * ...), or CHAT_AUTO: the fields
+					 * do not say */
 };
 
 /* Decode %XX and '+' of S[0..n) into OUT (outlen bytes incl. NUL); -1 if

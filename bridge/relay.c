@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "bridge/chat.h"
 #include "bridge/convmap.h"
 #include "bridge/relay.h"
 
@@ -71,31 +72,60 @@ relay_answer(const char *text)
 	return s;
 }
 
-char *
-relay_address(char *answer, const char *name)
+/* ANSWER (taken over) with its text as EDIT makes it from ARG (a new
+ * string, or NULL: no change); as it was when its text is empty or it
+ * cannot be rebuilt. */
+static char *
+rewrite_text(char *answer, char *(*edit)(const char *, const void *),
+    const void *arg)
 {
 	cJSON *o, *text;
 	char *s = NULL, *t;
-	size_t n;
 
-	if (answer == NULL || name[0] == '\0')
-		return answer;
-	if ((o = cJSON_Parse(answer)) == NULL)
+	if (answer == NULL || (o = cJSON_Parse(answer)) == NULL)
 		return answer;
 	text = cJSON_GetObjectItemCaseSensitive(o, "text");
-	if (cJSON_IsString(text) && text->valuestring[0] != '\0') {
-		n = strlen(name) + strlen(text->valuestring) + 3;
-		if ((t = malloc(n)) != NULL) {
-			snprintf(t, n, "@%s %s", name, text->valuestring);
-			s = relay_answer(t);
-			free(t);
-		}
+	if (cJSON_IsString(text) && text->valuestring[0] != '\0' &&
+	    (t = edit(text->valuestring, arg)) != NULL) {
+		s = relay_answer(t);
+		free(t);
 	}
 	cJSON_Delete(o);
 	if (s == NULL)
 		return answer;
 	free(answer);
 	return s;
+}
+
+static char *
+addressed(const char *text, const void *name)
+{
+	size_t n = strlen(name) + strlen(text) + 3;
+	char *t;
+
+	if ((t = malloc(n)) != NULL)
+		snprintf(t, n, "@%s %s", (const char *)name, text);
+	return t;
+}
+
+char *
+relay_address(char *answer, const char *name)
+{
+	if (name[0] == '\0')
+		return answer;
+	return rewrite_text(answer, addressed, name);
+}
+
+static char *
+marked_up(const char *text, const void *chat)
+{
+	return chat_markup(text, *(const enum chat *)chat);
+}
+
+char *
+relay_markup(char *answer, enum chat chat)
+{
+	return rewrite_text(answer, marked_up, &chat);
 }
 
 static void

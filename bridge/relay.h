@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "bridge/chat.h"
+
 struct convmap;
 
 #define RELAY_USER_MAX	128	/* advisord's limit on "user", in bytes */
@@ -43,6 +45,10 @@ char	*relay_answer(const char *text);
  * NAME ("@NAME text"), for an answer the chat posts into a channel; as it
  * was when NAME is "", the text is empty or it cannot be rebuilt. */
 char	*relay_address(char *answer, const char *name);
+/* ANSWER, a team chat answer (taken over), with advisord's markup in its
+ * text put in CHAT's (chat_markup); as it was when there is nothing to
+ * change or it cannot be rebuilt. */
+char	*relay_markup(char *answer, enum chat);
 /* The team chat answer to advisord's error CODE ("too_large", ...), in
  * the same words relay_reply uses for the error frame; caller frees. */
 char	*relay_error(const char *code);

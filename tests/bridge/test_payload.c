@@ -98,6 +98,39 @@ test_in_channel(void **state)
 	}
 }
 
+/* The chat a request comes from, by the fields only that chat sends. */
+static void
+test_chat(void **state)
+{
+	static const struct {
+		const char *body;
+		enum chat chat;
+	} posted[] = {
+		{ "user_id=U1&command=%2Fadvisor&text=hi&api_app_id=A1",
+		    CHAT_SLACK },
+		{ "user_id=U1&trigger_word=advisor&text=advisor+hi&"
+		    "service_id=1", CHAT_SLACK },
+		{ "{\"user_id\":\"U1\",\"text\":\"hi\",\"post_id\":\"p\"}",
+		    CHAT_MATTERMOST },
+		{ "user_id=U1&text=hi&file_ids=", CHAT_MATTERMOST },
+		{ "{\"user_id\":\"U1\",\"text\":\"hi\",\"message_id\":\"m\","
+		    "\"bot\":false,\"isEdited\":true}", CHAT_ROCKETCHAT },
+		/* nothing that says: the bridge decides */
+		{ "user_id=U1&command=%2Fadvisor&text=hi", CHAT_AUTO },
+		{ "{\"user_id\":\"U1\",\"text\":\"hi\"}", CHAT_AUTO },
+	};
+	struct payload p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(posted) / sizeof(posted[0]); i++) {
+		assert_int_equal(payload_parse(posted[i].body[0] == '{' ?
+		    "application/json" : NULL, posted[i].body,
+		    strlen(posted[i].body), &p), 0);
+		assert_int_equal(p.chat, posted[i].chat);
+	}
+}
+
 static void
 test_json(void **state)
 {
@@ -278,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_trigger),
 		cmocka_unit_test(test_in_channel),
+		cmocka_unit_test(test_chat),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_nul),
 		cmocka_unit_test(test_ssl_check),

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
+#include "bridge/chat.h"
 #include "bridge/convmap.h"
 #include "bridge/relay.h"
 
@@ -275,6 +276,52 @@ test_address(void **state)
 	assert_null(relay_address(NULL, "mia"));
 }
 
+/* Emphasis in each chat's markup: Mattermost shows *x* in italics. */
+static void
+test_markup(void **state)
+{
+	static const char *const mm[][2] = {
+		{ "*BPO* or *KPO*?", "**BPO** or **KPO**?" },
+		{ "- *Work*: routine\n- *Goal*: cost",
+		    "- **Work**: routine\n- **Goal**: cost" },
+		/* no emphasis: a lone star, spaced stars, across a line */
+		{ "2 * 3 * 4", "2 * 3 * 4" },
+		{ "a *b\nc* d", "a *b\nc* d" },
+		{ "*x *", "*x *" },
+		{ "**", "**" },
+		{ "end *", "end *" },
+	};
+	char *a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(mm) / sizeof(mm[0]); i++) {
+		a = chat_markup(mm[i][0], CHAT_MATTERMOST);
+		assert_string_equal(a ? a : mm[i][0], mm[i][1]);
+		free(a);
+	}
+	/* Slack's mrkdwn and Rocket.Chat show *x* in bold: unchanged */
+	assert_null(chat_markup("*BPO*", CHAT_SLACK));
+	assert_null(chat_markup("*BPO*", CHAT_ROCKETCHAT));
+	assert_null(chat_markup("no stars", CHAT_MATTERMOST));
+	a = relay_markup(relay_answer("*Knowledge Process Outsourcing* "
+	    "means"), CHAT_MATTERMOST);
+	assert_string_equal(a, "{\"text\":\"**Knowledge Process "
+	    "Outsourcing** means\"}");
+	free(a);
+	a = relay_markup(relay_answer("*KPO*"), CHAT_SLACK);
+	assert_string_equal(a, "{\"text\":\"*KPO*\"}");
+	free(a);
+	assert_null(relay_markup(NULL, CHAT_MATTERMOST));
+	/* the names of the config file */
+	assert_int_equal(chat_parse("Mattermost"), CHAT_MATTERMOST);
+	assert_int_equal(chat_parse("rocketchat"), CHAT_ROCKETCHAT);
+	assert_int_equal(chat_parse("slack"), CHAT_SLACK);
+	assert_int_equal(chat_parse("auto"), CHAT_AUTO);
+	assert_int_equal(chat_parse("teams"), -1);
+	assert_string_equal(chat_name(CHAT_MATTERMOST), "mattermost");
+}
+
 static void
 test_request(void **state)
 {
@@ -420,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_save_private),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_address),
+		cmocka_unit_test(test_markup),
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_long_user),
 		cmocka_unit_test(test_reply),

@@ -292,6 +292,7 @@ def main():
         ended(res, tmp)
         window(res, tmp)
         refusal_flood(res, tmp)
+        chats(res, d, tmp, bport)
         unit(res)
         res.check("advisord logs which bridge connected, and from where",
                   "bridge chat connected from 127.0.0.1" in d.logtext(), d.logtext()[-500:])
@@ -826,6 +827,40 @@ def refusal_flood(res, tmp):
             return s == 403 and ": refused: no verification token" in refused()[-1]
         res.check("a request without a token: 403, logged as no token",
                   until(missing, timeout=10), refused()[-3:])
+
+
+def chats(res, d, tmp, bport):
+    """Emphasis in the markup of the chat the answer goes to: advisord's
+    *x* is bold in Slack and Rocket.Chat, italics in Mattermost, which
+    wants **x**; the chat is the one set (chat, --chat), else the one the
+    request's fields name, else Slack."""
+    def ask(port, **extra):
+        fields = {"token": HOOK, "team_id": "T12", "channel_id": "C12",
+                  "user_id": "U12", "user_name": "kim", "text": "what is kpo"}
+        fields.update(extra)
+        return post(port, fields)
+    for name, extra, want in (
+            ("Slack slash command (api_app_id)", {"api_app_id": "A1"}, "*Knowledge Process"),
+            ("Mattermost webhook (post_id)", {"post_id": "p1", "trigger_word": ""},
+             "@kim **Knowledge Process Outsourcing** means"),
+            ("Rocket.Chat webhook (message_id)", {"message_id": "m1", "trigger_word": ""},
+             "@kim *Knowledge Process Outsourcing* means"),
+            ("a request that does not say", {}, "*Knowledge Process Outsourcing* means")):
+        s, r = ask(bport, **extra)
+        res.check("chat auto, %s: %s" % (name, want),
+                  s == 200 and r.get("text", "").startswith(want), (s, r))
+    b = Bridge(tmp, "bridge12", d.port, os.path.join(tmp, "bridge.token"), "--chat", "mattermost")
+    try:
+        res.check("bridge12 (chat mattermost) connects", wait_connected(b.port), b.text()[-300:])
+        s, r = ask(b.port)
+        res.check("chat mattermost: **bold**, also for a request that does not say",
+                  s == 200 and r.get("text", "").startswith("**Knowledge Process Outsourcing** "),
+                  (s, r))
+        s, r = ask(b.port, api_app_id="A1")
+        res.check("chat mattermost: the setting wins over the fields",
+                  s == 200 and r.get("text", "").startswith("**Knowledge"), (s, r))
+    finally:
+        b.stop()
 
 
 def burst(res, d, bport):
