@@ -1,6 +1,6 @@
 /*
  * chat.c: what differs between Slack, Mattermost and Rocket.Chat for the
- * bridge: their names and their markup.
+ * bridge: their names, how long they wait, their markup.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +27,21 @@ chat_name(enum chat c)
 {
 	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c] :
 	    "?";
+}
+
+int
+chat_wait_ms(enum chat c)
+{
+	switch (c) {
+	case CHAT_AUTO:
+	case CHAT_SLACK:
+		return 3000;	/* then "operation_timeout" */
+	case CHAT_MATTERMOST:
+		/* OutgoingIntegrationRequestsTimeout, 30 s unless changed */
+		return 30000;
+	default:
+		return 0;
+	}
 }
 
 /* Where the emphasis opened at T[0] ('*') ends, or NULL: a '*' on the

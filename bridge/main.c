@@ -186,7 +186,9 @@ defaults(struct bconf *c)
 	strcpy(c->listen_host, "127.0.0.1");
 	c->listen_port = 8090;
 	strcpy(c->advisor, "ws://127.0.0.1:8080/ws");
-	c->timeout_ms = 5000;
+	/* below the 3 s Slack waits, after which it shows the person its own
+	 * error and drops the answer */
+	c->timeout_ms = 2500;
 	/* advisord's 2,000 characters %-encoded, 9 bytes each for a CJK one,
 	 * and the chat's other fields */
 	c->max_body = 32768;
@@ -637,7 +639,12 @@ sweep(lws_sorted_usec_list_t *sul)
 		    now >= S.stop_at + DRAIN_GRACE_US)) {
 			logmsg(1, "request %s: no answer from advisord in "
 			    "time%s", r->reqid, S.stop ? " (stopping)" : "");
-			req_answer_text(r, 200, unavailable_words());
+			/* with advisord, which is slow, not away: the chat
+			 * is about to show the person an error of its own */
+			req_answer_text(r, 200, r->sent && S.up && !S.stop ?
+			    "The advisor is taking too long to answer right "
+			    "now. Please ask again in a moment." :
+			    unavailable_words());
 		}
 	}
 	/* a crash then forgets at most the last few seconds' options */
@@ -1189,7 +1196,7 @@ usage(FILE *f)
 "      --signing-secret S   Slack's signing secret\n"
 "      --secrets-file FILE  webhook_token and signing_secret lines, kept\n"
 "                           out of the config file and of ps (mode 0600)\n"
-"      --timeout MS         answer waiting requests after MS (5000)\n"
+"      --timeout MS         answer waiting requests after MS (2500)\n"
 "      --max-body BYTES     largest accepted request body (32768)\n"
 "      --log-level LEVEL    error, warning, info or debug (info)\n"
 "      --state-file FILE    keep each person's numbered options here, so\n"
@@ -1260,6 +1267,23 @@ load_settings(struct bconf *c, const char *config, int argc, char **argv)
 	return apply_flags(c, argc, argv);
 }
 
+/* Warn when C's timeout outlasts the wait of the chat it serves: the
+ * chat shows the person an error of its own and drops the late answer. */
+static void
+check_timeout(const struct bconf *c)
+{
+	int wait = chat_wait_ms(c->chat);
+
+	if (wait == 0 || c->timeout_ms < wait)
+		return;
+	logmsg(1, "timeout %d ms: %s waits %d ms for an answer, so the "
+	    "answer to a request advisord is slow with is lost; set timeout "
+	    "below %d (the default is 2500)%s", c->timeout_ms,
+	    c->chat == CHAT_AUTO ? "Slack" : chat_name(c->chat), wait, wait,
+	    c->chat == CHAT_AUTO ? ", or chat to the one chat posting here "
+	    "(chat = auto: any request may be Slack's)" : "");
+}
+
 static void
 set_lws_log(void)
 {
@@ -1302,6 +1326,8 @@ reload(void)
 	n.listen_port = S.cfg.listen_port;
 	strcpy(n.advisor, S.cfg.advisor);
 	strcpy(n.state_file, S.cfg.state_file);
+	if (n.timeout_ms != S.cfg.timeout_ms || n.chat != S.cfg.chat)
+		check_timeout(&n);
 	S.cfg = n;
 	set_lws_log();
 	if (strcmp(bearer, S.bearer) != 0) {
@@ -1431,9 +1457,10 @@ main(int argc, char **argv)
 		    S.cfg.listen_port);
 		goto fail;
 	}
-	logmsg(2, "listening on %s:%d, advisord at %s; chat %s",
-	    S.cfg.listen_host, S.cfg.listen_port, S.cfg.advisor,
-	    chat_name(S.cfg.chat));
+	logmsg(2, "listening on %s:%d, advisord at %s; answering within %d "
+	    "ms; chat %s", S.cfg.listen_host, S.cfg.listen_port,
+	    S.cfg.advisor, S.cfg.timeout_ms, chat_name(S.cfg.chat));
+	check_timeout(&S.cfg);
 	S.backoff_ms = BACKOFF_MIN_MS;
 	connect_advisor(NULL);
 	lws_sul_schedule(S.cx, 0, &S.sul_sweep, sweep, SWEEP_US);

@@ -320,6 +320,10 @@ test_markup(void **state)
 	assert_int_equal(chat_parse("auto"), CHAT_AUTO);
 	assert_int_equal(chat_parse("teams"), -1);
 	assert_string_equal(chat_name(CHAT_MATTERMOST), "mattermost");
+	/* Slack's 3 s is the shortest wait, and auto's */
+	assert_int_equal(chat_wait_ms(CHAT_SLACK), 3000);
+	assert_int_equal(chat_wait_ms(CHAT_AUTO), 3000);
+	assert_true(chat_wait_ms(CHAT_MATTERMOST) > 3000);
 }
 
 static void

@@ -293,6 +293,7 @@ def main():
         window(res, tmp)
         refusal_flood(res, tmp)
         chats(res, d, tmp, bport)
+        timeouts(res, d, tmp)
         unit(res)
         res.check("advisord logs which bridge connected, and from where",
                   "bridge chat connected from 127.0.0.1" in d.logtext(), d.logtext()[-500:])
@@ -861,6 +862,51 @@ def chats(res, d, tmp, bport):
                   s == 200 and r.get("text", "").startswith("**Knowledge"), (s, r))
     finally:
         b.stop()
+
+
+def timeouts(res, d, tmp):
+    """The timeout stays below the 3 s Slack waits (it was 5 s by default,
+    and Slack showed its own error, the answer lost); a longer one is
+    warned about at start, with the figures; a slow advisord's person is
+    told so, not that it is unreachable."""
+    tfile = os.path.join(tmp, "bridge.token")
+    for flags, warning in (
+            ([], None),
+            (["--timeout", "5000"], "timeout 5000 ms: Slack waits 3000 ms for an answer"),
+            (["--chat", "slack", "--timeout", "3000"],
+             "timeout 3000 ms: slack waits 3000 ms for an answer"),
+            (["--chat", "mattermost", "--timeout", "5000"], None),
+            (["--chat", "mattermost", "--timeout", "40000"],
+             "timeout 40000 ms: mattermost waits 30000 ms for an answer")):
+        b = Bridge(tmp, "bridge13", free_port(), tfile, *flags)
+        try:
+            log = b.text()
+            ms = flags[flags.index("--timeout") + 1] if "--timeout" in flags else "2500"
+            res.check("timeout %s: said at start" % " ".join(flags or ["(default)"]),
+                      "; answering within %s ms; chat " % ms in log, log[-400:])
+            if warning is None:
+                res.check("timeout %s: no warning" % " ".join(flags or ["(default)"]),
+                          "warning: timeout" not in log, log[-400:])
+            else:
+                res.check("timeout %s: warned once, with the figures" % " ".join(flags),
+                          log.count(warning) == 1, log[-400:])
+        finally:
+            b.stop()
+    with StandIn(res, tmp, "bridge14", "--timeout", "300") as (fa, b, pool):
+        fut = pool.submit(say, b.port, "U14", "C14", "what is kpo")
+        frame = fa.frame()
+        s, r = fut.result(timeout=15)
+        res.check("advisord slow: the person is told it is slow, not unreachable",
+                  s == 200 and "taking too long" in r.get("text", ""), (s, r))
+        fa.reply(frame, "late")
+        res.check("advisord slow: its late answer is dropped",
+                  until(lambda: "answer for b1 came after its request was gone" in b.text()),
+                  b.text()[-400:])
+        fut = pool.submit(say, b.port, "U14", "C14", "what is bpo")
+        fa.reply(fa.frame(), "in time")
+        s, r = fut.result(timeout=15)
+        res.check("advisord slow: the next answer in time is the person's",
+                  s == 200 and r.get("text") == "in time", (s, r))
 
 
 def burst(res, d, bport):
