@@ -5,6 +5,7 @@
  * WebSocket; the reply with the matching in_reply_to answers the POST.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -13,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libwebsockets.h>
+#include <systemd/sd-daemon.h>
 
 #include "bridge/chat.h"
 #include "bridge/convmap.h"
@@ -125,6 +128,11 @@ static struct {
 	size_t			 rxlen;
 	int			 journal;	/* stderr is the journal */
 	struct throttle		 refusals;	/* their log lines */
+	int			 lfd;		/* the listening socket systemd
+						 * passed, or -1: lws' own */
+	struct lws		*lwsi;		/* lfd in the loop, or NULL */
+	int			 accept_held;	/* accept() failed: lfd not
+						 * polled until the next sweep */
 	volatile sig_atomic_t	 stop, reload;
 } S;
 
@@ -647,6 +655,10 @@ sweep(lws_sorted_usec_list_t *sul)
 			    unavailable_words());
 		}
 	}
+	if (S.accept_held && S.lwsi != NULL) {
+		S.accept_held = 0;
+		lws_rx_flow_control(S.lwsi, 1);
+	}
 	/* a crash then forgets at most the last few seconds' options */
 	if (now >= S.save_due) {
 		save_options(0);
@@ -1160,9 +1172,76 @@ cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/*
+ * The listening socket systemd passed (advisor-bridge.socket), which lws
+ * 4.1.6 cannot take as its own listener: it sits in the loop as a file,
+ * each connection accepted here is handed to lws as if its listener had
+ * accepted it.  Between a stop and the next start the socket stays open
+ * in systemd, so the chat's requests wait in its queue, not refused.
+ */
+static int
+cb_listen(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	int fd;
+
+	(void)user;
+	(void)in;
+	(void)len;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_RX_FILE:
+		while ((fd = accept4(S.lfd, NULL, NULL, SOCK_NONBLOCK |
+		    SOCK_CLOEXEC)) >= 0)
+			if (lws_adopt_socket_vhost(lws_get_vhost(wsi), fd) ==
+			    NULL)
+				logmsg(1, "cannot take a connection from the "
+				    "chat");
+		if (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR || errno == ECONNABORTED)
+			return 0;
+		/* EMFILE and the like: polled again at once, it would spin;
+		 * the next sweep tries again */
+		throttle_log(&S.refusals, "cannot accept a connection: %s",
+		    strerror(errno));
+		S.accept_held = 1;
+		lws_rx_flow_control(wsi, 0);
+		return 0;
+	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		S.lwsi = NULL;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* The listening socket systemd passed: its fd, -1 for none (lws listens
+ * itself), -2 when it is unusable (said). */
+static int
+activated_socket(void)
+{
+	int n = sd_listen_fds(1);
+
+	if (n <= 0)
+		return -1;
+	if (n > 1 || sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC,
+	    SOCK_STREAM, 1) <= 0) {
+		logmsg(0, "systemd passed %d socket%s; expected one listening "
+		    "TCP socket (ListenStream= in advisor-bridge.socket)", n,
+		    n == 1 ? " that is not one" : "s");
+		return -2;
+	}
+	if (fcntl(SD_LISTEN_FDS_START, F_SETFL, O_NONBLOCK |
+	    fcntl(SD_LISTEN_FDS_START, F_GETFL)) == -1) {
+		logmsg(0, "the socket systemd passed: %s", strerror(errno));
+		return -2;
+	}
+	return SD_LISTEN_FDS_START;
+}
+
 static const struct lws_protocols protocols[] = {
 	{ "http", cb_http, sizeof(struct req), 0, 0, NULL, 0 },
 	{ "advisor-client", cb_client, 0, 65536, 0, NULL, 0 },
+	{ "listener", cb_listen, 0, 0, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -1367,6 +1446,11 @@ begin_stop(void)
 	    S.nreqs == 1 ? "" : "s");
 	lws_sul_cancel(&S.sul_connect);
 	answer_waiting(0);
+	/* the next start takes the requests from here on: they wait in
+	 * systemd's socket (closing ours leaves it open) */
+	if (S.lwsi != NULL)
+		lws_set_timeout(S.lwsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
 	lws_sul_schedule(S.cx, 0, &S.sul_drain, drained, DRAIN_MAX_US);
 }
 
@@ -1377,10 +1461,12 @@ main(int argc, char **argv)
 	const char *config = NULL;
 	struct sigaction sa;
 	struct stat st;
+	char where[160];
 	int c, rc = 1;
 
 	defaults(&S.cfg);
 	S.tailp = &S.waiting;
+	S.lfd = -1;
 	S.refusals.rate = REFUSALS_LOGGED;
 	S.refusals.what = "refused requests";
 	S.refusals.emit = refusal_line;
@@ -1447,8 +1533,11 @@ main(int argc, char **argv)
 		logmsg(2, "%zu conversations' options from %s",
 		    convmap_count(S.map), S.cfg.state_file);
 	}
+	if ((S.lfd = activated_socket()) == -2)
+		goto fail;
 	memset(&info, 0, sizeof(info));
-	info.port = S.cfg.listen_port;
+	info.port = S.lfd >= 0 ? CONTEXT_PORT_NO_LISTEN_SERVER :
+	    S.cfg.listen_port;
 	info.iface = S.cfg.listen_host;
 	info.protocols = protocols;
 	info.options = 0;
@@ -1457,9 +1546,23 @@ main(int argc, char **argv)
 		    S.cfg.listen_port);
 		goto fail;
 	}
-	logmsg(2, "listening on %s:%d, advisord at %s; answering within %d "
-	    "ms; chat %s", S.cfg.listen_host, S.cfg.listen_port,
-	    S.cfg.advisor, S.cfg.timeout_ms, chat_name(S.cfg.chat));
+	snprintf(where, sizeof(where), "%s%s:%d%s", S.lfd >= 0 ? "the "
+	    "socket systemd passed (listen " : "", S.cfg.listen_host,
+	    S.cfg.listen_port, S.lfd >= 0 ? " not used)" : "");
+	if (S.lfd >= 0) {
+		lws_sock_file_fd_type u;
+
+		u.filefd = S.lfd;
+		if ((S.lwsi = lws_adopt_descriptor_vhost(lws_get_vhost_by_name(
+		    S.cx, "default"), LWS_ADOPT_RAW_FILE_DESC, u, "listener",
+		    NULL)) == NULL) {
+			logmsg(0, "cannot serve the socket systemd passed");
+			goto fail;
+		}
+	}
+	logmsg(2, "listening on %s, advisord at %s; answering within %d ms; "
+	    "chat %s", where, S.cfg.advisor, S.cfg.timeout_ms,
+	    chat_name(S.cfg.chat));
 	check_timeout(&S.cfg);
 	S.backoff_ms = BACKOFF_MIN_MS;
 	connect_advisor(NULL);

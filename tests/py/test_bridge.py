@@ -294,6 +294,7 @@ def main():
         refusal_flood(res, tmp)
         chats(res, d, tmp, bport)
         timeouts(res, d, tmp)
+        activation(res, d, tmp)
         unit(res)
         res.check("advisord logs which bridge connected, and from where",
                   "bridge chat connected from 127.0.0.1" in d.logtext(), d.logtext()[-500:])
@@ -519,6 +520,10 @@ def unit(res):
               "\nLoadCredential=bridge.secrets:@SYSCONFDIR@/advisord/advisor-bridge.secrets\n"
               in text and len(start) == 1 and " --secrets-file %d/bridge.secrets " in start[0],
               start)
+    sock = open(os.path.join(ROOT, "systemd", "advisor-bridge.socket")).read()
+    conf = open(os.path.join(ROOT, "bridge", "advisor-bridge.conf")).read()
+    res.check("unit: advisor-bridge.socket listens where advisor-bridge.conf does",
+              "\nListenStream=127.0.0.1:8090\n" in sock and "\nlisten = 127.0.0.1:8090\n" in conf)
     stop = [ln.split("=", 1)[1] for ln in text.splitlines() if ln.startswith("TimeoutStopSec=")]
     res.check("unit: TimeoutStopSec over the bridge's 3 s to answer",
               len(stop) == 1 and stop[0].endswith("s") and int(stop[0][:-1]) > 3, stop)
@@ -907,6 +912,62 @@ def timeouts(res, d, tmp):
         s, r = fut.result(timeout=15)
         res.check("advisord slow: the next answer in time is the person's",
                   s == 200 and r.get("text") == "in time", (s, r))
+
+
+def activation(res, d, tmp):
+    """The listening socket from systemd (advisor-bridge.socket): a request
+    that comes while the bridge restarts waits in the socket's queue and
+    is answered by the next bridge (it was refused: nothing listened).
+    The test holds the socket, as systemd does, and passes it the way
+    systemd does (fd 3, LISTEN_FDS, LISTEN_PID)."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(64)
+    port = ls.getsockname()[1]
+    logpath = os.path.join(tmp, "bridge15.log")
+
+    def start():
+        log = open(logpath, "ab")
+        # --listen names the socket's own port: a bridge that ignored the
+        # socket would fail to bind it
+        p = subprocess.Popen(
+            ["sh", "-c", 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@"',
+             os.path.join(ROOT, BUILD, "advisor-bridge"), "--listen", "127.0.0.1:%d" % port,
+             "--advisor", "ws://127.0.0.1:%d/ws" % d.port,
+             "--token-file", os.path.join(tmp, "bridge.token"), "--webhook-token", HOOK,
+             "--log-level", "info"], stdout=log, stderr=log,
+            # the socket as fd 3, kept open through the exec
+            pass_fds=[3], preexec_fn=lambda: os.dup2(ls.fileno(), 3))
+        log.close()
+        return p
+
+    def text():
+        return open(logpath, errors="replace").read()
+    b = start()
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        res.check("socket from systemd: the bridge serves it",
+                  wait_connected(port) and "listening on the socket systemd passed" in text(),
+                  text()[-400:])
+        s, r = say(port, "U15", "C15", "what is kpo")
+        res.check("socket from systemd: answered", s == 200 and "Knowledge" in r.get("text", ""),
+                  (s, r))
+        b.terminate()
+        rc = b.wait(10)
+        fut = pool.submit(say, port, "U15", "C15", "what is bpo")
+        # it is in the socket's queue, with nobody to accept it yet
+        time.sleep(0.3)
+        res.check("socket from systemd: a request between two bridges waits",
+                  rc == 0 and not fut.done(), (rc, fut.done()))
+        b = start()
+        s, r = fut.result(timeout=15)
+        res.check("socket from systemd: ... and the next bridge answers it",
+                  s == 200 and "Business Process" in r.get("text", ""), (s, r, text()[-400:]))
+    finally:
+        pool.shutdown(wait=False)
+        b.terminate()
+        b.wait(10)
+        ls.close()
 
 
 def burst(res, d, bport):
