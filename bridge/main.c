@@ -782,13 +782,21 @@ pending_frames(void)
 	return 0;
 }
 
+/* Whether the request REQID still waits for its answer. */
+static int
+awaited(const char *reqid)
+{
+	return find_waiting(reqid) != NULL;
+}
+
 static void
 on_frame(const char *frame, size_t n)
 {
 	struct relay_reply rr;
 	struct req *r;
 
-	if (relay_reply(S.map, frame, n, &rr) == -1) {
+	/* a late reply's options are not the person's: they never saw them */
+	if (relay_reply(S.map, awaited, frame, n, &rr) == -1) {
 		logmsg(3, "ignored frame from advisord: %.*s", (int)n, frame);
 		return;
 	}

@@ -172,7 +172,7 @@ render_reply(struct convmap *map, const char *conv, const cJSON *root)
 		if (k > 0)
 			len += (size_t)k;
 	}
-	if (conv[0] != '\0')
+	if (conv[0] != '\0' && map != NULL)
 		(void)convmap_set_options(map, conv, ids, n);
 	ans = relay_answer(buf);
 	free(buf);
@@ -205,8 +205,8 @@ relay_error(const char *code)
 }
 
 int
-relay_reply(struct convmap *map, const char *frame, size_t n,
-    struct relay_reply *out)
+relay_reply(struct convmap *map, int (*awaited)(const char *),
+    const char *frame, size_t n, struct relay_reply *out)
 {
 	const cJSON *type, *code;
 	cJSON *root;
@@ -223,7 +223,9 @@ relay_reply(struct convmap *map, const char *frame, size_t n,
 	if (!cJSON_IsString(type))
 		goto fail;
 	if (strcmp(type->valuestring, "reply") == 0)
-		out->answer = render_reply(map, out->conversation, root);
+		out->answer = render_reply(awaited == NULL ||
+		    awaited(out->in_reply_to) ? map : NULL, out->conversation,
+		    root);
 	else if (strcmp(type->valuestring, "error") == 0) {
 		code = cJSON_GetObjectItemCaseSensitive(root, "code");
 		out->answer = relay_error(cJSON_IsString(code) ?

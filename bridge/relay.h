@@ -33,11 +33,14 @@ struct relay_reply {
 	char	*answer;		/* team chat JSON body, caller frees */
 };
 
-/* Parse a frame from advisord: a reply (its options remembered in MAP and
- * rendered as a numbered list) or an error, into OUT.  0, or -1 when the
- * frame is not one to answer (other types, malformed). */
-int	relay_reply(struct convmap *, const char *frame, size_t n,
-	    struct relay_reply *out);
+/* Parse a frame from advisord: a reply (rendered as a numbered list, its
+ * options remembered in MAP when AWAITED is NULL or says that its
+ * in_reply_to is still waiting: the options of a reply that came too
+ * late were never shown, and a "2" must not pick one of them) or an
+ * error, into OUT.  0, or -1 when the frame is not one to answer (other
+ * types, malformed). */
+int	relay_reply(struct convmap *, int (*awaited)(const char *in_reply_to),
+	    const char *frame, size_t n, struct relay_reply *out);
 
 /* A team chat answer {"text": TEXT}; caller frees. */
 char	*relay_answer(const char *text);

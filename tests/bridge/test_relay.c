@@ -420,7 +420,7 @@ test_reply(void **state)
 	cJSON *o;
 
 	(void)state;
-	assert_int_equal(relay_reply(m, reply, strlen(reply), &rr), 0);
+	assert_int_equal(relay_reply(m, NULL, reply, strlen(reply), &rr), 0);
 	assert_string_equal(rr.in_reply_to, "b9");
 	assert_string_equal(rr.conversation, "T:C:U");
 	o = cJSON_Parse(rr.answer);
@@ -430,14 +430,14 @@ test_reply(void **state)
 	free(rr.answer);
 	assert_string_equal(pick(m, "T:C:U", "2"), "kpo");
 
-	assert_int_equal(relay_reply(m, plain, strlen(plain), &rr), 0);
+	assert_int_equal(relay_reply(m, NULL, plain, strlen(plain), &rr), 0);
 	o = cJSON_Parse(rr.answer);
 	assert_string_equal(cJSON_GetObjectItem(o, "text")->valuestring,
 	    "Done.");
 	cJSON_Delete(o);
 	free(rr.answer);
 
-	assert_int_equal(relay_reply(m, err, strlen(err), &rr), 0);
+	assert_int_equal(relay_reply(m, NULL, err, strlen(err), &rr), 0);
 	assert_string_equal(rr.in_reply_to, "b3");
 	assert_non_null(strstr(rr.answer, "wait a moment"));
 	free(rr.answer);
@@ -448,16 +448,53 @@ test_reply(void **state)
 		    "\"too_large\",\"in_reply_to\":\"b4\"}";
 		char *own = relay_error("too_large");
 
-		assert_int_equal(relay_reply(m, tl, strlen(tl), &rr), 0);
+		assert_int_equal(relay_reply(m, NULL, tl, strlen(tl), &rr), 0);
 		assert_string_equal(own, rr.answer);
 		assert_non_null(strstr(own, "too long"));
 		free(own);
 		free(rr.answer);
 	}
 
-	assert_int_equal(relay_reply(m, "{\"type\":\"pong\"}", 15, &rr), -1);
-	assert_int_equal(relay_reply(m, "nope", 4, &rr), -1);
-	assert_int_equal(relay_reply(m, "{\"type\":\"reply\"}", 16, &rr), -1);
+	assert_int_equal(relay_reply(m, NULL, "{\"type\":\"pong\"}", 15,
+	    &rr), -1);
+	assert_int_equal(relay_reply(m, NULL, "nope", 4, &rr), -1);
+	assert_int_equal(relay_reply(m, NULL, "{\"type\":\"reply\"}", 16,
+	    &rr), -1);
+	convmap_free(m);
+}
+
+/* Only b1 still waits for its answer. */
+static int
+only_b1(const char *reqid)
+{
+	return strcmp(reqid, "b1") == 0;
+}
+
+/* A reply that came after its request was answered (the timeout): the
+ * person never saw its options, so a "1" keeps picking from the list
+ * they did see; it picked from the unseen one. */
+static void
+test_late(void **state)
+{
+	static const char seen[] = "{\"type\":\"reply\",\"conversation\":"
+	    "\"T:C:U\",\"in_reply_to\":\"b1\",\"text\":\"a\",\"options\":"
+	    "[{\"id\":\"bpo\",\"label\":\"BPO\"}]}";
+	static const char late[] = "{\"type\":\"reply\",\"conversation\":"
+	    "\"T:C:U\",\"in_reply_to\":\"b2\",\"text\":\"b\",\"options\":"
+	    "[{\"id\":\"quiz\",\"label\":\"Quiz\"},{\"id\":\"more\","
+	    "\"label\":\"More\"}]}";
+	struct convmap *m = convmap_new();
+	struct relay_reply rr;
+
+	(void)state;
+	assert_int_equal(relay_reply(m, only_b1, seen, strlen(seen), &rr), 0);
+	free(rr.answer);
+	assert_string_equal(pick(m, "T:C:U", "1"), "bpo");
+	assert_int_equal(relay_reply(m, only_b1, late, strlen(late), &rr), 0);
+	assert_non_null(strstr(rr.answer, "1. Quiz"));	/* still rendered */
+	free(rr.answer);
+	assert_int_equal(convmap_noptions(m, "T:C:U"), 1);
+	assert_string_equal(pick(m, "T:C:U", "1"), "bpo");
 	convmap_free(m);
 }
 
@@ -475,6 +512,7 @@ main(void)
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_long_user),
 		cmocka_unit_test(test_reply),
+		cmocka_unit_test(test_late),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

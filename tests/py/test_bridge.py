@@ -903,13 +903,17 @@ def timeouts(res, d, tmp):
         s, r = fut.result(timeout=15)
         res.check("advisord slow: the person is told it is slow, not unreachable",
                   s == 200 and "taking too long" in r.get("text", ""), (s, r))
-        fa.reply(frame, "late")
+        fa.reply(frame, "late", options=("late-a", "late-b"))
         res.check("advisord slow: its late answer is dropped",
                   until(lambda: "answer for b1 came after its request was gone" in b.text()),
                   b.text()[-400:])
-        fut = pool.submit(say, b.port, "U14", "C14", "what is bpo")
-        fa.reply(fa.frame(), "in time")
+        # the late options were never shown: "1" is no pick from them
+        fut = pool.submit(say, b.port, "U14", "C14", "1")
+        frame = fa.frame()
+        fa.reply(frame, "in time")
         s, r = fut.result(timeout=15)
+        res.check("advisord slow: a '1' after it picks none of the late options",
+                  frame.get("type") == "message" and frame.get("text") == "1", frame)
         res.check("advisord slow: the next answer in time is the person's",
                   s == 200 and r.get("text") == "in time", (s, r))
 
