@@ -16,7 +16,7 @@ SYSD_CONF     = daemon/advisord.conf
 SYSD_UNIT     = systemd/advisord.service
 SYSD_MAN8     = docs/man/advisord.8
 SYSD_MAN1     = docs/man/advisorctl.1
-# advisor-bridge, its unit, man page, sample config and empty secrets file,
+# advisor-bridge, its units (service and socket), man page, sample config and empty secrets file,
 # when bridge/ exists.
 SYSD_BRIDGE   = $(if $(wildcard bridge/main.c),yes)
 SYSD_BRIDGE_BIN = $(if $(SYSD_BRIDGE),$(INSTALL_BUILD)/advisor-bridge)
@@ -74,6 +74,7 @@ ifneq ($(SYSD_BRIDGE),)
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	  systemd/advisor-bridge.service > $(DESTDIR)$(UNITDIR)/advisor-bridge.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/advisor-bridge.service
+	$(INSTALL) -m 644 systemd/advisor-bridge.socket $(DESTDIR)$(UNITDIR)/advisor-bridge.socket
 	$(INSTALL) -m 644 docs/man/advisor-bridge.8 $(DESTDIR)$(MANDIR)/man8/advisor-bridge.8
 endif
 
@@ -84,6 +85,7 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man8/advisord.8 $(DESTDIR)$(MANDIR)/man1/advisorctl.1 \
 	  $(DESTDIR)$(BINDIR)/advisor-bridge \
 	  $(DESTDIR)$(UNITDIR)/advisor-bridge.service \
+	  $(DESTDIR)$(UNITDIR)/advisor-bridge.socket \
 	  $(DESTDIR)$(MANDIR)/man8/advisor-bridge.8
 	$(call sysd_unconf,$(SYSD_CONF),$(DESTDIR)$(SYSCONFDIR)/advisord/advisord.conf)
 	$(call sysd_unconf,bridge/advisor-bridge.conf,$(DESTDIR)$(SYSCONFDIR)/advisord/advisor-bridge.conf)

@@ -183,6 +183,7 @@ def install_prefix():
             want += ["bin/advisor-bridge", "etc/advisord/advisor-bridge.conf",
                      "etc/advisord/advisor-bridge.secrets",
                      "lib/systemd/system/advisor-bridge.service",
+                     "lib/systemd/system/advisor-bridge.socket",
                      "share/man/man8/advisor-bridge.8"]
         got = files_under(prefix)
         missing = [w for w in want if w not in got]
