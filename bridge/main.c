@@ -557,7 +557,12 @@ saver_done(int wait)
 
 	if (S.saver == 0)
 		return 1;
-	if ((r = waitpid(S.saver, &st, wait ? 0 : WNOHANG)) == 0)
+	/* a signal in the stop's wait is no end of the child, which still
+	 * writes the temporary file the last save would write too */
+	while ((r = waitpid(S.saver, &st, wait ? 0 : WNOHANG)) == -1 &&
+	    errno == EINTR)
+		;
+	if (r == 0)
 		return 0;
 	S.saver = 0;
 	options_saved(r == -1 ? errno : !WIFEXITED(st) ? EINTR :

@@ -287,6 +287,7 @@ def main():
         secrets_file(res, d, tmp)
         signals(res, d, tmp)
         save_off_the_loop(res, d, tmp)
+        save_at_stop_signalled(res, d, tmp)
         late_signals(res, d, tmp)
         drain(res, tmp)
         ended(res, tmp)
@@ -618,6 +619,51 @@ def save_off_the_loop(res, d, tmp):
                 os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
             except OSError:
                 pass
+        b.stop()
+
+
+def save_at_stop_signalled(res, d, tmp):
+    """The stop waits for a save under way in its child before it makes
+    the last one itself; a signal in that wait (a second SIGTERM, a
+    SIGHUP) interrupted waitpid(), and the bridge logged the save as
+    failed ("Interrupted system call") and wrote the file itself while the
+    child still wrote the same temporary file.  The save's temporary file
+    is a FIFO, which holds the child in its open() until it is read."""
+    state = os.path.join(tmp, "options7")
+    b = Bridge(tmp, "bridge7", d.port, os.path.join(tmp, "bridge.token"),
+               "--state-file", state, "--timeout", "10000")
+    fifo = state + ".tmp"
+    try:
+        res.check("bridge7 connects", wait_connected(b.port))
+        say(b.port, "U71", "C7", "what is kpo")
+        res.check("stop, signalled: the first save",
+                  until(lambda: os.path.exists(state) and "T1:C7:U71\t" in open(state).read(),
+                        timeout=20))
+        os.mkfifo(fifo)
+        say(b.port, "U72", "C7", "what is kpo")
+        b.proc.send_signal(signal.SIGHUP)
+        res.check("stop, signalled: a save held",
+                  until(lambda: "reloaded the flags" in b.text()), b.text()[-500:])
+        b.proc.terminate()
+        time.sleep(0.5)
+        b.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        res.check("stop, signalled: the wait for the save goes on",
+                  "Interrupted system call" not in b.text(), b.text()[-500:])
+    finally:
+        # let every writer of the FIFO through, then the bridge ends
+        deadline = time.time() + 10
+        while b.proc.poll() is None and time.time() < deadline:
+            try:
+                fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+                time.sleep(0.2)
+                while os.read(fd, 65536):
+                    pass
+                os.close(fd)
+            except OSError:
+                time.sleep(0.05)
+        if os.path.exists(fifo):
+            os.unlink(fifo)
         b.stop()
 
 
