@@ -121,7 +121,10 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static const struct vocab *sort_vocab;
+/* qsort's comparison cannot take an argument: the vocabulary being
+ * sorted, one per thread (a reload builds its content on a thread of its
+ * own, while --check or a test may build another) */
+static _Thread_local const struct vocab *sort_vocab;
 
 static int
 cmp_len(const void *a, const void *b)
