@@ -354,7 +354,7 @@ proto_write_reply(struct jbuf *b, const struct proto_reply *r)
 	/* so that a client checks a text against the limit in force (it
 	 * changes with a reload) before it sends it */
 	if (r->max_text_chars > 0) {
-		jbuf_key(b, "max_text_chars", 0);
+		JBUF_LIT(b, ",\"max_text_chars\":");
 		jbuf_int(b, (int64_t)r->max_text_chars);
 	}
 	if (r->why != NULL) {
