@@ -573,6 +573,27 @@ def signals(res, d, tmp):
         b.stop()
 
 
+def hold_a_save(res, b, state, fifo, conv, label):
+    """Once the bridge's first save of STATE is over, make its next one
+    wait: the save's temporary file FIFO holds the child that writes it in
+    its open() until the test reads.  A person of CONV asks, and SIGHUP
+    saves (then reloads the settings: their log line says the save is
+    under way, off the loop)."""
+    u = "U" + conv[1:]
+    say(b.port, u + "1", conv, "what is kpo")
+    # the first comes with the 5 s round of saves, so the wait is longer
+    # than that: with until's 5 s, a loaded machine's fork and fsync past
+    # the deadline failed the check, and the held save was this one
+    res.check("%s: the first save" % label,
+              until(lambda: os.path.exists(state) and
+                    "T1:%s:%s1\t" % (conv, u) in open(state).read(), timeout=20))
+    os.mkfifo(fifo)
+    say(b.port, u + "2", conv, "what is kpo")
+    b.proc.send_signal(signal.SIGHUP)
+    res.check("%s: a save held" % label,
+              until(lambda: "reloaded the flags" in b.text()), b.text()[-500:])
+
+
 def save_off_the_loop(res, d, tmp):
     """The options are saved by a child process, and the bridge serves
     meanwhile: with 50,000 people a save on the loop held every request
@@ -586,19 +607,7 @@ def save_off_the_loop(res, d, tmp):
     fifo = state + ".tmp"
     try:
         res.check("bridge6 connects", wait_connected(b.port))
-        say(b.port, "U61", "C6", "what is kpo")
-        # the first save is over; the next, after a change, is held.  The
-        # first comes with the 5 s round of saves, so the wait is longer
-        # than that: with until's 5 s, a loaded machine's fork and fsync
-        # past the deadline failed the check, and the held save was this one
-        res.check("save off the loop: the first save",
-                  until(lambda: os.path.exists(state) and "T1:C6:U61\t" in open(state).read(),
-                        timeout=20))
-        os.mkfifo(fifo)
-        say(b.port, "U62", "C6", "what is kpo")
-        b.proc.send_signal(signal.SIGHUP)
-        res.check("save off the loop: the reload after the save is done",
-                  until(lambda: "reloaded the flags" in b.text()), b.text()[-500:])
+        hold_a_save(res, b, state, fifo, "C6", "save off the loop")
         s, r = say(b.port, "U63", "C6", "what is bpo")
         res.check("save off the loop: answered while the save is held",
                   s == 200 and "Business Process" in r.get("text", ""), (s, r))
@@ -635,15 +644,7 @@ def save_at_stop_signalled(res, d, tmp):
     fifo = state + ".tmp"
     try:
         res.check("bridge7 connects", wait_connected(b.port))
-        say(b.port, "U71", "C7", "what is kpo")
-        res.check("stop, signalled: the first save",
-                  until(lambda: os.path.exists(state) and "T1:C7:U71\t" in open(state).read(),
-                        timeout=20))
-        os.mkfifo(fifo)
-        say(b.port, "U72", "C7", "what is kpo")
-        b.proc.send_signal(signal.SIGHUP)
-        res.check("stop, signalled: a save held",
-                  until(lambda: "reloaded the flags" in b.text()), b.text()[-500:])
+        hold_a_save(res, b, state, fifo, "C7", "stop, signalled")
         b.proc.terminate()
         time.sleep(0.5)
         b.proc.send_signal(signal.SIGHUP)
