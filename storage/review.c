@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "storage/review.h"
+#include "storage/schema.h"
 
 struct review {
 	sqlite3	*db;
@@ -1420,9 +1421,7 @@ review_purge(struct review *r, int64_t cutoff, long *deleted, char *err,
 		    "CREATE TEMP TABLE IF NOT EXISTS old (id TEXT PRIMARY KEY);"
 		    "DELETE FROM old;"
 		    "INSERT INTO old SELECT c.id FROM f%d.conversations c WHERE "
-		    " max(c.started, coalesce(c.ended, 0), coalesce((SELECT "
-		    " max(time) FROM f%d.messages m WHERE m.conversation = c.id),"
-		    " 0)) < %lld;"
+		    SCHEMA_LAST_ACTIVE("f%d.") " < %lld;"
 		    "DELETE FROM f%d.messages WHERE conversation IN old;"
 		    "DELETE FROM f%d.feedback WHERE conversation IN old;"
 		    "DELETE FROM f%d.states WHERE conversation IN old;"

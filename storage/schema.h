@@ -11,4 +11,12 @@
 extern const char *const schema_migrations[];
 extern const size_t schema_nmigrations;
 
+/* SQL for the last activity of conversation c (its start, its end, its
+ * latest message), with DB the messages table's schema and a dot ("" for
+ * the main one): what a resume token's age and purge's cut-off are
+ * measured from, so that the two agree. */
+#define SCHEMA_LAST_ACTIVE(db) "max(c.started, coalesce(c.ended, 0), " \
+    "coalesce((SELECT max(time) FROM " db "messages m WHERE " \
+    "m.conversation = c.id), 0))"
+
 #endif

@@ -986,10 +986,6 @@ store_resume_free(struct store_resume *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* A conversation c's last activity, as advisorctl purge reckons it. */
-#define LAST_ACTIVE "max(c.started, coalesce(c.ended, 0), coalesce((SELECT " \
-    "max(time) FROM messages m WHERE m.conversation = c.id), 0))"
-
 int
 store_lookup(struct store *s, const char *key, bool by_resume,
     size_t max_messages, struct store_resume *out)
@@ -1002,9 +998,11 @@ store_lookup(struct store *s, const char *key, bool by_resume,
 	if (s->rd == NULL)
 		pthread_mutex_lock(&s->dbmu);
 	if (sqlite3_prepare_v2(db, by_resume ?
-	    "SELECT id, channel, user, " LAST_ACTIVE " FROM conversations c "
+	    "SELECT id, channel, user, " SCHEMA_LAST_ACTIVE("")
+	    " FROM conversations c "
 	    "WHERE resume_hash = ?" :
-	    "SELECT id, channel, user, " LAST_ACTIVE " FROM conversations c "
+	    "SELECT id, channel, user, " SCHEMA_LAST_ACTIVE("")
+	    " FROM conversations c "
 	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
 		goto done;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
