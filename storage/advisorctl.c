@@ -5,6 +5,7 @@
  * were rated.  Also issues bridge tokens.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,26 @@ usage(FILE *f)
 "An option a command does not take is a usage error.\n");
 }
 
+/*
+ * An error on stderr: "advisorctl: " and the message, through the tables'
+ * filter (review_line): a message may name a conversation (as typed, or
+ * each id of an ambiguous bridge name as read from the log), a file, a
+ * date or a command, and a control or bidi character in one would be
+ * obeyed, or reorder the line, in the reviewer's terminal as in a table.
+ */
+static void __attribute__((format(printf, 1, 2)))
+complain(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fputs("advisorctl: ", stderr);
+	review_line(stderr, msg);
+}
+
 /* A bridge's name: 1 to 63 letters, digits, _ . - (it is the first word
  * of its --bridge-tokens line, and part of its conversations' ids). */
 static bool
@@ -77,7 +98,7 @@ token(const char *name, bool json)
 	char tok[AUTH_TOKEN_HEX + 1], hash[AUTH_HASH_HEX + 1];
 
 	if (auth_random_token(tok) == -1) {
-		fprintf(stderr, "advisorctl: cannot make a token\n");
+		complain("cannot make a token");
 		return 1;
 	}
 	auth_sha256_hex(tok, strlen(tok), hash);
@@ -134,6 +155,39 @@ command(const char *name)
 		if (strcmp(name, cmds[i].name) == 0)
 			return &cmds[i];
 	return NULL;
+}
+
+/*
+ * What getopt_long found wrong with the option before optind (CH ':' for
+ * a missing value), said through complain(): getopt's own message, off
+ * (opterr), would print the option as it was typed.
+ */
+static void
+bad_option(int ch, char *const *argv)
+{
+	const struct option *o, *found = NULL;
+	const char *typed = argv[optind - 1];
+	size_t n;
+	int matches = 0;
+
+	for (o = opts; o->name != NULL; o++)
+		if (optopt != 0 && o->val == optopt)
+			found = o;
+	if (ch == ':' && found != NULL)
+		complain("--%s needs a value", found->name);
+	else if (found != NULL)
+		complain("--%s takes no value", found->name);
+	else if (optopt != 0)
+		complain("unknown option -%c", optopt);
+	else {
+		/* a long option: unknown, or the start of several */
+		n = strcspn(typed, "=");
+		for (o = opts; o->name != NULL; o++)
+			if (n > 2 && strncmp(o->name, typed + 2, n - 2) == 0)
+				matches++;
+		complain("%s option \"%.*s\"", matches > 1 ? "ambiguous" :
+		    "unknown", (int)n, typed);
+	}
 }
 
 /* How the command was asked for. */
@@ -203,15 +257,15 @@ main(int argc, char **argv)
 	int ndb = 0, ch, rc;
 	char *end;
 
-	while ((ch = getopt_long(argc, argv, "d:js:h", opts, NULL)) != -1) {
-		if (ch != 'h' && ch != '?' && !strchr(a.given, ch) &&
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":d:js:h", opts, NULL)) != -1) {
+		if (ch != 'h' && ch != '?' && ch != ':' && !strchr(a.given, ch) &&
 		    strlen(a.given) < sizeof(a.given) - 1)
 			a.given[strlen(a.given)] = (char)ch;
 		switch (ch) {
 		case 'd':
 			if (ndb == MAX_DBS) {
-				fprintf(stderr, "advisorctl: at most %d "
-				    "databases\n", MAX_DBS);
+				complain("at most %d databases", MAX_DBS);
 				return 2;
 			}
 			dbs[ndb++] = optarg;
@@ -221,10 +275,9 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			if ((since = review_parse_date(optarg)) < 0) {
-				fprintf(stderr, "advisorctl: bad date \"%s\": "
-				    "--since wants YYYY-MM-DD, zero-padded, a "
-				    "real day from 1970 on (such as "
-				    "2026-01-01)\n", optarg);
+				complain("bad date \"%s\": --since wants "
+				    "YYYY-MM-DD, zero-padded, a real day from "
+				    "1970 on (such as 2026-01-01)", optarg);
 				return 2;
 			}
 			break;
@@ -238,8 +291,8 @@ main(int argc, char **argv)
 			a.days = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || a.days < 0 ||
 			    a.days > 36500) {
-				fprintf(stderr, "advisorctl: --older-than "
-				    "wants a number of days (up to 36500)\n");
+				complain("--older-than wants a number of "
+				    "days (up to 36500)");
 				return 2;
 			}
 			break;
@@ -247,15 +300,15 @@ main(int argc, char **argv)
 			idle = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || idle < 0 ||
 			    idle > 525600) {
-				fprintf(stderr, "advisorctl: --idle wants a "
-				    "number of minutes (up to a year)\n");
+				complain("--idle wants a number of minutes "
+				    "(up to a year)");
 				return 2;
 			}
 			break;
 		case 'v':
 			if (*optarg == '\0') {
-				fprintf(stderr, "advisorctl: --content-version "
-				    "wants a version\n");
+				complain("--content-version wants a "
+				    "version");
 				return 2;
 			}
 			a.version = optarg;
@@ -270,6 +323,7 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
+			bad_option(ch, argv);
 			usage(stderr);
 			return 2;
 		}
@@ -281,14 +335,14 @@ main(int argc, char **argv)
 	cmd = argv[optind];
 	/* say so before complaining about a missing default file */
 	if ((c = command(cmd)) == NULL) {
-		fprintf(stderr, "advisorctl: unknown command \"%s\"\n", cmd);
+		complain("unknown command \"%s\"", cmd);
 		usage(stderr);
 		return 2;
 	}
 	/* every usage error exits 2 before the log is opened */
 	if ((rc = usage_error(c, argc - optind - 1, argv[optind + 1], &a, err,
 	    sizeof(err))) != 0) {
-		fprintf(stderr, "advisorctl: %s\n", err);
+		complain("%s", err);
 		return 2;
 	}
 	if (strcmp(cmd, "token") == 0)
@@ -297,7 +351,7 @@ main(int argc, char **argv)
 		dbs[ndb++] = "advisord.db";
 	if ((r = review_open(dbs, ndb, strcmp(cmd, "purge") == 0, err,
 	    sizeof(err))) == NULL) {
-		fprintf(stderr, "advisorctl: %s\n", err);
+		complain("%s", err);
 		return 1;
 	}
 	/* --current: the content loaded last, for unmatched and feedback */
@@ -305,7 +359,7 @@ main(int argc, char **argv)
 		if (review_current_version(r, current, sizeof(current), err,
 		    sizeof(err)) == -1) {
 			review_close(r);
-			fprintf(stderr, "advisorctl: %s\n", err);
+			complain("%s", err);
 			return 1;
 		}
 		a.version = current;
@@ -343,7 +397,7 @@ main(int argc, char **argv)
 	}
 	review_close(r);
 	if (rc != 0) {
-		fprintf(stderr, "advisorctl: %s\n", err);
+		complain("%s", err);
 		return 1;
 	}
 	return 0;

@@ -401,6 +401,13 @@ one_line(FILE *f, const char *v, size_t n)
 	return (int)w;
 }
 
+void
+review_line(FILE *f, const char *s)
+{
+	one_line(f, s, strlen(s));
+	fputc('\n', f);
+}
+
 static void
 cell(FILE *f, int width, const char *v, bool whole)
 {

@@ -19,6 +19,12 @@ struct review	*review_open(const char *const *paths, int n, bool writable,
 		    char *err, size_t errlen);
 void		 review_close(struct review *);
 
+/* S on F as one line, as the tables show a text (a line break or tab as
+ * a space, each control and invisible format character as '?'), then a
+ * line break: for advisorctl's errors, which name a conversation, a file
+ * or a date as it was typed or read from the log. */
+void		 review_line(FILE *f, const char *s);
+
 /* "YYYY-MM-DD" (UTC midnight) to microseconds: exactly that shape, a day
  * the month has, from 1970 on; -1 for anything else. */
 int64_t		 review_parse_date(const char *);

@@ -112,6 +112,27 @@ def trojan():
         msgs = json.loads(out)["messages"] if rc == 0 else []
         R.check("transcript --json: each message's content version", msgs and
                 all(m["content_version"] == version for m in msgs), msgs[:2])
+        # advisorctl's errors name what was typed, and an ambiguous bridge
+        # name's ids as the log has them (a chat's ids): on stderr they
+        # show as in the tables, not as escapes the terminal would obey
+        db = sqlite3.connect(d.db)
+        for bridge in ("one", "two"):
+            db.execute("INSERT INTO conversations (id, channel, started) VALUES (?, 'bridge', 1)",
+                       ("b-%s:T\x1b]0;owned\x07\u202e" % bridge,))
+        db.commit()
+        db.close()
+        for args, shown in ((["transcript", "T\x1b]0;owned\x07\u202e"],
+                             "advisorctl: T?]0;owned?? names more than one conversation: "
+                             "b-one:T?]0;owned?? b-two:T?]0;owned??\n"),
+                            (["transcript", "w-\x1b[2J\u2066x\nz"], "advisorctl: no conversation w-?[2J?x z\n"),
+                            (["--since", "\x1b[2J", "stats"], 'advisorctl: bad date "?[2J": '),
+                            (["\x1bc"], 'advisorctl: unknown command "?c"\n'),
+                            (["--\x1b[2J", "stats"], 'advisorctl: unknown option "--?[2J"\n'),
+                            (["--db", d.db + "\u202e", "stats"], "advisorctl: %s?: no such file\n" % d.db)):
+            rc, _, err = ctl(*(args if args[0] == "--db" else ["--db", d.db] + args))
+            R.check("bidi: the error of %r shows its controls as ?" % args[:2], rc in (1, 2) and
+                    err.startswith(shown) and "\x1b" not in err and "\x07" not in err and
+                    not any(b in err for b in bidi), (rc, err[:300]))
     finally:
         d.stop(signal.SIGKILL)
 

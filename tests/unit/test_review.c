@@ -1670,7 +1670,11 @@ test_title_version(void **state)
 }
 
 /* A bridge conversation is found by the name its replies carry, unless
- * two bridges share the name; a log id is taken as it is. */
+ * two bridges share the name; a log id is taken as it is.  The error
+ * names conversations as typed or as the log has them (each id of an
+ * ambiguous name, which a chat made up): review_line(), which advisorctl
+ * writes its errors with, shows them as the tables do, an escape or a
+ * bidi control as '?' and a line break as a space; ERR keeps them exact. */
 static void
 test_transcript_bridge_name(void **state)
 {
@@ -1690,7 +1694,13 @@ test_transcript_bridge_name(void **state)
 	    "INSERT INTO conversations VALUES ('w-x:T3', 'web', NULL, NULL, "
 	    T1 ", NULL, 'v1');"
 	    MSG_INTO "(1, 'b-chat:T2', 'in', 'hello there',"
-	    " 'greet', NULL, NULL, NULL, NULL, 0, " T1 ");");
+	    " 'greet', NULL, NULL, NULL, NULL, 0, " T1 ");"
+	    "INSERT INTO conversations VALUES ('b-chat:T' || char(27) ||"
+	    " ']0;x' || char(7) || char(0x202e), 'bridge', 'u1', NULL, " T1 ","
+	    " NULL, 'v1');"
+	    "INSERT INTO conversations VALUES ('b-other:T' || char(27) ||"
+	    " ']0;x' || char(7) || char(0x202e), 'bridge', 'u2', NULL, " T1 ","
+	    " NULL, 'v1');");
 	r = open_one(true);
 	f = open_memstream(&buf, &len);
 	assert_int_equal(review_transcript(r, "T2", false, f, err,
@@ -1714,6 +1724,21 @@ test_transcript_bridge_name(void **state)
 	assert_int_equal(review_transcript(r, "C1:U1", false, stdout, err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "no conversation C1:U1");
+	assert_int_equal(review_transcript(r, "T\x1b]0;x\x07" RLO, false,
+	    stdout, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, " b-chat:T\x1b]0;x\x07" RLO));
+	f = open_memstream(&buf, &len);
+	review_line(f, err);
+	assert_int_equal(review_transcript(r, "w-\x1b[2J" LRI "\nx", false,
+	    stdout, err, sizeof(err)), -1);
+	review_line(f, err);
+	fclose(f);
+	assert_false(has_control(buf));
+	assert_false(has_invisible(buf));
+	assert_string_equal(buf, "T?]0;x?? names more than one conversation: "
+	    "b-chat:T?]0;x?? b-other:T?]0;x??\n"
+	    "no conversation w-?[2J? x\n");
+	free(buf);
 	review_close(r);
 }
 
