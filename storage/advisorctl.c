@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon/auth.h"
 #include "daemon/clock.h"
@@ -347,6 +348,14 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "token") == 0)
 		return token(argv[optind + 1], json);
+	/* a reviewer who has not named the log may not know that one is
+	 * looked for here, nor where the daemon keeps its own */
+	if (ndb == 0 && access("advisord.db", F_OK) != 0) {
+		complain("no --db given and no advisord.db in this folder: name "
+		    "the log with --db PATH (make run writes var/advisord.db, "
+		    "the installed service /var/lib/advisord/advisord.db)");
+		return 1;
+	}
 	if (ndb == 0)
 		dbs[ndb++] = "advisord.db";
 	if ((r = review_open(dbs, ndb, strcmp(cmd, "purge") == 0, err,

@@ -338,6 +338,15 @@ def main():
         # errors: clear message, non-zero exit
         rc, _, err = ctl("--db", "/nonexistent/x.db", "stats")
         R.check("missing file: clear error", rc != 0 and "no such file" in err, err)
+        # no --db, and no advisord.db where advisorctl runs: where the logs are
+        p = subprocess.run([CTL, "stats"], capture_output=True, text=True, timeout=30, cwd=d.dir)
+        R.check("no --db and no log here: says to name it, and where they are", p.returncode == 1 and
+                "no --db given and no advisord.db in this folder" in p.stderr and
+                "var/advisord.db" in p.stderr and "/var/lib/advisord/advisord.db" in p.stderr, p.stderr)
+        shutil.copyfile(d.db, os.path.join(d.dir, "advisord.db"))
+        p = subprocess.run([CTL, "--json", "stats"], capture_output=True, text=True, timeout=30, cwd=d.dir)
+        R.check("no --db: advisord.db in this folder is read", p.returncode == 0 and
+                json.loads(p.stdout)["totals"][0]["fallbacks"] == 3, (p.returncode, p.stderr, p.stdout[:100]))
         junk = os.path.join(d.dir, "junk.db")
         with open(junk, "w") as f:
             f.write("not a database at all, just text\n")
