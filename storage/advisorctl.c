@@ -372,6 +372,11 @@ main(int argc, char **argv)
 			return 1;
 		}
 		a.version = current;
+	} else if (a.version != NULL && (rc = review_version_known(r,
+	    a.version, err, sizeof(err))) != 1) {
+		review_close(r);
+		complain("%s", err);
+		return 1;
 	}
 	if (strcmp(cmd, "stats") == 0)
 		rc = review_stats(r, since, json, stdout, err, sizeof(err));

@@ -1223,6 +1223,39 @@ review_current_version(struct review *r, char *version, size_t len,
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+int
+review_version_known(struct review *r, const char *version, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	char last[128], why[256];
+	int rc;
+
+	if (prepare(r, "SELECT EXISTS (SELECT 1 FROM all_content_loads WHERE "
+	    "version = ?1) OR EXISTS (SELECT 1 FROM all_conversations WHERE "
+	    "content_version = ?1) OR EXISTS (SELECT 1 FROM all_messages WHERE "
+	    "content_version = ?1)", &st, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0) ? 1 : 0;
+	else {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	if (review_current_version(r, last, sizeof(last), why,
+	    sizeof(why)) == 0)
+		snprintf(err, errlen, "no content version \"%.80s\" in the log "
+		    "(the newest is %s, which --current takes)", version, last);
+	else
+		snprintf(err, errlen, "no content version \"%.80s\" in the log, "
+		    "which records none", version);
+	return 0;
+}
+
 /*
  * The log id of the conversation CONV names, in ID: the log id itself, or
  * the `conversation` a bridge's replies carry ("T1:C1:U1"), which the log

@@ -45,6 +45,12 @@ int	review_unmatched(struct review *, int64_t since_us,
  * one, else of the conversation started last.  -1 when none does. */
 int	review_current_version(struct review *, char *version, size_t len,
 	    char *err, size_t errlen);
+/* Whether the log has content version VERSION: loaded (content_loads),
+ * matching a question, or a conversation's.  1; 0, with ERR saying so
+ * and naming the version loaded last (a mistyped version would read as
+ * one nobody has asked yet); -1 with the reason in ERR. */
+int	review_version_known(struct review *, const char *version, char *err,
+	    size_t errlen);
 /* A conversation still open with a message at or after LIVE_AFTER_US is
  * in progress, counted apart from those that ended or were given up. */
 int	review_dropoff(struct review *, int64_t since_us,

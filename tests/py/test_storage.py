@@ -265,6 +265,13 @@ def main():
                 cur.get("by_text") == um["by_text"], (rc, cur.get("content_version"), version))
         R.check("unmatched --current: how much it was asked", cur.get("questions", 0) > cur.get("fallbacks", 0) ==
                 tot.get("fallbacks") and cur.get("loaded", "").endswith("Z"), cur)
+        # another content, loaded once long ago and never asked: none of
+        # this log's questions or answers are its (a version the log does
+        # not have at all is an error, below)
+        db = sqlite3.connect(d.db)
+        db.execute("INSERT INTO content_loads VALUES (1, '0-0')")
+        db.commit()
+        db.close()
         rc, out, _ = ctl("--db", d.db, "--json", "unmatched", "--content-version", "0-0")
         R.check("unmatched --content-version: only that version's questions",
                 rc == 0 and json.loads(out)["by_text"] == [], out[:200])
@@ -356,6 +363,18 @@ def main():
         R.check("a directory: says so", rc == 1 and "a directory, not a log file" in err, (rc, err))
         rc, _, err = ctl("--db", d.db, "transcript", "w-nope")
         R.check("unknown conversation: clear error", rc != 0 and "no conversation" in err, err)
+        # a content version the log does not have (mistyped, or of
+        # another log) is an error, not "no question typed of it yet"
+        for cmd in ("unmatched", "feedback"):
+            rc, out, err = ctl("--db", d.db, cmd, "--content-version", "da311e63-nope")
+            R.check("%s --content-version unknown: says so" % cmd, rc == 1 and out == "" and
+                    'no content version "da311e63-nope" in the log (the newest is %s, which --current takes)' %
+                    version in err, (rc, out, err))
+        rc, out, _ = ctl("--db", d.db, "--json", "unmatched", "--current")
+        current = json.loads(out)["content_version"] if rc == 0 else None
+        rc, out, err = ctl("--db", d.db, "--json", "unmatched", "--content-version", current or "")
+        R.check("unmatched --content-version of the log: a report", rc == 0 and
+                json.loads(out)["content_version"] == current, (rc, err))
         rc, _, err = ctl("--db", d.db, "--since", "2024-13-45", "stats")
         R.check("bad date: clear error", rc != 0 and "bad date" in err, err)
         # bad usage exits 2, before the log is opened, and says why

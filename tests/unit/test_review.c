@@ -528,6 +528,12 @@ test_unmatched_version(void **state)
 	s = unmatched_of(r, "v1", false);
 	assert_non_null(strstr(s, "lpo"));
 	free(s);
+	/* a version the log does not have is said to be none, not read as
+	 * one nobody has asked yet */
+	assert_int_equal(review_version_known(r, "v1", err, sizeof(err)), 1);
+	assert_int_equal(review_version_known(r, "v3", err, sizeof(err)), 0);
+	assert_string_equal(err, "no content version \"v3\" in the log (the "
+	    "newest is v2, which --current takes)");
 	/* all versions: both */
 	s = unmatched_of(r, NULL, true);
 	doc = cJSON_Parse(s);
@@ -545,6 +551,9 @@ test_unmatched_version(void **state)
 	    sizeof(err)), -1);
 	assert_string_equal(err, "no conversation in the log records a "
 	    "content version");
+	assert_int_equal(review_version_known(r, "v1", err, sizeof(err)), 0);
+	assert_string_equal(err, "no content version \"v1\" in the log, "
+	    "which records none");
 	review_close(r);
 }
 
@@ -651,6 +660,8 @@ test_unmatched_resumed(void **state)
 	versions_are(r, "v2", "what is lpo", "zebra vendor");
 	assert_string_equal(unmatched_texts(r, NULL, t, sizeof(t)),
 	    "what is lpo|zebra vendor");
+	/* v1 is only a question's now: known all the same */
+	assert_int_equal(review_version_known(r, "v1", t, sizeof(t)), 1);
 	review_close(r);
 }
 
@@ -753,7 +764,7 @@ test_unmatched_just_reloaded(void **state)
 {
 	struct review *r;
 	cJSON *doc;
-	char *s;
+	char *s, err[256];
 
 	(void)state;
 	fixture(path_a,
@@ -779,6 +790,8 @@ test_unmatched_just_reloaded(void **state)
 	assert_non_null(strstr(s, "Content version v2, loaded "
 	    "2025-01-02T00:00:00Z: no question typed of it yet"));
 	free(s);
+	/* loaded and not asked yet is a version the log has */
+	assert_int_equal(review_version_known(r, "v2", err, sizeof(err)), 1);
 	/* the content before: two typed questions (a click is none), one
 	 * fell back */
 	s = unmatched_of(r, "v1", true);
