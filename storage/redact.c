@@ -3,7 +3,8 @@
  * scanner (no regex engine in the storage module) and masks them.  A phone
  * number is a run of at least 7 digits, possibly with a leading +, spaces,
  * dots, dashes and parentheses between them; shorter digit runs (years,
- * company sizes, prices) are left alone.
+ * company sizes, prices) are left alone, and a longer one is cut at a
+ * space (two numbers typed one after the other).
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -64,10 +65,28 @@ emails(char *s)
 	return n;
 }
 
+/* Where the first number of the run S[from, to) ends if the run is cut
+ * at a space: the last digit before a space with 7 to 15 digits up to
+ * it; FROM when no cut gives one. */
+static size_t
+split(const char *s, size_t from, size_t to)
+{
+	size_t j, digits = 0, cut = from;
+
+	for (j = from; j < to && digits <= 15; j++) {
+		if (isdigit((unsigned char)s[j]))
+			digits++;
+		if (digits >= 7 && digits <= 15 && isdigit((unsigned char)s[j])
+		    && s[j + 1] == ' ')
+			cut = j + 1;
+	}
+	return cut;
+}
+
 static size_t
 phones(char *s)
 {
-	size_t n = 0, i = 0, j, end, digits;
+	size_t n = 0, i = 0, j, end, digits, cut;
 
 	while (s[i]) {
 		if (!(isdigit((unsigned char)s[i]) || (s[i] == '+' &&
@@ -95,7 +114,14 @@ phones(char *s)
 			if (s[j] == ' ' && s[j + 1] == ' ')
 				break;
 		}
-		if (digits >= 7 && digits <= 15 &&
+		/* more than a number can hold: two typed one after the other
+		 * ("0612345678 0698765432"), each masked on its own, the
+		 * first up to the last space that leaves it 15 digits or
+		 * fewer */
+		cut = digits > 15 ? split(s, i, end) : i;
+		if (cut > i)
+			end = cut;
+		if ((cut > i || (digits >= 7 && digits <= 15)) &&
 		    !isalpha((unsigned char)s[end])) {
 			i = mask(s, i, end, "[phone]");
 			n++;

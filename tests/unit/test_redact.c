@@ -55,6 +55,12 @@ test_phones(void **state)
 	check("555-123-4567", "[phone]", 1);
 	check("(030) 1234567", "[phone]", 1);
 	check("tel 0612345678, or 0698765432", "tel [phone], or [phone]", 2);
+	/* two with only a space between: more digits than one number has,
+	 * and both were left as typed */
+	check("call 0612345678 0698765432", "call [phone] [phone]", 2);
+	check("+44 20 7946 0958 0612345678 ok", "[phone] [phone] ok", 2);
+	check("0612345678 0698765432 0611122233", "[phone] [phone] [phone]",
+	    3);
 }
 
 static void
