@@ -4,7 +4,12 @@
  * number is a run of at least 7 digits, possibly with a leading +, spaces,
  * dots, dashes and parentheses between them; shorter digit runs (years,
  * company sizes, prices) are left alone, and a longer one is cut at a
- * space (two numbers typed one after the other).
+ * space (two numbers typed one after the other).  A run of 13 to 19
+ * digits whose check digit is right (Luhn, as every payment card has) is
+ * a card number, masked whole as "[card]"; a run longer than 15 digits
+ * that no space divides into numbers is masked as "[number]" (an account
+ * or card number that fails the check is still no one's business in a
+ * log).
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -83,6 +88,41 @@ split(const char *s, size_t from, size_t to)
 	return cut;
 }
 
+/* Whether the digits of S[from, to) pass the Luhn check: from the last
+ * digit leftwards, every second one doubled (less 9 past 9), the sum a
+ * multiple of 10. */
+static int
+luhn(const char *s, size_t from, size_t to)
+{
+	unsigned sum = 0, k = 0, d;
+	size_t j;
+
+	for (j = to; j > from; j--) {
+		if (!isdigit((unsigned char)s[j - 1]))
+			continue;
+		d = (unsigned)(s[j - 1] - '0');
+		if (k++ % 2 == 1)
+			d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+		sum += d;
+	}
+	return sum % 10 == 0;
+}
+
+/* Whether S[from, to) is written as a card number is: digits in groups
+ * divided by spaces or dashes, with no "+" or brackets (a phone number's
+ * country code or area code). */
+static int
+card_shaped(const char *s, size_t from, size_t to)
+{
+	size_t j;
+
+	for (j = from; j < to; j++)
+		if (!isdigit((unsigned char)s[j]) && s[j] != ' ' &&
+		    s[j] != '-')
+			return 0;
+	return 1;
+}
+
 static size_t
 phones(char *s)
 {
@@ -118,12 +158,21 @@ phones(char *s)
 		 * ("0612345678 0698765432"), each masked on its own, the
 		 * first up to the last space that leaves it 15 digits or
 		 * fewer */
+		if (digits >= 13 && digits <= 19 && card_shaped(s, i, end) &&
+		    luhn(s, i, end) && !isalpha((unsigned char)s[end])) {
+			i = mask(s, i, end, "[card]");
+			n++;
+			continue;
+		}
 		cut = digits > 15 ? split(s, i, end) : i;
 		if (cut > i)
 			end = cut;
 		if ((cut > i || (digits >= 7 && digits <= 15)) &&
 		    !isalpha((unsigned char)s[end])) {
 			i = mask(s, i, end, "[phone]");
+			n++;
+		} else if (digits > 15 && !isalpha((unsigned char)s[end])) {
+			i = mask(s, i, end, "[number]");
 			n++;
 		} else
 			i = end > i ? end : i + 1;

@@ -1,5 +1,5 @@
 /*
- * test_redact.c: the masking of e-mail addresses and phone numbers, and
+ * test_redact.c: the masking of e-mail addresses, phone and card numbers, and
  * what it must leave alone (years, sizes, prices, words with digits).
  */
 #include <stdarg.h>
@@ -79,6 +79,26 @@ test_not_phones(void **state)
 	check("call (555) 123 4567", "call [phone]", 1);
 }
 
+/* Card numbers: 16 digits in one run are more than a phone number has,
+ * and were logged as typed; in groups, all but the last four were taken
+ * for a phone number. */
+static void
+test_cards(void **state)
+{
+	(void)state;
+	check("card 4111111111111111 ok", "card [card] ok", 1);
+	check("4111 1111 1111 1111", "[card]", 1);
+	check("5500-0000-0000-0004.", "[card].", 1);
+	check("amex 378282246310005", "amex [card]", 1);
+	/* the check digit wrong: still too long for a phone, still masked */
+	check("ref 4111111111111112", "ref [number]", 1);
+	check("12345678901234567890123", "[number]", 1);
+	/* a phone number whose digits happen to pass the check stays one */
+	check("+86 138 1234 5009", "[phone]", 1);
+	/* digits in a word are no one's card */
+	check("id x4111111111111111", "id x4111111111111111", 0);
+}
+
 static void
 test_both(void **state)
 {
@@ -130,6 +150,7 @@ main(void)
 		cmocka_unit_test(test_not_emails),
 		cmocka_unit_test(test_phones),
 		cmocka_unit_test(test_not_phones),
+		cmocka_unit_test(test_cards),
 		cmocka_unit_test(test_both),
 		cmocka_unit_test(test_every_offset),
 	};
