@@ -631,13 +631,40 @@ def save_off_the_loop(res, d, tmp):
         b.stop()
 
 
+def in_wait(pid):
+    """Whether process PID sleeps in waitpid() (the kernel's do_wait)."""
+    try:
+        with open("/proc/%d/wchan" % pid) as f:
+            return f.read().strip() == "do_wait"
+    except OSError:
+        return False
+
+
+def let_writers_through(b, fifo):
+    """Read the save's FIFO for every writer that opens it, until the
+    bridge B has ended (10 s at most)."""
+    deadline = time.time() + 10
+    while b.proc.poll() is None and time.time() < deadline:
+        try:
+            fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+            time.sleep(0.2)
+            while os.read(fd, 65536):
+                pass
+            os.close(fd)
+        except OSError:
+            time.sleep(0.05)
+
+
 def save_at_stop_signalled(res, d, tmp):
     """The stop waits for a save under way in its child before it makes
     the last one itself; a signal in that wait (a second SIGTERM, a
     SIGHUP) interrupted waitpid(), and the bridge logged the save as
     failed ("Interrupted system call") and wrote the file itself while the
     child still wrote the same temporary file.  The save's temporary file
-    is a FIFO, which holds the child in its open() until it is read."""
+    is a FIFO, which holds the child in its open() until it is read; the
+    SIGHUP comes once the bridge sleeps in waitpid(), and the check reads
+    the log once the bridge has ended: the child's own failure (it cannot
+    fsync a FIFO) is the save's first, not the interrupted wait."""
     state = os.path.join(tmp, "options7")
     b = Bridge(tmp, "bridge7", d.port, os.path.join(tmp, "bridge.token"),
                "--state-file", state, "--timeout", "10000")
@@ -646,23 +673,19 @@ def save_at_stop_signalled(res, d, tmp):
         res.check("bridge7 connects", wait_connected(b.port))
         hold_a_save(res, b, state, fifo, "C7", "stop, signalled")
         b.proc.terminate()
-        time.sleep(0.5)
+        # the loop is over once advisord's connection is: then the stop
+        # waits for the held child
+        res.check("stop, signalled: the stop waits for the held save",
+                  until(lambda: "closed the connection to advisord" in b.text() and
+                        in_wait(b.proc.pid), timeout=10), b.text()[-500:])
         b.proc.send_signal(signal.SIGHUP)
-        time.sleep(0.5)
+        let_writers_through(b, fifo)
+        log = b.text()
         res.check("stop, signalled: the wait for the save goes on",
-                  "Interrupted system call" not in b.text(), b.text()[-500:])
+                  b.proc.poll() is not None and "Interrupted system call" not in log and
+                  "cannot save the options (Invalid argument)" in log, log[-500:])
     finally:
-        # let every writer of the FIFO through, then the bridge ends
-        deadline = time.time() + 10
-        while b.proc.poll() is None and time.time() < deadline:
-            try:
-                fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-                time.sleep(0.2)
-                while os.read(fd, 65536):
-                    pass
-                os.close(fd)
-            except OSError:
-                time.sleep(0.05)
+        let_writers_through(b, fifo)
         if os.path.exists(fifo):
             os.unlink(fifo)
         b.stop()
