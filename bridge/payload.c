@@ -78,6 +78,8 @@ field_slot(struct payload *p, const char *key, size_t klen, size_t *cap)
 		    PAYLOAD_FIELD },
 		{ "ssl_check", offsetof(struct payload, check),
 		    sizeof(((struct payload *)0)->check) },
+		{ "response_url", offsetof(struct payload, response_url),
+		    RESPURL_MAX },
 	};
 	/* fields only one chat sends, whatever their value */
 	static const struct {
@@ -130,7 +132,7 @@ payload_parse_form(const char *body, size_t n, struct payload *p)
 			    (size_t)(amp - eq - 1), slot, cap);
 			if (rc == -2 && slot == p->text)
 				p->text_too_long = 1;
-			else if (rc != 0)
+			else if (rc != 0 && slot != p->response_url)
 				return -1;
 			if (rc != 0 || eq == amp)
 				slot[0] = '\0';
@@ -187,7 +189,10 @@ payload_parse_json(const char *body, size_t n, struct payload *p)
 		else if (slot == p->text) {
 			p->text[0] = '\0';
 			p->text_too_long = 1;
-		} else
+		} else if (slot == p->response_url)
+			/* no late answer for it, but the person's answer */
+			p->response_url[0] = '\0';
+		else
 			goto fail;
 	}
 	rc = 0;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "bridge/chat.h"
+#include "bridge/respurl.h"
 
 #define PAYLOAD_FIELD	256	/* ids and names */
 #define PAYLOAD_TEXT	8192	/* what the person typed: advisord's 2,000
@@ -24,6 +25,9 @@ struct payload {
 	char	text[PAYLOAD_TEXT];	/* text, trigger word kept */
 	char	trigger[PAYLOAD_FIELD];	/* trigger_word / command, if any */
 	char	check[4];		/* ssl_check, as sent */
+	char	response_url[RESPURL_MAX]; /* where a late answer may go
+					 * (slash commands), as sent; "" when
+					 * absent or longer than this */
 	int	text_too_long;		/* text did not fit: it is "" */
 	int	ssl_check;		/* Slack checking the URL's TLS
 					 * certificate (ssl_check=1): no person */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -51,6 +52,36 @@ test_form(void **state)
 	assert_string_equal(p.text, "what is KPO?");
 	/* a slash command's text does not repeat the command */
 	assert_string_equal(payload_message(&p), "what is KPO?");
+	assert_string_equal(p.response_url, "https://x");
+}
+
+/* A response_url too long to keep costs its late answer, not the answer:
+ * the request is taken without it, as form and as JSON. */
+static void
+test_response_url_long(void **state)
+{
+	char body[RESPURL_MAX + 128];
+	struct payload p;
+	int n;
+
+	(void)state;
+	n = snprintf(body, sizeof(body), "token=t&user_id=U1&text=hi&"
+	    "response_url=https://x/%0*d", RESPURL_MAX, 7);
+	assert_true(n > 0 && (size_t)n < sizeof(body));
+	assert_int_equal(payload_parse(NULL, body, strlen(body), &p), 0);
+	assert_string_equal(p.response_url, "");
+	assert_string_equal(p.text, "hi");
+	snprintf(body, sizeof(body), "{\"user_id\":\"U1\",\"text\":\"hi\","
+	    "\"response_url\":\"https://x/%0*d\"}", RESPURL_MAX, 7);
+	assert_int_equal(payload_parse("application/json", body, strlen(body),
+	    &p), 0);
+	assert_string_equal(p.response_url, "");
+	assert_string_equal(p.text, "hi");
+	snprintf(body, sizeof(body), "{\"user_id\":\"U1\",\"text\":\"hi\","
+	    "\"response_url\":\"https://mm.example/hooks/1\"}");
+	assert_int_equal(payload_parse("application/json", body, strlen(body),
+	    &p), 0);
+	assert_string_equal(p.response_url, "https://mm.example/hooks/1");
 }
 
 static void
@@ -309,6 +340,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_response_url_long),
 		cmocka_unit_test(test_trigger),
 		cmocka_unit_test(test_in_channel),
 		cmocka_unit_test(test_chat),
