@@ -103,12 +103,14 @@ deps-build:
 
 # deps: all of it, the build's and what the tests, asan, fuzz and bench
 # add (test, asan, fuzz, fuzz-ci, bench, soak): cmocka, python3, the
-# sqlite3 shell, clang with libFuzzer.  After deps-build, so that no two
+# sqlite3 shell, openssl (test_bridge's throwaway CA), clang with
+# libFuzzer.  After deps-build, so that no two
 # apt-get run at once under -j.
 deps: deps-build
 	@missing=""; \
 	command -v python3 >/dev/null || missing="$$missing python3"; \
 	command -v sqlite3 >/dev/null || missing="$$missing sqlite3"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	command -v clang >/dev/null || missing="$$missing clang"; \
 	[ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
 	  missing="$$missing libclang-rt-14-dev"; \

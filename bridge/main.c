@@ -26,8 +26,11 @@
 #include "bridge/chat.h"
 #include "bridge/convmap.h"
 #include "bridge/journal.h"
+#include "bridge/late.h"
 #include "bridge/payload.h"
+#include "bridge/poster.h"
 #include "bridge/relay.h"
+#include "bridge/respurl.h"
 #include "bridge/verify.h"
 #include "daemon/closeframe.h"
 #include "daemon/throttle.h"
@@ -49,6 +52,8 @@
  * written, and a burst of chat users filled that in one read. */
 #define REFUSALS_LOGGED	5	/* log lines about refusals a second */
 #define WINDOW		32
+/* Requests answered before advisord did, kept for their late answer */
+#define LATE_MAX	256
 
 /* The WebSocket to advisord, as said in the log (once per change). */
 enum link {
@@ -73,6 +78,10 @@ struct bconf {
 	char	state_file[256];	/* options kept across restarts, or "" */
 	enum chat chat;			/* the chat posting here (CHAT_AUTO:
 					 * told by each request's fields) */
+	char	response_url_hosts[1024]; /* hosts a late answer may be
+					 * posted to ("hooks.slack.com") */
+	char	response_url_ca[256];	/* CA certificates they are checked
+					 * against (Debian's bundle) */
 };
 
 /* One HTTP request from the team chat, while it waits for its answer. */
@@ -91,6 +100,9 @@ struct req {
 	/* whom an answer posted into the channel is addressed to, or "" */
 	char		 mention[PAYLOAD_FIELD];
 	enum chat	 chat;		/* whose markup the answer is in */
+	/* where a late answer may go (https, an allowed host), or "" */
+	char		 url[RESPURL_MAX];
+	lws_usec_t	 arrived;
 };
 
 static struct {
@@ -117,6 +129,10 @@ static struct {
 	struct req		*waiting;	/* oldest first */
 	struct req		**tailp;	/* the last one's next */
 	struct convmap		*map;
+	struct late		*late;		/* timed out, their answer may
+						 * still go to their response_url */
+	int			 posting;	/* late answers are posted: the
+						 * CA file was read */
 	unsigned long		 saved;		/* map's changes when saved */
 	pid_t			 saver;		/* the child saving them, or 0 */
 	unsigned long		 saving;	/* the changes it writes */
@@ -201,6 +217,8 @@ defaults(struct bconf *c)
 	 * and the chat's other fields */
 	c->max_body = 32768;
 	c->log_level = 2;
+	strcpy(c->response_url_hosts, "hooks.slack.com");
+	strcpy(c->response_url_ca, "/etc/ssl/certs/ca-certificates.crt");
 }
 
 static int
@@ -263,6 +281,12 @@ set_key(struct bconf *c, const char *key, const char *v)
 	if (strcmp(key, "secrets_file") == 0)
 		return copy_setting(c->secrets_file, sizeof(c->secrets_file),
 		    v);
+	if (strcmp(key, "response_url_hosts") == 0)
+		return copy_setting(c->response_url_hosts,
+		    sizeof(c->response_url_hosts), v);
+	if (strcmp(key, "response_url_ca") == 0)
+		return copy_setting(c->response_url_ca,
+		    sizeof(c->response_url_ca), v);
 	if (strcmp(key, "webhook_token") == 0)
 		return copy_setting(c->webhook_token,
 		    sizeof(c->webhook_token), v);
@@ -303,7 +327,8 @@ known_key(const char *key)
 {
 	static const char *const keys[] = { "listen", "advisor", "token_file",
 	    "state_file", "secrets_file", "webhook_token", "signing_secret",
-	    "log_level", "timeout", "max_body", "chat" };
+	    "log_level", "timeout", "max_body", "chat", "response_url_hosts",
+	    "response_url_ca" };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -493,17 +518,27 @@ req_unlink(struct req *r)
 	r->prevp = NULL;
 }
 
+/* BODY, an answer (taken over), in CHAT's markup and addressed to MENTION
+ * (or ""). */
+static char *
+dressed(char *body, enum chat chat, const char *mention)
+{
+	if (chat != CHAT_AUTO)
+		body = relay_markup(body, chat);
+	/* an outgoing webhook's answer is the channel's: name whom it
+	 * answers, among the people talking there at once */
+	if (mention[0] != '\0')
+		body = relay_address(body, mention);
+	return body;
+}
+
 /* Answer R with STATUS and BODY (taken over; NULL: a plain text body). */
 static void
 req_answer(struct req *r, int status, char *body)
 {
 	req_unlink(r);
-	/* an outgoing webhook's answer is the channel's: name whom it
-	 * answers, among the people talking there at once */
-	if (status == 200 && r->chat != CHAT_AUTO)
-		body = relay_markup(body, r->chat);
-	if (status == 200 && r->mention[0] != '\0')
-		body = relay_address(body, r->mention);
+	if (status == 200)
+		body = dressed(body, r->chat, r->mention);
 	free(r->answer);
 	r->answer = body;
 	r->status = status;
@@ -637,6 +672,28 @@ answer_waiting(int sent)
 	}
 }
 
+/* R is answered before advisord did: keep it for its late answer, when
+ * it has a response_url to post that to; 1 if kept. */
+static int
+keep_late(const struct req *r)
+{
+	struct late_entry e;
+
+	if (r->url[0] == '\0' || !S.posting)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	snprintf(e.reqid, sizeof(e.reqid), "%s", r->reqid);
+	snprintf(e.url, sizeof(e.url), "%s", r->url);
+	snprintf(e.mention, sizeof(e.mention), "%s", r->mention);
+	e.chat = r->chat;
+	/* the window is the chat's, from when it sent the request */
+	e.until = r->arrived / LWS_US_PER_SEC + LATE_VALID_S;
+	if (late_add(S.late, &e))
+		logmsg(1, "%d requests wait for a late answer; the oldest one's "
+		    "will not be posted", LATE_MAX);
+	return 1;
+}
+
 static void
 sweep(lws_sorted_usec_list_t *sul)
 {
@@ -654,12 +711,18 @@ sweep(lws_sorted_usec_list_t *sul)
 			    "time%s", r->reqid, S.stop ? " (stopping)" : "");
 			/* with advisord, which is slow, not away: the chat
 			 * is about to show the person an error of its own */
-			req_answer_text(r, 200, r->sent && S.up && !S.stop ?
-			    "The advisor is taking too long to answer right "
-			    "now. Please ask again in a moment." :
-			    unavailable_words());
+			if (r->sent && S.up && !S.stop && keep_late(r))
+				req_answer_text(r, 200, "The advisor is taking "
+				    "longer than usual; the answer will follow "
+				    "here in a moment.");
+			else
+				req_answer_text(r, 200, r->sent && S.up &&
+				    !S.stop ? "The advisor is taking too long to "
+				    "answer right now. Please ask again in a "
+				    "moment." : unavailable_words());
 		}
 	}
+	late_expire(S.late, now / LWS_US_PER_SEC);
 	if (S.accept_held && S.lwsi != NULL) {
 		S.accept_held = 0;
 		lws_rx_flow_control(S.lwsi, 1);
@@ -787,11 +850,44 @@ pending_frames(void)
 	return 0;
 }
 
-/* Whether the request REQID still waits for its answer. */
+/* Whether the request REQID still waits for its answer, or its late
+ * answer is still to be posted to its response_url: either way the
+ * person sees its options. */
 static int
 awaited(const char *reqid)
 {
-	return find_waiting(reqid) != NULL;
+	return find_waiting(reqid) != NULL || late_has(S.late, reqid,
+	    lws_now_usecs() / LWS_US_PER_SEC);
+}
+
+/* ANSWER (taken over), advisord's late answer to the request REQID, to
+ * that request's response_url, if it had one and its window is open: 1
+ * when it did (what became of the post is said), else 0. */
+static int
+post_late(const char *reqid, char *answer)
+{
+	struct late_entry e;
+	struct respurl u;
+	int rc = 0;
+
+	if (!late_take(S.late, reqid, lws_now_usecs() / LWS_US_PER_SEC, &e))
+		goto out;
+	rc = 1;
+	answer = dressed(answer, e.chat, e.mention);
+	/* checked again: a SIGHUP may have taken the host off the list */
+	if (respurl_parse(e.url, &u) != RESPURL_OK ||
+	    !respurl_allowed(S.cfg.response_url_hosts, u.host)) {
+		logmsg(1, "request %s: its late answer is dropped: %s is no "
+		    "longer in response_url_hosts", reqid, u.host);
+		goto out;
+	}
+	logmsg(2, "request %s: advisord answered after the timeout; posting "
+	    "the answer to its response_url at %s", reqid, u.host);
+	if (answer != NULL)
+		(void)poster_post(&u, reqid, answer);
+out:
+	free(answer);
+	return rc;
 }
 
 static void
@@ -810,9 +906,10 @@ on_frame(const char *frame, size_t n)
 	if (S.inflight > 0 && S.inflight-- == WINDOW && pending_frames())
 		lws_callback_on_writable(S.ws);
 	if ((r = find_waiting(rr.in_reply_to)) == NULL) {
-		logmsg(2, "answer for %s came after its request was gone",
-		    rr.in_reply_to[0] ? rr.in_reply_to : "(none)");
-		free(rr.answer);
+		if (!post_late(rr.in_reply_to, rr.answer))
+			logmsg(2, "answer for %s came after its request was "
+			    "gone", rr.in_reply_to[0] ? rr.in_reply_to :
+			    "(none)");
 		return;
 	}
 	req_answer(r, 200, rr.answer);
@@ -971,6 +1068,28 @@ authenticate(struct lws *wsi, struct req *r, const struct payload *p)
 	return 401;
 }
 
+/* P's response_url into R, when a late answer may go there: https, to a
+ * host of response_url_hosts.  P is authenticated: a request that is not
+ * never gets this far, and its URL is never contacted. */
+static void
+take_response_url(struct req *r, const struct payload *p)
+{
+	struct respurl u;
+	int rc;
+
+	r->url[0] = '\0';
+	if (p->response_url[0] == '\0' || !S.posting)
+		return;
+	if ((rc = respurl_parse(p->response_url, &u)) != RESPURL_OK)
+		logmsg(1, "request %s: its response_url is not used: %s",
+		    r->reqid, respurl_error(rc));
+	else if (!respurl_allowed(S.cfg.response_url_hosts, u.host))
+		logmsg(1, "request %s: its response_url is not used: %s is not "
+		    "in response_url_hosts", r->reqid, u.host);
+	else
+		snprintf(r->url, sizeof(r->url), "%s", p->response_url);
+}
+
 static void
 handle_post(struct lws *wsi, struct req *r)
 {
@@ -1047,6 +1166,7 @@ handle_post(struct lws *wsi, struct req *r)
 		goto out;
 	}
 	snprintf(r->reqid, sizeof(r->reqid), "b%lu", ++S.seq);
+	take_response_url(r, p);
 	if ((r->frame = relay_request(conv, r->reqid, p->user_name[0] ?
 	    p->user_name : p->user, text, convmap_option(S.map, conv,
 	    k))) == NULL) {
@@ -1059,8 +1179,9 @@ handle_post(struct lws *wsi, struct req *r)
 		req_answer(r, 200, relay_error("too_large"));
 		goto out;
 	}
-	r->deadline = lws_now_usecs() +
-	    (lws_usec_t)S.cfg.timeout_ms * LWS_US_PER_MS;
+	r->arrived = lws_now_usecs();
+	r->deadline = r->arrived + (lws_usec_t)S.cfg.timeout_ms *
+	    LWS_US_PER_MS;
 	/* appended, so that one person's messages go out in their order */
 	r->next = NULL;
 	r->prevp = S.tailp;
@@ -1255,6 +1376,7 @@ static const struct lws_protocols protocols[] = {
 	{ "http", cb_http, sizeof(struct req), 0, 0, NULL, 0 },
 	{ "advisor-client", cb_client, 0, 65536, 0, NULL, 0 },
 	{ "listener", cb_listen, 0, 0, 0, NULL, 0 },
+	{ POSTER_PROTOCOL, poster_callback, 0, 0, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -1278,7 +1400,8 @@ usage(FILE *f)
 "                      [--signing-secret SECRET] [--timeout MS]\n"
 "                      [--max-body BYTES] [--log-level LEVEL]\n"
 "                      [--secrets-file FILE] [--state-file FILE]\n"
-"                      [--chat CHAT]\n"
+"                      [--chat CHAT] [--response-url-hosts HOSTS]\n"
+"                      [--response-url-ca FILE]\n"
 "                      [--version] [--help]\n"
 "  -c, --config FILE        settings, one `key = value` a line\n"
 "      --listen ADDR:PORT   where team chats POST (127.0.0.1:8090)\n"
@@ -1294,7 +1417,12 @@ usage(FILE *f)
 "      --state-file FILE    keep each person's numbered options here, so\n"
 "                           that \"2\" still works after a restart (none)\n"
 "      --chat CHAT          slack, mattermost, rocketchat, or auto: each\n"
-"                           request's fields tell (auto)\n");
+"                           request's fields tell (auto)\n"
+"      --response-url-hosts HOSTS  hosts a late answer may be posted to, as\n"
+"                           a slash command's response_url names them\n"
+"                           (hooks.slack.com; \"\" for none)\n"
+"      --response-url-ca FILE  CA certificates they are verified with\n"
+"                           (/etc/ssl/certs/ca-certificates.crt)\n");
 }
 
 static const struct option opts[] = {
@@ -1310,6 +1438,8 @@ static const struct option opts[] = {
 	{ "state-file", required_argument, NULL, 'S' },
 	{ "secrets-file", required_argument, NULL, 'F' },
 	{ "chat", required_argument, NULL, 'C' },
+	{ "response-url-hosts", required_argument, NULL, 'H' },
+	{ "response-url-ca", required_argument, NULL, 'A' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -1323,7 +1453,8 @@ apply_flags(struct bconf *c, int argc, char **argv)
 	    ['a'] = "advisor", ['t'] = "token_file", ['w'] = "webhook_token",
 	    ['s'] = "signing_secret", ['T'] = "timeout", ['B'] = "max_body",
 	    ['L'] = "log_level", ['S'] = "state_file",
-	    ['F'] = "secrets_file", ['C'] = "chat" };
+	    ['F'] = "secrets_file", ['C'] = "chat",
+	    ['H'] = "response_url_hosts", ['A'] = "response_url_ca" };
 	int ch, longi = 0;
 
 	optind = 1;
@@ -1376,6 +1507,27 @@ check_timeout(const struct bconf *c)
 	    "(chat = auto: any request may be Slack's)" : "");
 }
 
+/* Whether late answers can be posted: hosts to post to, and the CA file
+ * to verify them with (said when it cannot be read: the bridge answers on
+ * without them). */
+static int
+posting_ok(void)
+{
+	FILE *f;
+
+	if (S.cfg.response_url_hosts[strspn(S.cfg.response_url_hosts,
+	    ", \t")] == '\0')
+		return 0;
+	if ((f = fopen(S.cfg.response_url_ca, "r")) == NULL) {
+		logmsg(1, "response_url_ca %s: %s; late answers will not be "
+		    "posted to response_url", S.cfg.response_url_ca,
+		    strerror(errno));
+		return 0;
+	}
+	fclose(f);
+	return 1;
+}
+
 static void
 set_lws_log(void)
 {
@@ -1386,7 +1538,8 @@ set_lws_log(void)
 /*
  * SIGHUP: read the config file, the secrets file and the flags again and
  * take what can change while running (the webhook token and signing
- * secret, secrets_file, timeout, max_body, log_level, token_file); read the token file again, used from
+ * secret, secrets_file, timeout, max_body, log_level, token_file,
+ * response_url_hosts); read the token file again, used from
  * the next connection on (at once when advisord refused the old one); and
  * save the options.  A bad file keeps every setting as it was.
  */
@@ -1411,13 +1564,15 @@ reload(void)
 	if (strcmp(n.listen_host, S.cfg.listen_host) != 0 ||
 	    n.listen_port != S.cfg.listen_port ||
 	    strcmp(n.advisor, S.cfg.advisor) != 0 ||
-	    strcmp(n.state_file, S.cfg.state_file) != 0)
-		logmsg(1, "reload: listen, advisor and state_file change only "
-		    "with a restart; keeping them");
+	    strcmp(n.state_file, S.cfg.state_file) != 0 ||
+	    strcmp(n.response_url_ca, S.cfg.response_url_ca) != 0)
+		logmsg(1, "reload: listen, advisor, state_file and "
+		    "response_url_ca change only with a restart; keeping them");
 	strcpy(n.listen_host, S.cfg.listen_host);
 	n.listen_port = S.cfg.listen_port;
 	strcpy(n.advisor, S.cfg.advisor);
 	strcpy(n.state_file, S.cfg.state_file);
+	strcpy(n.response_url_ca, S.cfg.response_url_ca);
 	if (n.timeout_ms != S.cfg.timeout_ms || n.chat != S.cfg.chat)
 		check_timeout(&n);
 	S.cfg = n;
@@ -1534,8 +1689,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	set_lws_log();
 
-	if ((S.map = convmap_new()) == NULL)
+	if ((S.map = convmap_new()) == NULL ||
+	    (S.late = late_new(LATE_MAX)) == NULL)
 		goto fail;
+	S.posting = posting_ok();
 	if (S.cfg.state_file[0] != '\0') {
 		/* a damaged file costs the options, not the bridge */
 		if (convmap_load(S.map, S.cfg.state_file) == -1)
@@ -1553,7 +1710,11 @@ main(int argc, char **argv)
 	    S.cfg.listen_port;
 	info.iface = S.cfg.listen_host;
 	info.protocols = protocols;
-	info.options = 0;
+	/* the client TLS context for late answers, which verifies their
+	 * server against the CA file (no server TLS: no certificate) */
+	info.options = S.posting ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
+	info.client_ssl_ca_filepath = S.posting ? S.cfg.response_url_ca :
+	    NULL;
 	if ((S.cx = lws_create_context(&info)) == NULL) {
 		logmsg(0, "cannot listen on %s:%d", S.cfg.listen_host,
 		    S.cfg.listen_port);
@@ -1574,8 +1735,10 @@ main(int argc, char **argv)
 		}
 	}
 	logmsg(2, "listening on %s, advisord at %s; answering within %d ms; "
-	    "chat %s", where, S.cfg.advisor, S.cfg.timeout_ms,
-	    chat_name(S.cfg.chat));
+	    "chat %s; late answers to %s", where, S.cfg.advisor,
+	    S.cfg.timeout_ms, chat_name(S.cfg.chat), S.posting ?
+	    S.cfg.response_url_hosts : "no response_url");
+	poster_init(S.cx, logmsg);
 	check_timeout(&S.cfg);
 	S.backoff_ms = BACKOFF_MIN_MS;
 	connect_advisor(NULL);
@@ -1613,6 +1776,9 @@ fail:
 		sigaddset(&late, SIGINT);
 		sigaddset(&late, SIGHUP);
 		sigprocmask(SIG_BLOCK, &late, NULL);
+		if ((c = poster_stop()) > 0)
+			logmsg(1, "stopped with %d late answer%s not posted", c,
+			    c == 1 ? "" : "s");
 		S.cx = NULL;
 		lws_sul_cancel(&S.sul_connect);
 		lws_sul_cancel(&S.sul_sweep);
@@ -1621,5 +1787,6 @@ fail:
 	}
 	free(S.rx);
 	convmap_free(S.map);
+	late_free(S.late);
 	return rc;
 }

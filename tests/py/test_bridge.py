@@ -295,6 +295,7 @@ def main():
         refusal_flood(res, tmp)
         chats(res, d, tmp, bport)
         timeouts(res, d, tmp)
+        late_answers(res, tmp)
         activation(res, d, tmp)
         unit(res)
         res.check("advisord logs which bridge connected, and from where",
@@ -986,6 +987,193 @@ def timeouts(res, d, tmp):
                   frame.get("type") == "message" and frame.get("text") == "1", frame)
         res.check("advisord slow: the next answer in time is the person's",
                   s == 200 and r.get("text") == "in time", (s, r))
+
+
+class ResponseUrls:
+    """A chat's response_url endpoint: an HTTPS server on 127.0.0.1 with a
+    certificate for localhost from a throwaway CA (ca.pem in TMP, made with
+    openssl), which counts every connection it accepts (TLS or not) and
+    keeps every POST as (path, content type, parsed body); /redirect
+    answers 302 to /elsewhere."""
+
+    def __init__(self, tmp):
+        import http.server
+        import ssl
+        import threading
+        self.ca = os.path.join(tmp, "ca.pem")
+        self.other_ca = os.path.join(tmp, "other-ca.pem")
+        key, csr, crt = (os.path.join(tmp, n) for n in ("srv.key", "srv.csr", "srv.pem"))
+        ext = os.path.join(tmp, "srv.ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=DNS:localhost\n")
+        ca = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+              "-nodes", "-days", "1", "-addext", "basicConstraints=critical,CA:TRUE",
+              "-addext", "keyUsage=critical,keyCertSign"]
+        for argv in (ca + ["-keyout", os.path.join(tmp, "ca.key"), "-out", self.ca,
+                           "-subj", "/CN=bridge test CA"],
+                     ca + ["-keyout", os.path.join(tmp, "other-ca.key"), "-out", self.other_ca,
+                           "-subj", "/CN=another CA"],
+                     ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                      "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost"],
+                     ["x509", "-req", "-in", csr, "-CA", self.ca,
+                      "-CAkey", os.path.join(tmp, "ca.key"), "-CAcreateserial", "-out", crt,
+                      "-days", "1", "-extfile", ext]):
+            subprocess.run(["openssl"] + argv, check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=30)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(crt, key)
+        self.posts, self.connections, self.lock = [], 0, threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(n)
+                try:
+                    body = json.loads(body)
+                except ValueError:
+                    pass
+                with outer.lock:
+                    outer.posts.append((self.path, self.headers.get("Content-Type"), body))
+                if self.path == "/redirect":
+                    self.send_response(302)
+                    self.send_header("Location", "https://localhost:%d/elsewhere" % outer.port)
+                else:
+                    self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            def get_request(self):
+                sock, addr = self.socket.accept()
+                with outer.lock:
+                    outer.connections += 1
+                sock.settimeout(5)
+                return ctx.wrap_socket(sock, server_side=True), addr
+
+            def handle_error(self, request, client_address):
+                pass
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path, host="localhost", scheme="https"):
+        return "%s://%s:%d%s" % (scheme, host, self.port, path)
+
+    def seen(self):
+        """(connections, posts) so far."""
+        with self.lock:
+            return self.connections, list(self.posts)
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def late_answers(res, tmp):
+    """An answer advisord gives after the timeout goes to the request's
+    response_url (it was dropped, and the person had been told to ask
+    again): once, with the answer the chat would have had, over HTTPS
+    verified against the CA set; never to a host not in
+    response_url_hosts, nor over http://, nor for a request that was not
+    authenticated, nor after a redirect.  A stand-in advisord holds each
+    reply until the bridge has answered the person."""
+    urls = ResponseUrls(tmp)
+
+    def ask(pool, user, url, token=HOOK):
+        return pool.submit(post, b.port, {"token": token, "team_id": "T1", "channel_id": "C15",
+                                          "user_id": user, "user_name": user.lower(),
+                                          "command": "/advisor", "text": "what is kpo",
+                                          "api_app_id": "A1", "response_url": url})
+
+    def late(user, url, reqid):
+        """A request whose reply comes after the timeout: the person's
+        answer, and the frame advisord had."""
+        fut = ask(pool, user, url)
+        frame = fa.frame()
+        s, r = fut.result(timeout=15)
+        fa.reply(frame, "late *answer* for " + user, options=("late-a", "late-b"))
+        return s, r, frame
+
+    try:
+        with StandIn(res, tmp, "bridge15", "--timeout", "300", "--response-url-hosts",
+                     "localhost, chat.example.org", "--response-url-ca", urls.ca) as (fa, b, pool):
+            # answered in time: the chat has it, nothing is posted
+            fut = ask(pool, "U151", urls.url("/in-time"))
+            fa.reply(fa.frame(), "in time")
+            s, r = fut.result(timeout=15)
+            res.check("response_url: an answer in time is the reply",
+                      s == 200 and r.get("text") == "in time", (s, r))
+            # a host not in the list, http://, a request not authenticated
+            s, r, _ = late("U152", urls.url("/not-listed", host="127.0.0.1"), "b2")
+            res.check("response_url: a host not in the list is not taken",
+                      "taking too long" in r.get("text", "") and
+                      until(lambda: "request b2: its response_url is not used: 127.0.0.1 is "
+                            "not in response_url_hosts" in b.text() and
+                            "answer for b2 came after its request was gone" in b.text()),
+                      (s, r, b.text()[-500:]))
+            s, r, _ = late("U153", urls.url("/plain", scheme="http"), "b3")
+            res.check("response_url: http:// is not taken",
+                      "taking too long" in r.get("text", "") and
+                      until(lambda: "request b3: its response_url is not used: not https"
+                            in b.text() and
+                            "answer for b3 came after its request was gone" in b.text()),
+                      (s, r, b.text()[-500:]))
+            s, r = ask(pool, "U154", urls.url("/forged"), token="forged").result(timeout=15)
+            res.check("response_url: a request not authenticated is refused", s == 403, (s, r))
+            # late, with a listed host: the person is told it follows,
+            # and it does, once, as the chat would have shown it
+            s, r, frame = late("U155", urls.url("/late/U155?x=1"), "b4")
+            res.check("response_url: the person is told the answer follows",
+                      s == 200 and "the answer will follow" in r.get("text", ""), (s, r))
+            ok = until(lambda: "request b4: its late answer went to localhost (HTTP 200)"
+                       in b.text(), timeout=15)
+            n, posts = urls.seen()
+            res.check("response_url: the late answer arrives there once, the only post",
+                      ok and [(p, c) for p, c, _ in posts] == [("/late/U155?x=1",
+                                                               "application/json")],
+                      (posts, b.text()[-600:]))
+            res.check("response_url: ... with the answer the chat would have had",
+                      posts[-1:] and posts[-1][2] == {
+                          "text": "late *answer* for U155\n\n1. late-a\n2. late-b"}, posts)
+            res.check("response_url: nothing else was ever contacted (no host not listed, "
+                      "no http://, no unauthenticated request's URL)", n == 1, (n, posts))
+            # its options are the person's now: they saw them
+            fut = pool.submit(say, b.port, "U155", "C15", "2")
+            frame = fa.frame()
+            fa.reply(frame, "picked")
+            fut.result(timeout=15)
+            res.check("response_url: a '2' after it picks the late answer's option",
+                      frame.get("type") == "choose" and frame.get("option") == "late-b", frame)
+            # advisord answers the same request again: not posted again
+            fa.reply({"conversation": "T1:C15:U155", "id": "b4"}, "twice")
+            ok = until(lambda: "answer for b4 came after its request was gone" in b.text())
+            # a redirect is the server's answer, not followed
+            s, r, _ = late("U156", urls.url("/redirect"), "b6")
+            ok = ok and until(lambda: "request b6: localhost answered the late answer with "
+                              "HTTP 302 (a redirect, not followed)" in b.text(), timeout=15)
+            n, posts = urls.seen()
+            res.check("response_url: a second answer is not posted; a redirect not followed",
+                      ok and [p for p, _, _ in posts] == ["/late/U155?x=1", "/redirect"] and
+                      n == 2, (n, posts, b.text()[-600:]))
+        # the server's certificate is verified: against another CA, the
+        # throwaway CA's certificate is refused
+        with StandIn(res, tmp, "bridge16", "--timeout", "300", "--response-url-hosts",
+                     "localhost", "--response-url-ca", urls.other_ca) as (fa, b, pool):
+            late("U161", urls.url("/unverified"), "b1")
+            ok = until(lambda: "request b1: cannot post its late answer to localhost:"
+                       in b.text(), timeout=15)
+            n, posts = urls.seen()
+            res.check("response_url: a certificate the CA file does not vouch for is refused",
+                      ok and "/unverified" not in [p for p, _, _ in posts], (posts,
+                                                                             b.text()[-600:]))
+    finally:
+        urls.stop()
 
 
 def activation(res, d, tmp):
