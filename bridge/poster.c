@@ -18,6 +18,7 @@ struct job {
 	int		 state;
 	unsigned long	 seq;		/* queued in this order */
 	struct respurl	 u;
+	char		 hosthdr[RESPURL_HOST + 8];	/* Host: */
 	char		 reqid[32];
 	char		*body;
 	size_t		 len;
@@ -80,7 +81,14 @@ start(struct job *j)
 	ci.address = j->u.host;
 	ci.port = j->u.port;
 	ci.path = j->u.path;
-	ci.host = j->u.host;
+	/* Host: names the port when it is not https' own (RFC 9110 7.2),
+	 * as a proxy in front of a chat on another port wants it */
+	if (j->u.port == 443)
+		snprintf(j->hosthdr, sizeof(j->hosthdr), "%s", j->u.host);
+	else
+		snprintf(j->hosthdr, sizeof(j->hosthdr), "%s:%d", j->u.host,
+		    j->u.port);
+	ci.host = j->hosthdr;
 	ci.method = "POST";
 	/* verified (no ALLOW_* flag), and a redirect is the server's
 	 * answer, not an address to post to next */

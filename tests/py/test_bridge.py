@@ -1022,7 +1022,7 @@ class ResponseUrls:
                            stderr=subprocess.DEVNULL, timeout=30)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(crt, key)
-        self.posts, self.connections, self.lock = [], 0, threading.Lock()
+        self.posts, self.hosts, self.connections, self.lock = [], [], 0, threading.Lock()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -1035,6 +1035,7 @@ class ResponseUrls:
                     pass
                 with outer.lock:
                     outer.posts.append((self.path, self.headers.get("Content-Type"), body))
+                    outer.hosts.append(self.headers.get("Host"))
                 if self.path == "/redirect":
                     self.send_response(302)
                     self.send_header("Location", "https://localhost:%d/elsewhere" % outer.port)
@@ -1141,6 +1142,8 @@ def late_answers(res, tmp):
             res.check("response_url: ... with the answer the chat would have had",
                       posts[-1:] and posts[-1][2] == {
                           "text": "late *answer* for U155\n\n1. late-a\n2. late-b"}, posts)
+            res.check("response_url: ... its Host: with the port", urls.hosts[:1] ==
+                      ["localhost:%d" % urls.port], urls.hosts)
             res.check("response_url: nothing else was ever contacted (no host not listed, "
                       "no http://, no unauthenticated request's URL)", n == 1, (n, posts))
             # its options are the person's now: they saw them
@@ -1161,17 +1164,22 @@ def late_answers(res, tmp):
             res.check("response_url: a second answer is not posted; a redirect not followed",
                       ok and [p for p, _, _ in posts] == ["/late/U155?x=1", "/redirect"] and
                       n == 2, (n, posts, b.text()[-600:]))
-        # the server's certificate is verified: against another CA, the
-        # throwaway CA's certificate is refused
-        with StandIn(res, tmp, "bridge16", "--timeout", "300", "--response-url-hosts",
-                     "localhost", "--response-url-ca", urls.other_ca) as (fa, b, pool):
-            late("U161", urls.url("/unverified"), "b1")
-            ok = until(lambda: "request b1: cannot post its late answer to localhost:"
-                       in b.text(), timeout=15)
-            n, posts = urls.seen()
-            res.check("response_url: a certificate the CA file does not vouch for is refused",
-                      ok and "/unverified" not in [p for p, _, _ in posts], (posts,
-                                                                             b.text()[-600:]))
+        # the server's certificate is verified: one of another CA is
+        # refused, and so is one that does not name the host posted to
+        for name, ca, host, why in (("a certificate of another CA", urls.other_ca, "localhost",
+                                     "unable to get local issuer certificate"),
+                                    ("a certificate for another name", urls.ca, "127.0.0.1",
+                                     "IP address mismatch")):
+            with StandIn(res, tmp, "bridge16", "--timeout", "300", "--response-url-hosts",
+                         host, "--response-url-ca", ca) as (fa, b, pool):
+                late("U161", urls.url("/unverified", host=host), "b1")
+                ok = until(lambda: "request b1: cannot post its late answer to %s:" % host
+                           in b.text(), timeout=15)
+                n, posts = urls.seen()
+                res.check("response_url: %s is refused" % name,
+                          ok and why in b.text() and
+                          "/unverified" not in [p for p, _, _ in posts], (posts,
+                                                                          b.text()[-600:]))
     finally:
         urls.stop()
 
