@@ -239,6 +239,13 @@ retire(struct advisor *a)
 	}
 }
 
+/* The gauge of conversations still to move, after a change to it. */
+static void
+count_unmoved(const struct advisor *a)
+{
+	metrics.conversations_unmoved = advisor_unmoved(a);
+}
+
 /* Move C's state through every load since its own to the one served,
  * each as a reload did: saved, and loaded against the next load's trees
  * (a node gone sends it back to the root, saying so). */
@@ -264,6 +271,7 @@ migrate(struct advisor *a, struct conv *c)
 	c->gen = a->gen;
 	a->gen->nconvs++;
 	retire(a);
+	count_unmoved(a);
 }
 
 /* C's state, on the content served: before anything reads it. */
@@ -308,6 +316,7 @@ conv_free(struct advisor *a, struct conv *c)
 	retire(a);
 	free(c);
 	metrics.conversations--;
+	count_unmoved(a);
 }
 
 static void
@@ -383,6 +392,7 @@ advisor_set_content(struct advisor *a, struct intents *in,
 	a->in = in;
 	a->dl = dl;
 	set_version(a);
+	count_unmoved(a);
 }
 
 size_t

@@ -187,6 +187,10 @@ metrics_write(struct jbuf *b, const struct store_stats *st)
 	    (unsigned long long)metrics.latency_count);
 	gauge(b, "advisord_conversations", "Conversations held in memory.",
 	    metrics.conversations);
+	gauge(b, "advisord_conversations_unmoved", "Conversations held in "
+	    "memory not yet moved to the content loaded last (each moves at "
+	    "its next use, or a few every second).",
+	    metrics.conversations_unmoved);
 	counter(b, "advisord_slow_clients_dropped_total", "Connections closed "
 	    "because their output queue was full.",
 	    metrics.slow_clients_dropped);

@@ -25,6 +25,9 @@ struct metrics {
 	uint64_t	slow_clients_dropped;
 	uint64_t	replies_held;		/* waited for their log rows */
 	uint64_t	conversations;		/* in memory now */
+	/* of those, the ones not yet moved to the content loaded last
+	 * (advisor_unmoved; the advisor keeps it) */
+	uint64_t	conversations_unmoved;
 	uint64_t	latency_count;
 	uint64_t	latency_sum_us;
 	uint64_t	latency_buckets[12];

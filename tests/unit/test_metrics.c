@@ -49,6 +49,7 @@ t_counters(void **state)
 	metrics.reload_failures = 1;
 	metrics.settings_reload_failures = 2;
 	metrics.replies_held = 4;
+	metrics.conversations_unmoved = 6;
 	jbuf_init(&b, 0);
 	metrics_write(&b, &st);
 	t = jbuf_data(&b);
@@ -82,6 +83,10 @@ t_counters(void **state)
 	assert_true(sample(t, "advisord_content_reload_failures_total") == 1);
 	assert_true(sample(t, "advisord_settings_reload_failures_total") == 2);
 	assert_true(sample(t, "advisord_replies_held_total") == 4);
+	assert_true(sample(t, "advisord_conversations_unmoved") == 6);
+	assert_non_null(strstr(t, "# HELP advisord_conversations_unmoved "));
+	assert_non_null(strstr(t, "# TYPE advisord_conversations_unmoved "
+	    "gauge\n"));
 	/* every sample has its TYPE line */
 	assert_non_null(strstr(t, "# TYPE advisord_reply_latency_seconds "
 	    "histogram\n"));
