@@ -15,6 +15,8 @@
 #define WORD_MAX	48
 #define DOUBLES_MAX	2	/* doubled letters a typist may write once */
 #define DOUBLES_LEN	6	/* shortest word read that way */
+#define KEEP_FIRST_BELOW 6	/* a word shorter keeps its first letter when
+				   corrected ("chat" is not "that") */
 #define SPELL_TRIES	16	/* unknown words looked up per message: bounds
 				   the cost of a long hostile text */
 #define MEMO_SLOTS	512	/* unknown words whose look-up is kept */
@@ -320,7 +322,7 @@ nearest(const struct vocab *v, const char *w, size_t len)
 
 		/* a short word keeps its first letter: "chat" is not "that";
 		 * the words of one first letter are a run of their group */
-		if (len < 6) {
+		if (len < KEEP_FIRST_BELOW) {
 			from = v->byfirst[kl][w[0] - 'a'];
 			to = v->byfirst[kl][w[0] - 'a' + 1];
 		}
