@@ -1210,15 +1210,15 @@ handle_feedback(struct session *s, const struct proto_msg *m,
 }
 
 void
-session_handle(struct session *s, const char *frame, size_t len,
-    int64_t now_us, const struct sink *k)
+session_handle_at(struct session *s, const char *frame, size_t len,
+    int64_t now_us, int64_t t0_us, const struct sink *k)
 {
 	struct advisor *a = s->a;
 	struct proto_msg m;
 	char msg[256], idbuf[PROTO_ID_MAX + 1];
 	const char *code, *irt;
 
-	a->t0_us = mono_us();
+	a->t0_us = t0_us;
 	if (proto_parse(frame, len, &m, &code, msg, sizeof(msg), idbuf,
 	    &irt) == -1) {
 		metrics.frames_in[MF_INVALID]++;
@@ -1246,4 +1246,11 @@ session_handle(struct session *s, const char *frame, size_t len,
 		break;
 	}
 	proto_msg_free(&m);
+}
+
+void
+session_handle(struct session *s, const char *frame, size_t len,
+    int64_t now_us, const struct sink *k)
+{
+	session_handle_at(s, frame, len, now_us, mono_us(), k);
 }

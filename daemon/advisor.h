@@ -81,7 +81,13 @@ void		 advisor_sweep(struct advisor *, int64_t now_us);
 struct session	*session_new(struct advisor *, const char *bridge);
 void		 session_free(struct session *);
 /* Handle one complete text frame.  NOW_US is the wall clock, for what is
- * logged; rates and latencies are taken on the monotonic clock. */
+ * logged; T0_US the monotonic clock when the frame arrived, which rates
+ * and the reply's latency are taken on (the server reads it once, for
+ * its own rate limit too). */
+void		 session_handle_at(struct session *, const char *frame,
+		    size_t len, int64_t now_us, int64_t t0_us,
+		    const struct sink *);
+/* session_handle_at, the monotonic clock read now. */
 void		 session_handle(struct session *, const char *frame, size_t len,
 		    int64_t now_us, const struct sink *);
 /* Refuse the complete text frame FRAME with an error CODE through SINK

@@ -662,6 +662,7 @@ static int
 receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
 {
 	struct sink k = { emit, p };
+	int64_t t0;
 
 	if (lws_frame_is_binary(wsi))
 		return close_with(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
@@ -685,13 +686,16 @@ receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
 	p->rxlen += len;
 	if (!lws_is_final_fragment(wsi))
 		return 0;
-	if (!bucket_take(&p->bucket, conn_rate(p), mono_us())) {
+	/* one reading for the connection's rate and the advisor's (and
+	 * the reply's latency) */
+	t0 = mono_us();
+	if (!bucket_take(&p->bucket, conn_rate(p), t0)) {
 		session_error(p->sess, p->rx, p->rxlen, E_RATE_LIMITED,
 		    "too many messages; slow down", &k);
 		p->rxlen = 0;
 		return 0;
 	}
-	session_handle(p->sess, p->rx, p->rxlen, wall_us(), &k);
+	session_handle_at(p->sess, p->rx, p->rxlen, wall_us(), t0, &k);
 	p->rxlen = 0;
 	if (p->rxcap > 65536) {	/* do not keep a big buffer for idle talk */
 		free(p->rx);

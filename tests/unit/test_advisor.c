@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon/advisor.h"
+#include "daemon/clock.h"
 #include "daemon/content.h"
 #include "daemon/metrics.h"
 #include "daemon/protocol.h"
@@ -127,14 +128,22 @@ teardown(void **state)
 	return 0;
 }
 
-/* Send TEXT on S; the frames answering it are in x->g. */
+/* Send TEXT on S, come at T0_US on the monotonic clock; the frames
+ * answering it are in x->g. */
 static void
-say(struct fx *x, struct session *s, const char *text)
+say_at(struct fx *x, struct session *s, const char *text, int64_t t0_us)
 {
 	got_clear(&x->g);
 	x->now += 1000;
-	session_handle(s, text, strlen(text), x->now, &x->k);
+	session_handle_at(s, text, strlen(text), x->now, t0_us, &x->k);
 	assert_true(x->g.n >= 1);
+}
+
+/* Send TEXT on S now. */
+static void
+say(struct fx *x, struct session *s, const char *text)
+{
+	say_at(x, s, text, mono_us());
 }
 
 /* The type of the first answer, and its error code if it is an error. */
@@ -449,17 +458,23 @@ t_clock_step(void **state)
 	struct session *s;
 	const char *ask = "{\"type\":\"message\",\"text\":\"what is kpo\","
 	    "\"conversation\":\"u0\"}";
+	int64_t t0;
 	int i;
 
 	advisor_free(x->adv);
 	x->adv = new_advisor(x->store, 10, 3, false);	/* burst 20 */
 	s = session_new(x->adv, "team");
+	/* the frames' monotonic time, as the server read it when each
+	 * came, from a while back: the reply latencies taken from it stay
+	 * positive */
+	t0 = mono_us() - 10 * 1000000;
 	for (i = 0; i < 25; i++)
-		say(x, s, ask);
+		say_at(x, s, ask, t0);
 	assert_string_equal(code(x), E_RATE_LIMITED);
 	x->now -= 3600LL * 1000000;
-	usleep(300000);		/* three messages' worth, at 10/s */
-	say(x, s, ask);
+	/* three messages' worth later, at 10/s: no sleep, the frame's own
+	 * time is the one the rate is taken on, not a reading of its own */
+	say_at(x, s, ask, t0 + 300000);
 	assert_string_equal(code(x), "reply");
 	session_free(s);
 }
