@@ -34,6 +34,7 @@
 #include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
+#include "daemon/origin.h"
 #include "daemon/outq.h"
 #include "daemon/protocol.h"
 #include "daemon/ratelimit.h"
@@ -408,26 +409,25 @@ accept_release(struct lws *wsi)
 
 /* ---- upgrade checks ---- */
 
-static bool
+static enum origin_verdict
 origin_ok(struct lws *wsi)
 {
-	char origin[256], host[256], want[300];
+	char origin[256], host[256], peer[64];
 	int r = header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof(origin));
 
 	if (r == 0)
-		return true;	/* not a browser: nothing to protect */
+		return ORIGIN_OK;	/* not a browser: nothing to protect */
 	if (r == -1)
-		return false;	/* no allowed Origin is that long */
+		return ORIGIN_FOREIGN;	/* no allowed Origin is that long */
 	if (S.cfg->origins[0] != '\0')
-		return in_list(S.cfg->origins, origin);
-	/* default: the page must come from this very host */
+		return in_list(S.cfg->origins, origin) ? ORIGIN_OK :
+		    ORIGIN_FOREIGN;
+	/* default: the page must come from this very host, and the host
+	 * be one that a DNS-rebinding page cannot be of (origin.h) */
 	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0)
-		return false;
-	snprintf(want, sizeof(want), "http://%s", host);
-	if (strcmp(origin, want) == 0)
-		return true;
-	snprintf(want, sizeof(want), "https://%s", host);
-	return strcmp(origin, want) == 0;
+		return ORIGIN_FOREIGN;
+	return origin_same_host(origin, host, client_ip(wsi, peer,
+	    sizeof(peer)));
 }
 
 /* 1 authenticated (name in OUT, the token's hash in HASH), 0 anonymous,
@@ -467,22 +467,36 @@ subprotocol_ok(struct lws *wsi)
 
 /* Why an upgrade must be refused: 0 (none; the bridge's name, if any, in
  * BRIDGE and its token's hash in HASH), or the HTTP status to refuse it
- * with. */
+ * with, and in *WHY the reason, for the log. */
 static unsigned
-upgrade_refusal(struct lws *wsi, char *bridge, size_t len, char *hash)
+upgrade_refusal(struct lws *wsi, char *bridge, size_t len, char *hash,
+    const char **why)
 {
 	char path[128];
+	enum origin_verdict o;
 	int r;
 
+	*why = "not at /ws";
 	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0 ||
 	    strcmp(path, "/ws") != 0)
 		return HTTP_STATUS_NOT_FOUND;
+	*why = "no subprotocol " PROTOCOL_NAME " among those offered";
 	if (!subprotocol_ok(wsi))
 		return HTTP_STATUS_BAD_REQUEST;
+	*why = "bad bridge token";
 	if ((r = bridge_auth(wsi, bridge, len, hash)) == -1)
 		return HTTP_STATUS_UNAUTHORIZED;
-	if (r == 0 && !origin_ok(wsi))
+	*why = "foreign Origin";
+	if (r == 0 && (o = origin_ok(wsi)) != ORIGIN_OK) {
+		/* the operator's page under its name, or a rebinding page:
+		 * only the operator can tell them apart */
+		if (o == ORIGIN_NAMED)
+			*why = "a page of a host name, with no origins set "
+			    "(a DNS-rebinding page looks the same): list "
+			    "the page's origin in origins";
 		return HTTP_STATUS_FORBIDDEN;
+	}
+	*why = NULL;
 	return 0;
 }
 
@@ -515,7 +529,9 @@ static int
 upgrade_check(struct lws *wsi)
 {
 	char bridge[64], hash[AUTH_HASH_HEX + 1], ip[64] = "?";
-	unsigned status = upgrade_refusal(wsi, bridge, sizeof(bridge), hash);
+	const char *why;
+	unsigned status = upgrade_refusal(wsi, bridge, sizeof(bridge), hash,
+	    &why);
 
 	if (status == 0 && proxied_take(wsi) == -1) {
 		metrics.connections_refused++;
@@ -528,11 +544,7 @@ upgrade_check(struct lws *wsi)
 	metrics.connections_refused++;
 	client_ip(wsi, ip, sizeof(ip));
 	throttle_log(&S.refusals, "refused a WebSocket upgrade "
-	    "from %s: %s", ip, status == HTTP_STATUS_UNAUTHORIZED ?
-	    "bad bridge token" : status == HTTP_STATUS_FORBIDDEN ?
-	    "foreign Origin" : status == HTTP_STATUS_BAD_REQUEST ?
-	    "no subprotocol " PROTOCOL_NAME " among those offered" :
-	    "not at /ws");
+	    "from %s: %s", ip, why);
 	if (lws_return_http_status(wsi, status, NULL))
 		return -1;
 	return 1;
@@ -789,8 +801,9 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	{
 		/* bridge_auth names only a bridge */
 		char name[sizeof(p->br->name)] = "", hash[AUTH_HASH_HEX + 1];
+		const char *why;
 
-		if (upgrade_refusal(wsi, name, sizeof(name), hash) != 0)
+		if (upgrade_refusal(wsi, name, sizeof(name), hash, &why) != 0)
 			return 1;
 		if (name[0] != '\0') {
 			if ((p->br = calloc(1, sizeof(*p->br))) == NULL)

@@ -154,6 +154,17 @@ def hostile(d):
     c = d.client(origin="http://127.0.0.1:%d" % d.port)
     R.check("own Origin accepted", c.upgraded)
     c.close()
+    c = d.client(host="localhost:%d" % d.port, origin="http://localhost:%d" % d.port)
+    R.check("own Origin accepted at localhost", c.upgraded, c.status)
+    c.close()
+    # DNS rebinding: a page of evil.example, its name then pointed at the
+    # daemon's address, sends its own name as Host and as Origin; the two
+    # agreed, and it was let in
+    rebound = "evil.example:%d" % d.port
+    c = d.client(host=rebound, origin="http://" + rebound)
+    R.check("a DNS-rebinding page (Host and Origin of its own name) refused with 403",
+            c.status == 403, c.status)
+    c.close()
     # a host name may be 253 bytes, so a browser sends an Origin longer
     # than the 255 bytes the check reads: that passed as no Origin at all
     long_origin = "https://" + ".".join(["a" * 62] * 4) + ".evil.example"
@@ -286,6 +297,12 @@ def proxied():
             return c.upgraded and c
         c = until(again)
         R.check("the proxied client's count frees up as its connections close", c, c)
+        # the page of the proxy's own name: the proxy chose the names it
+        # forwards, so a named host's own Origin is let in
+        c = d.client(host="advisor.example", origin="https://advisor.example",
+                     extra=xff("203.0.113.8"))
+        R.check("through a trusted proxy, a named host's own page accepted", c.upgraded, c.status)
+        c.close()
     finally:
         d.stop()
     d = Daemon("--max-conns-per-ip", "3")
