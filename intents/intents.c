@@ -110,6 +110,8 @@ struct intents {
 						   pattern */
 	size_t			 nalways;
 	struct scratch		*sc;
+	const struct intent	*greeting;	/* for greeting_prefix; NULL
+						   if the catalog has none */
 	bool			 nofilter;	/* tests: run every pattern */
 	struct example_meta	*exs;
 	size_t			 nex;
@@ -125,6 +127,7 @@ struct intents {
 };
 
 static int	index_examples(struct intents *);
+static const struct intent *find(const struct intents *, const char *);
 
 static const char *const stopwords[] = {
 	"a", "about", "an", "and", "are", "can", "do", "does", "for", "how",
@@ -812,6 +815,7 @@ intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 			goto fail;
 		pcre2_jit_stack_assign(c->mctx, NULL, c->jstack);
 	}
+	c->greeting = find(c, "greeting");	/* c->v is final now */
 	snprintf(c->version, sizeof(c->version), "%016llx",
 	    (unsigned long long)h);
 	err[0] = '\0';
@@ -1302,7 +1306,7 @@ pick(const struct intents *c, const char *s, size_t len,
 static size_t
 greeting_prefix(const struct intents *c, const char *s, size_t len)
 {
-	const struct intent *g = find(c, "greeting");
+	const struct intent *g = c->greeting;
 	size_t i, words = 0, best = 0, j;
 
 	if (g == NULL)
