@@ -4,14 +4,16 @@
  * the dialogue walked, the reply written and its log rows enqueued, and
  * then the log writer's share of committing them.  It drives the advisor
  * (daemon/advisor.c) directly with the load generator's kind of mix over
- * 100 conversations, on the real content and a temporary SQLite file in
+ * 100 conversations (or as many as asked), on the real content and a temporary SQLite file in
  * fast durability, and reports CPU microseconds per answer for the event
  * loop's part and for the log's threads (writer and checkpoints).  Both
  * are thread CPU time, free of the network's noise, though a busy shared
  * machine still moves them (by up to 1.5x between minutes here); `make
  * bench` prints them beside the echo baseline to show what is left above
  * the transport.  Not a test: it asserts nothing about time.
- *   usage: bench_advisor [answers]   (default 200000)
+ *   usage: bench_advisor [answers [conversations]]   (200000, 100)
+ * Many conversations (2000) give the writer what people typing give it:
+ * about one exchange per conversation per batch.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -25,7 +27,6 @@
 #include "daemon/clock.h"
 #include "daemon/content.h"
 
-#define CONVS	100
 
 static const char *const texts[] = {
 	"what is bpo", "whats the difference between bpo and kpo",
@@ -114,8 +115,9 @@ int
 main(int argc, char **argv)
 {
 	unsigned long answers = argc > 1 ? strtoul(argv[1], NULL, 10) : 200000;
+	unsigned long nconvs = argc > 2 ? strtoul(argv[2], NULL, 10) : 100;
 	char path[] = "/tmp/bench-advisor-XXXXXX", db[64], frame[256], err[256];
-	struct conv convs[CONVS];
+	struct conv *convs;
 	struct intents *in;
 	struct dialogues *dl;
 	struct store *st;
@@ -129,6 +131,11 @@ main(int argc, char **argv)
 	unsigned long i, sent = 0, total = 0;
 	int fd, n;
 
+	if (nconvs == 0 || nconvs > 100000 ||
+	    (convs = calloc(nconvs, sizeof(*convs))) == NULL) {
+		fprintf(stderr, "bench_advisor: 1 to 100000 conversations\n");
+		return 1;
+	}
 	if ((fd = mkstemp(path)) == -1)
 		return 1;
 	close(fd);
@@ -147,18 +154,17 @@ main(int argc, char **argv)
 	memset(&ao, 0, sizeof(ao));
 	ao.store = st;
 	ao.max_text_chars = 2000;
-	ao.max_conversations = 100;
+	ao.max_conversations = (unsigned)nconvs;
 	ao.defer_state = true;
 	if ((a = advisor_new(in, dl, &ao)) == NULL)
 		return 1;
-	memset(convs, 0, sizeof(convs));
-	for (i = 0; i < CONVS; i++)
+	for (i = 0; i < nconvs; i++)
 		convs[i].s = session_new(a, NULL);
 
 	t0 = cpu_us(CLOCK_THREAD_CPUTIME_ID);
 	w0 = others_us();
 	for (i = 0; i < answers; i++) {
-		struct conv *c = &convs[i % CONVS];
+		struct conv *c = &convs[i % nconvs];
 		struct sink k = { emit, c };
 		uint32_t r;
 
@@ -202,10 +208,11 @@ main(int argc, char **argv)
 		    stats.dropped);
 		return 1;
 	}
-	for (i = 0; i < CONVS; i++) {
+	for (i = 0; i < nconvs; i++) {
 		total += convs[i].replies;
 		session_free(convs[i].s);
 	}
+	free(convs);
 	advisor_free(a);	/* and the content it was given */
 	store_close(st);	/* the writer commits what is left */
 	store_remove(db);
@@ -214,9 +221,9 @@ main(int argc, char **argv)
 		    sent, total);
 		return 1;
 	}
-	printf("advisor path: %lu answers, event-loop part %.2f us/answer, "
-	    "log threads (writer, checkpoints) %.2f us/answer (%" PRIu64
-	    " rows)\n", sent,
+	printf("advisor path: %lu answers over %lu conversations, event-loop "
+	    "part %.2f us/answer, log threads (writer, checkpoints) %.2f "
+	    "us/answer (%" PRIu64 " rows)\n", sent, nconvs,
 	    (t1 - t0) / (double)sent, (w1 - w0) / (double)sent,
 	    stats.committed);
 	printf("RESULT advisor_us=%.2f writer_us=%.2f\n",
