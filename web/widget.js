@@ -461,6 +461,21 @@
     }
   }
 
+  /* A touch screen's keyboard has no Shift+Enter to speak of: there
+   * Enter sending left a phone's visitor no way to break a line.  So
+   * where the primary pointer is a finger (pointer: coarse, a phone or a
+   * tablet; a laptop with a touch screen has a fine one, and a keyboard)
+   * the on-screen key is "return" (enterkeyhint) and starts a new line,
+   * and the Send button sends, as in the chat apps of a phone; a keyboard
+   * plugged into one sends with Ctrl or Cmd+Enter. */
+  var touch = window.matchMedia ? window.matchMedia("(pointer: coarse)") : null;
+  function touchKeys() {
+    var on = !!(touch && touch.matches);
+    el.input.setAttribute("enterkeyhint", on ? "enter" : "send");
+    el.hint.textContent = on ? "Enter starts a new line; the Send button sends." :
+      "Enter sends; Shift+Enter starts a new line.";
+  }
+
   function open() {
     el.panel.hidden = false;
     el.launcher.hidden = true;
@@ -541,24 +556,32 @@
     el.input.dir = "auto";
     el.input.autocomplete = "off";
     el.input.placeholder = "Ask about BPO or KPO\u2026";
-    el.input.setAttribute("enterkeyhint", "send");
     el.input.addEventListener("input", fit);
-    /* Enter sends, Shift+Enter is a new line; an Enter that ends an IME
-     * composition only commits the word (isComposing; 229 is how Safari
-     * reports that keydown) */
+    /* Enter sends, Shift+Enter is a new line; on a touch screen Enter is
+     * the new line and Send sends (see touchKeys); Ctrl or Cmd+Enter sends
+     * on both.  An Enter that ends an IME composition only commits the
+     * word (isComposing; 229 is how Safari reports that keydown). */
     el.input.addEventListener("keydown", function (e) {
       if (e.key !== "Enter" || e.shiftKey || e.isComposing || e.keyCode === 229) return;
+      if (touch && touch.matches && !e.ctrlKey && !e.metaKey) return;
       e.preventDefault();
       submit();
     });
     el.send = make("button", null, "Send");
     el.send.type = "submit";
+    /* a tap on Send took the focus from the input, and on a phone the
+     * keyboard went down after every message */
+    el.send.addEventListener("mousedown", function (e) {
+      if (document.activeElement === el.input) e.preventDefault();
+    });
     /* a text area takes Enter as a new line: a screen reader says
-     * otherwise */
-    var hint = make("span", "advisor-sr", "Enter sends; Shift+Enter starts a new line.");
-    hint.id = "advisor-hint";
-    el.input.setAttribute("aria-describedby", hint.id);
-    form.appendChild(label); form.appendChild(el.input); form.appendChild(hint); form.appendChild(el.send);
+     * what Enter does (touchKeys) */
+    el.hint = make("span", "advisor-sr");
+    el.hint.id = "advisor-hint";
+    el.input.setAttribute("aria-describedby", el.hint.id);
+    touchKeys();
+    if (touch && touch.addEventListener) touch.addEventListener("change", touchKeys);
+    form.appendChild(label); form.appendChild(el.input); form.appendChild(el.hint); form.appendChild(el.send);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       submit();

@@ -174,9 +174,11 @@ export async function connectionChecks(browser, url, check, shots) {
   check("a button pressed offline says the network is gone",
     /offline/.test(await op.locator(".advisor-note").first().innerText()),
     await op.locator(".advisor-note").first().innerText());
-  // a text sent offline stays in the input, unsent, under that note
+  // a text sent offline stays in the input, unsent, under that note (a
+  // phone: Enter is a line break there, and Send is off; a keyboard's
+  // Ctrl+Enter sends)
   await op.locator("#advisor-input").fill("what is kpo");
-  await op.locator("#advisor-input").press("Enter");
+  await op.locator("#advisor-input").press("Control+Enter");
   check("a text sent offline stays in the input, unsent",
     await op.locator("#advisor-input").inputValue() === "what is kpo" && await op.locator(".advisor-user").count() === 0 &&
     /offline/.test(await op.locator(".advisor-note").last().innerText()));

@@ -231,8 +231,9 @@ try {
     sentComposing + " sent while composing");
   await page.locator(".advisor-typing").waitFor({ state: "hidden" });
   // 16 px at least: iOS zooms the page in on an input of a smaller font
-  check("a screen reader is told that Enter sends and Shift+Enter breaks the line",
-    /Shift\+Enter/.test(await input.evaluate((e) => document.getElementById(e.getAttribute("aria-describedby"))?.textContent)));
+  check("a screen reader is told that Enter sends and Shift+Enter breaks the line, and the key says send",
+    /Enter sends; Shift\+Enter/.test(await input.evaluate((e) => document.getElementById(e.getAttribute("aria-describedby"))?.textContent)) &&
+    await input.getAttribute("enterkeyhint") === "send");
   check("the input's text is 16 px or more (no zoom on focus on a phone)",
     parseFloat(await input.evaluate((e) => getComputedStyle(e).fontSize)) >= 16);
 
@@ -389,6 +390,34 @@ try {
     roomTyping >= 0.45, roomTyping.toFixed(2));
   await pp.locator("#advisor-input").fill("");
   await pp.screenshot({ path: join(shots, "widget-phone-landscape.png") });
+  // on a touch screen Enter breaks the line and Send sends: Enter sending
+  // left a phone's visitor no way to break one; a tap on Send keeps the
+  // focus, and so the keyboard, in the input; a keyboard plugged in sends
+  // with Ctrl+Enter
+  await pp.setViewportSize({ width: 360, height: 740 });
+  const ppInput = pp.locator("#advisor-input"), ppUser = pp.locator(".advisor-user");
+  const ppBubbles = await ppUser.count();
+  await ppInput.focus();
+  await pp.keyboard.type("what is bpo");
+  await pp.keyboard.press("Enter");
+  await pp.keyboard.type("and kpo?");
+  const touchTyped = await ppInput.inputValue(), touchSent = await ppUser.count() - ppBubbles;
+  await pp.getByRole("button", { name: "Send" }).tap();
+  await ppUser.nth(ppBubbles).waitFor({ timeout: 3000 }).catch(() => {});
+  const touchHint = await ppInput.evaluate((e) => [e.getAttribute("enterkeyhint"),
+    document.getElementById(e.getAttribute("aria-describedby")).textContent]);
+  check("on a touch screen Enter breaks the line, Send sends, and the input keeps the focus",
+    touchTyped === "what is bpo\nand kpo?" && touchSent === 0 &&
+    await ppUser.count() === ppBubbles + 1 && await ppUser.last().innerText() === touchTyped &&
+    await pp.evaluate(() => document.activeElement.id) === "advisor-input" &&
+    touchHint[0] === "enter" && /Enter starts a new line; the Send button sends/.test(touchHint[1]),
+    JSON.stringify([touchTyped, touchSent, touchHint, await pp.evaluate(() => document.activeElement.tagName)]));
+  await pp.locator(".advisor-typing").waitFor({ state: "hidden" });
+  await ppInput.fill("examples of kpo");
+  await pp.keyboard.press("Control+Enter");
+  check("and Ctrl+Enter sends there", await ppUser.count() === ppBubbles + 2 && await ppInput.inputValue() === "",
+    JSON.stringify(await ppInput.inputValue()));
+  await pp.locator(".advisor-typing").waitFor({ state: "hidden" });
   await phone.close();
 
   // reload: the earlier messages come back from the server's history
