@@ -449,6 +449,27 @@
     if (full.matches) el.panel.setAttribute("aria-modal", "true");
     else el.panel.removeAttribute("aria-modal");
   }
+  /* Where the full-screen panel goes: over the visual viewport, {top,
+   * height} in CSS px, or null for the CSS's own.  A phone's on-screen
+   * keyboard shrinks the visual viewport only (iOS, and Chrome for Android
+   * since 108), not the layout viewport that 100dvh measures, so the
+   * panel's input stayed under the keyboard; iOS also scrolls the page up
+   * under it (offsetTop).  FULL: the panel fills the screen; VV: the
+   * visualViewport (height, offsetTop, scale).  A pinch zoom (scale not
+   * 1) is the person's own doing and is left alone. */
+  function viewportBox(isFull, vv) {
+    if (!isFull || !vv || Math.abs(vv.scale - 1) > 0.01) return null;
+    return { top: Math.max(0, vv.offsetTop), height: vv.height };
+  }
+  function fitViewport() {
+    var box = viewportBox(!!(full && full.matches), window.visualViewport), st = el.panel.style;
+    st.top = box ? box.top + "px" : "";
+    st.bottom = box ? "auto" : "";
+    st.height = st.maxHeight = box ? box.height + "px" : "";
+    /* widget.css's max-height: 480px, for the visual viewport */
+    el.panel.classList.toggle("advisor-short", !!box && box.height <= 480);
+    fit();
+  }
   function roundTab(e) {
     if (!full || !full.matches) return;
     var stops = Array.prototype.filter.call(el.panel.querySelectorAll("button, textarea, [tabindex]"),
@@ -614,7 +635,15 @@
     });
     if (full) {
       modal();
-      if (full.addEventListener) full.addEventListener("change", modal);
+      fitViewport();
+      if (full.addEventListener) {
+        full.addEventListener("change", modal);
+        full.addEventListener("change", fitViewport);
+      }
+    }
+    if (window.visualViewport) {
+      window.visualViewport.addEventListener("resize", fitViewport);
+      window.visualViewport.addEventListener("scroll", fitViewport);
     }
     if (tabs) tabs.onmessage = function () { stale = true; };
     window.addEventListener("offline", giveUp);

@@ -420,6 +420,59 @@ try {
   await pp.locator(".advisor-typing").waitFor({ state: "hidden" });
   await phone.close();
 
+  // the on-screen keyboard shrinks the visual viewport, not the layout
+  // one, and the panel (100dvh) kept its input under it.  Chromium cannot
+  // shrink its visual viewport as a keyboard does (Emulation.setVisibleSize
+  // leaves visualViewport as it was; only a pinch zoom shrinks it, and
+  // scales it), so here the page's visualViewport is a stand-in the test
+  // drives: the keyboard up (400 px left), the page scrolled up under it as
+  // iOS does (offsetTop), a pinch zoom, the keyboard down
+  const fakeViewport = () => {
+    const vv = new EventTarget();
+    Object.assign(vv, { width: innerWidth, height: innerHeight, offsetTop: 0, offsetLeft: 0,
+      pageTop: 0, pageLeft: 0, scale: 1 });
+    Object.defineProperty(window, "visualViewport", { value: vv, configurable: true });
+    window.keyboard = (height, offsetTop, scale = 1) => {
+      Object.assign(vv, { height, offsetTop, scale });
+      vv.dispatchEvent(new Event("resize"));
+      const box = (s) => { const r = document.querySelector(s).getBoundingClientRect(); return [r.top, r.bottom]; };
+      return { panel: box(".advisor-panel"), head: box(".advisor-head"), form: box(".advisor-form"),
+        rows: new Set([...document.querySelectorAll(".advisor-options button")].map((b) => b.offsetTop)).size };
+    };
+  };
+  const kc = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  await kc.addInitScript(fakeViewport);
+  const kp = await kc.newPage();
+  await kp.goto(url);
+  await kp.locator(".advisor-form button:not([disabled])").waitFor();
+  const kbUp = await kp.evaluate(() => window.keyboard(400, 0));
+  await kp.screenshot({ path: join(shots, "widget-phone-keyboard.png") });
+  const kbPanned = await kp.evaluate(() => window.keyboard(400, 150));
+  const kbZoom = await kp.evaluate(() => window.keyboard(370, 0, 2));
+  const kbDown = await kp.evaluate(() => window.keyboard(740, 0));
+  const within = (b, top, bottom) => b.panel[0] === top && b.panel[1] === bottom &&
+    b.head[0] >= top && b.form[1] <= bottom;
+  check("with the on-screen keyboard up the panel fits the visual viewport, its input above the keyboard",
+    within(kbUp, 0, 400) && within(kbPanned, 150, 550), JSON.stringify([kbUp, kbPanned]));
+  // and the buttons go in one row that scrolls across, as on a screen that
+  // low (they took all but two lines of the conversation)
+  check("above the keyboard the buttons go in one row", kbUp.rows === 1 && kbDown.rows > 1,
+    JSON.stringify([kbUp.rows, kbDown.rows]));
+  check("a pinch zoom leaves the panel as it is, and with the keyboard down it fills the screen again",
+    within(kbZoom, 0, 740) && within(kbDown, 0, 740), JSON.stringify([kbZoom, kbDown]));
+  await kc.close();
+  // beside a desktop page the panel stays where it is
+  const kd = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await kd.addInitScript(fakeViewport);
+  const kdp = await kd.newPage();
+  await kdp.goto(url);
+  await kdp.locator(".advisor-bot").first().waitFor();
+  const deskBefore = await kdp.evaluate(() => window.keyboard(800, 0));
+  const deskSmall = await kdp.evaluate(() => window.keyboard(500, 0));
+  check("on a desktop a smaller visual viewport leaves the panel where it is",
+    JSON.stringify(deskBefore) === JSON.stringify(deskSmall), JSON.stringify([deskBefore, deskSmall]));
+  await kd.close();
+
   // reload: the earlier messages come back from the server's history
   const before = await page.locator(".advisor-msg").count();
   await page.reload();
