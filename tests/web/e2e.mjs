@@ -375,6 +375,19 @@ try {
   await pp.getByRole("button", { name: "How to handle them" }).tap();
   await pp.locator(".advisor-bot").nth(2).waitFor();
   check("on a phone the reply is in view from its start", await replyInView(pp));
+  // every control is a target a finger can hit, 44 x 44 CSS px (the
+  // rating buttons were 24 px high); with a mouse they stay compact
+  const targets = (pg) => pg.evaluate(() => [...document.querySelectorAll(
+    ".advisor-launcher, #advisor-panel button, #advisor-panel textarea")]
+    .filter((e) => e.getClientRects().length > 0)
+    .map((e) => { const r = e.getBoundingClientRect(); return [e.textContent || e.id, r.width, r.height]; }));
+  const small = (await targets(pp)).filter((t) => t[1] < 44 || t[2] < 44);
+  const ratePhone = await pp.locator(".advisor-rate button").count();
+  check("on a touch screen every button, rating buttons too, and the input are 44 x 44 px or more",
+    ratePhone > 0 && small.length === 0, ratePhone + " rating buttons; " + JSON.stringify(small));
+  const rateDesk = (await targets(page)).filter((t) => /helpful/i.test(t[0]));
+  check("with a mouse the rating buttons keep their compact size",
+    rateDesk.length > 0 && rateDesk.every((t) => t[2] < 32), JSON.stringify(rateDesk));
   await pp.screenshot({ path: join(shots, "widget-phone.png") });
   // turned sideways, the reply stays in view
   await pp.setViewportSize({ width: 740, height: 360 });
@@ -418,6 +431,10 @@ try {
   check("and Ctrl+Enter sends there", await ppUser.count() === ppBubbles + 2 && await ppInput.inputValue() === "",
     JSON.stringify(await ppInput.inputValue()));
   await pp.locator(".advisor-typing").waitFor({ state: "hidden" });
+  await pp.getByRole("button", { name: "Close the advisor" }).tap();
+  const launcherSmall = (await targets(pp)).filter((t) => t[1] < 44 || t[2] < 44);
+  check("and so is the launcher", await pp.locator(".advisor-launcher").isVisible() && launcherSmall.length === 0,
+    JSON.stringify(launcherSmall));
   await phone.close();
 
   // the on-screen keyboard shrinks the visual viewport, not the layout
