@@ -174,6 +174,10 @@ export async function connectionChecks(browser, url, check, shots) {
   check("a button pressed offline says the network is gone",
     /offline/.test(await op.locator(".advisor-note").first().innerText()),
     await op.locator(".advisor-note").first().innerText());
+  // and it does not look picked: a touch screen keeps :hover on what was
+  // tapped, and the hover's tint stayed on it
+  const tint = await op.locator(".advisor-options button").first().evaluate((b) => getComputedStyle(b).backgroundColor);
+  check("an option tapped keeps no hover tint on a touch screen", tint === "rgb(255, 255, 255)", tint);
   // a text sent offline stays in the input, unsent, under that note (a
   // phone: Enter is a line break there, and Send is off; a keyboard's
   // Ctrl+Enter sends)
