@@ -502,7 +502,12 @@
     el.launcher.hidden = true;
     fit();
     if (!opened) { opened = true; connect(); }
-    el.input.focus();
+    /* on a touch screen the input's focus brought the keyboard up over
+     * the welcome and its buttons as soon as the panel opened: there the
+     * dialog itself takes the focus (a screen reader is in it), and the
+     * keyboard comes with a tap on the input */
+    if (touch && touch.matches) el.panel.focus();
+    else el.input.focus();
   }
 
   function close() {
@@ -526,6 +531,7 @@
     el.panel = make("section", "advisor-panel");
     el.panel.id = "advisor-panel";
     el.panel.hidden = true;
+    el.panel.tabIndex = -1;
     el.panel.setAttribute("aria-label", "BPO and KPO advisor chat");
     el.panel.setAttribute("role", "dialog");
     var head = make("div", "advisor-head");

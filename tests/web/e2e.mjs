@@ -435,6 +435,15 @@ try {
   const launcherSmall = (await targets(pp)).filter((t) => t[1] < 44 || t[2] < 44);
   check("and so is the launcher", await pp.locator(".advisor-launcher").isVisible() && launcherSmall.length === 0,
     JSON.stringify(launcherSmall));
+  // opened with a tap, the panel takes the focus itself: on the input the
+  // keyboard came up at once over the welcome and its buttons (with a
+  // mouse or a keyboard the input has it, above)
+  await pp.locator(".advisor-launcher").tap();
+  check("on a touch screen the panel opens with the focus in it but not on the input (no keyboard yet)",
+    await pp.evaluate(() => document.activeElement.id) === "advisor-panel",
+    await pp.evaluate(() => document.activeElement.id || document.activeElement.tagName));
+  await pp.keyboard.press("Escape");
+  check("and Escape still closes it", await pp.locator("#advisor-panel").isHidden());
   await phone.close();
 
   // the on-screen keyboard shrinks the visual viewport, not the layout
