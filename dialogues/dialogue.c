@@ -466,6 +466,24 @@ slot(const struct dialogue_slot *slots, size_t nslots, const char *name)
 	return NULL;
 }
 
+/* The recommendation this conversation has been given: the node N, or one
+ * it has moved on from, of kind recommendation; NULL before any. */
+static const struct dnode *
+given_recommendation(const struct dialogues *d,
+    const struct dialogue_state *st, const struct dnode *n)
+{
+	const struct dnode *h;
+	size_t i;
+
+	if (n->kind == DN_RECOMMENDATION)
+		return n;
+	for (i = st->nhistory; i-- > 0;)
+		if ((h = dlg_node(d, st->history[i])) != NULL &&
+		    h->kind == DN_RECOMMENDATION)
+			return h;
+	return NULL;
+}
+
 /* Record ANSWER for question Q and go on to the question after it. */
 static void
 answer(const struct dialogues *d, struct dialogue_state *st,
@@ -488,7 +506,7 @@ dialogue_on_intent(const struct dialogues *d, struct dialogue_state *st,
     const char *const *suggest, const char *const *labels, size_t nsuggest,
     struct dialogue_reply *r)
 {
-	const struct dnode *cur = dlg_node(d, st->node), *n = NULL, *q;
+	const struct dnode *cur = dlg_node(d, st->node), *n = NULL, *q, *g;
 	const char *to, *m;
 	char key[2 * ID_MAX];
 	size_t i;
@@ -569,8 +587,17 @@ dialogue_on_intent(const struct dialogues *d, struct dialogue_state *st,
 	}
 	if (n == NULL && (to = lookup(cur->trans, cur->ntrans, intent)))
 		n = dlg_node(d, to);
-	if (n == NULL)
+	if (n == NULL) {
 		n = dlg_node(d, dlg_route(d, intent));
+		/* asked again which one suits once the questionnaire has
+		 * made its suggestion, with no question waiting: that
+		 * suggestion again, not question 1 ("what would you do in
+		 * my position" a step after it started the questionnaire
+		 * over); its "Answer again" button still does */
+		if (n != NULL && n->kind == DN_QUESTION && q == NULL &&
+		    (g = given_recommendation(d, st, cur)) != NULL)
+			n = g;
+	}
 	if (n == NULL || strcmp(intent, "fallback") == 0) {
 		if (n == NULL)
 			n = dlg_node(d, dlg_route(d, "fallback"));

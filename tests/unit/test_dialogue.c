@@ -512,6 +512,40 @@ test_recommendations(void **state)
 	assert_true(strlen(fx->r.text) < DIALOGUE_TEXT_MAX / 2);
 }
 
+/* Step on INTENT; the reply must come from NODE. */
+static void
+say_at(struct fx *fx, const char *intent, const char *node)
+{
+	say(fx, intent);
+	assert_string_equal(fx->r.node, node);
+}
+
+/* Asked which one suits after the recommendation has been given, the
+ * advisor gives it again; with a question waiting, or after a restart,
+ * the intent starts the questionnaire as before. */
+static void
+test_recommendation_given_once(void **state)
+{
+	struct fx *fx = *state;
+
+	quiz(fx, "answer_analytical", "answer_sensitive");
+	say_at(fx, "topic_a", "a");
+	say_at(fx, "recommend", "rec");
+	assert_non_null(strstr(fx->r.text, "VERDICT-KPO"));
+	assert_non_null(strstr(fx->r.text, "ANALYTICAL-REASON"));
+	/* two steps on, through a button, it is still the one given */
+	choose(fx, "home");
+	say_at(fx, "topic_b", "b");
+	say_at(fx, "recommend", "rec");
+	/* the quiz button starts over; there the intent is question 1 */
+	choose(fx, "home");
+	choose(fx, "quiz");
+	say_at(fx, "topic_a", "a");
+	say_at(fx, "recommend", "q1");
+	say(fx, "restart");
+	say_at(fx, "recommend", "q1");
+}
+
 /* Check TEXT as a tree with catalog IDS; the report goes to BUF. */
 static int
 check_text(const char *text, const char *const *ids, size_t nids, char *buf,
@@ -694,6 +728,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_vanished_node, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_recommendation_given_once,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recommendations, setup,
 		    teardown),
 		cmocka_unit_test(test_check_clean),
