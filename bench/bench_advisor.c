@@ -53,6 +53,8 @@ struct conv {
 	unsigned	 replies;
 };
 
+static uint64_t top_seq;	/* the last log row a reply waits for */
+
 static void
 emit(void *arg, const char *frame, size_t len, uint64_t seq)
 {
@@ -61,6 +63,8 @@ emit(void *arg, const char *frame, size_t len, uint64_t seq)
 	static const char key[] = "\"options\":[{\"id\":\"";
 
 	c->seq = seq;
+	if (seq > top_seq)
+		top_seq = seq;
 	c->replies++;
 	c->opt[0] = '\0';
 	if ((p = memmem(frame, len, key, sizeof(key) - 1)) == NULL)
@@ -191,8 +195,16 @@ main(int argc, char **argv)
 			}
 	}
 	t1 = cpu_us(CLOCK_THREAD_CPUTIME_ID);
-	/* let the writer finish: nothing queued and nothing committed over
-	 * more than one batch window */
+	/* let the writer finish: every reply's rows written (a batch taken,
+	 * so no longer queued, but not yet committed had been counted as
+	 * done when its commit took longer than the wait below), then
+	 * nothing queued and nothing committed over more than one batch
+	 * window */
+	while (store_resolved(st) < top_seq) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
 	for (;;) {
 		struct timespec ts = { 0, 250000000 };
 
