@@ -11,9 +11,12 @@
  * machine still moves them (by up to 1.5x between minutes here); `make
  * bench` prints them beside the echo baseline to show what is left above
  * the transport.  Not a test: it asserts nothing about time.
- *   usage: bench_advisor [answers [conversations]]   (200000, 100)
+ *   usage: bench_advisor [answers [conversations [turns]]]
+ *          (200000, 100, 0)
  * Many conversations (2000) give the writer what people typing give it:
- * about one exchange per conversation per batch.
+ * about one exchange per conversation per batch.  With TURNS, a
+ * conversation ends after that many answers and a new visitor takes its
+ * place, as people come and go (0: each stays to the end).
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -120,6 +123,7 @@ main(int argc, char **argv)
 {
 	unsigned long answers = argc > 1 ? strtoul(argv[1], NULL, 10) : 200000;
 	unsigned long nconvs = argc > 2 ? strtoul(argv[2], NULL, 10) : 100;
+	unsigned long turns = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
 	char path[] = "/tmp/bench-advisor-XXXXXX", db[64], frame[256], err[256];
 	struct conv *convs;
 	struct intents *in;
@@ -171,6 +175,15 @@ main(int argc, char **argv)
 		struct conv *c = &convs[i % nconvs];
 		struct sink k = { emit, c };
 		uint32_t r;
+
+		if (turns > 0 && c->replies == turns) {
+			/* this visitor leaves; a new one comes */
+			total += c->replies;
+			session_free(c->s);
+			c->s = session_new(a, NULL);
+			c->replies = 0;
+			c->opt[0] = '\0';
+		}
 
 		rng = rng * 1103515245u + 12345u;
 		r = (rng >> 8) % 100;
@@ -233,9 +246,10 @@ main(int argc, char **argv)
 		    sent, total);
 		return 1;
 	}
-	printf("advisor path: %lu answers over %lu conversations, event-loop "
-	    "part %.2f us/answer, log threads (writer, checkpoints) %.2f "
-	    "us/answer (%" PRIu64 " rows)\n", sent, nconvs,
+	printf("advisor path: %lu answers over %lu conversations at a time "
+	    "(%lu answers each, 0: to the end), event-loop part %.2f "
+	    "us/answer, log threads (writer, checkpoints) %.2f us/answer (%"
+	    PRIu64 " rows)\n", sent, nconvs, turns,
 	    (t1 - t0) / (double)sent, (w1 - w0) / (double)sent,
 	    stats.committed);
 	printf("RESULT advisor_us=%.2f writer_us=%.2f\n",

@@ -25,7 +25,8 @@ soak: bench-bins $(BUILD)/advisord
 # The advisor path without the transport: frame in, reply and log rows out
 # (bench/bench_advisor.c), CPU per answer for the event loop and the writer,
 # over 100 conversations (about nine exchanges each in a log batch) and
-# over 2,000 (about one each, as people typing give).
+# over 2,000 (about one each, as people typing give) of 20 answers each,
+# new visitors taking the place of those who leave.
 $(BUILD)/bench/bench_advisor: $(BUILD)/bench/bench_advisor.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -35,4 +36,4 @@ $(BUILD)/bench/bench_advisor: $(BUILD)/bench/bench_advisor.o $(LIB_OBJ)
 PIN_D_STR ?=
 bench-advisor: $(BUILD)/bench/bench_advisor
 	$(PIN_D_STR) ./$(BUILD)/bench/bench_advisor
-	$(PIN_D_STR) ./$(BUILD)/bench/bench_advisor 200000 2000
+	$(PIN_D_STR) ./$(BUILD)/bench/bench_advisor 200000 2000 20

@@ -2,7 +2,8 @@
  * advisor.c: conversations and the handling of protocol frames.
  *
  * Each conversation has an internal key that is also its id in the log:
- * "w-<random>" for a web visitor, "b-<bridge>:<conversation>" for a
+ * "w-<start><random>" for a web visitor (see web_key),
+ * "b-<bridge>:<conversation>" for a
  * bridge, so that a bridge finds its users' conversations again after it
  * reconnects or the daemon restarts (bridge names hold no colon, so the
  * keys of two bridges never collide).  A visitor comes back with the resume
@@ -749,6 +750,25 @@ session_free(struct session *s)
 }
 
 /*
+ * A web conversation's key: "w-", its start second (8 hex digits, so that
+ * keys sort by start) and 16 hex digits of TOKEN (64 random bits).  The
+ * log's indexes on the conversation (messages, conversations, states) are
+ * B-trees in key order; with keys random all through, the conversations
+ * talking at a time were spread over the whole index, and each batch
+ * dirtied a page of it for nearly each of them.  In start order they are
+ * its last pages: bench-advisor, 2,000 conversations of 20 answers each
+ * coming and going, the log's threads 42.5 and 41.2 -> 28.3 and 26.2 us
+ * per answer.  The key says when the conversation began, which its first
+ * log row says anyway; it gives no access (resume takes the token).
+ */
+static void
+web_key(char *key, size_t size, int64_t now_us, const char *token)
+{
+	snprintf(key, size, "w-%08llx%.16s",
+	    (unsigned long long)(now_us / 1000000) & 0xffffffffull, token);
+}
+
+/*
  * The conversation a frame addresses.  CID NULL means the connection's
  * default.  With CREATE, a missing one is started.  NULL with *CODE set
  * when the frame may not have it.
@@ -778,7 +798,7 @@ find_conv(struct session *s, const char *cid, bool create, int64_t now_us,
 		}
 		if (auth_random_token(token) == -1)
 			fatal("getrandom");
-		snprintf(key, sizeof(key), "w-%.24s", token);
+		web_key(key, sizeof(key), now_us, token);
 		c = conv_new(a, key, cid ? cid : key, false, now_us);
 		if (c == NULL)
 			goto oom;

@@ -155,6 +155,39 @@ code(struct fx *x)
 	return str(x->g.f[0], "type");
 }
 
+/* A web conversation's id is "w-", its start second in 8 hex digits and
+ * 16 random hex digits: ids sort by start (the log's indexes keep the
+ * conversations talking now together), and two of the same second
+ * differ. */
+static void
+t_web_ids_by_start(void **state)
+{
+	struct fx *x = *state;
+	struct session *a = session_new(x->adv, NULL), *b, *c;
+	char ida[64], idb[64], idc[64];
+
+	x->now = 1700000000LL * 1000000;	/* 0x6553f100 s */
+	say(x, a, "{\"type\":\"start\"}");
+	snprintf(ida, sizeof(ida), "%s", str(x->g.f[0], "conversation"));
+	b = session_new(x->adv, NULL);
+	say(x, b, "{\"type\":\"start\"}");
+	snprintf(idb, sizeof(idb), "%s", str(x->g.f[0], "conversation"));
+	x->now += 2 * 1000000;
+	c = session_new(x->adv, NULL);
+	say(x, c, "{\"type\":\"start\"}");
+	snprintf(idc, sizeof(idc), "%s", str(x->g.f[0], "conversation"));
+	assert_int_equal(strlen(ida), 26);
+	assert_int_equal(strspn(ida + 2, "0123456789abcdef"), 24);
+	assert_memory_equal(ida, "w-6553f100", 10);
+	assert_memory_equal(idb, "w-6553f100", 10);
+	assert_string_not_equal(ida, idb);
+	assert_memory_equal(idc, "w-6553f102", 10);
+	assert_true(strcmp(ida, idc) < 0 && strcmp(idb, idc) < 0);
+	session_free(a);
+	session_free(b);
+	session_free(c);
+}
+
 static void
 t_conversation(void **state)
 {
@@ -1294,6 +1327,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(t_web_ids_by_start, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(t_conversation, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_first_frames, setup,
