@@ -624,6 +624,10 @@ save_options(int stopping)
 		return;
 	S.saving = convmap_changes(S.map);
 	if (!stopping && (pid = fork()) == 0) {
+		/* the child holds no copy of the bridge's sockets: a chat's
+		 * connection the bridge closes meanwhile, or advisord's,
+		 * would stay open until the save ended */
+		close_range(3, ~0U, 0);
 		err = convmap_save(S.map, S.cfg.state_file) == -1 ? errno : 0;
 		_exit(err > 0 && err < 256 ? err : err != 0 ? EIO : 0);
 	}

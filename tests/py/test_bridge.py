@@ -612,6 +612,17 @@ def save_off_the_loop(res, d, tmp):
         s, r = say(b.port, "U63", "C6", "what is bpo")
         res.check("save off the loop: answered while the save is held",
                   s == 200 and "Business Process" in r.get("text", ""), (s, r))
+        # the saver held copies of the listening socket and of advisord's
+        # connection, so a connection the bridge closed stayed open to
+        # its peer until the save ended
+        kids = open("/proc/%d/task/%d/children" % (b.proc.pid, b.proc.pid)).read().split()
+        socks = []
+        for k in kids:
+            fd = "/proc/%s/fd" % k
+            socks += [os.readlink(os.path.join(fd, n)) for n in os.listdir(fd)
+                      if os.readlink(os.path.join(fd, n)).startswith("socket:")]
+        res.check("save off the loop: the saver holds none of the bridge's sockets",
+                  len(kids) == 1 and socks == [], (kids, socks))
         with open(fifo, "rb") as f:
             held = f.read().decode(errors="replace")
         res.check("save off the loop: the held save has the options", "T1:C6:U62\t" in held, held)
