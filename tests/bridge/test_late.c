@@ -81,7 +81,7 @@ test_bounded(void **state)
 {
 	struct late *l = late_new(3);
 	struct late_entry e, got;
-	char id[8];
+	char id[16];
 	int i;
 
 	(void)state;
