@@ -288,6 +288,12 @@ struct out {
 				   line of its own under its row, at the
 				   column before it */
 	cJSON	*arr;
+	/* called with each row as it is written, so that a report can
+	 * build more from the rows of one run of its query; -1 stops it,
+	 * with the reason in ERR */
+	int	(*each)(void *arg, sqlite3_stmt *st, char *err,
+		    size_t errlen);
+	void	*arg;
 };
 
 /*
@@ -548,6 +554,10 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
 			fprintf(o->f, "\n");
 			notes(o, st, names, widths);
 		}
+		if (o->each != NULL && o->each(o->arg, st, err, errlen) == -1) {
+			sqlite3_finalize(st);
+			return -1;
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -566,6 +576,8 @@ out_begin(struct out *o, FILE *f, bool json)
 	o->lists = 0;
 	o->under = 0;
 	o->arr = NULL;
+	o->each = NULL;
+	o->arg = NULL;
 }
 
 /* Start a section: a titled table, or a JSON array under KEY in DOC. */
@@ -887,6 +899,56 @@ asked_of(struct review *r, int64_t since, const char *version, bool json,
 	return 0;
 }
 
+/* Similarity clusters of unmatched's texts, built greedily as its rows
+ * come: each text joins the first cluster whose first text (its words in
+ * HEADS) shares at least half its words. */
+struct clustering {
+	cJSON		*clusters;	/* {count, texts} in order of first text */
+	struct bag	*heads;		/* the words of each cluster's first */
+	size_t		 nheads, cap;
+};
+
+/* unmatched's row ST (count in column 0, text in 5) into the clusters
+ * ARG; -1 without memory. */
+static int
+cluster_row(void *arg, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	struct clustering *cl = arg;
+	const char *t = (const char *)sqlite3_column_text(st, 5);
+	int n = sqlite3_column_int(st, 0);
+	struct bag bag, *more;
+	cJSON *c;
+	size_t k = 0;
+
+	if (t == NULL)
+		return 0;
+	words(t, &bag);
+	cJSON_ArrayForEach(c, cl->clusters)
+		if (jaccard(&cl->heads[k++], &bag) >= 0.5)
+			break;
+	if (c == NULL) {
+		if (cl->nheads == cl->cap) {
+			cl->cap = cl->cap ? 2 * cl->cap : 64;
+			if ((more = realloc(cl->heads, cl->cap *
+			    sizeof(*more))) == NULL) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			cl->heads = more;
+		}
+		cl->heads[cl->nheads++] = bag;
+		c = cJSON_CreateObject();
+		cJSON_AddNumberToObject(c, "count", 0);
+		cJSON_AddArrayToObject(c, "texts");
+		cJSON_AddItemToArray(cl->clusters, c);
+	}
+	cJSON_AddItemToArray(cJSON_GetObjectItem(c, "texts"),
+	    cJSON_CreateString(t));
+	cJSON_SetNumberValue(cJSON_GetObjectItem(c, "count"),
+	    cJSON_GetObjectItem(c, "count")->valuedouble + n);
+	return 0;
+}
+
 int
 review_unmatched(struct review *r, int64_t since, const char *version,
     bool json, FILE *f, char *err, size_t errlen)
@@ -917,11 +979,9 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    "OVER (PARTITION BY norm ORDER BY time, id ROWS BETWEEN UNBOUNDED "
 	    "PRECEDING AND UNBOUNDED FOLLOWING) AS lastconv FROM fb) GROUP BY "
 	    "norm ORDER BY n DESC, norm";
-	cJSON *doc = cJSON_CreateObject(), *clusters, *c, *texts;
-	struct bag bag, *heads = NULL, *more;
-	size_t nheads = 0, cap = 0;
+	cJSON *doc = cJSON_CreateObject(), *clusters, *c;
+	struct clustering cl = { NULL, NULL, 0, 0 };
 	char title[256];
-	sqlite3_stmt *st;
 	struct out o;
 	int rc = -1;
 
@@ -938,52 +998,19 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    "normalised text (the inbox of FAQ gaps; dates UTC%s%.64s)",
 	    version ? "; content version " : "", version ? version : "");
 	section(&o, doc, "by_text", title);
+	/* the clusters are built from the table's rows as they are
+	 * written: one run of the query (a second read the whole log again
+	 * and, with the daemon writing, could count what the table had
+	 * not) */
+	cl.clusters = cJSON_CreateArray();
+	o.each = cluster_row;
+	o.arg = &cl;
 	if (query(r, sql, since, NULL, version, &o, names, widths, err,
-	    errlen) == -1)
+	    errlen) == -1) {
+		cJSON_Delete(cl.clusters);
 		goto done;
-	/* similarity clusters: greedy, each text joins the first cluster
-	 * whose first text (its words in HEADS) shares at least half its
-	 * words */
-	if (prepare(r, sql, &st, err, errlen) == -1)
-		goto done;
-	bind(st, since, NULL, version);
-	clusters = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 5);
-		int n = sqlite3_column_int(st, 0);
-		size_t k = 0;
-
-		if (t == NULL)
-			continue;
-		words(t, &bag);
-		cJSON_ArrayForEach(c, clusters)
-			if (jaccard(&heads[k++], &bag) >= 0.5)
-				break;
-		if (c == NULL) {
-			if (nheads == cap) {
-				cap = cap ? 2 * cap : 64;
-				if ((more = realloc(heads, cap *
-				    sizeof(*heads))) == NULL) {
-					snprintf(err, errlen, "out of memory");
-					sqlite3_finalize(st);
-					cJSON_Delete(clusters);
-					goto done;
-				}
-				heads = more;
-			}
-			heads[nheads++] = bag;
-			c = cJSON_CreateObject();
-			cJSON_AddNumberToObject(c, "count", 0);
-			cJSON_AddArrayToObject(c, "texts");
-			cJSON_AddItemToArray(clusters, c);
-		}
-		texts = cJSON_GetObjectItem(c, "texts");
-		cJSON_AddItemToArray(texts, cJSON_CreateString(t));
-		cJSON_SetNumberValue(cJSON_GetObjectItem(c, "count"),
-		    cJSON_GetObjectItem(c, "count")->valuedouble + n);
 	}
-	sqlite3_finalize(st);
-	clusters = largest_first(clusters);
+	clusters = largest_first(cl.clusters);
 	if (json)
 		cJSON_AddItemToObject(doc, "clusters", clusters);
 	else {
@@ -1009,7 +1036,7 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	}
 	rc = 0;
 done:
-	free(heads);
+	free(cl.heads);
 	finish(&o, doc);
 	return rc;
 }

@@ -347,6 +347,68 @@ test_unmatched(void **state)
 	review_close(r);
 }
 
+/* How many times a statement whose SQL has TRACED in it started, on
+ * every connection opened while counting (an auto extension traces each
+ * new connection, the review's too). */
+static const char *traced;
+static int traced_runs;
+
+static int
+trace_stmt(unsigned what, void *arg, void *p, void *x)
+{
+	const char *sql = sqlite3_sql(p);
+
+	(void)what;
+	(void)arg;
+	(void)x;
+	if (sql != NULL && strstr(sql, traced) != NULL)
+		traced_runs++;
+	return 0;
+}
+
+static int
+trace_conn(sqlite3 *db, const char **errmsg, const void *api)
+{
+	(void)errmsg;
+	(void)api;
+	sqlite3_trace_v2(db, SQLITE_TRACE_STMT, trace_stmt, NULL);
+	return SQLITE_OK;
+}
+
+/* The table and the clusters come from one run of unmatched's query:
+ * the clusters were a second read of the whole log (twice the time on a
+ * large one), which could also count rows the table had not. */
+static void
+test_unmatched_one_query(void **state)
+{
+	struct review *r;
+	char *s;
+	cJSON *doc;
+	int json;
+
+	(void)state;
+	traced = "WITH fb AS";
+	sqlite3_auto_extension((void (*)(void))trace_conn);
+	r = open_one(true);
+	for (json = 0; json < 2; json++) {
+		traced_runs = 0;
+		s = unmatched_of(r, NULL, json);
+		assert_int_equal(traced_runs, 1);
+		if (json) {
+			doc = cJSON_Parse(s);
+			assert_int_equal(num(cJSON_GetArrayItem(
+			    cJSON_GetObjectItem(doc, "clusters"), 0), "count"),
+			    3);
+			cJSON_Delete(doc);
+		} else
+			assert_non_null(strstr(s, "    3 \"vendor zebra\" | "
+			    "\"zebra vendor contract\""));
+		free(s);
+	}
+	review_close(r);
+	sqlite3_cancel_auto_extension((void (*)(void))trace_conn);
+}
+
 /* A fallback of conversation w-c at time T1, text TEXT, id ID. */
 #define FB(id, text) MSG_INTO "(" #id ", 'w-c', 'in', '" \
     text "', 'fallback', NULL, NULL, NULL, NULL, 0, " T1 ");"
@@ -2159,6 +2221,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unmatched, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_clusters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched_one_query, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_where, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_no_words, setup,
