@@ -82,40 +82,93 @@ has_table(struct review *r, int i, const char *name)
 	return has;
 }
 
-/* Union the same table of every attached file into a temp view. */
+/*
+ * Union the same table of every attached file into a temp view, each row
+ * with F, the file it came from.  Message ids are unique within one file
+ * only (each daemon numbers its own), so every join from one row to
+ * another (a rating to its reply, a reply to the question before it, a
+ * conversation's saved state) stays in F.  A file may also hold what
+ * another holds: a copy, or a backup restored and written on since.  A
+ * conversation is then one conversation, its row taken from the first
+ * file named that has it; a message is one message when another file
+ * named before has the same one (the same conversation, id, time,
+ * direction and text), and counts there only; file_messages keeps every
+ * row, for the joins within a file.  A rating names its reply by id in
+ * its own file, so it carries the reply's time too (mtime): a copy's
+ * rating of the same reply is the same rating, a rating of another reply
+ * under the same id in another file is not.
+ */
 static int
 make_views(struct review *r, char *err, size_t errlen)
 {
-	char sql[8192];
+	char sql[16384];
 	size_t t, o;
-	int i;
+	int i, j;
 
 	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
 		o = (size_t)snprintf(sql, sizeof(sql),
 		    "CREATE TEMP VIEW all_%s AS ", tables[t]);
-		for (i = 0; i < r->n && o < sizeof(sql); i++)
+		for (i = 0; i < r->n && o < sizeof(sql); i++) {
 			if (t == 4 && !has_table(r, i, tables[t]))
 				o += (size_t)snprintf(sql + o, sizeof(sql) - o,
-				    "%sSELECT NULL AS time, NULL AS version "
-				    "WHERE 0", i ? " UNION ALL " : "");
+				    "%sSELECT NULL AS time, NULL AS version, "
+				    "NULL AS f WHERE 0", i ? " UNION ALL " : "");
+			else if (t == 2)
+				o += (size_t)snprintf(sql + o, sizeof(sql) - o,
+				    "%sSELECT x.*, %d AS f, (SELECT y.time FROM "
+				    "f%d.messages y WHERE y.id = x.message AND "
+				    "y.conversation = x.conversation) AS mtime "
+				    "FROM f%d.feedback x", i ? " UNION ALL " : "",
+				    i, i, i);
 			else
 				o += (size_t)snprintf(sql + o, sizeof(sql) - o,
-				    "%sSELECT %s FROM f%d.%s", i ? " UNION ALL "
-				    : "", t == 1 ? msg_cols(r, i) : "*", i,
-				    tables[t]);
-		if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+				    "%sSELECT %s, %d AS f FROM f%d.%s x WHERE 1",
+				    i ? " UNION ALL " : "", t == 1 ? msg_cols(r,
+				    i) : "*", i, i, tables[t]);
+			/* what a file named before holds counts there */
+			for (j = 0; j < i && o < sizeof(sql); j++)
+				if (t == 0)
+					o += (size_t)snprintf(sql + o,
+					    sizeof(sql) - o, " AND x.id NOT IN "
+					    "(SELECT id FROM f%d.conversations)",
+					    j);
+				else if (t == 1)
+					o += (size_t)snprintf(sql + o,
+					    sizeof(sql) - o, " AND NOT EXISTS "
+					    "(SELECT 1 FROM f%d.messages y WHERE "
+					    "y.id = x.id AND y.conversation = "
+					    "x.conversation AND y.time = x.time "
+					    "AND y.direction = x.direction AND "
+					    "y.text = x.text)", j);
+		}
+		if (o >= sizeof(sql) || sqlite3_exec(r->db, sql, NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s", o >= sizeof(sql) ? "too "
+			    "many files" : sqlite3_errmsg(r->db));
 			return -1;
 		}
 	}
+	o = (size_t)snprintf(sql, sizeof(sql), "CREATE TEMP VIEW "
+	    "file_messages AS ");
+	for (i = 0; i < r->n && o < sizeof(sql); i++)
+		o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%sSELECT %s, "
+		    "%d AS f FROM f%d.messages", i ? " UNION ALL " : "",
+		    msg_cols(r, i), i, i);
+	if (o >= sizeof(sql) || sqlite3_exec(r->db, sql, NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		return -1;
+	}
 	/* A reply rated twice (a click, then a second thought after a
 	 * resume, whose history offers the buttons again) counts once, by
-	 * its latest rating: the reports count rated replies, not clicks. */
+	 * its latest rating: the reports count rated replies, not clicks.
+	 * The reply is its conversation, id and time (mtime): the same in a
+	 * copy of the file, another reply in a file that went on apart. */
 	if (sqlite3_exec(r->db, "CREATE TEMP VIEW rated AS SELECT id, message, "
-	    "conversation, helpful, comment, time FROM (SELECT *, row_number() "
-	    "OVER (PARTITION BY conversation, message ORDER BY time DESC, id "
-	    "DESC) AS k FROM all_feedback) WHERE k = 1", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	    "conversation, helpful, comment, time, mtime FROM (SELECT *, "
+	    "row_number() OVER (PARTITION BY conversation, message, mtime "
+	    "ORDER BY time DESC, id DESC) AS k FROM all_feedback) WHERE k = 1",
+	    NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
 		return -1;
 	}
@@ -842,8 +895,9 @@ largest_first(cJSON *clusters)
  * version 3, or a greeting, with no question before it) its
  * conversation's, the version it was last started or resumed under. */
 #define MSG_VERSION "coalesce(m.content_version, CASE m.direction WHEN " \
-    "'out' THEN (SELECT q.content_version FROM all_messages q WHERE " \
-    "q.conversation = m.conversation AND q.id < m.id AND q.direction = " \
+    "'out' THEN (SELECT q.content_version FROM file_messages q WHERE " \
+    "q.f = m.f AND q.conversation = m.conversation AND q.id < m.id AND " \
+    "q.direction = " \
     "'in' ORDER BY q.id DESC LIMIT 1) END, (SELECT v.content_version FROM " \
     "all_conversations v WHERE v.id = m.conversation LIMIT 1))"
 
@@ -968,7 +1022,8 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    "trim(" NORM ") != '' THEN " NORM " WHEN trim(m.text, ' ' || "
 	    "char(9, 10, 13)) != '' THEN trim(m.text, ' ' || char(9, 10, 13)) "
 	    "ELSE '(blank)' END AS norm, (SELECT n.suggestion FROM "
-	    "all_messages n WHERE n.conversation = m.conversation AND n.id > "
+	    "file_messages n WHERE n.f = m.f AND n.conversation = m.conversation "
+	    "AND n.id > "
 	    "m.id AND n.direction = 'in' ORDER BY n.id LIMIT 1) AS picked FROM "
 	    "all_messages m WHERE m.direction = 'in' AND m.intent = 'fallback' "
 	    "AND m.time >= ?1 AND " OF_VERSION ") SELECT "
@@ -1065,10 +1120,13 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 	struct out o;
 	int rc = -1;
 
-	/* Each conversation's last reply, found from the conversation (one
-	 * step back along its index), not by a look-up for every reply in
-	 * the log, and kept in a temp table for both sections: 100,000
-	 * conversations took 12 s.  live: still open, with a message at or
+	/* Each conversation's last reply, found from the conversation
+	 * (along its index), not by a look-up for every reply in the log,
+	 * and kept in a temp table for both sections: 100,000 conversations
+	 * took 12 s.  Last by time, then id: a conversation in two files
+	 * (a backup restored and written on) has a reply of each; mid is
+	 * its id and its file (f, under 16), so that the join finds that
+	 * one.  live: still open, with a message at or
 	 * after ?2.  step: the question the conversation stands at.  Someone
 	 * who asked something else at q_work (a side question, or why it is
 	 * asked) got an answer elsewhere with q_work still pending, and
@@ -1083,19 +1141,20 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 	if (prepare(r, "CREATE TEMP TABLE dropoff_last AS WITH lo AS "
 	    "MATERIALIZED (SELECT c.id AS conv, c.ended IS NULL AND (SELECT "
 	    "max(x.time) FROM all_messages x WHERE x.conversation = c.id) >= "
-	    "?2 AS live, (SELECT x.id FROM all_messages x WHERE "
-	    "x.conversation = c.id AND "
-	    "x.direction = 'out' ORDER BY x.id DESC LIMIT 1) AS mid FROM "
-	    "all_conversations c) SELECT m.node, coalesce((SELECT coalesce("
-	    "nullif(json_extract(s.state, '$.pending'), ''), json_extract("
-	    "s.state, '$.node')) FROM all_states s WHERE s.conversation = "
-	    "m.conversation AND s.updated >= m.time AND json_valid(s.state)), "
-	    "CASE m.node WHEN 'fallback' THEN (SELECT x.node FROM "
-	    "all_messages x WHERE x.conversation = m.conversation AND "
-	    "x.direction = 'in' AND x.id < m.id ORDER BY x.id DESC LIMIT 1) "
+	    "?2 AS live, (SELECT x.id * 16 + x.f FROM all_messages x WHERE "
+	    "x.conversation = c.id AND x.direction = 'out' ORDER BY x.time "
+	    "DESC, x.id DESC LIMIT 1) AS mid FROM all_conversations c) SELECT "
+	    "m.node, coalesce((SELECT coalesce(nullif(json_extract(s.state, "
+	    "'$.pending'), ''), json_extract(s.state, '$.node')) FROM "
+	    "all_states s WHERE s.f = m.f AND s.conversation = m.conversation "
+	    "AND s.updated >= m.time AND json_valid(s.state)), CASE m.node "
+	    "WHEN 'fallback' THEN (SELECT x.node FROM file_messages x WHERE "
+	    "x.f = m.f AND x.conversation = m.conversation AND x.direction = "
+	    "'in' AND x.id < m.id ORDER BY x.id DESC LIMIT 1) "
 	    "ELSE m.node END) AS step, "
 	    "lo.live FROM lo CROSS JOIN all_messages m ON m.conversation = "
-	    "lo.conv AND m.id = lo.mid WHERE +m.time >= ?1", &st, err,
+	    "lo.conv AND m.id = lo.mid >> 4 AND m.f = (lo.mid & 15) WHERE "
+	    "+m.time >= ?1", &st, err,
 	    errlen) == -1)
 		goto done;
 	sqlite3_bind_int64(st, 1, since);
@@ -1136,10 +1195,11 @@ done:
 #define RATED(which) "SELECT fb.message, date(fb.time / 1000000, " \
     "'unixepoch'), fb.conversation, a.node, m.text, a.text, fb.comment " \
     "FROM rated fb JOIN all_messages a ON a.id = fb.message AND " \
-    "a.conversation = fb.conversation LEFT JOIN all_messages m ON " \
-    "m.conversation = a.conversation AND m.id = (SELECT q.id FROM " \
-    "all_messages q WHERE q.conversation = a.conversation AND q.id < a.id " \
-    "AND q.direction = 'in' ORDER BY q.id DESC LIMIT 1) WHERE " which \
+    "a.conversation = fb.conversation AND a.time = fb.mtime LEFT JOIN " \
+    "file_messages m ON m.f = a.f AND m.conversation = a.conversation AND " \
+    "m.id = (SELECT q.id FROM file_messages q WHERE q.f = a.f AND " \
+    "q.conversation = a.conversation AND q.id < a.id AND q.direction = " \
+    "'in' ORDER BY q.id DESC LIMIT 1) WHERE " which \
     " AND fb.time >= ?1 AND " OF_VERSION " ORDER BY fb.time"
 
 int
@@ -1367,7 +1427,8 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	    "f.helpful IS NULL THEN NULL WHEN f.helpful THEN 'helpful' ELSE "
 	    "'not helpful' END, f.comment, m.text FROM all_messages m LEFT "
 	    "JOIN rated f ON f.conversation = m.conversation AND f.message = "
-	    "m.id WHERE m.conversation = ?1 ORDER BY m.id", 0, conv, NULL, &o, names,
+	    "m.id AND f.mtime = m.time WHERE m.conversation = ?1 ORDER BY "
+	    "m.time, m.f, m.id", 0, conv, NULL, &o, names,
 	    widths, err, errlen);
 	finish(&o, doc);
 	return rc;
@@ -1428,8 +1489,8 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 	    "m.node, m.suggestion, m.latency_us, f.helpful != 0, f.comment, "
 	    MSG_VERSION " FROM all_messages m LEFT JOIN all_conversations c ON "
 	    "c.id = m.conversation LEFT JOIN rated f ON f.conversation = "
-	    "m.conversation AND f.message = m.id WHERE m.time >= ?1 ORDER BY "
-	    "m.time, m.id", &st, err, errlen) == -1)
+	    "m.conversation AND f.message = m.id AND f.mtime = m.time WHERE "
+	    "m.time >= ?1 ORDER BY m.time, m.id, m.f", &st, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(st, 1, since);
 	if (csv)

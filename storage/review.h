@@ -1,7 +1,8 @@
 /*
  * review.h: the queries behind advisorctl, the staff's review tool.  A
  * review opens one or more log files read-only and sees them as one: temp
- * views all_conversations, all_messages and all_feedback union them.
+ * views all_conversations, all_messages and all_feedback union them, a
+ * conversation or a message two files hold (a copy) once.
  * Every report writes either a table for people or JSON (one document).
  */
 #ifndef ADVISOR_REVIEW_H

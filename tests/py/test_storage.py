@@ -332,12 +332,32 @@ def main():
         rc, out, _ = ctl("--db", d.db, "--since", "2999-01-01", "--json", "stats")
         R.check("--since filters", rc == 0 and json.loads(out)["totals"][0]["messages"] == 0)
 
-        # several instances reviewed together
+        # several instances reviewed together: another instance's log,
+        # the same traffic under conversations of its own (its message
+        # ids the same numbers, as each daemon numbers its own)
         second = os.path.join(d.dir, "second.db")
         shutil.copyfile(d.db, second)
+        db = sqlite3.connect(second)
+        for table, col in (("conversations", "id"), ("messages", "conversation"),
+                           ("feedback", "conversation"), ("states", "conversation")):
+            db.execute("UPDATE %s SET %s = 'i2-' || %s" % (table, col, col))
+        db.commit()
+        db.close()
         rc, out, _ = ctl("--db", d.db, "--db", second, "--json", "stats")
-        R.check("several --db files add up", rc == 0 and
-                json.loads(out)["totals"][0]["fallbacks"] == 6, out[:100])
+        both = json.loads(out)["totals"][0] if rc == 0 else {}
+        R.check("several --db files add up", both.get("fallbacks") == 6 and
+                both.get("conversations") == 2 * tot["conversations"] and
+                both.get("not_helpful") == 2, (rc, out[:200]))
+        # a copy of the log beside it (a backup) holds the same
+        # conversations: they count once
+        copy = os.path.join(d.dir, "copy.db")
+        shutil.copyfile(d.db, copy)
+        rc, out, _ = ctl("--db", d.db, "--db", copy, "--json", "stats")
+        one = json.loads(ctl("--db", d.db, "--json", "stats")[1])
+        R.check("a log and its copy count once", rc == 0 and json.loads(out) == one, out[:200])
+        rc, out, _ = ctl("--db", d.db, "--db", copy, "export", "--format", "csv")
+        R.check("a log and its copy: each message exported once", rc == 0 and
+                out == ctl("--db", d.db, "export", "--format", "csv")[1], out[:200])
         # the same file twice would count everything twice
         rc, _, err = ctl("--db", d.db, "--db", os.path.join(d.dir, ".", "log.db"), "stats")
         R.check("the same log twice: refused", rc == 1 and "the same file" in err, (rc, err))

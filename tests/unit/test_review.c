@@ -2090,6 +2090,142 @@ test_transcript_export(void **state)
 	review_close(r);
 }
 
+/* The item of array A whose KEY is the string V, or NULL. */
+static const cJSON *
+item_with(const cJSON *a, const char *key, const char *v)
+{
+	const cJSON *x;
+	const char *t;
+
+	cJSON_ArrayForEach(x, a)
+		if ((t = cJSON_GetStringValue(cJSON_GetObjectItem(x, key))) !=
+		    NULL && strcmp(t, v) == 0)
+			return x;
+	return NULL;
+}
+
+/* O's KEY is the string WANT. */
+static void
+str_is(const cJSON *o, const char *key, const char *want)
+{
+	const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(o, key));
+
+	assert_non_null(t);
+	assert_string_equal(t, want);
+}
+
+/*
+ * A log reviewed beside a backup of itself that was restored and written
+ * on: both hold conversations a and b as they were, and each went on in a
+ * with messages 11 and 12 of its own (each daemon numbers its own) and a
+ * rating of its 12.  What both hold counts once; each rating is of its
+ * own file's reply.  Before, the copy doubled every figure, the two
+ * ratings of "12" were one (the later), and the feedback, the transcript
+ * and the export joined them to both replies.
+ */
+static void
+test_same_conversation_two_files(void **state)
+{
+	struct review *r;
+	const cJSON *tot, *a, *x;
+	cJSON *doc;
+	char *s, *p, sql[4096];
+	int n;
+
+	(void)state;
+	snprintf(sql, sizeof(sql), "%s"
+	    MSG_INTO "(11, 'a', 'in', 'what is bpo', 'define_bpo', 'q_size',"
+	    " NULL, NULL, NULL, 0, " T1 " + 1000);"
+	    MSG_INTO "(12, 'a', 'out', 'BPO means...', 'define_bpo',"
+	    " 'define_bpo', NULL, NULL, NULL, 900, " T1 " + 2000);"
+	    "INSERT INTO feedback VALUES (3, 12, 'a', 1, 'clear', " T1
+	    " + 3000);", sql_a);
+	fixture(path_a, sql);
+	snprintf(sql, sizeof(sql), "%s"
+	    MSG_INTO "(11, 'a', 'in', 'how much', 'cost', 'q_size',"
+	    " NULL, NULL, NULL, 0, " T1 " + 5000);"
+	    MSG_INTO "(12, 'a', 'out', 'It costs...', 'cost', 'cost',"
+	    " NULL, NULL, NULL, 900, " T1 " + 6000);"
+	    "INSERT INTO feedback VALUES (3, 12, 'a', 0, 'vague', " T1
+	    " + 7000);", sql_a);
+	fixture(path_b, sql);
+	r = open_one(true);
+
+	s = run(review_stats, r, 0, true);
+	doc = cJSON_Parse(s);
+	tot = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "totals"), 0);
+	assert_int_equal(num(tot, "conversations"), 2);
+	assert_int_equal(num(tot, "messages"), 7);
+	assert_int_equal(num(tot, "fallbacks"), 3);
+	assert_int_equal(num(tot, "helpful"), 2);
+	assert_int_equal(num(tot, "not_helpful"), 2);
+	x = item_with(cJSON_GetObjectItem(doc, "replies_by_intent"), "intent",
+	    "fallback");
+	assert_int_equal(num(x, "replies"), 3);
+	cJSON_Delete(doc);
+	free(s);
+
+	/* each reply with its own file's rating, each shared message once */
+	s = transcript(r, "a", true);
+	doc = cJSON_Parse(s);
+	a = cJSON_GetObjectItem(doc, "messages");
+	assert_int_equal(cJSON_GetArraySize(a), 12);
+	x = item_with(a, "text", "BPO means...");
+	str_is(x, "rating", "helpful");
+	str_is(x, "comment", "clear");
+	x = item_with(a, "text", "It costs...");
+	str_is(x, "rating", "not helpful");
+	str_is(x, "comment", "vague");
+	cJSON_Delete(doc);
+	free(s);
+
+	/* the question before each rated reply is the one in its file */
+	s = feedback_of(r, NULL, true);
+	doc = cJSON_Parse(s);
+	a = cJSON_GetObjectItem(doc, "not_helpful");
+	assert_int_equal(cJSON_GetArraySize(a), 2);
+	x = item_with(a, "reply", "It costs...");
+	str_is(x, "question", "how much");
+	str_is(x, "node", "cost");
+	cJSON_Delete(doc);
+	free(s);
+
+	/* export: every message once, a rating on its own reply's row */
+	{
+		char err[256];
+		struct mem m;
+
+		assert_int_equal(review_export(r, 0, false, mem_open(&m), err,
+		    sizeof(err)), 0);
+		s = mem_close(&m);
+	}
+	for (n = 0, p = s; (p = strchr(p, '\n')) != NULL; p++)
+		n++;
+	assert_int_equal(n, 14);
+	assert_non_null(strstr(s, "\"text\":\"BPO means...\",\"intent\":"
+	    "\"define_bpo\",\"node\":\"define_bpo\",\"suggestion\":null,"
+	    "\"latency_us\":900,\"helpful\":true,\"feedback_comment\":"
+	    "\"clear\""));
+	assert_non_null(strstr(s, "\"text\":\"It costs...\",\"intent\":"
+	    "\"cost\",\"node\":\"cost\",\"suggestion\":null,"
+	    "\"latency_us\":900,\"helpful\":false,\"feedback_comment\":"
+	    "\"vague\""));
+	free(s);
+
+	/* a's last reply is the later of the two files' 12 */
+	s = dropoff(r, INT64_MAX, true);
+	doc = cJSON_Parse(s);
+	a = cJSON_GetObjectItem(doc, "last_node");
+	assert_int_equal(cJSON_GetArraySize(a), 2);
+	assert_int_equal(num(item_with(a, "node", "cost"),
+	    "conversations_ended"), 1);
+	assert_int_equal(num(item_with(a, "node", "root"),
+	    "conversations_ended"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
 static void
 test_purge(void **state)
 {
@@ -2285,6 +2421,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_export_ratings, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_same_conversation_two_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
 		cmocka_unit_test(test_errors),
 	};
