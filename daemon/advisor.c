@@ -915,11 +915,12 @@ emit_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	emit_frame(a, k, seq, MF_REPLY);
 }
 
-/* Log and send a reply; returns its id. */
+/* Log and send a reply; returns its id.  WHY goes to a debug client,
+ * LOGGED_WHY in the reply's row (NULL: none). */
 static int64_t
 send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
     const char *in_reply_to, int64_t now_us, const char *why,
-    const struct sink *k)
+    const char *logged_why, const struct sink *k)
 {
 	struct advisor *a = s->a;
 	struct store_msg m;
@@ -932,6 +933,7 @@ send_reply(struct session *s, struct conv *c, const struct dialogue_reply *d,
 	m.text = d->text;
 	m.intent = d->intent;
 	m.node = d->node;
+	m.why = logged_why;
 	m.latency_us = mono_us() - s->a->t0_us;
 	m.time_us = now_us;
 	seq = store_put_message(a->o.store, &m);
@@ -1079,7 +1081,7 @@ handle_start(struct session *s, const struct proto_msg *m, int64_t now_us,
 		emit_reply(s, c, d, h->id, m->id, NULL, mono_us() - s->a->t0_us,
 		    state_moved(a, c, now_us), k);
 	} else
-		send_reply(s, c, d, m->id, now_us, NULL, k);
+		send_reply(s, c, d, m->id, now_us, NULL, NULL, k);
 }
 
 /* The rewrites of a match as a JSON array, or NULL when there are none. */
@@ -1161,7 +1163,7 @@ handle_message(struct session *s, const struct proto_msg *m, int64_t now_us,
 	    strcmp(w->d.intent, w->r.intent) == 0)
 		dialogue_offer_intent(c->st, &w->d, also,
 		    intents_label(a->in, also));
-	send_reply(s, c, &w->d, m->id, now_us, why, k);
+	send_reply(s, c, &w->d, m->id, now_us, why, NULL, k);
 }
 
 static void
@@ -1194,7 +1196,15 @@ handle_choose(struct session *s, const struct proto_msg *m, int64_t now_us,
 	}
 	log_incoming(a, c, option_label(c, m->option), "choose", node, NULL,
 	    NULL, d->picked_suggestion, now_us);
-	send_reply(s, c, d, m->id, now_us, NULL, k);
+	/* the reply's row says it answered a click, and which option: its
+	 * intent is the topic the option led to, as the reply says, or
+	 * "choose" for a node without one (a questionnaire step), which its
+	 * node then names */
+	jbuf_reset(&a->why);
+	JBUF_LIT(&a->why, "{\"choose\":");
+	jbuf_cstr(&a->why, m->option);
+	JBUF_LIT(&a->why, "}");
+	send_reply(s, c, d, m->id, now_us, NULL, jbuf_data(&a->why), k);
 }
 
 static void

@@ -1170,13 +1170,17 @@ t_typed_skip(void **state)
 
 /* An incoming message is logged with the node the person was at, whether
  * typed or clicked, and the content version that matched it; the reply
- * with the node it leads to. */
+ * with the node it leads to, and the reply to a click with the option
+ * clicked (its why), so that review can tell what clicks led to: a topic's
+ * reply to a click looked like a typed question's, and one at a node
+ * without a topic says only "choose".  The reply as sent is as before. */
 static void
 t_logged_node(void **state)
 {
 	struct fx *x = *state;
 	struct session *s;
 	char buf[256], want[512], got[512], opt[64], n0[64], n1[64], n2[64];
+	char i1[64];
 
 	use_file_db(x, STORE_STRICT);
 	x->adv = new_advisor(x->store, 0, 10, false);
@@ -1189,6 +1193,8 @@ t_logged_node(void **state)
 	    opt);
 	say(x, s, buf);
 	snprintf(n1, sizeof(n1), "%s", str(x->g.f[0], "node"));
+	snprintf(i1, sizeof(i1), "%s", str(x->g.f[0], "intent"));
+	assert_null(cJSON_GetObjectItem(x->g.f[0], "why"));
 	assert_string_not_equal(n0, n1);	/* the click moved on */
 	say(x, s, "{\"type\":\"message\",\"text\":\"what is bpo\"}");
 	snprintf(n2, sizeof(n2), "%s", str(x->g.f[0], "node"));
@@ -1201,6 +1207,12 @@ t_logged_node(void **state)
 	snprintf(want, sizeof(want), "%s,%s,%s,", n0, n1, n2);
 	logged(x->db, "SELECT node FROM messages WHERE direction = 'out' "
 	    "ORDER BY id", ",", got, sizeof(got));
+	assert_string_equal(got, want);
+	snprintf(want, sizeof(want), "start NULL,%s {\"choose\":\"%s\"},"
+	    "define_bpo NULL,", i1, opt);
+	logged(x->db, "SELECT intent || ' ' || coalesce(why, 'NULL') FROM "
+	    "messages WHERE direction = 'out' ORDER BY id", ",", got,
+	    sizeof(got));
 	assert_string_equal(got, want);
 	/* each question, typed or clicked, with the content that matched
 	 * it; the replies with none */
