@@ -704,8 +704,13 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	static const char *const tn[] = { "conversations", "messages",
 	    "fallbacks", "fallback_rate", "helpful", "not_helpful" };
 	static const int tw[] = { 13, 8, 9, 13, 7, 11 };
-	static const char *const in[] = { "intent", "replies" };
-	static const int iw[] = { 26, 7 };
+	/* node: where a click led that has no intent of its own (a
+	 * questionnaire step), whose reply says "choose"; clicked: the
+	 * replies to a click, by the option the daemon logs in their why
+	 * (a log from before it did: the "choose" ones only) */
+	static const char *const in[] = { "intent", "node", "replies",
+	    "clicked" };
+	static const int iw[] = { 26, 18, 7, 7 };
 	static const char *const dn[] = { "day", "conversations", "messages",
 	    "fallbacks", "helpful", "not_helpful" };
 	static const int dw[] = { 10, 13, 8, 9, 7, 11 };
@@ -731,10 +736,17 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 		    "fallback_rate: the %% of typed messages that fell to "
 		    "fallback)\n");
 	section(&o, doc, "replies_by_intent", "Replies by intent");
-	if (query(r, "SELECT intent, count(*) AS n FROM all_messages WHERE "
-	    "direction = 'out' AND time >= ?1 GROUP BY intent ORDER BY n DESC, "
-	    "intent", since, NULL, NULL, &o, in, iw, err, errlen) == -1)
+	if (query(r, "SELECT intent, CASE intent WHEN 'choose' THEN node END "
+	    "AS at, count(*) AS n, sum(intent = 'choose' OR CASE WHEN "
+	    "json_valid(why) THEN json_extract(why, '$.choose') END IS NOT "
+	    "NULL) FROM all_messages WHERE direction = 'out' AND time >= ?1 "
+	    "GROUP BY intent, at ORDER BY n DESC, intent, at", since, NULL,
+	    NULL, &o, in, iw, err, errlen) == -1)
 		goto done;
+	if (!json)
+		fprintf(f, "(node: where a click led to a step with no intent "
+		    "of its own, a reply that says choose; clicked: the replies "
+		    "to a click)\n");
 	section(&o, doc, "per_day", "Per day (UTC)");
 	/* a day is there when anything happened on it: a reply rated the day
 	 * after it was sent makes a row of its own, or the rows would not add

@@ -233,6 +233,12 @@ def main():
         R.check("stats: not-helpful feedback counted", tot.get("not_helpful") == 1 and tot.get("helpful") == 1, tot)
         by = {x["intent"]: x["replies"] for x in st.get("replies_by_intent", [])}
         R.check("stats: replies by intent", by.get("define_kpo") == 1 and by.get("fallback") == 3, by)
+        # what clicks led to: the questionnaire step an answer's click
+        # reached (its reply says choose), the intent a picked suggestion
+        # gave, each with its clicks counted
+        clicks = [(x["intent"], x["node"]) for x in st.get("replies_by_intent", []) if x.get("clicked")]
+        R.check("stats: what the clicks led to", s["q2"]["intent"] == "choose" and
+                ("choose", s["q2"]["node"]) in clicks and (s["picked"], None) in clicks, clicks)
         rc, out, _ = ctl("--db", d.db, "stats")
         R.check("stats: table for people", rc == 0 and "Replies by intent" in out and "define_kpo" in out)
 

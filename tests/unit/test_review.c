@@ -2226,6 +2226,68 @@ test_same_conversation_two_files(void **state)
 	review_close(r);
 }
 
+/* What clicks led to: a reply to a click on a node without a topic says
+ * "choose", and counts by the node it led to; a reply to a click on a
+ * topic counts under its intent, with the click counted (the option in
+ * its why, as advisord logs it; a log from before has none, and only its
+ * "choose" replies are known to be clicks). */
+static void
+test_stats_clicks(void **state)
+{
+	const char *paths[] = { path_b };
+	const cJSON *a, *x;
+	struct review *r;
+	char err[256];
+	cJSON *doc;
+	char *s;
+
+	(void)state;
+	fixture(path_b,
+	    "INSERT INTO conversations VALUES ('k', 'web', NULL, 'hk', " T1 ","
+	    " NULL, 'v1');"
+	    MSG_INTO "(1, 'k', 'in', 'Routine', 'choose', 'q_work', NULL,"
+	    " NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(2, 'k', 'out', 'How big?', 'choose', 'q_size', NULL,"
+	    " NULL, NULL, 9, " T1 ");"
+	    MSG_INTO "(3, 'k', 'in', 'Small', 'choose', 'q_size', NULL, NULL,"
+	    " NULL, 0, " T1 ");"
+	    MSG_INTO "(4, 'k', 'out', 'BPO fits', 'choose', 'recommend',"
+	    " '{\"choose\":\"small\"}', NULL, NULL, 9, " T1 ");"
+	    MSG_INTO "(5, 'k', 'in', 'What is KPO?', 'choose', 'recommend',"
+	    " NULL, NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(6, 'k', 'out', 'KPO means', 'define_kpo', 'define_kpo',"
+	    " '{\"choose\":\"define_kpo\"}', NULL, NULL, 9, " T1 ");"
+	    MSG_INTO "(7, 'k', 'in', 'what is kpo', 'define_kpo', 'define_kpo',"
+	    " NULL, NULL, NULL, 0, " T1 ");"
+	    MSG_INTO "(8, 'k', 'out', 'KPO means', 'define_kpo', 'define_kpo',"
+	    " NULL, NULL, NULL, 9, " T1 ");");
+	if ((r = review_open(paths, 1, false, err, sizeof(err))) == NULL)
+		fail_msg("review_open: %s", err);
+	s = run(review_stats, r, 0, true);
+	doc = cJSON_Parse(s);
+	a = cJSON_GetObjectItem(doc, "replies_by_intent");
+	assert_int_equal(cJSON_GetArraySize(a), 3);
+	x = cJSON_GetArrayItem(a, 0);
+	str_is(x, "intent", "define_kpo");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "node")));
+	assert_int_equal(num(x, "replies"), 2);
+	assert_int_equal(num(x, "clicked"), 1);
+	x = cJSON_GetArrayItem(a, 1);
+	str_is(x, "intent", "choose");
+	str_is(x, "node", "q_size");
+	assert_int_equal(num(x, "clicked"), 1);
+	x = cJSON_GetArrayItem(a, 2);
+	str_is(x, "node", "recommend");
+	assert_int_equal(num(x, "replies"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	s = run(review_stats, r, 0, false);
+	assert_non_null(strstr(s, "choose                     q_size         "
+	    "    1       1       \n"));
+	free(s);
+	review_close(r);
+}
+
 static void
 test_purge(void **state)
 {
@@ -2423,6 +2485,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_same_conversation_two_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_clicks, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
 		cmocka_unit_test(test_errors),
 	};
