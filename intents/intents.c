@@ -443,13 +443,10 @@ compile_list(struct intents *c, const cJSON *a, const cJSON *concepts,
 	return 0;
 }
 
-/*
- * Whether the group a word ends in (at P, a '|' or ')') is glued to more
- * letters after its close, "(?:outsourc|nearshor)\\w*": its words are
- * stems, and a stem as a known word turned "nearshores" into "nearshor".
- */
-static int
-group_is_stem(const char *p)
+/* What follows the close of the group a word ends in (at P, a '|' or
+ * ')'), or NULL when the group does not close. */
+static const char *
+group_after(const char *p)
 {
 	int depth = 0;
 
@@ -463,11 +460,29 @@ group_is_stem(const char *p)
 		else if (*p == ')' && depth-- == 0)
 			break;
 	}
-	if (*p != ')')
+	return *p == ')' ? p + 1 : NULL;
+}
+
+/*
+ * Whether the group a word ends in (at P, a '|' or ')') is glued to more
+ * letters after its close, "(?:outsourc|nearshor)\\w*": its words are
+ * stems, and a stem as a known word turned "nearshores" into "nearshor".
+ */
+static int
+group_is_stem(const char *p)
+{
+	if ((p = group_after(p)) == NULL)
 		return 0;
-	p++;
 	return (*p >= 'a' && *p <= 'z') || *p == '[' ||
 	    (*p == '\\' && p[1] == 'w');
+}
+
+/* Whether P, right after a word or the group it ends, is "\\w*": the
+ * stem typed alone is matched as it stands. */
+static int
+any_letters(const char *p)
+{
+	return p != NULL && p[0] == '\\' && p[1] == 'w' && p[2] == '*';
 }
 
 /*
@@ -475,10 +490,13 @@ group_is_stem(const char *p)
  * letters counts only when it stands as a whole word: not after a
  * backslash (\\b, \\w), not glued to a class or repeat ("minimi[sz]e",
  * "outsourc\\w*"), and not inside a suffix group ("process(?:es)?").
- * "challenges?" gives both "challenges" and "challenge".
+ * "challenges?" gives both "challenges" and "challenge".  A stem that
+ * "\\w*" continues ("intellectual prop\\w*") matches when typed alone,
+ * so it goes to STEMS (may be NULL), words known as typed but never a
+ * correction: "prop" was corrected to "pros".
  */
 static void
-vocab_from_pattern(struct vocab *v, const char *src)
+vocab_from_pattern(struct vocab *v, struct vocab *stems, const char *src)
 {
 	char word[64];
 	const char *p = src, *s;
@@ -510,14 +528,20 @@ vocab_from_pattern(struct vocab *v, const char *src)
 		while (*p >= 'a' && *p <= 'z')
 			p++;
 		n = (size_t)(p - s);
-		if (suffix || n >= sizeof(word) || *p == '[' || *p == '*' ||
-		    *p == '+' || *p == '{' || (*p == '\\' && p[1] != 'b') ||
+		if (suffix || n >= sizeof(word) ||
 		    (s > src && (s[-1] == ']' || s[-1] == '?' || s[-1] == ')')))
-			continue;
-		if ((*p == '|' || *p == ')') && group_is_stem(p))
 			continue;
 		memcpy(word, s, n);
 		word[n] = '\0';
+		if (*p == '[' || *p == '*' || *p == '+' || *p == '{' ||
+		    (*p == '\\' && p[1] != 'b') ||
+		    ((*p == '|' || *p == ')') && group_is_stem(p))) {
+			if (stems != NULL && (any_letters(p) ||
+			    ((*p == '|' || *p == ')') &&
+			    any_letters(group_after(p)))))
+				vocab_add_text(stems, word);
+			continue;
+		}
 		vocab_add_text(v, word);
 		if (*p == '?' && n > 1) {
 			word[n - 1] = '\0';
@@ -650,7 +674,7 @@ load_intent(struct intents *c, const char *file, const cJSON *j,
 		vocab_add_text(c->vocab, norm);
 	}
 	for (i = 0; i < it->npats; i++) {
-		vocab_from_pattern(c->vocab, it->pats[i].src);
+		vocab_from_pattern(c->vocab, c->common, it->pats[i].src);
 		if (it->pats[i].re != NULL && it->pats[i].named)
 			it->slots = true;
 	}
@@ -661,14 +685,15 @@ fail:
 }
 
 static void
-vocab_from_concepts(struct vocab *v, const cJSON *concepts)
+vocab_from_concepts(struct vocab *v, struct vocab *stems,
+    const cJSON *concepts)
 {
 	const cJSON *set, *a;
 
 	cJSON_ArrayForEach(set, concepts)
 		cJSON_ArrayForEach(a, set)
 			if (cJSON_IsString(a))
-				vocab_from_pattern(v, a->valuestring);
+				vocab_from_pattern(v, stems, a->valuestring);
 }
 
 /* The match scratch, and the intents that must always be tried. */
@@ -781,7 +806,7 @@ intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 	}
 	if ((c->v = calloc((size_t)total + 1, sizeof(*c->v))) == NULL)
 		goto fail;
-	vocab_from_concepts(c->vocab, concepts);
+	vocab_from_concepts(c->vocab, c->common, concepts);
 	for (i = 0; i < nf; i++) {
 		const cJSON *e;
 

@@ -438,53 +438,113 @@ after_name_cue(const char *text, const char *s)
 	return 0;
 }
 
+/* What vocab_correct makes of one word. */
+enum word_kind {
+	WORD_OTHER,	/* short, not all letters, a name, or past the tries */
+	WORD_KNOWN,	/* a word of the catalog's (V) */
+	WORD_COMMON,	/* known to ALSO only: an everyday word */
+	WORD_ALONE,	/* unknown, and no known word near it */
+	WORD_NEAR	/* unknown, one known word near it (in *K) */
+};
+
+static enum word_kind
+word_kind(const struct vocab *v, const struct vocab *also, const char *text,
+    const char *s, size_t len, const char *orig, size_t olen, size_t *tries,
+    const char **k)
+{
+	char word[WORD_MAX + 1];
+	size_t i;
+
+	if (len < 4 || len > WORD_MAX)
+		return WORD_OTHER;
+	for (i = 0; i < len; i++)
+		if (s[i] < 'a' || s[i] > 'z')
+			return WORD_OTHER;
+	memcpy(word, s, len);
+	word[len] = '\0';
+	if (known(v, word))
+		return WORD_KNOWN;
+	if (also != NULL && also->n > 0 && known(also, word))
+		return WORD_COMMON;
+	if ((*tries)++ >= SPELL_TRIES ||
+	    (orig != NULL && named(orig, olen, word, len)) ||
+	    after_name_cue(text, s))
+		return WORD_OTHER;
+	*k = nearest_memo(v, word, len);
+	return *k != NULL ? WORD_NEAR : WORD_ALONE;
+}
+
+/*
+ * Whether TEXT reads as words of its own rather than misspelt catalog
+ * words: none of its words is the catalog's, and the others, everyday
+ * words and words near no known one, are two or more and outnumber those
+ * near a catalog word ("purple monkey dishwasher" is not about money,
+ * while "comunication gaps" is still communication).  The look-ups land
+ * in the memo, so vocab_correct does not repeat them.
+ */
+static int
+foreign_words(const struct vocab *v, const struct vocab *also,
+    const char *text, const char *orig, size_t olen)
+{
+	size_t tries = 0, alone = 0, near = 0;
+	const char *p = text, *s, *k;
+
+	while (*p) {
+		s = p;
+		while (*p && *p != ' ')
+			p++;
+		switch (word_kind(v, also, text, s, (size_t)(p - s), orig, olen,
+		    &tries, &k)) {
+		case WORD_KNOWN:
+			return 0;
+		case WORD_COMMON:
+		case WORD_ALONE:
+			alone++;
+			break;
+		case WORD_NEAR:
+			near++;
+			break;
+		case WORD_OTHER:
+			break;
+		}
+		while (*p == ' ')
+			p++;
+	}
+	return near > 0 && alone >= 2 && alone > near;
+}
+
 size_t
 vocab_correct(const struct vocab *v, const struct vocab *also, char *text,
     size_t size, const char *orig, size_t olen, struct intent_rewrite *rw,
     size_t maxrw)
 {
-	char word[WORD_MAX + 1];
 	size_t n = 0, len, tl, kl, tries = 0;
 	char *p = text, *s;
-	const char *k;
+	const char *k = NULL;
 
-	if (v == NULL || v->lenorder == NULL || v->n == 0)
+	if (v == NULL || v->lenorder == NULL || v->n == 0 ||
+	    foreign_words(v, also, text, orig, olen))
 		return 0;
 	while (*p) {
 		s = p;
 		while (*p && *p != ' ')
 			p++;
 		len = (size_t)(p - s);
-		if (len >= 4 && len <= WORD_MAX) {
-			size_t i;
-			int alpha = 1;
-
-			for (i = 0; i < len; i++)
-				if (s[i] < 'a' || s[i] > 'z')
-					alpha = 0;
-			memcpy(word, s, len);
-			word[len] = '\0';
-			if (alpha && !known(v, word) &&
-			    (also == NULL || also->n == 0 || !known(also, word)) &&
-			    tries++ < SPELL_TRIES &&
-			    (orig == NULL || !named(orig, olen, word, len)) &&
-			    !after_name_cue(text, s) &&
-			    (k = nearest_memo(v, word, len)) != NULL) {
-				kl = strlen(k);
-				tl = strlen(text);
-				if (tl - len + kl + 1 > size)
-					break;
-				memmove(s + kl, p, strlen(p) + 1);
-				memcpy(s, k, kl);
-				p = s + kl;
-				if (n < maxrw) {
-					snprintf(rw[n].from, sizeof(rw[n].from),
-					    "%s", word);
-					snprintf(rw[n].to, sizeof(rw[n].to),
-					    "%s", k);
-				}
-				n++;
+		if (word_kind(v, also, text, s, len, orig, olen, &tries, &k) ==
+		    WORD_NEAR) {
+			kl = strlen(k);
+			tl = strlen(text);
+			if (tl - len + kl + 1 > size)
+				break;
+			if (n < maxrw) {
+				snprintf(rw[n].from, sizeof(rw[n].from),
+				    "%.*s", (int)len, s);
+				snprintf(rw[n].to, sizeof(rw[n].to), "%s", k);
 			}
+			memmove(s + kl, p, strlen(p) + 1);
+			memcpy(s, k, kl);
+			p = s + kl;
+			n++;
 		}
 		while (*p == ' ')
 			p++;

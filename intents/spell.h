@@ -27,7 +27,10 @@ size_t		 vocab_size(const struct vocab *);
  * left alone, but ALSO's words are never offered as corrections.  So is a
  * word that ORIG, the text as typed (OLEN bytes; may be NULL), capitalises
  * in the middle of a sentence, or that follows "name is", "called" or
- * "named": a name ("Paris", "alice"), not a misspelling.
+ * "named": a name ("Paris", "alice"), not a misspelling.  A text with no
+ * word of V's, whose other words (ALSO's, or near no word of V's) are two
+ * or more and outnumber those near one, is left as it is: words of its
+ * own ("purple monkey dishwasher"), not misspelt catalog words.
  * Returns the number of rewrites made.
  */
 size_t		 vocab_correct(const struct vocab *, const struct vocab *also,

@@ -242,6 +242,17 @@ test_spelling(void **state)
 	match(c, "pricx", NULL, NULL);
 	assert_int_equal(res.nrewrites, 0);
 	assert_string_equal(res.normalized, "pricx");
+	/* but the stem typed alone is what the pattern matches: "prop" of
+	 * "intellectual prop\\w*" was "pros", and the question value_creation */
+	assert_string_equal(match(c, "what about intelectual prop", NULL,
+	    NULL), "challenge_ip");
+	assert_int_equal(res.nrewrites, 1);
+	assert_string_equal(res.rewrites[0].to, "intellectual");
+	/* words of its own with one near a catalog word are not that word:
+	 * "monkey" was "money", and the answer cost_savings */
+	assert_string_equal(match(c, "purple monkey dishwasher", NULL, NULL),
+	    "fallback");
+	assert_int_equal(res.nrewrites, 0);
 	/* a name typed as one is not a misspelling: "Paris" stays, while
 	 * the same word at a sentence's start, in shouting or in lower case
 	 * is still one edit from "parts"; only the capitalised word is
@@ -921,6 +932,24 @@ test_vocab_correct(void **state)
 		assert_string_equal(rw[0].from, cases[k].typed);
 		assert_string_equal(rw[0].to, cases[k].want);
 	}
+	/* no known word, and more words near none (two or more) than near
+	 * one: words of their own, left alone; one such word beside a near
+	 * one is not enough, nor is a known word beside them */
+	snprintf(text, sizeof(text), "zonx qqqqq wwwww");
+	assert_int_equal(vocab_correct(v, NULL, text, sizeof(text), NULL, 0,
+	    rw, 2), 0);
+	assert_string_equal(text, "zonx qqqqq wwwww");
+	snprintf(text, sizeof(text), "zonx qqqqq");
+	assert_int_equal(vocab_correct(v, NULL, text, sizeof(text), NULL, 0,
+	    rw, 2), 1);
+	assert_string_equal(text, "zone qqqqq");
+	snprintf(text, sizeof(text), "zonx mrak qqqqq wwwww");
+	assert_int_equal(vocab_correct(v, NULL, text, sizeof(text), NULL, 0,
+	    rw, 2), 2);
+	snprintf(text, sizeof(text), "zonx park qqqqq wwwww");
+	assert_int_equal(vocab_correct(v, NULL, text, sizeof(text), NULL, 0,
+	    rw, 2), 1);
+	assert_string_equal(text, "zone park qqqqq wwwww");
 	/* more words than the memo has room for, half of them one edit
 	 * from a known word: read again in the other order, each comes out
 	 * as it did the first time, whatever took its slot meanwhile */
