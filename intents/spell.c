@@ -474,35 +474,41 @@ word_kind(const struct vocab *v, const struct vocab *also, const char *text,
 	return *k != NULL ? WORD_NEAR : WORD_ALONE;
 }
 
-/*
- * Whether TEXT reads as words of its own rather than misspelt catalog
- * words: none of its words is the catalog's, and the others, everyday
- * words and words near no known one, are two or more and outnumber those
- * near a catalog word ("purple monkey dishwasher" is not about money,
- * while "comunication gaps" is still communication).  The look-ups land
- * in the memo, so vocab_correct does not repeat them.
- */
-static int
-foreign_words(const struct vocab *v, const struct vocab *also,
-    const char *text, const char *orig, size_t olen)
+size_t
+vocab_correct(const struct vocab *v, const struct vocab *also, char *text,
+    size_t size, const char *orig, size_t olen, struct intent_rewrite *rw,
+    size_t maxrw)
 {
-	size_t tries = 0, alone = 0, near = 0;
-	const char *p = text, *s, *k;
+	struct {
+		size_t		 off, len;
+		const char	*to;
+	} fix[SPELL_TRIES];
+	size_t n = 0, nfix = 0, alone = 0, tries = 0, i, len, tl, kl;
+	long delta = 0;
+	int catalog = 0;
+	char *p = text, *s;
+	const char *k = NULL;
 
+	if (v == NULL || v->lenorder == NULL || v->n == 0)
+		return 0;
 	while (*p) {
 		s = p;
 		while (*p && *p != ' ')
 			p++;
-		switch (word_kind(v, also, text, s, (size_t)(p - s), orig, olen,
-		    &tries, &k)) {
+		len = (size_t)(p - s);
+		switch (word_kind(v, also, text, s, len, orig, olen, &tries,
+		    &k)) {
 		case WORD_KNOWN:
-			return 0;
+			catalog = 1;
+			break;
 		case WORD_COMMON:
 		case WORD_ALONE:
 			alone++;
 			break;
 		case WORD_NEAR:
-			near++;
+			fix[nfix].off = (size_t)(s - text);
+			fix[nfix].len = len;
+			fix[nfix++].to = k;
 			break;
 		case WORD_OTHER:
 			break;
@@ -510,44 +516,31 @@ foreign_words(const struct vocab *v, const struct vocab *also,
 		while (*p == ' ')
 			p++;
 	}
-	return near > 0 && alone >= 2 && alone > near;
-}
-
-size_t
-vocab_correct(const struct vocab *v, const struct vocab *also, char *text,
-    size_t size, const char *orig, size_t olen, struct intent_rewrite *rw,
-    size_t maxrw)
-{
-	size_t n = 0, len, tl, kl, tries = 0;
-	char *p = text, *s;
-	const char *k = NULL;
-
-	if (v == NULL || v->lenorder == NULL || v->n == 0 ||
-	    foreign_words(v, also, text, orig, olen))
+	/*
+	 * Words of its own rather than misspelt catalog words: none of them
+	 * the catalog's, and the others, everyday words and words near no
+	 * known one, two or more and more than those near a catalog word
+	 * ("purple monkey dishwasher" is not about money, while "comunication
+	 * gaps" is still communication).
+	 */
+	if (!catalog && alone >= 2 && alone > nfix)
 		return 0;
-	while (*p) {
-		s = p;
-		while (*p && *p != ' ')
-			p++;
-		len = (size_t)(p - s);
-		if (word_kind(v, also, text, s, len, orig, olen, &tries, &k) ==
-		    WORD_NEAR) {
-			kl = strlen(k);
-			tl = strlen(text);
-			if (tl - len + kl + 1 > size)
-				break;
-			if (n < maxrw) {
-				snprintf(rw[n].from, sizeof(rw[n].from),
-				    "%.*s", (int)len, s);
-				snprintf(rw[n].to, sizeof(rw[n].to), "%s", k);
-			}
-			memmove(s + kl, p, strlen(p) + 1);
-			memcpy(s, k, kl);
-			p = s + kl;
-			n++;
+	for (i = 0; i < nfix; i++) {
+		s = text + (long)fix[i].off + delta;
+		len = fix[i].len;
+		kl = strlen(fix[i].to);
+		tl = strlen(text);
+		if (tl - len + kl + 1 > size)
+			break;
+		if (n < maxrw) {
+			snprintf(rw[n].from, sizeof(rw[n].from), "%.*s",
+			    (int)len, s);
+			snprintf(rw[n].to, sizeof(rw[n].to), "%s", fix[i].to);
 		}
-		while (*p == ' ')
-			p++;
+		memmove(s + kl, s + len, strlen(s + len) + 1);
+		memcpy(s, fix[i].to, kl);
+		delta += (long)kl - (long)len;
+		n++;
 	}
 	return n < maxrw ? n : maxrw;
 }
