@@ -246,10 +246,14 @@ main(int argc, char **argv)
 		    sent, total);
 		return 1;
 	}
+	if (turns > 0)
+		snprintf(err, sizeof(err), "%lu answers each", turns);
+	else
+		snprintf(err, sizeof(err), "each to the end");
 	printf("advisor path: %lu answers over %lu conversations at a time "
-	    "(%lu answers each, 0: to the end), event-loop part %.2f "
-	    "us/answer, log threads (writer, checkpoints) %.2f us/answer (%"
-	    PRIu64 " rows)\n", sent, nconvs, turns,
+	    "(%s), event-loop part %.2f us/answer, log threads (writer, "
+	    "checkpoints) %.2f us/answer (%" PRIu64 " rows)\n", sent, nconvs,
+	    err,
 	    (t1 - t0) / (double)sent, (w1 - w0) / (double)sent,
 	    stats.committed);
 	printf("RESULT advisor_us=%.2f writer_us=%.2f\n",
