@@ -22,6 +22,7 @@
 #include "storage/schema.h"
 #include "storage/store.h"
 #include "storage/store_tune.h"
+#include "storage/writer_nice.h"
 
 #define RETRIES		6	/* attempts per batch before dropping it */
 
@@ -484,18 +485,20 @@ writer(void *arg)
 	size_t n, i, max = s->opts.batch_rows;
 	uint64_t last;
 	struct timespec until;
-	bool doomed = false;
+	bool doomed = false, renice = s->opts.durability == STORE_FAST;
+	int nice_now = WRITER_NICE_IDLE;
+	size_t queued;
 
-	/* in fast mode the log must not compete with replies for the CPU:
-	 * nothing on the event loop waits for it, and group commit absorbs
-	 * the delay (this lowers only this thread on Linux).  Not at
-	 * saturation: there it needs about a third of the core, gets a tenth,
-	 * and catches up only while the hold keeps every reply back (the
-	 * closed loop's p99); at nice 0 the holds go, but smaller batches
-	 * cost about 6% more CPU per answer (docs/performance.md).  In strict
-	 * mode every reply waits for this thread, so it keeps its priority. */
-	if (s->opts.durability == STORE_FAST)
-		setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+	/* in fast mode the log must not compete with replies for the CPU
+	 * while it keeps up: nothing on the event loop waits for it, and
+	 * group commit absorbs the delay (this lowers only this thread on
+	 * Linux); once it is a window behind it goes back to nice 0
+	 * (writer_nice.h), where the system lets it (root, or RLIMIT_NICE:
+	 * systemd's LimitNICE=), else it stays at 10.  In strict mode every
+	 * reply waits for this thread, so it keeps its priority. */
+	if (renice && setpriority(PRIO_PROCESS, (id_t)gettid(),
+	    WRITER_NICE_IDLE) == -1)
+		renice = false;
 	/* without memory for a batch, go on one row at a time */
 	if ((batch = calloc(max, sizeof(*batch))) == NULL) {
 		batch = &one;
@@ -530,6 +533,7 @@ writer(void *arg)
 			pthread_mutex_unlock(&s->mu);
 			break;
 		}
+		queued = s->count;
 		n = s->count < max ? s->count : max;
 		for (i = 0; i < n; i++) {
 			batch[i] = s->ring[s->head];
@@ -540,6 +544,15 @@ writer(void *arg)
 		__atomic_store_n(&s->backlog, s->count, __ATOMIC_RELAXED);
 		last = s->resolved + n;
 		pthread_mutex_unlock(&s->mu);
+		if (renice && writer_nice(nice_now, queued, early_rows(s)) !=
+		    nice_now) {
+			nice_now = writer_nice(nice_now, queued,
+			    early_rows(s));
+			/* not allowed to come back up: stay where it is */
+			if (setpriority(PRIO_PROCESS, (id_t)gettid(),
+			    nice_now) == -1)
+				renice = false;
+		}
 
 		pthread_mutex_lock(&s->dbmu);
 		/* once a batch was given up on while stopping (disk full,
@@ -626,8 +639,11 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 	s->opts = *o;
 	if (s->opts.queue_max == 0)
 		s->opts.queue_max = 65536;
+	/* a window of 4,096 rows and the hold at 8,192: at nice 0 behind,
+	 * batches of half that cost 17% of the answers/s in smaller commits
+	 * (docs/performance.md) */
 	if (s->opts.batch_rows == 0)
-		s->opts.batch_rows = 8192;
+		s->opts.batch_rows = 16384;
 	if (s->opts.batch_ms == 0)
 		s->opts.batch_ms = 100;
 	s->cap = s->opts.queue_max;

@@ -22,6 +22,7 @@
 #include "storage/schema.h"
 #include "storage/store.h"
 #include "storage/store_tune.h"
+#include "storage/writer_nice.h"
 
 static char dbpath[256];
 
@@ -726,6 +727,24 @@ test_many_conversations_a_batch(void **state)
 	    1 + 1500 + 500);
 }
 
+/* The fast writer's nice value: 10 while it keeps up, 0 once a window's
+ * rows are queued at a batch's start, and 10 again only under a quarter
+ * of a window (between the two it keeps what it has, so that it does not
+ * flap at one edge). */
+static void
+test_writer_nice(void **state)
+{
+	(void)state;
+	assert_int_equal(writer_nice(10, 0, 4096), 10);
+	assert_int_equal(writer_nice(10, 4095, 4096), 10);
+	assert_int_equal(writer_nice(10, 4096, 4096), 0);
+	assert_int_equal(writer_nice(10, 9000, 4096), 0);
+	assert_int_equal(writer_nice(0, 4095, 4096), 0);
+	assert_int_equal(writer_nice(0, 1024, 4096), 0);
+	assert_int_equal(writer_nice(0, 1023, 4096), 10);
+	assert_int_equal(writer_nice(10, 2000, 4096), 10);
+}
+
 static void
 test_batch_ends_early(void **state)
 {
@@ -1103,6 +1122,7 @@ main(void)
 		T(test_message_runs),
 		T(test_purged_conversation_returns),
 		T(test_many_conversations_a_batch),
+		T(test_writer_nice),
 		T(test_batch_ends_early),
 		T(test_checkpoint_reader),
 		T(test_concurrent_reader),
