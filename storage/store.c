@@ -486,7 +486,7 @@ writer(void *arg)
 	uint64_t last;
 	struct timespec until;
 	bool doomed = false, renice = s->opts.durability == STORE_FAST;
-	int nice_now = WRITER_NICE_IDLE;
+	int nice_now = WRITER_NICE_IDLE, want;
 	size_t queued;
 
 	/* in fast mode the log must not compete with replies for the CPU
@@ -544,15 +544,11 @@ writer(void *arg)
 		__atomic_store_n(&s->backlog, s->count, __ATOMIC_RELAXED);
 		last = s->resolved + n;
 		pthread_mutex_unlock(&s->mu);
-		if (renice && writer_nice(nice_now, queued, early_rows(s)) !=
-		    nice_now) {
-			nice_now = writer_nice(nice_now, queued,
-			    early_rows(s));
-			/* not allowed to come back up: stay where it is */
-			if (setpriority(PRIO_PROCESS, (id_t)gettid(),
-			    nice_now) == -1)
-				renice = false;
-		}
+		/* not allowed to come back up: it stays where it is */
+		if (renice && (want = writer_nice(nice_now, queued,
+		    early_rows(s))) != nice_now && setpriority(PRIO_PROCESS,
+		    (id_t)gettid(), nice_now = want) == -1)
+			renice = false;
 
 		pthread_mutex_lock(&s->dbmu);
 		/* once a batch was given up on while stopping (disk full,
