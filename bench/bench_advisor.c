@@ -125,6 +125,7 @@ main(int argc, char **argv)
 	unsigned long nconvs = argc > 2 ? strtoul(argv[2], NULL, 10) : 100;
 	unsigned long turns = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
 	char path[] = "/tmp/bench-advisor-XXXXXX", db[64], frame[256], err[256];
+	char stay[48];	/* how long a conversation lasts, for the report */
 	struct conv *convs;
 	struct intents *in;
 	struct dialogues *dl;
@@ -247,13 +248,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (turns > 0)
-		snprintf(err, sizeof(err), "%lu answers each", turns);
+		snprintf(stay, sizeof(stay), "%lu answers each", turns);
 	else
-		snprintf(err, sizeof(err), "each to the end");
+		snprintf(stay, sizeof(stay), "each to the end");
 	printf("advisor path: %lu answers over %lu conversations at a time "
 	    "(%s), event-loop part %.2f us/answer, log threads (writer, "
 	    "checkpoints) %.2f us/answer (%" PRIu64 " rows)\n", sent, nconvs,
-	    err,
+	    stay,
 	    (t1 - t0) / (double)sent, (w1 - w0) / (double)sent,
 	    stats.committed);
 	printf("RESULT advisor_us=%.2f writer_us=%.2f\n",

@@ -544,11 +544,14 @@ writer(void *arg)
 		__atomic_store_n(&s->backlog, s->count, __ATOMIC_RELAXED);
 		last = s->resolved + n;
 		pthread_mutex_unlock(&s->mu);
-		/* not allowed to come back up: it stays where it is */
 		if (renice && (want = writer_nice(nice_now, queued,
-		    early_rows(s))) != nice_now && setpriority(PRIO_PROCESS,
-		    (id_t)gettid(), nice_now = want) == -1)
-			renice = false;
+		    early_rows(s))) != nice_now) {
+			nice_now = want;
+			/* not allowed to come back up: it stays where it is */
+			if (setpriority(PRIO_PROCESS, (id_t)gettid(),
+			    nice_now) == -1)
+				renice = false;
+		}
 
 		pthread_mutex_lock(&s->dbmu);
 		/* once a batch was given up on while stopping (disk full,
