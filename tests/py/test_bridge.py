@@ -574,6 +574,15 @@ def signals(res, d, tmp):
         b.stop()
 
 
+def saving_bridge(tmp, d, n):
+    """A bridge (bridgeN) that keeps its options in optionsN, and the
+    FIFO its saver's temporary file will be: (bridge, state, fifo)."""
+    state = os.path.join(tmp, "options" + n)
+    b = Bridge(tmp, "bridge" + n, d.port, os.path.join(tmp, "bridge.token"),
+               "--state-file", state, "--timeout", "10000")
+    return b, state, state + ".tmp"
+
+
 def hold_a_save(res, b, state, fifo, conv, label):
     """Once the bridge's first save of STATE is over, make its next one
     wait: the save's temporary file FIFO holds the child that writes it in
@@ -581,6 +590,7 @@ def hold_a_save(res, b, state, fifo, conv, label):
     saves (then reloads the settings: their log line says the save is
     under way, off the loop)."""
     u = "U" + conv[1:]
+    res.check("%s: the bridge connects" % label, wait_connected(b.port))
     say(b.port, u + "1", conv, "what is kpo")
     # the first comes with the 5 s round of saves, so the wait is longer
     # than that: with until's 5 s, a loaded machine's fork and fsync past
@@ -602,12 +612,8 @@ def save_off_the_loop(res, d, tmp):
     temporary file is a FIFO here, which holds the writer in its open()
     until the test reads; SIGHUP saves, then reloads the settings, so
     their log line says the save is under way, off the loop."""
-    state = os.path.join(tmp, "options6")
-    b = Bridge(tmp, "bridge6", d.port, os.path.join(tmp, "bridge.token"),
-               "--state-file", state, "--timeout", "10000")
-    fifo = state + ".tmp"
+    b, state, fifo = saving_bridge(tmp, d, "6")
     try:
-        res.check("bridge6 connects", wait_connected(b.port))
         hold_a_save(res, b, state, fifo, "C6", "save off the loop")
         s, r = say(b.port, "U63", "C6", "what is bpo")
         res.check("save off the loop: answered while the save is held",
@@ -677,12 +683,8 @@ def save_at_stop_signalled(res, d, tmp):
     SIGHUP comes once the bridge sleeps in waitpid(), and the check reads
     the log once the bridge has ended: the child's own failure (it cannot
     fsync a FIFO) is the save's first, not the interrupted wait."""
-    state = os.path.join(tmp, "options7")
-    b = Bridge(tmp, "bridge7", d.port, os.path.join(tmp, "bridge.token"),
-               "--state-file", state, "--timeout", "10000")
-    fifo = state + ".tmp"
+    b, state, fifo = saving_bridge(tmp, d, "7")
     try:
-        res.check("bridge7 connects", wait_connected(b.port))
         hold_a_save(res, b, state, fifo, "C7", "stop, signalled")
         b.proc.terminate()
         # the loop is over once advisord's connection is: then the stop
