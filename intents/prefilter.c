@@ -12,6 +12,11 @@
  *
  * Literals are indexed by their first (up to) three bytes; a scan looks up
  * each position of the message with keys of one, two and three bytes.
+ *
+ * A literal the pattern puts between word boundaries ("\bai\b", or a
+ * whole branch of "\b(?:ai|rpa)\b") is indexed with them, and a scan
+ * counts it only where the message has them too: "ai" found inside
+ * "said" or "explain" does not run the pattern.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -24,9 +29,15 @@
 #define NBUCKET		4096
 #define KEY_MAX		3
 
+/* What is known of a literal's place in its part of the pattern. */
+#define F_WHOLE		1	/* it is all that the part matches */
+#define F_LB		2	/* a word boundary comes just before it */
+#define F_RB		4	/* a word boundary comes just after it */
+
 struct lit {
 	char	 s[LIT_MAX];
 	size_t	 len;
+	unsigned flags;		/* F_LB, F_RB: checked by the scan */
 	size_t	*pids;
 	size_t	 npids;
 	size_t	 next;		/* chain in the bucket, or (size_t)-1 */
@@ -44,6 +55,7 @@ struct set {
 	size_t	 n;
 	char	 s[SET_MAX][LIT_MAX];
 	size_t	 len[SET_MAX];
+	unsigned flags[SET_MAX];	/* F_* of each literal */
 };
 
 struct parser {
@@ -118,7 +130,7 @@ score(const struct set *s)
 }
 
 static void
-set_one(struct set *s, const char *lit, size_t len)
+set_one(struct set *s, const char *lit, size_t len, unsigned flags)
 {
 	if (len > LIT_MAX)
 		len = LIT_MAX;
@@ -126,6 +138,44 @@ set_one(struct set *s, const char *lit, size_t len)
 	s->n = 1;
 	memcpy(s->s[0], lit, len);
 	s->len[0] = len;
+	s->flags[0] = flags;
+}
+
+/* A byte that \b counts as part of a word (PCRE2 without UCP: ASCII). */
+static int
+word_byte(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+/* A part that a word boundary precedes (LB) or follows (RB): its whole
+ * literals get that boundary, where the literal's own first (last) byte
+ * is a word byte, so that the boundary means a non-word byte beside it. */
+static void
+set_bound(struct set *s, int lb, int rb)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (!(s->flags[i] & F_WHOLE))
+			continue;
+		if (lb && word_byte((unsigned char)s->s[i][0]))
+			s->flags[i] |= F_LB;
+		if (rb && s->len[i] < LIT_MAX &&
+		    word_byte((unsigned char)s->s[i][s->len[i] - 1]))
+			s->flags[i] |= F_RB;
+	}
+}
+
+/* The part is not all of its sequence: its literals are no longer whole. */
+static void
+set_part(struct set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		s->flags[i] &= ~(unsigned)F_WHOLE;
 }
 
 /* Keep the better of BEST and CAND in BEST. */
@@ -265,34 +315,56 @@ escape(struct parser *ps)
 	return -1;
 }
 
-/* A concatenation, up to '|', ')' or the end. */
+/* A concatenation, up to '|', ')' or the end.  Each part that consumes
+ * text (a run of literal bytes, a group, a class, an escape) is a
+ * candidate; a part's literals are held back one token (PEND), until it
+ * is known whether a \b follows it. */
 static void
 parse_seq(struct parser *ps, struct set *best)
 {
 	char run[LIT_MAX];
 	size_t rlen = 0;
-	struct set *cand;
-	unsigned min;
+	struct set *cand, *pend;
+	unsigned min, nparts = 0;
+	int wb = 0;		/* the token just before was \b */
+	int run_lb = 0;		/* a \b came just before the run */
+	int havepend = 0;
 
 	best->none = 1;
 	best->n = 0;
-	if ((cand = malloc(sizeof(*cand))) == NULL)
+	cand = malloc(sizeof(*cand));
+	pend = malloc(sizeof(*pend));
+	if (cand == NULL || pend == NULL) {
+		free(cand);
+		free(pend);
 		return;
-#define FLUSH() do {							\
+	}
+	/* End the pending part and the run; RB: a \b comes next. */
+#define FLUSH(rb) do {							\
+		if (havepend) {						\
+			set_bound(pend, 0, (rb));			\
+			keep_best(best, pend);				\
+			havepend = 0;					\
+		}							\
 		if (rlen > 0) {						\
-			set_one(cand, run, rlen);			\
+			set_one(cand, run, rlen, F_WHOLE);		\
+			set_bound(cand, run_lb, (rb));			\
 			keep_best(best, cand);				\
 			rlen = 0;					\
+			nparts++;					\
 		}							\
 	} while (0)
 	while (*ps->p && *ps->p != '|' && *ps->p != ')') {
 		int c = (unsigned char)*ps->p;
+		int at_wb = c == '\\' && ps->p[1] == 'b';
 
 		if (c == '(') {
 			const char *p = ps->p + 1;
-			int look = 0;
+			int look = 0, lb = wb;
 
-			FLUSH();
+			FLUSH(0);
+			wb = 0;
+			nparts++;
 			if (*p == '*')
 				ps->bad = 1;	/* a verb: (*ACCEPT) and kin */
 			if (*p == '*' || (*p == '?' && p[1] == '#')) {
@@ -349,6 +421,7 @@ group:
 			ps->depth++;
 			if (ps->depth > 64) {
 				free(cand);
+				free(pend);
 				best->none = 1;
 				best->n = 0;
 				ps->p += strlen(ps->p);
@@ -359,19 +432,27 @@ group:
 			if (*ps->p == ')')
 				ps->p++;
 			min = 1;
-			quantifier(ps, &min);
-			if (!look && min > 0)
-				keep_best(best, cand);
+			if (quantifier(ps, &min))
+				set_part(cand);	/* repeated: not one match */
+			if (!look && min > 0) {
+				set_bound(cand, lb, 0);
+				memcpy(pend, cand, sizeof(*pend));
+				havepend = 1;
+			}
 			continue;
 		}
 		if (c == '[') {
-			FLUSH();
+			FLUSH(0);
+			wb = 0;
+			nparts++;
 			skip_class(ps);
 			quantifier(ps, &min);
 			continue;
 		}
 		if (c == '.' || c == '^' || c == '$') {
-			FLUSH();
+			FLUSH(0);
+			wb = 0;
+			nparts++;
 			ps->p++;
 			quantifier(ps, &min);
 			continue;
@@ -381,7 +462,10 @@ group:
 		else
 			ps->p++;
 		if (c < 0 || c >= 0x80) {
-			FLUSH();
+			FLUSH(at_wb);
+			wb = at_wb;
+			if (!at_wb)
+				nparts++;
 			quantifier(ps, &min);
 			continue;
 		}
@@ -389,20 +473,34 @@ group:
 			c += 'a' - 'A';
 		if (quantifier(ps, &min)) {
 			/* the char is repeated or optional: the run ends */
-			FLUSH();
+			FLUSH(0);
+			wb = 0;
+			nparts++;
 			if (min > 0) {
-				run[0] = (char)c;
-				rlen = 1;
-				FLUSH();
+				char one = (char)c;
+
+				set_one(cand, &one, 1, 0);
+				keep_best(best, cand);
 			}
 			continue;
 		}
+		if (havepend) {
+			set_bound(pend, 0, 0);
+			keep_best(best, pend);
+			havepend = 0;
+		}
+		if (rlen == 0)
+			run_lb = wb;
+		wb = 0;
 		if (rlen < LIT_MAX)
 			run[rlen++] = (char)c;
 	}
-	FLUSH();
+	FLUSH(0);
 #undef FLUSH
+	if (nparts != 1)
+		set_part(best);
 	free(cand);
+	free(pend);
 }
 
 static void
@@ -434,8 +532,10 @@ parse_alt(struct parser *ps, struct set *out)
 			if (j == out->n) {
 				memcpy(out->s[j], branch->s[i], LIT_MAX);
 				out->len[j] = branch->len[i];
+				out->flags[j] = branch->flags[i];
 				out->n++;
-			}
+			} else	/* either branch: only what both promise */
+				out->flags[j] &= branch->flags[i];
 		}
 	}
 	free(branch);
@@ -447,15 +547,18 @@ keylen(size_t len)
 	return len < KEY_MAX ? len : KEY_MAX;
 }
 
-/* Find or add literal S; its index, or NOLIT when out of memory. */
+/* Find or add literal S with the boundaries FLAGS (F_LB, F_RB) promise;
+ * its index, or NOLIT when out of memory. */
 static size_t
-intern(struct prefilter *f, const char *s, size_t len)
+intern(struct prefilter *f, const char *s, size_t len, unsigned flags)
 {
 	size_t b = hash(s, keylen(len)), i;
 	struct lit *nl;
 
+	flags &= F_LB | F_RB;
 	for (i = f->bucket[b]; i != NOLIT; i = f->lits[i].next)
-		if (f->lits[i].len == len && memcmp(f->lits[i].s, s, len) == 0)
+		if (f->lits[i].len == len && f->lits[i].flags == flags &&
+		    memcmp(f->lits[i].s, s, len) == 0)
 			return i;
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 64;
@@ -469,6 +572,7 @@ intern(struct prefilter *f, const char *s, size_t len)
 	memset(nl, 0, sizeof(*nl));
 	memcpy(nl->s, s, len);
 	nl->len = len;
+	nl->flags = flags;
 	nl->next = f->bucket[b];
 	f->bucket[b] = f->n;
 	return f->n++;
@@ -488,7 +592,7 @@ prefilter_add(struct prefilter *f, const char *re, size_t pid)
 	if (*ps.p != '\0' || ps.bad || s->none || s->n == 0)
 		goto done;	/* unbalanced or no requirement: always run */
 	for (i = 0; i < s->n; i++) {
-		size_t li = intern(f, s->s[i], s->len[i]);
+		size_t li = intern(f, s->s[i], s->len[i], s->flags[i]);
 		struct lit *l;
 		size_t *np;
 
@@ -529,6 +633,12 @@ prefilter_scan(const struct prefilter *f, const char *text, size_t len,
 
 				if (keylen(l->len) != k || pos + l->len > len ||
 				    memcmp(l->s, text + pos, l->len) != 0)
+					continue;
+				if ((l->flags & F_LB) && pos > 0 &&
+				    word_byte((unsigned char)text[pos - 1]))
+					continue;	/* inside a word */
+				if ((l->flags & F_RB) && pos + l->len < len &&
+				    word_byte((unsigned char)text[pos + l->len]))
 					continue;
 				for (j = 0; j < l->npids; j++)
 					hit(arg, l->pids[j]);

@@ -506,6 +506,38 @@ agree(struct intents *c1, struct intents *c2)
 	}
 }
 
+/* The held-out lines, matched by both catalogs alone and at a question. */
+static void
+agree_heldout(struct intents *c1, struct intents *c2)
+{
+	const char *ctx[1] = { "q_work" };
+	char line[1024];
+	FILE *f;
+	size_t n = 0;
+
+	f = fopen(ADVISOR_CONTENT_DIR "/tests/heldout/intents.tsv", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *t = strrchr(line, '\t');
+		size_t k;
+
+		if (line[0] == '#' || t == NULL)
+			continue;
+		t++;
+		line[strcspn(line, "\r\n")] = '\0';
+		for (k = 0; k < 2; k++) {
+			intents_match(c1, t, strlen(t), ctx, k, &res);
+			intents_match(c2, t, strlen(t), ctx, k, &res2);
+			if (strcmp(res.intent, res2.intent) != 0)
+				fail_msg("\"%s\": %s with the prefilter, %s "
+				    "without", t, res.intent, res2.intent);
+		}
+		n++;
+	}
+	fclose(f);
+	assert_true(n >= 150);
+}
+
 static void
 test_jit_and_interpreter_agree(void **state)
 {
@@ -556,6 +588,7 @@ test_prefilter_hides_nothing(void **state)
 	assert_non_null(b);
 	intents_set_prefilter(b, false);
 	agree(a, b);
+	agree_heldout(a, b);
 	assert_true(intents_always(a) < intents_count(a) / 4);
 	intents_free(a);
 	intents_free(b);
@@ -603,6 +636,57 @@ test_prefilter_tricky_syntax(void **state)
 		    &found);
 		if (rc == 1 && i + 1 < sizeof(cases) / sizeof(cases[0]))
 			assert_int_equal(found, 8);
+		prefilter_free(f);
+	}
+}
+
+/* Literals between word boundaries count only where the message has the
+ * boundaries too; anything less sure still lets the pattern through. */
+static void
+test_prefilter_word_bounds(void **state)
+{
+	static const struct {
+		const char	*re, *text;
+		int		 hit;
+	} cases[] = {
+		{ "\\b(?:ai|rpa)\\b", "will ai replace bpo", 1 },
+		{ "\\b(?:ai|rpa)\\b", "ai", 1 },
+		{ "\\b(?:ai|rpa)\\b", "what about (ai)", 1 },
+		{ "\\b(?:ai|rpa)\\b", "caf\xc3\xa9 ai\xc3\xa9", 1 },
+		{ "\\b(?:ai|rpa)\\b", "she said it again", 0 },
+		{ "\\b(?:ai|rpa)\\b", "explain the aim", 0 },
+		{ "\\b(?:ai|rpa)\\b", "rpas", 0 },
+		{ "\\bai\\b", "said", 0 },
+		{ "\\bai\\b", "an ai tool", 1 },
+		{ "\\bai", "aim", 1 },
+		{ "\\bai", "said", 0 },
+		{ "ai\\b", "thai food", 1 },
+		{ "ai\\b", "said", 0 },
+		{ "\\b(?:ai)+\\b", "aiai", 1 },
+		{ "\\bx(?:ai|b)\\b", "xai", 1 },
+		{ "\\b(?:ai|b)x\\b", "aix", 1 },
+		{ "\\b(?:ai x|ai)\\b", "ai x", 1 },
+		{ "\\b(?:(?:ai|rpa) bots?|ai)\\b", "ai bot", 1 },
+		{ "\\b(?:ai|rpa)s?\\b", "ais", 1 },
+		{ "\\b(?:ai|rpa)\\w*", "aide", 1 },
+		{ "\\b(?:ai|the ai)\\b", "blah ai", 1 },
+		{ "(?:\\bai|rpa)\\b", "aim", 0 },
+		{ "(?:\\bai|rpa)\\b", "saidrpa", 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct prefilter *f = prefilter_new();
+		size_t found = 0;
+
+		assert_non_null(f);
+		assert_int_equal(prefilter_add(f, cases[i].re, 7), 1);
+		prefilter_scan(f, cases[i].text, strlen(cases[i].text),
+		    on_hit, &found);
+		if ((found == 8) != cases[i].hit)
+			fail_msg("%s on \"%s\": %s", cases[i].re,
+			    cases[i].text, found ? "ran" : "filtered");
 		prefilter_free(f);
 	}
 }
@@ -992,6 +1076,7 @@ main(void)
 		cmocka_unit_test(test_jit_fallback),
 		cmocka_unit_test(test_prefilter_hides_nothing),
 		cmocka_unit_test(test_prefilter_tricky_syntax),
+		cmocka_unit_test(test_prefilter_word_bounds),
 		cmocka_unit_test(test_hostile_input),
 		cmocka_unit_test(test_mentions),
 		cmocka_unit_test(test_load_errors),
