@@ -499,17 +499,19 @@ static void
 vocab_from_pattern(struct vocab *v, struct vocab *stems, const char *src)
 {
 	char word[64];
-	const char *p = src, *s;
+	const char *p = src, *s, *esc = NULL;
 	int suffix = 0;		/* depth inside a group glued to a word */
 	size_t n;
 
 	while (*p) {
 		if (*p == '\\') {
 			p += p[1] ? 2 : 1;
+			esc = p;	/* "\\b(" is no word before a group */
 			continue;
 		}
 		if (*p == '(') {
-			if (suffix || (p > src && p[-1] >= 'a' && p[-1] <= 'z'))
+			if (suffix || (p > src && p != esc && p[-1] >= 'a' &&
+			    p[-1] <= 'z'))
 				suffix++;
 			p++;
 			continue;
