@@ -33,6 +33,8 @@ struct memo {
 struct vocab {
 	char	**words;	/* sorted, unique */
 	size_t	  n, cap;
+	unsigned *count;	/* times each word was added, parallel to
+				   words[]: how much the catalog uses it */
 	size_t	  bylen[WORD_MAX + 2];	/* first index of each length in
 					   lenorder[] */
 	size_t	 *lenorder;	/* indexes into words[], by length */
@@ -64,6 +66,7 @@ vocab_free(struct vocab *v)
 	for (i = 0; i < v->n; i++)
 		free(v->words[i]);
 	free(v->words);
+	free(v->count);
 	free(v->lenorder);
 	free(v->mask);
 	free(v->memo);
@@ -158,11 +161,19 @@ vocab_finish(struct vocab *v)
 
 	if (v->n > 0)
 		qsort(v->words, v->n, sizeof(char *), cmp_str);
+	free(v->count);
+	if ((v->count = calloc(v->n ? v->n : 1, sizeof(unsigned))) == NULL) {
+		free(v->lenorder);
+		v->lenorder = NULL;	/* vocab_correct then corrects nothing */
+		return;
+	}
 	for (i = j = 0; i < v->n; i++) {
 		if (j > 0 && strcmp(v->words[j - 1], v->words[i]) == 0) {
 			free(v->words[i]);
+			v->count[j - 1]++;
 			continue;
 		}
+		v->count[j] = 1;
 		v->words[j++] = v->words[i];
 	}
 	v->n = j;
@@ -300,19 +311,40 @@ word_distance(const char *w, size_t len, const char *k, size_t kl,
 	return d;
 }
 
+/*
+ * How near the known word LI of lenorder[] is to W (letter set M) at
+ * distance D, lower is nearer: the distance first; at distance 1 two
+ * letters swapped (the same letters, "waht" for "what") beats one letter
+ * wrong ("want"); then the word the catalog uses more ("thwn" is "then",
+ * not "than").  Equal ranks go to the first in (length, alphabetical)
+ * order.
+ */
+static unsigned long
+rank(const struct vocab *v, size_t li, unsigned m, size_t d)
+{
+	unsigned long r = (unsigned long)d * 2;
+	unsigned n = v->count[v->lenorder[li]];
+
+	if (d != 1 || m != v->mask[li])
+		r += 1;
+	if (n > 0xffffffu)
+		n = 0xffffffu;
+	return (r << 24) | (0xffffffu - n);
+}
+
 /* Nearest known word to W within the bound for its length, or NULL. */
 static const char *
 nearest(const struct vocab *v, const char *w, size_t len)
 {
-	size_t max = (len >= 8) ? 2 : 1, lo, hi, i, kl, d, bestd;
+	size_t max = (len >= 8) ? 2 : 1, lo, hi, i, kl, d;
 	const char *best = NULL;
+	unsigned long bestr = (unsigned long)-1, r;
 	unsigned m = letters(w);
 
 	lo = (len > max) ? len - max : 0;
 	/* a longer word may have doubled letters the typist wrote once */
 	hi = (len + max + DOUBLES_MAX > WORD_MAX) ? WORD_MAX :
 	    len + max + DOUBLES_MAX;
-	bestd = max + 1;
 	/* lenorder[] is grouped by length, so each word's length is its
 	 * group's; words under 4 letters are never corrected to */
 	if (lo < 4)
@@ -341,14 +373,10 @@ nearest(const struct vocab *v, const char *w, size_t len)
 			    (kl < 3 || memcmp(k + kl - 3, "ing", 3) != 0))
 				continue;
 			d = word_distance(w, len, k, kl, max);
-			/* as near as a misspelling gets: two letters
-			 * swapped (the same letters, "waht" for "what")
-			 * beats one letter wrong ("want"); otherwise the
-			 * first at distance 1 */
-			if (d == 1 && m == v->mask[i])
-				return k;
-			if (d < bestd) {
-				bestd = d;
+			if (d > max)
+				continue;
+			if ((r = rank(v, i, m, d)) < bestr) {
+				bestr = r;
 				best = k;
 			}
 		}

@@ -1065,6 +1065,40 @@ test_vocab_correct(void **state)
 	vocab_free(v);
 }
 
+/* Words equally near a typo: the one the catalog uses more wins, where
+ * the shorter (then the first alphabetically) did; two letters swapped
+ * still beat one letter wrong however often that one is used. */
+static void
+test_vocab_ties(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "thwn", "then" },	/* was "than", first alphabetically */
+		{ "costz", "costs" },	/* was "cost", the shorter */
+		{ "waht", "what" },	/* swapped, beside "want" used more */
+		{ "thna", "than" },	/* swapped, beside "then" used more */
+		{ "cuts", "cuts" },	/* known as typed */
+		{ "bets", "bats" },	/* used alike: the first */
+	};
+	struct vocab *v = vocab_new();
+	struct intent_rewrite rw[2];
+	char text[64];
+	size_t k;
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(vocab_add_text(v, "than then then then what want "
+	    "want want want cost costs costs bits bats cuts"), 0);
+	vocab_finish(v);
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		snprintf(text, sizeof(text), "%s", cases[k][0]);
+		vocab_correct(v, NULL, text, sizeof(text), NULL, 0, rw, 2);
+		if (strcmp(text, cases[k][1]) != 0)
+			fail_msg("\"%s\" became \"%s\", not \"%s\"",
+			    cases[k][0], text, cases[k][1]);
+	}
+	vocab_free(v);
+}
+
 int
 main(void)
 {
@@ -1072,6 +1106,7 @@ main(void)
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_spelling),
 		cmocka_unit_test(test_vocab_correct),
+		cmocka_unit_test(test_vocab_ties),
 		cmocka_unit_test(test_greeting_before_question),
 		cmocka_unit_test(test_concepts_and_slots),
 		cmocka_unit_test(test_context_and_followups),
