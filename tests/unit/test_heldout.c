@@ -4,6 +4,8 @@
  * catalog).  At least 95% must land on the expected intent overall, and at
  * least 90% of the off-topic lines must land on fallback.  Prints the score
  * and every miss, so a reviewer sees what the catalog does not understand.
+ * A line two intents answer equally well names both, "compare|key_takeaways":
+ * either counts as right.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,33 @@
 #include "intents/intents.h"
 
 #define CTX_MAX	4
+
+/* Whether ID is one of the '|'-separated intents of EXPECT; each of them
+ * must be an intent of C (a typo in the file is an error, not a miss). */
+static int
+expected(struct intents *c, const char *expect, const char *id)
+{
+	char one[128];
+	const char *p = expect, *e;
+	int hit = 0;
+
+	for (;;) {
+		size_t n;
+
+		e = strchr(p, '|');
+		n = e ? (size_t)(e - p) : strlen(p);
+		assert_true(n > 0 && n < sizeof(one));
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (!intents_has(c, one))
+			fail_msg("held-out label \"%s\" is no intent", one);
+		if (strcmp(one, id) == 0)
+			hit = 1;
+		if (e == NULL)
+			return hit;
+		p = e + 1;
+	}
+}
 
 static void
 test_heldout_score(void **state)
@@ -53,13 +82,12 @@ test_heldout_score(void **state)
 			    tok != NULL && nctx < CTX_MAX;
 			    tok = strtok_r(NULL, ",", &save))
 				ctx[nctx++] = tok;
-		assert_true(intents_has(c, expect));
 		assert_int_equal(intents_match(c, text, strlen(text), ctx,
 		    nctx, &res), 0);
 		total++;
 		if (strcmp(expect, "fallback") == 0)
 			off++;
-		if (strcmp(res.intent, expect) == 0) {
+		if (expected(c, expect, res.intent)) {
 			right++;
 			if (strcmp(expect, "fallback") == 0)
 				offright++;
