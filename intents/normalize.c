@@ -31,6 +31,10 @@ static const struct {
 	C("thx", "thanks"), C("ty", "thank you"), C("vs", "versus"),
 	C("v", "versus"), C("diff", "difference"), C("btw", "by the way"),
 	C("wanna", "want to"), C("gonna", "going to"),
+	/* chat shorthand */
+	C("ppl", "people"), C("abt", "about"), C("ur", "your"),
+	C("cuz", "because"), C("coz", "because"), C("thnx", "thanks"),
+	C("thanx", "thanks"),
 };
 #undef C
 #define CONTRACTION_MAX	6	/* the longest `from` above */

@@ -135,6 +135,10 @@ test_normalise(void **state)
 	match(c, "Theyre cannot, doesnt: wheres U v whatsup itsy", NULL, NULL);
 	assert_string_equal(res.normalized, "they are can not does not where "
 	    "is you versus whatsup itsy");
+	/* chat shorthand ("what kind of ppl work at a kpo firm" fell back) */
+	match(c, "ppl abt ur firm cuz thnx", NULL, NULL);
+	assert_string_equal(res.normalized, "people about your firm because "
+	    "thanks");
 	match(c, "", NULL, NULL);
 	assert_string_equal(res.normalized, "");
 	assert_string_equal(res.intent, "fallback");
