@@ -22,11 +22,11 @@ $(BRIDGE_HOOK): tests/bridge/hook_destroy.c
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) -O2 -fPIC -shared -o $@ $< -ldl
 
 $(BUILD)/advisor-bridge: $(BUILD)/bridge/main.o $(BRIDGE_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 $(BUILD)/tests/bridge/%: $(BUILD)/tests/bridge/%.o $(BRIDGE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread $(TEST_LIBS)
 
 -include $(BUILD)/bridge/*.d $(BUILD)/tests/bridge/*.d
 .SECONDARY: $(BRIDGE_TEST_BIN:%=%.o)
