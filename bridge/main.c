@@ -1742,7 +1742,8 @@ main(int argc, char **argv)
 	    "chat %s; late answers to %s", where, S.cfg.advisor,
 	    S.cfg.timeout_ms, chat_name(S.cfg.chat), S.posting ?
 	    S.cfg.response_url_hosts : "no response_url");
-	poster_init(S.cx, logmsg);
+	if (poster_init(S.cx, logmsg) == -1)
+		goto fail;
 	check_timeout(&S.cfg);
 	S.backoff_ms = BACKOFF_MIN_MS;
 	connect_advisor(NULL);

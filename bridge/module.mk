@@ -10,14 +10,16 @@ BRIDGE_OBJ = $(BRIDGE_SRC:%.c=$(BUILD)/%.o) $(BRIDGE_SHARED)
 BRIDGE_TEST_SRC = $(wildcard tests/bridge/test_*.c)
 BRIDGE_TEST_BIN = $(BRIDGE_TEST_SRC:tests/bridge/%.c=$(BUILD)/tests/bridge/%)
 
-# An LD_PRELOAD stand-in for lws_context_destroy (test_bridge.py): built
-# without the sanitizers, which want their runtime first
-BRIDGE_HOOK = $(BUILD)/tests/bridge/hook_destroy.so
+# LD_PRELOAD stand-ins (test_bridge.py) for lws_context_destroy and for
+# getaddrinfo: built without the sanitizers, which want their runtime
+# first
+BRIDGE_HOOK = $(BUILD)/tests/bridge/hook_destroy.so \
+	      $(BUILD)/tests/bridge/hook_resolve.so
 
 all: $(BUILD)/advisor-bridge
 TEST_EXTRA += $(BUILD)/advisor-bridge $(BRIDGE_TEST_BIN) $(BRIDGE_HOOK)
 
-$(BRIDGE_HOOK): tests/bridge/hook_destroy.c
+$(BUILD)/tests/bridge/hook_%.so: tests/bridge/hook_%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) -O2 -fPIC -shared -o $@ $< -ldl
 

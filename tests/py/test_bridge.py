@@ -10,7 +10,9 @@ advisord when the connection ends is answered then; 40 at once keep 32
 with advisord, 300 at once keep advisord's connection; the context is
 freed with the signals blocked (hook_destroy.so); a flood of refused
 requests is logged at most 5 lines a second, every refusal counted; an
-anonymous WebSocket client still holds only one conversation.
+anonymous WebSocket client still holds only one conversation.  A late
+answer goes to its response_url, and while the lookup of a host name
+hangs (hook_resolve.so) every other conversation is relayed.
 """
 import hashlib
 import hmac
@@ -296,6 +298,7 @@ def main():
         chats(res, d, tmp, bport)
         timeouts(res, d, tmp)
         late_answers(res, tmp)
+        late_lookups(res, tmp)
         activation(res, d, tmp)
         unit(res)
         res.check("advisord logs which bridge connected, and from where",
@@ -709,9 +712,10 @@ class StandIn:
     """A bridge NAME connected to a FakeAdvisor, with a thread pool for the
     requests it is to hold: `with StandIn(...) as (fake, bridge, pool)`."""
 
-    def __init__(self, res, tmp, name, *flags):
+    def __init__(self, res, tmp, name, *flags, env=None):
         self.fa = FakeAdvisor()
-        self.b = Bridge(tmp, name, self.fa.port, os.path.join(tmp, "bridge.token"), *flags)
+        self.b = Bridge(tmp, name, self.fa.port, os.path.join(tmp, "bridge.token"), *flags,
+                        env=env)
         self.pool = ThreadPoolExecutor(max_workers=1)
         res.check("%s connects to the stand-in" % name, wait_connected(self.b.port))
 
@@ -1089,6 +1093,25 @@ class ResponseUrls:
         self.server.server_close()
 
 
+def slash(pool, port, user, url, token=HOOK):
+    """A slash command from USER with the response_url URL, in POOL: the
+    future of post()'s (status, answer)."""
+    return pool.submit(post, port, {"token": token, "team_id": "T1", "channel_id": "C15",
+                                    "user_id": user, "user_name": user.lower(),
+                                    "command": "/advisor", "text": "what is kpo",
+                                    "api_app_id": "A1", "response_url": url})
+
+
+def late(fa, b, pool, user, url):
+    """A slash command whose reply comes after the bridge's timeout: the
+    person's (status, answer), and the frame advisord (FA) had."""
+    fut = slash(pool, b.port, user, url)
+    frame = fa.frame()
+    s, r = fut.result(timeout=15)
+    fa.reply(frame, "late *answer* for " + user, options=("late-a", "late-b"))
+    return s, r, frame
+
+
 def late_answers(res, tmp):
     """An answer advisord gives after the timeout goes to the request's
     response_url (it was dropped, and the person had been told to ask
@@ -1100,19 +1123,7 @@ def late_answers(res, tmp):
     urls = ResponseUrls(tmp)
 
     def ask(pool, user, url, token=HOOK):
-        return pool.submit(post, b.port, {"token": token, "team_id": "T1", "channel_id": "C15",
-                                          "user_id": user, "user_name": user.lower(),
-                                          "command": "/advisor", "text": "what is kpo",
-                                          "api_app_id": "A1", "response_url": url})
-
-    def late(user, url, reqid):
-        """A request whose reply comes after the timeout: the person's
-        answer, and the frame advisord had."""
-        fut = ask(pool, user, url)
-        frame = fa.frame()
-        s, r = fut.result(timeout=15)
-        fa.reply(frame, "late *answer* for " + user, options=("late-a", "late-b"))
-        return s, r, frame
+        return slash(pool, b.port, user, url, token)
 
     try:
         with StandIn(res, tmp, "bridge15", "--timeout", "300", "--response-url-hosts",
@@ -1124,14 +1135,14 @@ def late_answers(res, tmp):
             res.check("response_url: an answer in time is the reply",
                       s == 200 and r.get("text") == "in time", (s, r))
             # a host not in the list, http://, a request not authenticated
-            s, r, _ = late("U152", urls.url("/not-listed", host="127.0.0.1"), "b2")
+            s, r, _ = late(fa, b, pool, "U152", urls.url("/not-listed", host="127.0.0.1"))
             res.check("response_url: a host not in the list is not taken",
                       "taking too long" in r.get("text", "") and
                       until(lambda: "request b2: its response_url is not used: 127.0.0.1 is "
                             "not in response_url_hosts" in b.text() and
                             "answer for b2 came after its request was gone" in b.text()),
                       (s, r, b.text()[-500:]))
-            s, r, _ = late("U153", urls.url("/plain", scheme="http"), "b3")
+            s, r, _ = late(fa, b, pool, "U153", urls.url("/plain", scheme="http"))
             res.check("response_url: http:// is not taken",
                       "taking too long" in r.get("text", "") and
                       until(lambda: "request b3: its response_url is not used: not https"
@@ -1142,7 +1153,7 @@ def late_answers(res, tmp):
             res.check("response_url: a request not authenticated is refused", s == 403, (s, r))
             # late, with a listed host: the person is told it follows,
             # and it does, once, as the chat would have shown it
-            s, r, frame = late("U155", urls.url("/late/U155?x=1"), "b4")
+            s, r, frame = late(fa, b, pool, "U155", urls.url("/late/U155?x=1"))
             res.check("response_url: the person is told the answer follows",
                       s == 200 and "the answer will follow" in r.get("text", ""), (s, r))
             ok = until(lambda: "request b4: its late answer went to localhost (HTTP 200)"
@@ -1170,7 +1181,7 @@ def late_answers(res, tmp):
             fa.reply({"conversation": "T1:C15:U155", "id": "b4"}, "twice")
             ok = until(lambda: "answer for b4 came after its request was gone" in b.text())
             # a redirect is the server's answer, not followed
-            s, r, _ = late("U156", urls.url("/redirect"), "b6")
+            s, r, _ = late(fa, b, pool, "U156", urls.url("/redirect"))
             ok = ok and until(lambda: "request b6: localhost answered the late answer with "
                               "HTTP 302 (a redirect, not followed)" in b.text(), timeout=15)
             n, posts = urls.seen()
@@ -1185,7 +1196,7 @@ def late_answers(res, tmp):
                                      "IP address mismatch")):
             with StandIn(res, tmp, "bridge16", "--timeout", "300", "--response-url-hosts",
                          host, "--response-url-ca", ca) as (fa, b, pool):
-                late("U161", urls.url("/unverified", host=host), "b1")
+                late(fa, b, pool, "U161", urls.url("/unverified", host=host))
                 ok = until(lambda: "request b1: cannot post its late answer to %s:" % host
                            in b.text(), timeout=15)
                 n, posts = urls.seen()
@@ -1194,6 +1205,85 @@ def late_answers(res, tmp):
                           "/unverified" not in [p for p, _, _ in posts], (posts,
                                                                           b.text()[-600:]))
     finally:
+        urls.stop()
+
+
+def late_lookups(res, tmp):
+    """A response_url's host name is looked up off the bridge's loop: while
+    its lookup hangs (a dead DNS server: hook_resolve.so, put first with
+    LD_PRELOAD, holds getaddrinfo for hang.test) the other conversations
+    are relayed, and so is a late answer to another host; the lookup is
+    given up after 5 s, and nothing is ever posted for it.  The connection
+    goes to the address found, and the certificate is checked for the
+    name: alias.test, at 127.0.0.1 like localhost, is refused (the
+    certificate names localhost only), localhost is taken."""
+    urls = ResponseUrls(tmp)
+    hook = os.path.join(ROOT, BUILD, "tests", "bridge", "hook_resolve.so")
+    go = os.path.join(tmp, "lookups-go")
+    env = dict(os.environ, LD_PRELOAD=hook, HOOK_RESOLVE_HANG="hang.test",
+               HOOK_RESOLVE_GO=go, HOOK_RESOLVE_AS="alias.test=127.0.0.1",
+               ASAN_OPTIONS="verify_asan_link_order=0:" + os.environ.get("ASAN_OPTIONS", ""))
+    try:
+        with StandIn(res, tmp, "bridge17", "--timeout", "300", "--response-url-hosts",
+                     "localhost hang.test alias.test", "--response-url-ca", urls.ca,
+                     env=env) as (fa, b, pool):
+            s, r, _ = late(fa, b, pool, "U171", urls.url("/hung", host="hang.test"))
+            hung = until(lambda: "hook: looking up hang.test hangs" in b.text(), timeout=15)
+            # another person's conversation, while the lookup hangs
+            fut = pool.submit(say, b.port, "U172", "C17", "what is kpo")
+            try:
+                frame = fa.frame()
+            except Exception:
+                frame = {}
+            if frame:
+                fa.reply(frame, "relayed for U172")
+            try:
+                s, r = fut.result(timeout=15)
+            except Exception as e:
+                s, r = None, repr(e)
+            still = "hook: the lookup of hang.test ends" not in b.text()
+            if not res.check("response_url lookup hangs: another conversation is relayed "
+                             "meanwhile", hung and still and s == 200 and
+                             r.get("text") == "relayed for U172",
+                             (hung, still, s, r, b.text()[-600:])):
+                return
+            gave_up = "request b1: cannot post its late answer to hang.test: its name was " \
+                      "not found within 5 s; given up"
+            ok = until(lambda: gave_up in b.text(), timeout=15)
+            res.check("response_url lookup hangs: given up after 5 s, while it still hangs",
+                      ok and "hook: the lookup of hang.test ends" not in b.text(),
+                      b.text()[-600:])
+            # a late answer to another host, with one lookup thread stuck
+            late(fa, b, pool, "U173", urls.url("/after-hang"))
+            ok = until(lambda: "request b3: its late answer went to localhost (HTTP 200)"
+                       in b.text(), timeout=15)
+            _, posts = urls.seen()
+            res.check("response_url lookup hangs: a late answer to another host goes",
+                      ok and [p for p, _, _ in posts] == ["/after-hang"], (posts,
+                                                                          b.text()[-600:]))
+            # posted to the address, its certificate checked for the name
+            late(fa, b, pool, "U174", urls.url("/alias", host="alias.test"))
+            ok = until(lambda: "request b4: cannot post its late answer to alias.test:"
+                       in b.text(), timeout=15)
+            _, posts = urls.seen()
+            res.check("response_url: a name at the server's address but not in its "
+                      "certificate is refused (the name is checked, not the address)",
+                      ok and "hostname mismatch" in b.text() and
+                      "/alias" not in [p for p, _, _ in posts], (posts, b.text()[-600:]))
+            with open(go, "w"):
+                pass
+            ok = until(lambda: "hook: the lookup of hang.test ends" in b.text(), timeout=15)
+            # a later answer is not taken for the one given up
+            late(fa, b, pool, "U175", urls.url("/last"))
+            ok = ok and until(lambda: "request b5: its late answer went to localhost" in
+                              b.text(), timeout=15)
+            n, posts = urls.seen()
+            res.check("response_url lookup hangs: once it ends nothing is posted for it",
+                      ok and [p for p, _, _ in posts] == ["/after-hang", "/last"] and
+                      "/hung" not in b.text().split(gave_up)[-1], (posts, b.text()[-600:]))
+    finally:
+        with open(go, "w"):
+            pass
         urls.stop()
 
 
