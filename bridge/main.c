@@ -126,6 +126,8 @@ static struct {
 	lws_usec_t		 stop_at;	/* when the stop began, or 0 */
 	int			 drained;	/* waited long enough: exit */
 	int			 bye;		/* close the WebSocket (1001) */
+	int			 posts_said;	/* the wait for late answers'
+						 * posts is logged */
 	struct req		*waiting;	/* oldest first */
 	struct req		**tailp;	/* the last one's next */
 	struct convmap		*map;
@@ -1597,6 +1599,25 @@ reload(void)
 	}
 }
 
+/* Stopping, with every request answered and advisord's connection
+ * closed: whether late answers are still being posted, which the loop
+ * then waits for (until DRAIN_MAX_US after the stop; poster_stop then
+ * says which were not posted). */
+static int
+posts_awaited(void)
+{
+	lws_usec_t left = S.stop_at + DRAIN_MAX_US - lws_now_usecs();
+	int n = poster_busy();
+
+	if (n > 0 && !S.posts_said) {
+		S.posts_said = 1;
+		logmsg(2, "stopping; waiting up to %lld ms for %d late answer%s "
+		    "being posted", left > 0 ? (long long)(left /
+		    LWS_US_PER_MS) : 0, n, n == 1 ? "" : "s");
+	}
+	return n > 0;
+}
+
 static void
 drained(lws_sorted_usec_list_t *sul)
 {
@@ -1608,7 +1629,8 @@ drained(lws_sorted_usec_list_t *sul)
  * SIGTERM or SIGINT: no request is left without an answer.  What has not
  * gone to advisord is told the advisor restarts, now; what has gets
  * DRAIN_GRACE_US for its reply (see sweep()).  The loop goes on until
- * every answer is written, or DRAIN_MAX_US at most.
+ * every answer is written and every late answer posted (posts_awaited),
+ * or DRAIN_MAX_US at most.
  */
 static void
 begin_stop(void)
@@ -1757,12 +1779,15 @@ main(int argc, char **argv)
 			begin_stop();
 		if (S.stop_at == 0 || S.nreqs > 0)
 			continue;
-		if (S.ws == NULL || !S.up)
-			break;
-		if (!S.bye) {
-			S.bye = 1;
-			lws_callback_on_writable(S.ws);
+		if (S.ws != NULL && S.up) {
+			if (!S.bye) {
+				S.bye = 1;
+				lws_callback_on_writable(S.ws);
+			}
+			continue;
 		}
+		if (!posts_awaited())
+			break;
 	}
 	rc = 0;
 	if (S.nreqs > 0)

@@ -12,7 +12,8 @@ freed with the signals blocked (hook_destroy.so); a flood of refused
 requests is logged at most 5 lines a second, every refusal counted; an
 anonymous WebSocket client still holds only one conversation.  A late
 answer goes to its response_url, and while the lookup of a host name
-hangs (hook_resolve.so) every other conversation is relayed.
+hangs (hook_resolve.so) every other conversation is relayed; a stop waits
+for a late answer being posted, up to its 3 s.
 """
 import hashlib
 import hmac
@@ -299,6 +300,7 @@ def main():
         timeouts(res, d, tmp)
         late_answers(res, tmp)
         late_lookups(res, tmp)
+        late_at_stop(res, tmp)
         activation(res, d, tmp)
         unit(res)
         res.check("advisord logs which bridge connected, and from where",
@@ -1011,7 +1013,8 @@ class ResponseUrls:
     certificate for localhost from a throwaway CA (ca.pem in TMP, made with
     openssl), which counts every connection it accepts (TLS or not) and
     keeps every POST as (path, content type, parsed body); /redirect
-    answers 302 to /elsewhere."""
+    answers 302 to /elsewhere.  hold() keeps the connections accepted from
+    then on before their TLS handshake, until release()."""
 
     def __init__(self, tmp):
         import http.server
@@ -1040,6 +1043,8 @@ class ResponseUrls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(crt, key)
         self.posts, self.hosts, self.connections, self.lock = [], [], 0, threading.Lock()
+        self.gate = threading.Event()
+        self.gate.set()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -1070,6 +1075,7 @@ class ResponseUrls:
                 sock, addr = self.socket.accept()
                 with outer.lock:
                     outer.connections += 1
+                outer.gate.wait(30)
                 sock.settimeout(5)
                 return ctx.wrap_socket(sock, server_side=True), addr
 
@@ -1083,12 +1089,19 @@ class ResponseUrls:
     def url(self, path, host="localhost", scheme="https"):
         return "%s://%s:%d%s" % (scheme, host, self.port, path)
 
+    def hold(self):
+        self.gate.clear()
+
+    def release(self):
+        self.gate.set()
+
     def seen(self):
         """(connections, posts) so far."""
         with self.lock:
             return self.connections, list(self.posts)
 
     def stop(self):
+        self.release()
         self.server.shutdown()
         self.server.server_close()
 
@@ -1284,6 +1297,48 @@ def late_lookups(res, tmp):
     finally:
         with open(go, "w"):
             pass
+        urls.stop()
+
+
+def late_at_stop(res, tmp):
+    """A stop waits for the late answers being posted (it left at once,
+    the post lost): one that gets through within the stop's 3 s is
+    posted; one that does not is given up then, and said so.  The chat's
+    server holds the connection before its TLS handshake."""
+    urls = ResponseUrls(tmp)
+    try:
+        for through in (True, False):
+            with StandIn(res, tmp, "bridge18", "--timeout", "300", "--response-url-hosts",
+                         "localhost", "--response-url-ca", urls.ca) as (fa, b, pool):
+                urls.hold()
+                before, _ = urls.seen()
+                late(fa, b, pool, "U181", urls.url("/at-stop"))
+                ok = until(lambda: urls.seen()[0] > before, timeout=15)
+                b.proc.terminate()
+                ok = ok and until(lambda: "stopping; waiting up to" in b.text() and
+                                  "for 1 late answer being posted" in b.text())
+                if through:
+                    urls.release()
+                try:
+                    rc = b.proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    rc = None
+                urls.release()
+                _, posts = urls.seen()
+                if through:
+                    res.check("SIGTERM: a late answer being posted is waited for, and goes",
+                              ok and rc == 0 and [p for p, _, _ in posts] == ["/at-stop"] and
+                              "request b1: its late answer went to localhost (HTTP 200)" in
+                              b.text(), (ok, rc, posts, b.text()[-600:]))
+                else:
+                    res.check("SIGTERM: a late answer not posted within 3 s is given up, "
+                              "and said",
+                              ok and rc == 0 and [p for p, _, _ in posts] == ["/at-stop"] and
+                              "request b1: its late answer to localhost is not posted: the "
+                              "bridge stopped while it was being posted" in b.text() and
+                              "stopped with 1 late answer not posted" in b.text(),
+                              (ok, rc, posts, b.text()[-600:]))
+    finally:
         urls.stop()
 
 
