@@ -821,6 +821,23 @@ refusal_status(struct lws *wsi, const char *why)
 	return 0;
 }
 
+/* Why the connection to advisord failed, in WHY (LEN bytes), from lws'
+ * IN: an HTTP answer other than the upgrade, which lws says only as "ws
+ * upgrade response not 101", is named with its status and the path
+ * asked for, the likely mistake (--advisor ws://HOST:PORT without
+ * advisord's /ws). */
+static const char *
+upgrade_error(struct lws *wsi, const char *in, char *why, size_t len)
+{
+	int st = wsi ? (int)lws_http_client_http_response(wsi) : 0;
+
+	if (st == 0 || st == 101)
+		return in != NULL ? in : "?";
+	snprintf(why, len, "HTTP %d at %s, no WebSocket there (advisord's "
+	    "is at /ws)", st, S.apath);
+	return why;
+}
+
 static void
 connect_advisor(lws_sorted_usec_list_t *sul)
 {
@@ -928,7 +945,7 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	unsigned char **p, *end, buf[LWS_PRE + RELAY_FRAME_MAX];
 	struct req *r;
 	size_t n;
-	char *t;
+	char *t, why[256];
 
 	(void)user;
 	switch (reason) {
@@ -965,10 +982,10 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR &&
 		    (n = (size_t)refusal_status(wsi, in)) != 0)
 			link_refused((int)n);
+		else if (reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR)
+			link_away(upgrade_error(wsi, in, why, sizeof(why)));
 		else
-			link_away(reason == LWS_CALLBACK_CLIENT_CLOSED ?
-			    "closed without a close code" : in ?
-			    (const char *)in : "?");
+			link_away("closed without a close code");
 		S.ws = NULL;
 		S.up = 0;
 		answer_waiting(1);

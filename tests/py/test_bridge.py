@@ -287,6 +287,7 @@ def main():
                   s == 200 and r.get("text") == same.get("text"), (s, r, same))
         revoke(res, d, tmp, bport)
         bad_token(res, d, tmp)
+        wrong_path(res, d, tmp)
         secrets_file(res, d, tmp)
         signals(res, d, tmp)
         save_off_the_loop(res, d, tmp)
@@ -408,6 +409,20 @@ class Bridge:
                 self.proc.kill()
         self.log.close()
         return self.proc.wait()
+
+
+def wrong_path(res, d, tmp):
+    """--advisor without advisord's /ws: the log names the HTTP status and
+    the path (lws says only "ws upgrade response not 101")."""
+    b = Bridge(tmp, "bridge19", d.port, os.path.join(tmp, "bridge.token"),
+               "--advisor", "ws://127.0.0.1:%d" % d.port)
+    try:
+        ok = until(lambda: "cannot connect to advisord at ws://127.0.0.1:%d: HTTP 404 at /, "
+                   "no WebSocket there (advisord's is at /ws)" % d.port in b.text())
+        res.check("--advisor without /ws: the log says the path has no WebSocket", ok,
+                  b.text()[-400:])
+    finally:
+        b.stop()
 
 
 def bad_token(res, d, tmp):
