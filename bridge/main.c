@@ -1425,7 +1425,7 @@ usage(FILE *f)
 "                      [--secrets-file FILE] [--state-file FILE]\n"
 "                      [--chat CHAT] [--response-url-hosts HOSTS]\n"
 "                      [--response-url-ca FILE]\n"
-"                      [--version] [--help]\n"
+"                      [--check] [--version] [--help]\n"
 "  -c, --config FILE        settings, one `key = value` a line\n"
 "      --listen ADDR:PORT   where team chats POST (127.0.0.1:8090)\n"
 "      --advisor URL        advisord's WebSocket (ws://127.0.0.1:8080/ws)\n"
@@ -1445,7 +1445,9 @@ usage(FILE *f)
 "                           a slash command's response_url names them\n"
 "                           (hooks.slack.com; \"\" for none)\n"
 "      --response-url-ca FILE  CA certificates they are verified with\n"
-"                           (/etc/ssl/certs/ca-certificates.crt)\n");
+"                           (/etc/ssl/certs/ca-certificates.crt)\n"
+"      --check              check the settings, the token and the secrets,\n"
+"                           then exit (0: good)\n");
 }
 
 static const struct option opts[] = {
@@ -1463,6 +1465,7 @@ static const struct option opts[] = {
 	{ "chat", required_argument, NULL, 'C' },
 	{ "response-url-hosts", required_argument, NULL, 'H' },
 	{ "response-url-ca", required_argument, NULL, 'A' },
+	{ "check", no_argument, NULL, 'K' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -1673,7 +1676,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct stat st;
 	char where[160];
-	int c, rc = 1;
+	int c, rc = 1, check = 0;
 
 	defaults(&S.cfg);
 	S.tailp = &S.waiting;
@@ -1693,7 +1696,9 @@ main(int argc, char **argv)
 		} else if (c == 'V') {
 			printf("advisor-bridge %s\n", ADVISOR_VERSION);
 			return 0;
-		} else if (c == '?') {
+		} else if (c == 'K')
+			check = 1;
+		else if (c == '?') {
 			usage(stderr);
 			return 2;
 		}
@@ -1720,6 +1725,18 @@ main(int argc, char **argv)
 		    "signing_secret (--secrets-file, --webhook-token or "
 		    "--signing-secret)");
 		return 1;
+	}
+	/* what a start would say of the settings, without listening or
+	 * connecting */
+	if (check) {
+		S.posting = posting_ok();
+		check_timeout(&S.cfg);
+		logmsg(2, "%s%sthe settings are good: listen %s:%d, advisord "
+		    "at %s, chat %s, late answers to %s", config ? config : "",
+		    config ? ": " : "", S.cfg.listen_host, S.cfg.listen_port,
+		    S.cfg.advisor, chat_name(S.cfg.chat), S.posting ?
+		    S.cfg.response_url_hosts : "no response_url");
+		return 0;
 	}
 
 	memset(&sa, 0, sizeof(sa));

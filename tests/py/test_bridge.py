@@ -125,6 +125,29 @@ def config_errors(res, tmp):
                   (p.returncode, err))
 
 
+def check_mode(res, tmp):
+    """--check reads the settings, the token and the secrets as a start
+    would, says so, and exits without listening: 0 when they are good,
+    1 (the error named) when not."""
+    conf = os.path.join(tmp, "check.conf")
+    with open(conf, "w") as f:
+        f.write("listen = 127.0.0.1:1\ntoken_file = %s\nchat = mattermost\n"
+                % os.path.join(tmp, "bridge.token"))
+    for name, flags, rc, want in (
+            ("good", ["--webhook-token", HOOK], 0, "check.conf: the settings are good: listen "
+             "127.0.0.1:1, advisord at ws://127.0.0.1:8080/ws, chat mattermost, late answers "
+             "to hooks.slack.com"),
+            ("no secret", [], 1, "refusing to run open"),
+            ("no token file", ["--webhook-token", HOOK, "--token-file",
+                               os.path.join(tmp, "none")], 1, "none: No such file or directory")):
+        p = subprocess.run([os.path.join(ROOT, BUILD, "advisor-bridge"), "--check", "-c", conf]
+                           + flags, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        err = p.stderr.decode(errors="replace")
+        res.check("--check, %s: exit %d, said" % (name, rc),
+                  p.returncode == rc and want in err and "listening on" not in err,
+                  (p.returncode, err))
+
+
 def token_mode(res, tmp):
     """A token file other users can read is warned about; a 0600 one not."""
     tfile = os.path.join(tmp, "open.token")
@@ -239,6 +262,7 @@ def main():
     config_errors(res, tmp)
     log_prefix(res, tmp)
     token_mode(res, tmp)
+    check_mode(res, tmp)
     os.chmod(os.path.join(tmp, "bridge.token"), 0o600)
     secrets_mode(res, tmp)
     d = FixedPortDaemon("--bridge-tokens", os.path.join(tmp, "tokens"),
