@@ -54,6 +54,8 @@
 #define WINDOW		32
 /* Requests answered before advisord did, kept for their late answer */
 #define LATE_MAX	256
+/* Hosts not in response_url_hosts named once each in the log */
+#define UNLISTED	16
 
 /* The WebSocket to advisord, as said in the log (once per change). */
 enum link {
@@ -128,6 +130,9 @@ static struct {
 	int			 bye;		/* close the WebSocket (1001) */
 	int			 posts_said;	/* the wait for late answers'
 						 * posts is logged */
+	char			 unlisted[UNLISTED][RESPURL_HOST];
+	size_t			 unlisted_said;	/* response_url hosts not
+						 * listed, named in the log */
 	struct req		*waiting;	/* oldest first */
 	struct req		**tailp;	/* the last one's next */
 	struct convmap		*map;
@@ -1091,6 +1096,23 @@ authenticate(struct lws *wsi, struct req *r, const struct payload *p)
 	return 401;
 }
 
+/* Whether HOST is a host not in response_url_hosts that the log has not
+ * named yet (since the start, or the last SIGHUP); the first UNLISTED
+ * are remembered, any past them named each time. */
+static int
+first_unlisted(const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < UNLISTED && i < S.unlisted_said; i++)
+		if (strcmp(S.unlisted[i], host) == 0)
+			return 0;
+	if (S.unlisted_said < UNLISTED)
+		snprintf(S.unlisted[S.unlisted_said], RESPURL_HOST, "%s", host);
+	S.unlisted_said++;
+	return 1;
+}
+
 /* P's response_url into R, when a late answer may go there: https, to a
  * host of response_url_hosts.  P is authenticated: a request that is not
  * never gets this far, and its URL is never contacted. */
@@ -1098,7 +1120,7 @@ static void
 take_response_url(struct req *r, const struct payload *p)
 {
 	struct respurl u;
-	int rc;
+	int rc, first;
 
 	r->url[0] = '\0';
 	if (p->response_url[0] == '\0' || !S.posting)
@@ -1106,10 +1128,16 @@ take_response_url(struct req *r, const struct payload *p)
 	if ((rc = respurl_parse(p->response_url, &u)) != RESPURL_OK)
 		logmsg(1, "request %s: its response_url is not used: %s",
 		    r->reqid, respurl_error(rc));
-	else if (!respurl_allowed(S.cfg.response_url_hosts, u.host))
-		logmsg(1, "request %s: its response_url is not used: %s is not "
-		    "in response_url_hosts", r->reqid, u.host);
-	else
+	else if (!respurl_allowed(S.cfg.response_url_hosts, u.host)) {
+		/* every slash command of a chat not listed (a Mattermost
+		 * server left at the default) carries its URL: the first
+		 * one's is a warning, the rest only at debug level */
+		first = first_unlisted(u.host);
+		logmsg(first ? 1 : 3, "request %s: its response_url is not "
+		    "used: %s is not in response_url_hosts%s", r->reqid, u.host,
+		    first ? " (said once a host; add it there for its late "
+		    "answers)" : "");
+	} else
 		snprintf(r->url, sizeof(r->url), "%s", p->response_url);
 }
 
@@ -1602,6 +1630,7 @@ reload(void)
 	if (n.timeout_ms != S.cfg.timeout_ms || n.chat != S.cfg.chat)
 		check_timeout(&n);
 	S.cfg = n;
+	S.unlisted_said = 0;
 	set_lws_log();
 	if (strcmp(bearer, S.bearer) != 0) {
 		strcpy(S.bearer, bearer);

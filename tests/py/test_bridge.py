@@ -1240,6 +1240,14 @@ def late_answers(res, tmp):
             res.check("response_url: a second answer is not posted; a redirect not followed",
                       ok and [p for p, _, _ in posts] == ["/late/U155?x=1", "/redirect"] and
                       n == 2, (n, posts, b.text()[-600:]))
+            # every slash command of a chat not listed carries its URL:
+            # one warning a host, not one a request
+            late(fa, b, pool, "U157", urls.url("/not-listed-2", host="127.0.0.1"))
+            ok = until(lambda: "answer for b7 came after its request was gone" in b.text())
+            res.check("response_url: a host not in the list is warned about once, with what "
+                      "to do", ok and b.text().count("is not in response_url_hosts") == 1 and
+                      "127.0.0.1 is not in response_url_hosts (said once a host; add it there "
+                      "for its late answers)" in b.text(), b.text()[-600:])
         # the server's certificate is verified: one of another CA is
         # refused, and so is one that does not name the host posted to
         for name, ca, host, why in (("a certificate of another CA", urls.other_ca, "localhost",
