@@ -3,6 +3,9 @@
  * to an in-memory database (read-only unless purging) and seen through temp
  * views, so a report over several advisord instances is one query.
  * Readers never block the daemon's writer: the files are in WAL mode.
+ * This file holds the views and each report's queries; review_out.c
+ * writes their rows (tables, JSON, CSV), review_cluster.c gathers
+ * unmatched's similar questions.
  */
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -13,6 +16,8 @@
 #include <time.h>
 
 #include "storage/review.h"
+#include "storage/review_cluster.h"
+#include "storage/review_out.h"
 #include "storage/schema.h"
 
 struct review {
@@ -330,206 +335,6 @@ review_parse_date(const char *s)
 	return (int64_t)t * 1000000;
 }
 
-/* ---- a tiny result writer: a table for people or a JSON array ---- */
-
-struct out {
-	FILE	*f;
-	bool	 json;
-	bool	 whole;		/* a transcript: texts are not cut */
-	unsigned lists;		/* bit i: column i is a JSON array of texts */
-	unsigned under;		/* bit i: in a table, column i is a note on a
-				   line of its own under its row, at the
-				   column before it */
-	cJSON	*arr;
-	/* called with each row as it is written, so that a report can
-	 * build more from the rows of one run of its query; -1 stops it,
-	 * with the reason in ERR */
-	int	(*each)(void *arg, sqlite3_stmt *st, char *err,
-		    size_t errlen);
-	void	*arg;
-};
-
-/*
- * One table cell, padded to WIDTH; a long text (a pasted page, say) is cut
- * at a character boundary after CELL_MAX bytes and marked "...", so that
- * one row cannot push the table out of shape: --json has it whole, and so
- * does a transcript (WHOLE), which is there to be read.
- */
-#define CELL_MAX	160
-
-/* How many bytes of V a table shows: all, or CELL_MAX cut back to the
- * start of a character. */
-static size_t
-cut(const char *v)
-{
-	size_t n = strlen(v);
-
-	if (n <= CELL_MAX)
-		return n;
-	for (n = CELL_MAX; n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80; n--)
-		;
-	return n;
-}
-
-/*
- * Characters a reviewer is not shown as they are, by their UTF-8 bytes:
- * LEAD, then a last byte from LO to HI.  The C1 controls: a terminal
- * takes U+009B for CSI, as it takes ESC [.  The invisible format
- * characters: the bidi embeddings, overrides, isolates and marks reorder
- * the text around them ("Trojan source": a row that reads one way and
- * says another, a user or a comment that seems to belong to another
- * column), and the zero-width ones and the tags hide text or make two
- * texts that look the same differ.  ZWNJ and ZWJ (U+200C, U+200D) are
- * not among them: scripts and emoji need them to join letters, and they
- * neither reorder nor hide anything.
- */
-static const struct {
-	const char	*lead;
-	unsigned char	 lo, hi;
-} hidden[] = {
-	/* C1 controls; U+00AD soft hyphen */
-	{ "\xc2", 0x80, 0x9f }, { "\xc2", 0xad, 0xad },
-	/* U+061C Arabic letter mark */
-	{ "\xd8", 0x9c, 0x9c },
-	/* U+180E Mongolian vowel separator */
-	{ "\xe1\xa0", 0x8e, 0x8e },
-	/* U+200B zero width space; U+200E, U+200F LRM, RLM */
-	{ "\xe2\x80", 0x8b, 0x8b }, { "\xe2\x80", 0x8e, 0x8f },
-	/* U+202A-U+202E embeddings and overrides */
-	{ "\xe2\x80", 0xaa, 0xae },
-	/* U+2060-U+206F word joiner, invisible operators, the isolates
-	 * U+2066-U+2069, deprecated format characters */
-	{ "\xe2\x81", 0xa0, 0xaf },
-	/* U+FEFF zero width no-break space; U+FFF9-U+FFFB annotations */
-	{ "\xef\xbb", 0xbf, 0xbf }, { "\xef\xbf", 0xb9, 0xbb },
-	/* U+E0000-U+E007F tags */
-	{ "\xf3\xa0\x80", 0x80, 0xbf }, { "\xf3\xa0\x81", 0x80, 0xbf },
-};
-
-/* The length in bytes of the character at S (N bytes left) if it is one
- * a reviewer must not be shown as it is: a C0 control but for a line
- * break or a tab, DEL, or one of hidden[]; 0 for any other.  Every
- * table, the CSV export and the JSON output go through this one test. */
-static size_t
-unshown(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, k;
-
-	if (u[0] < 0x80)
-		return (u[0] < 0x20 && u[0] != '\n' && u[0] != '\r' &&
-		    u[0] != '\t') || u[0] == 0x7f;
-	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
-		k = strlen(hidden[i].lead);
-		if (k < n && memcmp(s, hidden[i].lead, k) == 0 &&
-		    u[k] >= hidden[i].lo && u[k] <= hidden[i].hi)
-			return k + 1;
-	}
-	return 0;
-}
-
-/* Write N bytes of V as one line: a line break or tab inside a text (a
- * reply with a list, a pasted paragraph) would start a new table row, so
- * each one shows as a space.  Any other control character (C0, DEL, C1)
- * and each invisible format character (unshown()) shows as '?': what a
- * visitor typed reaches the reviewer's terminal, and an escape sequence
- * in it would be obeyed there (clear the screen, rewrite a line, set the
- * title), a bidi override would make the row lie.  Returns the
- * characters written, what the padding of a column counts: "qué" is three
- * wide, not four (a wide character, CJK or an emoji, takes two places on
- * a screen and still counts one). */
-static int
-one_line(FILE *f, const char *v, size_t n)
-{
-	size_t i, k, w = 0;
-
-	for (i = 0; i < n; i += k) {
-		k = unshown(v + i, n - i);
-		if (k > 0)
-			fputc('?', f);
-		else if (v[i] == '\n' || v[i] == '\r' || v[i] == '\t')
-			fputc(' ', f);
-		else
-			fputc(v[i], f);
-		if (k == 0)
-			k = 1;
-		/* a UTF-8 continuation byte adds to its character */
-		if (((unsigned char)v[i] & 0xc0) != 0x80)
-			w++;
-	}
-	return (int)w;
-}
-
-void
-review_line(FILE *f, const char *s)
-{
-	one_line(f, s, strlen(s));
-	fputc('\n', f);
-}
-
-static void
-cell(FILE *f, int width, const char *v, bool whole)
-{
-	size_t n = whole ? strlen(v) : cut(v);
-	int w = one_line(f, v, n);
-
-	if (v[n] != '\0')
-		w += fprintf(f, "...");
-	fprintf(f, "%*s ", w < width ? width - w : 0, "");
-}
-
-/* A column that holds a JSON array of texts (each form people typed):
- * in --json the array itself, in a table its items joined by " | ", so
- * that a text with a comma in it stays one text. */
-static void
-list_cell(struct out *o, cJSON *row, const char *name, int width,
-    const char *v)
-{
-	cJSON *a = cJSON_Parse(v ? v : "[]"), *t;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-	const char *sep = "";
-
-	if (o->json) {
-		cJSON_AddItemToObject(row, name, a ? a : cJSON_CreateArray());
-		return;
-	}
-	if ((m = open_memstream(&buf, &len)) != NULL) {
-		cJSON_ArrayForEach(t, a)
-			if (cJSON_IsString(t)) {
-				fprintf(m, "%s%s", sep, t->valuestring);
-				sep = " | ";
-			}
-		fclose(m);
-	}
-	cell(o->f, width, buf && *buf ? buf : "-", o->whole);
-	free(buf);
-	cJSON_Delete(a);
-}
-
-/* The notes of a table row (o->under), each that is not NULL on a line
- * of its own, "name: text", indented to the column before it. */
-static void
-notes(struct out *o, sqlite3_stmt *st, const char *const *names,
-    const int *widths)
-{
-	int i, j, indent;
-
-	for (i = 1; i < sqlite3_column_count(st) && i < 32; i++) {
-		const char *v = (const char *)sqlite3_column_text(st, i);
-
-		if (!(o->under & (1u << i)) || v == NULL)
-			continue;
-		for (indent = 0, j = 0; j < i - 1; j++)
-			if (!(o->under & (1u << j)))
-				indent += widths[j] + 1;
-		fprintf(o->f, "%*s%s: ", indent, "", names[i]);
-		cell(o->f, 0, v, o->whole);
-		fprintf(o->f, "\n");
-	}
-}
-
 /* Bind ?1 to SINCE (or to TEXT1, when there is one) and ?2 to TEXT2
  * (NULL: SQL NULL), as far as ST has them. */
 static void
@@ -566,129 +371,14 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
     const int *widths, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	int i, nc, rc;
+	int rc;
 
 	if (prepare(r, sql, &st, err, errlen) == -1)
 		return -1;
 	bind(st, since, text1, text2);
-	nc = sqlite3_column_count(st);
-	if (!o->json) {
-		for (i = 0; i < nc; i++)
-			if (!(o->under & (1u << i)))
-				fprintf(o->f, "%-*s ", widths[i], names[i]);
-		fprintf(o->f, "\n");
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *row = o->json ? cJSON_CreateObject() : NULL;
-
-		for (i = 0; i < nc; i++) {
-			int t = sqlite3_column_type(st, i);
-			const char *v = (const char *)sqlite3_column_text(st, i);
-
-			if (!o->json && (o->under & (1u << i)))
-				continue;
-			if (o->lists & (1u << i))
-				list_cell(o, row, names[i], widths[i], v);
-			else if (o->json) {
-				if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
-					cJSON_AddNumberToObject(row, names[i],
-					    sqlite3_column_double(st, i));
-				else if (t == SQLITE_NULL)
-					cJSON_AddNullToObject(row, names[i]);
-				else
-					cJSON_AddStringToObject(row, names[i],
-					    v);
-			} else
-				cell(o->f, widths[i], v ? v : "-", o->whole);
-		}
-		if (o->json)
-			cJSON_AddItemToArray(o->arr, row);
-		else {
-			fprintf(o->f, "\n");
-			notes(o, st, names, widths);
-		}
-		if (o->each != NULL && o->each(o->arg, st, err, errlen) == -1) {
-			sqlite3_finalize(st);
-			return -1;
-		}
-	}
+	rc = out_rows(o, st, names, widths, err, errlen);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
-		return -1;
-	}
-	return 0;
-}
-
-static void
-out_begin(struct out *o, FILE *f, bool json)
-{
-	o->f = f;
-	o->json = json;
-	o->whole = false;
-	o->lists = 0;
-	o->under = 0;
-	o->arr = NULL;
-	o->each = NULL;
-	o->arg = NULL;
-}
-
-/* Start a section: a titled table, or a JSON array under KEY in DOC. */
-static void
-section(struct out *o, cJSON *doc, const char *key, const char *title)
-{
-	if (o->json)
-		o->arr = cJSON_AddArrayToObject(doc, key);
-	else {
-		/* a title may hold a content version read from the log */
-		fputc('\n', o->f);
-		one_line(o->f, title, strlen(title));
-		fputc('\n', o->f);
-	}
-}
-
-/* JSON text S (cJSON's) and a line end, each character unshown() takes
- * in its strings written as an escape: \u007f, \u009b, \u202e, a tag
- * as its surrogate pair.  cJSON escapes C0 but writes those as they are,
- * and the reviewer's terminal would obey or reorder them.  Any JSON
- * reader reads the same text. */
-static void
-put_json(FILE *f, const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, j, k, n = strlen(s);
-	unsigned long cp;
-
-	for (i = 0; i < n; i += k) {
-		if ((k = unshown(s + i, n - i)) == 0) {
-			fputc(s[i], f);
-			k = 1;
-			continue;
-		}
-		/* a valid sequence of K bytes: the lead's low bits, then six
-		 * from each byte after it */
-		cp = k == 1 ? u[i] : u[i] & (0xffu >> (k + 1));
-		for (j = 1; j < k; j++)
-			cp = cp << 6 | (u[i + j] & 0x3f);
-		if (cp > 0xffff)
-			fprintf(f, "\\u%04lx\\u%04lx", 0xd800 + ((cp -
-			    0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
-		else
-			fprintf(f, "\\u%04lx", cp);
-	}
-	fputc('\n', f);
-}
-
-static void
-finish(struct out *o, cJSON *doc)
-{
-	char *s;
-
-	if (o->json && (s = cJSON_Print(doc)) != NULL) {
-		put_json(o->f, s);
-		free(s);
-	}
-	cJSON_Delete(doc);
+	return rc;
 }
 
 /* A time of the log (microseconds) as ISO 8601 UTC, "2026-12-01T14:55:09Z":
@@ -719,7 +409,7 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	int rc = -1;
 
 	out_begin(&o, f, json);
-	section(&o, doc, "totals", "Totals");
+	out_section(&o, doc, "totals", "Totals");
 	if (query(r, "SELECT (SELECT count(*) FROM all_conversations WHERE "
 	    "started >= ?1), (SELECT count(*) FROM all_messages WHERE "
 	    "direction = 'in' AND time >= ?1), (SELECT count(*) FROM "
@@ -735,7 +425,7 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 		fprintf(f, "(messages: what people sent, typed or clicked; "
 		    "fallback_rate: the %% of typed messages that fell to "
 		    "fallback)\n");
-	section(&o, doc, "replies_by_intent", "Replies by intent");
+	out_section(&o, doc, "replies_by_intent", "Replies by intent");
 	if (query(r, "SELECT intent, CASE intent WHEN 'choose' THEN node END "
 	    "AS at, count(*) AS n, sum(intent = 'choose' OR CASE WHEN "
 	    "json_valid(why) THEN json_extract(why, '$.choose') END IS NOT "
@@ -747,7 +437,7 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 		fprintf(f, "(node: where a click led to a step with no intent "
 		    "of its own, a reply that says choose; clicked: the replies "
 		    "to a click)\n");
-	section(&o, doc, "per_day", "Per day (UTC)");
+	out_section(&o, doc, "per_day", "Per day (UTC)");
 	/* a day is there when anything happened on it: a reply rated the day
 	 * after it was sent makes a row of its own, or the rows would not add
 	 * up to the totals */
@@ -768,120 +458,8 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 		goto done;
 	rc = 0;
 done:
-	finish(&o, doc);
+	out_finish(&o, doc);
 	return rc;
-}
-
-/*
- * Words that say how a question is asked, not what about: "what is lpo"
- * and "what is rpa" share half their words and nothing a reviewer could
- * answer once for both, so the clusters compare the other words only.
- */
-static bool
-filler(const char *w)
-{
-	static const char *const fill[] = { "a", "an", "the", "is", "are",
-	    "was", "be", "do", "does", "did", "can", "could", "should",
-	    "would", "will", "what", "which", "how", "why", "when", "where",
-	    "who", "i", "me", "my", "we", "us", "our", "you", "your", "it",
-	    "its", "this", "that", "there", "of", "for", "to", "in", "on", "at",
-	    "by", "with", "about", "and", "or", "so", "if", "please", "tell",
-	    "explain", "exactly" };
-	size_t i;
-
-	for (i = 0; i < sizeof(fill) / sizeof(fill[0]); i++)
-		if (strcmp(w, fill[i]) == 0)
-			return true;
-	return false;
-}
-
-/* The content words of a text, lower case, for the similarity
- * clusters: each cluster's first text is taken apart once, not again for
- * every text compared with it (5,000 distinct questions took 20 s). */
-#define BAG_WORDS	24
-struct bag {
-	char	w[BAG_WORDS][32];
-	int	n;
-};
-
-static void
-words(const char *s, struct bag *b)
-{
-	int k;
-
-	b->n = 0;
-	while (*s && b->n < BAG_WORDS) {
-		while (*s && !((*s >= 'a' && *s <= 'z') || (*s >= '0' &&
-		    *s <= '9')))
-			s++;
-		for (k = 0; ((*s >= 'a' && *s <= 'z') || (*s >= '0' &&
-		    *s <= '9')); s++)
-			if (k < 31)
-				b->w[b->n][k++] = *s;
-		if (k > 0) {
-			b->w[b->n][k] = '\0';
-			if (!filler(b->w[b->n]))
-				b->n++;
-		}
-	}
-}
-
-static double
-jaccard(const struct bag *a, const struct bag *b)
-{
-	int i, j, common = 0;
-
-	for (i = 0; i < a->n; i++)
-		for (j = 0; j < b->n; j++)
-			if (strcmp(a->w[i], b->w[j]) == 0) {
-				common++;
-				break;
-			}
-	return a->n + b->n - common ? (double)common / (a->n + b->n -
-	    common) : 0;
-}
-
-struct ranked {
-	cJSON	*c;
-	double	 count;
-	int	 seen;		/* order of its first text */
-};
-
-static int
-by_count(const void *a, const void *b)
-{
-	const struct ranked *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return x->seen - y->seen;
-}
-
-/* CLUSTERS, largest first (a cluster grows after its first text was
- * placed, so the order of first texts is not the order of size). */
-static cJSON *
-largest_first(cJSON *clusters)
-{
-	int n = cJSON_GetArraySize(clusters), i = 0;
-	struct ranked *v = calloc((size_t)n + 1, sizeof(*v));
-	cJSON *c, *sorted;
-
-	if (v == NULL)
-		return clusters;
-	cJSON_ArrayForEach(c, clusters) {
-		v[i].c = c;
-		v[i].count = cJSON_GetObjectItem(c, "count")->valuedouble;
-		v[i].seen = i;
-		i++;
-	}
-	qsort(v, (size_t)n, sizeof(*v), by_count);
-	sorted = cJSON_CreateArray();
-	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(sorted, cJSON_DetachItemViaPointer(
-		    clusters, v[i].c));
-	free(v);
-	cJSON_Delete(clusters);
-	return sorted;
 }
 
 /* The text of a fallback as matched: normalised and spelling corrected.
@@ -951,7 +529,7 @@ asked_of(struct review *r, int64_t since, const char *version, bool json,
 		/* the version is the reviewer's or read from the log: shown
 		 * as the tables show what they read */
 		fputs("\nContent version ", f);
-		one_line(f, version, strlen(version));
+		out_one_line(f, version, strlen(version));
 		if (loaded)
 			fprintf(f, ", loaded %s", loaded);
 		if (asked == 0)
@@ -965,55 +543,21 @@ asked_of(struct review *r, int64_t since, const char *version, bool json,
 	return 0;
 }
 
-/* Similarity clusters of unmatched's texts, built greedily as its rows
- * come: each text joins the first cluster whose first text (its words in
- * HEADS) shares at least half its words. */
-struct clustering {
-	cJSON		*clusters;	/* {count, texts} in order of first text */
-	struct bag	*heads;		/* the words of each cluster's first */
-	size_t		 nheads, cap;
-};
-
 /* unmatched's row ST (count in column 0, text in 5) into the clusters
  * ARG; -1 without memory. */
 static int
 cluster_row(void *arg, sqlite3_stmt *st, char *err, size_t errlen)
 {
-	struct clustering *cl = arg;
 	const char *t = (const char *)sqlite3_column_text(st, 5);
-	int n = sqlite3_column_int(st, 0);
-	struct bag bag, *more;
-	cJSON *c;
-	size_t k = 0;
 
-	if (t == NULL)
-		return 0;
-	words(t, &bag);
-	cJSON_ArrayForEach(c, cl->clusters)
-		if (jaccard(&cl->heads[k++], &bag) >= 0.5)
-			break;
-	if (c == NULL) {
-		if (cl->nheads == cl->cap) {
-			cl->cap = cl->cap ? 2 * cl->cap : 64;
-			if ((more = realloc(cl->heads, cl->cap *
-			    sizeof(*more))) == NULL) {
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			cl->heads = more;
-		}
-		cl->heads[cl->nheads++] = bag;
-		c = cJSON_CreateObject();
-		cJSON_AddNumberToObject(c, "count", 0);
-		cJSON_AddArrayToObject(c, "texts");
-		cJSON_AddItemToArray(cl->clusters, c);
+	if (t != NULL && cluster_add(arg, t, sqlite3_column_int(st, 0)) ==
+	    -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
-	cJSON_AddItemToArray(cJSON_GetObjectItem(c, "texts"),
-	    cJSON_CreateString(t));
-	cJSON_SetNumberValue(cJSON_GetObjectItem(c, "count"),
-	    cJSON_GetObjectItem(c, "count")->valuedouble + n);
 	return 0;
 }
+
 
 int
 review_unmatched(struct review *r, int64_t since, const char *version,
@@ -1046,8 +590,8 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    "OVER (PARTITION BY norm ORDER BY time, id ROWS BETWEEN UNBOUNDED "
 	    "PRECEDING AND UNBOUNDED FOLLOWING) AS lastconv FROM fb) GROUP BY "
 	    "norm ORDER BY n DESC, norm";
-	cJSON *doc = cJSON_CreateObject(), *clusters, *c;
-	struct clustering cl = { NULL, NULL, 0, 0 };
+	cJSON *doc = cJSON_CreateObject(), *clusters;
+	struct cluster *cl = NULL;
 	char title[256];
 	struct out o;
 	int rc = -1;
@@ -1064,47 +608,32 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	snprintf(title, sizeof(title), "Questions that fell to fallback, by "
 	    "normalised text (the inbox of FAQ gaps; dates UTC%s%.64s)",
 	    version ? "; content version " : "", version ? version : "");
-	section(&o, doc, "by_text", title);
+	out_section(&o, doc, "by_text", title);
 	/* the clusters are built from the table's rows as they are
 	 * written: one run of the query (a second read the whole log again
 	 * and, with the daemon writing, could count what the table had
 	 * not) */
-	cl.clusters = cJSON_CreateArray();
-	o.each = cluster_row;
-	o.arg = &cl;
-	if (query(r, sql, since, NULL, version, &o, names, widths, err,
-	    errlen) == -1) {
-		cJSON_Delete(cl.clusters);
+	if ((cl = cluster_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
-	clusters = largest_first(cl.clusters);
+	o.each = cluster_row;
+	o.arg = cl;
+	if (query(r, sql, since, NULL, version, &o, names, widths, err,
+	    errlen) == -1)
+		goto done;
+	clusters = cluster_take(cl);
+	cl = NULL;
 	if (json)
 		cJSON_AddItemToObject(doc, "clusters", clusters);
 	else {
-		fprintf(f, "\nSimilar questions, clustered\n");
-		cJSON_ArrayForEach(c, clusters) {
-			const cJSON *t;
-			const char *sep = "";
-
-			fprintf(f, "%5d ", (int)cJSON_GetObjectItem(c,
-			    "count")->valuedouble);
-			cJSON_ArrayForEach(t, cJSON_GetObjectItem(c, "texts")) {
-				size_t n = cut(t->valuestring);
-
-				fprintf(f, "%s\"", sep);
-				one_line(f, t->valuestring, n);
-				fprintf(f, "%s\"", t->valuestring[n] ? "..." :
-				    "");
-				sep = " | ";
-			}
-			fprintf(f, "\n");
-		}
+		out_clusters(f, clusters);
 		cJSON_Delete(clusters);
 	}
 	rc = 0;
 done:
-	free(cl.heads);
-	finish(&o, doc);
+	cluster_free(cl);
+	out_finish(&o, doc);
 	return rc;
 }
 
@@ -1177,13 +706,13 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 		goto done;
 	}
 	sqlite3_finalize(st);
-	section(&o, doc, "last_node", "Where conversations end (in_progress: "
+	out_section(&o, doc, "last_node", "Where conversations end (in_progress: "
 	    "still open, active within the idle window)");
 	if (query(r, "SELECT node, sum(NOT live) AS n, sum(live) AS p FROM "
 	    "dropoff_last GROUP BY node ORDER BY n DESC, p DESC, node", 0, NULL,
 	    NULL, &o, nn, nw, err, errlen) == -1)
 		goto done;
-	section(&o, doc, "questionnaire", "Questionnaire step where people "
+	out_section(&o, doc, "questionnaire", "Questionnaire step where people "
 	    "give up");
 	if (query(r, "WITH reached AS (SELECT node, count(DISTINCT "
 	    "conversation) AS c FROM all_messages WHERE direction = 'out' AND "
@@ -1197,7 +726,7 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 done:
 	sqlite3_exec(r->db, "DROP TABLE IF EXISTS temp.dropoff_last", NULL,
 	    NULL, NULL);
-	finish(&o, doc);
+	out_finish(&o, doc);
 	return rc;
 }
 
@@ -1249,11 +778,11 @@ review_feedback(struct review *r, int64_t since, const char *version,
 		snprintf(title, sizeof(title), "Replies rated %s (dates UTC%s"
 		    "%.64s)", kinds[k].title, version ? "; content version " :
 		    "", version ? version : "");
-		section(&o, doc, kinds[k].key, title);
+		out_section(&o, doc, kinds[k].key, title);
 		rc = query(r, kinds[k].sql, since, NULL, version, &o, names,
 		    widths, err, errlen);
 	}
-	finish(&o, doc);
+	out_finish(&o, doc);
 	return rc;
 }
 
@@ -1424,14 +953,14 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	out_begin(&o, f, json);
 	o.whole = true;
 	/* whose it is, before what was said */
-	section(&o, doc, "conversation", "Conversation");
+	out_section(&o, doc, "conversation", "Conversation");
 	if (query(r, "SELECT id, channel, user, " UTC("started") ", "
 	    UTC("ended") " FROM all_conversations WHERE id = ?1 LIMIT 1", 0,
 	    conv, NULL, &o, cnames, cwidths, err, errlen) == -1) {
 		cJSON_Delete(doc);
 		return -1;
 	}
-	section(&o, doc, "messages", "Messages");
+	out_section(&o, doc, "messages", "Messages");
 	o.under = 1u << 7;	/* comment */
 	rc = query(r, "SELECT m.id, " UTC("m.time") ", CASE m.direction WHEN "
 	    "'in' THEN 'user' ELSE 'bot' END, m.intent, m.node, " MSG_VERSION
@@ -1442,43 +971,10 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	    "m.id AND f.mtime = m.time WHERE m.conversation = ?1 ORDER BY "
 	    "m.time, m.f, m.id", 0, conv, NULL, &o, names,
 	    widths, err, errlen);
-	finish(&o, doc);
+	out_finish(&o, doc);
 	return rc;
 }
 
-/* One CSV field, quoted when it needs to be.  A field a spreadsheet
- * would take for a formula (=, +, -, @, a tab or a carriage return first:
- * a visitor's "=HYPERLINK(...)" becomes a live link, or worse, in the
- * reviewer's spreadsheet) gets a leading ' and quotes, so it stays text.
- * A spreadsheet, or the terminal export writes to, is a table: each
- * control character and invisible format character (unshown()) is a '?'
- * there as in the reports; line breaks and tabs stay, quoted. */
-static void
-csv_field(FILE *f, const char *s, bool last)
-{
-	bool formula, quote;
-	size_t i, k, n;
-
-	if (s == NULL)
-		s = "";
-	formula = *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
-	quote = formula || strpbrk(s, ",\"\n\r") != NULL;
-	if (quote)
-		fputs(formula ? "\"'" : "\"", f);
-	for (n = strlen(s), i = 0; i < n; i += k) {
-		if ((k = unshown(s + i, n - i)) > 0) {
-			fputc('?', f);
-			continue;
-		}
-		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
-		k = 1;
-	}
-	if (quote)
-		fputc('"', f);
-	fputc(last ? '\n' : ',', f);
-}
 
 int
 review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
@@ -1507,38 +1003,9 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 	sqlite3_bind_int64(st, 1, since);
 	if (csv)
 		for (i = 0; i < ncols; i++)
-			csv_field(f, cols[i], i == ncols - 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (csv) {
-			for (i = 0; i < ncols; i++)
-				csv_field(f, (const char *)
-				    sqlite3_column_text(st, i), i == ncols - 1);
-		} else {
-			cJSON *o = cJSON_CreateObject();
-			char *s;
-
-			for (i = 0; i < ncols; i++) {
-				if (sqlite3_column_type(st, i) == SQLITE_NULL)
-					cJSON_AddNullToObject(o, cols[i]);
-				else if (i == helpful)
-					cJSON_AddBoolToObject(o, cols[i],
-					    sqlite3_column_int(st, i));
-				else if (sqlite3_column_type(st, i) ==
-				    SQLITE_INTEGER)
-					cJSON_AddNumberToObject(o, cols[i],
-					    (double)sqlite3_column_int64(st, i));
-				else
-					cJSON_AddStringToObject(o, cols[i],
-					    (const char *)sqlite3_column_text(st,
-					    i));
-			}
-			if ((s = cJSON_PrintUnformatted(o)) != NULL) {
-				put_json(f, s);
-				free(s);
-			}
-			cJSON_Delete(o);
-		}
-	}
+			out_csv_field(f, cols[i], i == ncols - 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		out_export_row(f, st, cols, ncols, helpful, csv);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));

@@ -19,6 +19,7 @@
 #include "storage/review.h"
 #include "storage/schema.h"
 #include "storage/store.h"
+#include "tests/lib/memout.h"
 
 static char path_a[256], path_b[256];
 
@@ -126,29 +127,14 @@ open_one(bool both)
 	return r;
 }
 
-/* A report's output, captured in memory. */
-struct mem {
-	char	*buf;
-	size_t	 len;
-	FILE	*f;
-};
-
+/* A report's output, captured in memory (tests/lib/memout.h). */
 static FILE *
-mem_open(struct mem *m)
+mem_open(struct memout *m)
 {
-	m->buf = NULL;
-	m->len = 0;
-	m->f = open_memstream(&m->buf, &m->len);
-	assert_non_null(m->f);
-	return m->f;
-}
+	FILE *f = memout_open(m);
 
-/* The output, whole: the caller frees it. */
-static char *
-mem_close(struct mem *m)
-{
-	fclose(m->f);
-	return m->buf;
+	assert_non_null(f);
+	return f;
 }
 
 /* Run a report into a string. */
@@ -159,10 +145,10 @@ static char *
 run(report_fn *fn, struct review *r, int64_t since, bool json)
 {
 	char err[256];
-	struct mem m;
+	struct memout m;
 
 	assert_int_equal(fn(r, since, json, mem_open(&m), err, sizeof(err)), 0);
-	return mem_close(&m);
+	return memout_close(&m);
 }
 
 /* A report of content version V only (NULL: every version), unmatched
@@ -174,11 +160,11 @@ static char *
 of_version(version_fn *fn, struct review *r, const char *v, bool json)
 {
 	char err[256];
-	struct mem m;
+	struct memout m;
 
 	if (fn(r, 0, v, json, mem_open(&m), err, sizeof(err)))
 		fail_msg("report of %s: %s", v ? v : "(all)", err);
-	return mem_close(&m);
+	return memout_close(&m);
 }
 
 /* The feedback report as advisorctl gives it without --helpful. */
@@ -227,12 +213,12 @@ static char *
 dropoff(struct review *r, int64_t live_after, bool json)
 {
 	char err[256];
-	struct mem m;
+	struct memout m;
 
 	if (review_dropoff(r, 0, live_after, json, mem_open(&m), err,
 	    sizeof(err)))
 		fail_msg("dropoff: %s", err);
-	return mem_close(&m);
+	return memout_close(&m);
 }
 
 /* The transcript of CONV */
@@ -240,11 +226,11 @@ static char *
 transcript(struct review *r, const char *conv, bool json)
 {
 	char err[256];
-	struct mem m;
+	struct memout m;
 
 	if (review_transcript(r, conv, json, mem_open(&m), err, sizeof(err)))
 		fail_msg("transcript %s: %s", conv, err);
-	return mem_close(&m);
+	return memout_close(&m);
 }
 
 static double
@@ -1250,7 +1236,7 @@ test_feedback_helpful(void **state)
 {
 	struct review *r;
 	char err[256], *s, want[192];
-	struct mem m;
+	struct memout m;
 	cJSON *doc, *h;
 
 	(void)state;
@@ -1274,7 +1260,7 @@ test_feedback_helpful(void **state)
 	free(s);
 	assert_int_equal(review_feedback(r, 0, NULL, true, true, mem_open(&m),
 	    err, sizeof(err)), 0);
-	s = mem_close(&m);
+	s = memout_close(&m);
 	doc = cJSON_Parse(s);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
 	    "not_helpful")), 2);
@@ -1287,7 +1273,7 @@ test_feedback_helpful(void **state)
 	free(s);
 	assert_int_equal(review_feedback(r, 0, "v1", true, false,
 	    mem_open(&m), err, sizeof(err)), 0);
-	s = mem_close(&m);
+	s = memout_close(&m);
 	assert_non_null(strstr(s, "Replies rated helpful (dates UTC; content "
 	    "version v1)"));
 	assert_true(strstr(s, "rated not helpful") < strstr(s,
@@ -1299,7 +1285,7 @@ test_feedback_helpful(void **state)
 	/* of another content, neither section has a row */
 	assert_int_equal(review_feedback(r, 0, "v9", true, true, mem_open(&m),
 	    err, sizeof(err)), 0);
-	s = mem_close(&m);
+	s = memout_close(&m);
 	doc = cJSON_Parse(s);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
 	    "helpful")), 0);
@@ -2193,11 +2179,11 @@ test_same_conversation_two_files(void **state)
 	/* export: every message once, a rating on its own reply's row */
 	{
 		char err[256];
-		struct mem m;
+		struct memout m;
 
 		assert_int_equal(review_export(r, 0, false, mem_open(&m), err,
 		    sizeof(err)), 0);
-		s = mem_close(&m);
+		s = memout_close(&m);
 	}
 	for (n = 0, p = s; (p = strchr(p, '\n')) != NULL; p++)
 		n++;
