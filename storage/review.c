@@ -94,75 +94,94 @@ has_table(struct review *r, int i, const char *name)
  * another (a rating to its reply, a reply to the question before it, a
  * conversation's saved state) stays in F.  A file may also hold what
  * another holds: a copy, or a backup restored and written on since.  A
- * conversation is then one conversation, its row taken from the first
- * file named that has it; a message is one message when another file
- * named before has the same one (the same conversation, id, time,
- * direction and text), and counts there only; file_messages keeps every
- * row, for the joins within a file.  A rating names its reply by id in
+ * conversation is then one conversation as it stands now: its row is the
+ * one of the file it was last active in (SCHEMA_LAST_ACTIVE; of the first
+ * file named of those as new), so that a backup copied while it was open
+ * does not keep it open once the log has ended it; file_conversations
+ * keeps every file's row, for a message's own.  A message is one message
+ * when another file named before has the same one (the same
+ * conversation, id, time, direction and text), and counts there only;
+ * file_messages keeps every row, for the joins within a file.  A rating names its reply by id in
  * its own file, so it carries the reply's time too (mtime): a copy's
  * rating of the same reply is the same rating, a rating of another reply
  * under the same id in another file is not.
  */
+#define VIEW_MAX	65536	/* ten files' conversations: about 40,000 */
+
 static int
 make_views(struct review *r, char *err, size_t errlen)
 {
-	char sql[16384];
+	char *sql = malloc(VIEW_MAX);
 	size_t t, o;
-	int i, j;
+	int i, j, rc = -1;
 
+	if (sql == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
-		o = (size_t)snprintf(sql, sizeof(sql),
+		o = (size_t)snprintf(sql, VIEW_MAX,
 		    "CREATE TEMP VIEW all_%s AS ", tables[t]);
-		for (i = 0; i < r->n && o < sizeof(sql); i++) {
+		for (i = 0; i < r->n && o < VIEW_MAX; i++) {
 			if (t == 4 && !has_table(r, i, tables[t]))
-				o += (size_t)snprintf(sql + o, sizeof(sql) - o,
+				o += (size_t)snprintf(sql + o, VIEW_MAX - o,
 				    "%sSELECT NULL AS time, NULL AS version, "
 				    "NULL AS f WHERE 0", i ? " UNION ALL " : "");
 			else if (t == 2)
-				o += (size_t)snprintf(sql + o, sizeof(sql) - o,
+				o += (size_t)snprintf(sql + o, VIEW_MAX - o,
 				    "%sSELECT x.*, %d AS f, (SELECT y.time FROM "
 				    "f%d.messages y WHERE y.id = x.message AND "
 				    "y.conversation = x.conversation) AS mtime "
 				    "FROM f%d.feedback x", i ? " UNION ALL " : "",
 				    i, i, i);
 			else
-				o += (size_t)snprintf(sql + o, sizeof(sql) - o,
+				o += (size_t)snprintf(sql + o, VIEW_MAX - o,
 				    "%sSELECT %s, %d AS f FROM f%d.%s x WHERE 1",
 				    i ? " UNION ALL " : "", t == 1 ? msg_cols(r,
 				    i) : "*", i, i, tables[t]);
-			/* what a file named before holds counts there */
-			for (j = 0; j < i && o < sizeof(sql); j++)
-				if (t == 0)
+			/* a conversation another file holds as newly active
+			 * (or as new, and named before) is that file's */
+			for (j = 0; t == 0 && j < r->n && o < VIEW_MAX; j++)
+				if (j != i)
 					o += (size_t)snprintf(sql + o,
-					    sizeof(sql) - o, " AND x.id NOT IN "
-					    "(SELECT id FROM f%d.conversations)",
-					    j);
-				else if (t == 1)
+					    VIEW_MAX - o, " AND NOT EXISTS "
+					    "(SELECT 1 FROM f%d.conversations c "
+					    "WHERE c.id = x.id AND "
+					    SCHEMA_LAST_ACTIVE("f%d.") " %s "
+					    "(SELECT " SCHEMA_LAST_ACTIVE("f%d.")
+					    " FROM f%d.conversations c WHERE "
+					    "c.id = x.id))", j, j, j < i ? ">=" :
+					    ">", i, i);
+			/* a message a file named before holds counts there */
+			for (j = 0; j < i && o < VIEW_MAX; j++)
+				if (t == 1)
 					o += (size_t)snprintf(sql + o,
-					    sizeof(sql) - o, " AND NOT EXISTS "
+					    VIEW_MAX - o, " AND NOT EXISTS "
 					    "(SELECT 1 FROM f%d.messages y WHERE "
 					    "y.id = x.id AND y.conversation = "
 					    "x.conversation AND y.time = x.time "
 					    "AND y.direction = x.direction AND "
 					    "y.text = x.text)", j);
 		}
-		if (o >= sizeof(sql) || sqlite3_exec(r->db, sql, NULL, NULL,
+		if (o >= VIEW_MAX || sqlite3_exec(r->db, sql, NULL, NULL,
 		    NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "%s", o >= sizeof(sql) ? "too "
+			snprintf(err, errlen, "%s", o >= VIEW_MAX ? "too "
 			    "many files" : sqlite3_errmsg(r->db));
-			return -1;
+			goto done;
 		}
 	}
-	o = (size_t)snprintf(sql, sizeof(sql), "CREATE TEMP VIEW "
-	    "file_messages AS ");
-	for (i = 0; i < r->n && o < sizeof(sql); i++)
-		o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%sSELECT %s, "
-		    "%d AS f FROM f%d.messages", i ? " UNION ALL " : "",
-		    msg_cols(r, i), i, i);
-	if (o >= sizeof(sql) || sqlite3_exec(r->db, sql, NULL, NULL, NULL) !=
-	    SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
-		return -1;
+	for (t = 0; t < 2; t++) {
+		o = (size_t)snprintf(sql, VIEW_MAX, "CREATE TEMP VIEW file_%s AS ",
+		    tables[t]);
+		for (i = 0; i < r->n && o < VIEW_MAX; i++)
+			o += (size_t)snprintf(sql + o, VIEW_MAX - o, "%sSELECT "
+			    "%s, %d AS f FROM f%d.%s", i ? " UNION ALL " : "",
+			    t == 1 ? msg_cols(r, i) : "*", i, i, tables[t]);
+		if (o >= VIEW_MAX || sqlite3_exec(r->db, sql, NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+			goto done;
+		}
 	}
 	/* A reply rated twice (a click, then a second thought after a
 	 * resume, whose history offers the buttons again) counts once, by
@@ -175,9 +194,12 @@ make_views(struct review *r, char *err, size_t errlen)
 	    "ORDER BY time DESC, id DESC) AS k FROM all_feedback) WHERE k = 1",
 	    NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
-		return -1;
+		goto done;
 	}
-	return 0;
+	rc = 0;
+done:
+	free(sql);
+	return rc;
 }
 
 /* PATH as an SQLite URI, opened read-only or read-write: '?', '#' and '%'
@@ -208,7 +230,7 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 	char *uri, sql[128];
 	struct stat sb[10];
 	FILE *f;
-	int i, j, ok, known, empty;
+	int i, j, ok, known, empty, rc;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -219,6 +241,9 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 	    SQLITE_OPEN_URI, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(r->db, 5000);
+	if (sqlite3_exec(r->db, "CREATE TEMP TABLE files (f INTEGER PRIMARY "
+	    "KEY, path TEXT NOT NULL)", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
 	for (i = 0; i < n; i++) {
 		unsigned char magic[16];
 
@@ -272,6 +297,17 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 		}
 		sqlite3_finalize(st);
 		r->n++;
+		/* the file's name as given, for the transcript of a
+		 * conversation several files hold */
+		if (sqlite3_prepare_v2(r->db, "INSERT INTO temp.files VALUES "
+		    "(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int(st, 1, i);
+		sqlite3_bind_text(st, 2, paths[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			goto fail;
 		snprintf(sql, sizeof(sql), "SELECT count(*) FILTER (WHERE name "
 		    "= 'messages'), count(*) FROM f%d.sqlite_master", i);
 		ok = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) == SQLITE_OK
@@ -475,8 +511,8 @@ done:
  * own version, or for a row from before user_version 3, which has none,
  * its conversation's. */
 #define OF_VERSION "(?2 IS NULL OR m.content_version = ?2 OR " \
-    "(m.content_version IS NULL AND m.conversation IN (SELECT id FROM " \
-    "all_conversations WHERE content_version = ?2)))"
+    "(m.content_version IS NULL AND (m.f, m.conversation) IN (SELECT f, " \
+    "id FROM file_conversations WHERE content_version = ?2)))"
 
 /* The content version message m was answered by, for transcript and
  * export: its own (an incoming message's, user_version 3 on); for a reply,
@@ -489,7 +525,7 @@ done:
     "q.f = m.f AND q.conversation = m.conversation AND q.id < m.id AND " \
     "q.direction = " \
     "'in' ORDER BY q.id DESC LIMIT 1) END, (SELECT v.content_version FROM " \
-    "all_conversations v WHERE v.id = m.conversation LIMIT 1))"
+    "file_conversations v WHERE v.f = m.f AND v.id = m.conversation))"
 
 /*
  * How much content VERSION has been asked: when it was last loaded, and
@@ -938,9 +974,13 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	static const char *const names[] = { "id", "time", "from", "intent",
 	    "node", "content_version", "rating", "comment", "text" };
 	static const int widths[] = { 6, 20, 4, 22, 18, 17, 11, 0, 0 };
+	/* file: with several --db files, the conversation as each that
+	 * holds it has it, the one it was last active in (as the reports
+	 * count it) first; a backup's copy may say it is still open */
 	static const char *const cnames[] = { "id", "channel", "user",
-	    "started", "ended" };
-	static const int cwidths[] = { 26, 7, 16, 20, 0 };
+	    "started", "ended", "file" };
+	static const int cwidths[] = { 26, 7, 16, 20, 0, 0 };
+	static const int fwidths[] = { 26, 7, 16, 20, 20, 0 };
 	cJSON *doc;
 	char id[512];
 	struct out o;
@@ -953,10 +993,17 @@ review_transcript(struct review *r, const char *conv, bool json, FILE *f,
 	out_begin(&o, f, json);
 	o.whole = true;
 	/* whose it is, before what was said */
-	out_section(&o, doc, "conversation", "Conversation");
-	if (query(r, "SELECT id, channel, user, " UTC("started") ", "
+	out_section(&o, doc, "conversation", r->n > 1 ? "Conversation (in "
+	    "each file that holds it, the one it was last active in first)" :
+	    "Conversation");
+	if (query(r, r->n > 1 ? "SELECT c.id, c.channel, c.user, "
+	    UTC("c.started") ", " UTC("c.ended") ", p.path FROM "
+	    "file_conversations c JOIN files p ON p.f = c.f WHERE c.id = ?1 "
+	    "ORDER BY c.f != (SELECT a.f FROM all_conversations a WHERE a.id "
+	    "= ?1), c.f" : "SELECT id, channel, user, " UTC("started") ", "
 	    UTC("ended") " FROM all_conversations WHERE id = ?1 LIMIT 1", 0,
-	    conv, NULL, &o, cnames, cwidths, err, errlen) == -1) {
+	    conv, NULL, &o, cnames, r->n > 1 ? fwidths : cwidths, err,
+	    errlen) == -1) {
 		cJSON_Delete(doc);
 		return -1;
 	}
@@ -992,11 +1039,13 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 	sqlite3_stmt *st;
 	int i, rc;
 
-	if (prepare(r, "SELECT m.id, m.conversation, c.channel, "
-	    "c.user, m.direction, " UTC("m.time") ", m.text, m.intent, "
-	    "m.node, m.suggestion, m.latency_us, f.helpful != 0, f.comment, "
-	    MSG_VERSION " FROM all_messages m LEFT JOIN all_conversations c ON "
-	    "c.id = m.conversation LEFT JOIN rated f ON f.conversation = "
+	/* channel, user: as the message's own file has its conversation */
+	if (prepare(r, "SELECT m.id, "
+	    "m.conversation, c.channel, c.user, m.direction, " UTC("m.time")
+	    ", m.text, m.intent, m.node, m.suggestion, m.latency_us, "
+	    "f.helpful != 0, f.comment, " MSG_VERSION " FROM all_messages m "
+	    "LEFT JOIN file_conversations c ON c.f = m.f AND c.id = "
+	    "m.conversation LEFT JOIN rated f ON f.conversation = "
 	    "m.conversation AND f.message = m.id AND f.mtime = m.time WHERE "
 	    "m.time >= ?1 ORDER BY m.time, m.id, m.f", &st, err, errlen) == -1)
 		return -1;

@@ -2212,6 +2212,93 @@ test_same_conversation_two_files(void **state)
 	review_close(r);
 }
 
+/*
+ * A backup reviewed beside the log it was taken from, the backup named
+ * first: it was copied while conversation a was open, and in the log a
+ * went on (a bridge person's new name, two more messages) and ended.
+ * The conversation is as it stands now, in the file it was last active
+ * in: ended, not in progress; the transcript shows it as each file has
+ * it, naming the file, the latest first; each exported message has its
+ * own file's conversation row.  Before, all three took the first file
+ * named: a showed as still open, counted in progress, and the log's
+ * messages came with the backup's name.
+ */
+static void
+test_conversation_last_file(void **state)
+{
+	struct review *r;
+	const cJSON *a, *x;
+	cJSON *doc;
+	char *s, sql[4096], err[256];
+	struct memout m;
+
+	(void)state;
+	snprintf(sql, sizeof(sql), "%s"
+	    "UPDATE conversations SET user = 'Ann', channel = 'bridge' WHERE "
+	    "id = 'a';"
+	    MSG_INTO "(11, 'a', 'in', 'what is bpo', 'define_bpo', 'q_size',"
+	    " NULL, NULL, NULL, 0, " T1 " + 5000);"
+	    MSG_INTO "(12, 'a', 'out', 'BPO means...', 'define_bpo',"
+	    " 'define_bpo', NULL, NULL, NULL, 900, " T1 " + 6000);"
+	    "UPDATE conversations SET user = 'Ann Lee', ended = " T1 " + 7000 "
+	    "WHERE id = 'a';", sql_a);
+	fixture(path_b, sql);
+	snprintf(sql, sizeof(sql), "%s"
+	    "UPDATE conversations SET user = 'Ann', channel = 'bridge' WHERE "
+	    "id = 'a';", sql_a);
+	fixture(path_a, sql);
+	r = open_one(true);
+
+	s = transcript(r, "a", true);
+	doc = cJSON_Parse(s);
+	a = cJSON_GetObjectItem(doc, "conversation");
+	assert_int_equal(cJSON_GetArraySize(a), 2);
+	x = cJSON_GetArrayItem(a, 0);
+	str_is(x, "file", path_b);
+	str_is(x, "user", "Ann Lee");
+	str_is(x, "ended", "2025-01-01T00:00:00Z");
+	x = cJSON_GetArrayItem(a, 1);
+	str_is(x, "file", path_a);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "ended")));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "messages")), 10);
+	cJSON_Delete(doc);
+	free(s);
+
+	/* ended in the file it was last active in: not in progress, though
+	 * everything counts as recent */
+	s = dropoff(r, 0, true);
+	doc = cJSON_Parse(s);
+	x = item_with(cJSON_GetObjectItem(doc, "last_node"), "node",
+	    "define_bpo");
+	assert_non_null(x);
+	assert_int_equal(num(x, "conversations_ended"), 1);
+	assert_int_equal(num(x, "in_progress"), 0);
+	cJSON_Delete(doc);
+	free(s);
+
+	/* each message with its own file's conversation row */
+	assert_int_equal(review_export(r, 0, false, mem_open(&m), err,
+	    sizeof(err)), 0);
+	s = memout_close(&m);
+	assert_non_null(strstr(s, "{\"id\":11,\"conversation\":\"a\","
+	    "\"channel\":\"bridge\",\"user\":\"Ann Lee\","));
+	assert_non_null(strstr(s, "{\"id\":1,\"conversation\":\"a\","
+	    "\"channel\":\"bridge\",\"user\":\"Ann\","));
+	free(s);
+	review_close(r);
+
+	/* one file: the transcript's conversation names none */
+	r = open_one(false);
+	s = transcript(r, "a", true);
+	doc = cJSON_Parse(s);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "conversation"), 0);
+	assert_null(cJSON_GetObjectItem(x, "file"));
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
 /* What clicks led to: a reply to a click on a node without a topic says
  * "choose", and counts by the node it led to; a reply to a click on a
  * topic counts under its intent, with the click counted (the option in
@@ -2471,6 +2558,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_same_conversation_two_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conversation_last_file,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_clicks, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
