@@ -799,15 +799,37 @@ done:
 /* The replies rated as WHICH says (an SQL condition on fb, the rating),
  * for review_feedback: a, the rated reply; m, the question before it,
  * whose content version is the reply's (replies record none). */
+#define RATED_FROM "FROM rated fb JOIN all_messages a ON a.id = " \
+    "fb.message AND a.conversation = fb.conversation AND a.time = " \
+    "fb.mtime LEFT JOIN file_messages m ON m.f = a.f AND m.conversation = " \
+    "a.conversation AND m.id = (SELECT q.id FROM file_messages q WHERE " \
+    "q.f = a.f AND q.conversation = a.conversation AND q.id < a.id AND " \
+    "q.direction = 'in' ORDER BY q.id DESC LIMIT 1) WHERE fb.time >= ?1 " \
+    "AND " OF_VERSION
 #define RATED(which) "SELECT fb.message, date(fb.time / 1000000, " \
     "'unixepoch'), fb.conversation, a.node, m.text, a.text, fb.comment " \
-    "FROM rated fb JOIN all_messages a ON a.id = fb.message AND " \
-    "a.conversation = fb.conversation AND a.time = fb.mtime LEFT JOIN " \
-    "file_messages m ON m.f = a.f AND m.conversation = a.conversation AND " \
-    "m.id = (SELECT q.id FROM file_messages q WHERE q.f = a.f AND " \
-    "q.conversation = a.conversation AND q.id < a.id AND q.direction = " \
-    "'in' ORDER BY q.id DESC LIMIT 1) WHERE " which \
-    " AND fb.time >= ?1 AND " OF_VERSION " ORDER BY fb.time"
+    RATED_FROM " AND " which " ORDER BY fb.time"
+
+/* The rated replies of RATED_FROM by the node that said them, the most
+ * rated not helpful first: which answers to fix first, before the list of
+ * every one (thousands in a busy log).  commented: the not helpful
+ * ratings with a comment, the ones that say why. */
+static int
+by_node(struct review *r, int64_t since, const char *version,
+    struct out *o, cJSON *doc, char *err, size_t errlen)
+{
+	static const char *const names[] = { "node", "rated", "not_helpful",
+	    "helpful", "commented" };
+	static const int widths[] = { 26, 5, 11, 7, 9 };
+
+	out_section(o, doc, "by_node", "Rated replies by the node that said "
+	    "them (the most rated not helpful first)");
+	return query(r, "SELECT a.node, count(*) AS n, "
+	    "sum(NOT fb.helpful) AS bad, sum(fb.helpful != 0), sum(NOT "
+	    "fb.helpful AND trim(coalesce(fb.comment, '')) != '') "
+	    RATED_FROM " GROUP BY a.node ORDER BY bad DESC, n DESC, a.node", since,
+	    NULL, version, o, names, widths, err, errlen);
+}
 
 int
 review_feedback(struct review *r, int64_t since, const char *version,
@@ -841,6 +863,8 @@ review_feedback(struct review *r, int64_t since, const char *version,
 		cJSON_AddItemToObject(doc, "content_version", version ?
 		    cJSON_CreateString(version) : cJSON_CreateNull());
 	rc = index_messages(r, err, errlen);
+	if (rc == 0)
+		rc = by_node(r, since, version, &o, doc, err, errlen);
 	for (k = 0; k < (helpful ? 2 : 1) && rc == 0; k++) {
 		snprintf(title, sizeof(title), "Replies rated %s (dates UTC%s"
 		    "%.64s)", kinds[k].title, version ? "; content version " :

@@ -301,6 +301,11 @@ def main():
         R.check("feedback: the node that said it, and the reply whole",
                 fb and fb[0]["node"] == s["kpo"]["node"] and fb[0]["reply"] == s["kpo"]["text"], fb)
         R.check("feedback: no helpful ratings unless asked", "helpful" not in json.loads(out), out[:300])
+        nodes = {x["node"]: x for x in json.loads(out)["by_node"]}
+        R.check("feedback: the ratings counted by node, the not helpful first",
+                json.loads(out)["by_node"][0]["node"] == s["kpo"]["node"] and
+                (nodes[s["kpo"]["node"]]["not_helpful"], nodes[s["kpo"]["node"]]["commented"]) == (1, 1) and
+                sum(x["rated"] for x in nodes.values()) == 2, nodes)
         # what people liked, with its comment: in transcript and export,
         # and in feedback when asked
         rc, out, _ = ctl("--db", d.db, "--json", "feedback", "--helpful")

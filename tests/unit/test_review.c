@@ -2213,6 +2213,63 @@ test_same_conversation_two_files(void **state)
 }
 
 /*
+ * feedback opens with the rated replies counted by the node that said
+ * them, the most rated not helpful first: in a busy log the list of every
+ * rating runs to thousands of rows, and which answer to fix first could
+ * only be counted by hand.  A blank comment says nothing (not
+ * commented); the counts follow --content-version as the list does.
+ */
+static void
+test_feedback_by_node(void **state)
+{
+	struct review *r;
+	const cJSON *a, *x;
+	cJSON *doc;
+	char *s, sql[4096];
+
+	(void)state;
+	snprintf(sql, sizeof(sql), "%s"
+	    "INSERT INTO feedback VALUES (3, 4, 'a', 0, '  ', " T1 " + 1);"
+	    "INSERT INTO feedback VALUES (4, 10, 'b', 0, 'no', " T2 ");", sql_a);
+	fixture(path_a, sql);
+	r = open_one(false);
+	s = feedback_of(r, NULL, true);
+	doc = cJSON_Parse(s);
+	a = cJSON_GetObjectItem(doc, "by_node");
+	assert_int_equal(cJSON_GetArraySize(a), 2);
+	x = cJSON_GetArrayItem(a, 0);
+	str_is(x, "node", "root");
+	assert_int_equal(num(x, "rated"), 3);
+	assert_int_equal(num(x, "not_helpful"), 3);
+	assert_int_equal(num(x, "helpful"), 0);
+	assert_int_equal(num(x, "commented"), 2);
+	x = cJSON_GetArrayItem(a, 1);
+	str_is(x, "node", "q_size");
+	assert_int_equal(num(x, "rated"), 1);
+	assert_int_equal(num(x, "not_helpful"), 0);
+	assert_int_equal(num(x, "helpful"), 1);
+	cJSON_Delete(doc);
+	free(s);
+	/* the table: before the list, one row a node */
+	s = feedback_of(r, NULL, false);
+	assert_non_null(strstr(s, "\nRated replies by the node that said "
+	    "them (the most rated not helpful first)\nnode "));
+	assert_non_null(strstr(s, "\nroot                       3     3      "
+	    "     0       2         \n"));
+	assert_true(strstr(s, "by the node") < strstr(s, "Replies rated not "
+	    "helpful"));
+	free(s);
+	/* a version nobody asked: nothing counted */
+	s = feedback_of(r, "v9", true);
+	doc = cJSON_Parse(s);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "by_node")), 0);
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
+/*
  * A backup reviewed beside the log it was taken from, the backup named
  * first: it was copied while conversation a was open, and in the log a
  * went on (a bridge person's new name, two more messages) and ended.
@@ -2560,6 +2617,8 @@ main(void)
 		    test_same_conversation_two_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conversation_last_file,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feedback_by_node, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_stats_clicks, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
