@@ -38,13 +38,14 @@ usage(FILE *f)
 "                         where conversations end; questionnaire give-ups;\n"
 "                         a conversation still open with a message in the\n"
 "                         last MINUTES (30) is in progress, not given up\n"
-"  feedback [--content-version V | --current] [--helpful]\n"
+"  feedback [--content-version V | --current] [--node NODE] [--helpful]\n"
 "                         the rated replies counted by the node that said\n"
 "                         them, the most rated not helpful first; then\n"
 "                         each reply rated not helpful, with the node that\n"
 "                         said it, the question and the comment; only\n"
 "                         the answers of content version V, or of the\n"
-"                         content loaded last; --helpful: then the replies\n"
+"                         content loaded last; --node: only the replies\n"
+"                         said at NODE; --helpful: then the replies\n"
 "                         rated helpful too, with their comments\n"
 "  transcript ID          one conversation, message by message\n"
 "  export --format csv|jsonl\n"
@@ -127,6 +128,7 @@ static const struct option opts[] = {
 	{ "current", no_argument, NULL, 'c' },
 	{ "idle", required_argument, NULL, 'i' },
 	{ "helpful", no_argument, NULL, 'p' },
+	{ "node", required_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -142,7 +144,7 @@ static const struct command {
 	{ "stats", 0, "djs" },
 	{ "unmatched", 0, "djsvc" },
 	{ "dropoff", 0, "djsi" },
-	{ "feedback", 0, "djsvcp" },
+	{ "feedback", 0, "djsvcpn" },
 	{ "transcript", 1, "dj" },
 	{ "export", 0, "dsf" },
 	{ "purge", 0, "djo" },
@@ -197,6 +199,7 @@ bad_option(int ch, char *const *argv)
 struct args {
 	const char	*format;
 	const char	*version;
+	const char	*node;		/* feedback --node */
 	long		 days;
 	bool		 newest;
 	bool		 helpful;	/* feedback --helpful */
@@ -322,6 +325,13 @@ main(int argc, char **argv)
 		case 'p':
 			a.helpful = true;
 			break;
+		case 'n':
+			if (*optarg == '\0') {
+				complain("--node wants a dialogue node");
+				return 2;
+			}
+			a.node = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -380,6 +390,13 @@ main(int argc, char **argv)
 		complain("%s", err);
 		return 1;
 	}
+	/* a mistyped node would read as one nobody rated */
+	if (a.node != NULL && (rc = review_node_known(r, a.node, err,
+	    sizeof(err))) != 1) {
+		review_close(r);
+		complain("%s", err);
+		return 1;
+	}
 	if (strcmp(cmd, "stats") == 0)
 		rc = review_stats(r, since, json, stdout, err, sizeof(err));
 	else if (strcmp(cmd, "unmatched") == 0)
@@ -390,7 +407,7 @@ main(int argc, char **argv)
 		    wall_us() - (int64_t)idle * 60 * 1000000, json, stdout,
 		    err, sizeof(err));
 	else if (strcmp(cmd, "feedback") == 0)
-		rc = review_feedback(r, since, a.version, a.helpful, json,
+		rc = review_feedback(r, since, a.version, a.node, a.helpful, json,
 		    stdout, err, sizeof(err));
 	else if (strcmp(cmd, "transcript") == 0)
 		rc = review_transcript(r, argv[optind + 1], json, stdout, err,

@@ -430,11 +430,12 @@ prepare(struct review *r, const char *sql, sqlite3_stmt **st, char *err,
 	return -1;
 }
 
-/* Run SQL (with ?1 and ?2 bound by bind()) and emit every row. */
+/* Run SQL (with ?1 and ?2 bound by bind(), ?3 to TEXT3 when SQL has it)
+ * and emit every row. */
 static int
-query(struct review *r, const char *sql, int64_t since, const char *text1,
-    const char *text2, struct out *o, const char *const *names,
-    const int *widths, char *err, size_t errlen)
+query3(struct review *r, const char *sql, int64_t since, const char *text1,
+    const char *text2, const char *text3, struct out *o,
+    const char *const *names, const int *widths, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -442,9 +443,21 @@ query(struct review *r, const char *sql, int64_t since, const char *text1,
 	if (prepare(r, sql, &st, err, errlen) == -1)
 		return -1;
 	bind(st, since, text1, text2);
+	if (text3 != NULL && sqlite3_bind_parameter_count(st) >= 3)
+		sqlite3_bind_text(st, 3, text3, -1, SQLITE_STATIC);
 	rc = out_rows(o, st, names, widths, err, errlen);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* query3 without a ?3. */
+static int
+query(struct review *r, const char *sql, int64_t since, const char *text1,
+    const char *text2, struct out *o, const char *const *names,
+    const int *widths, char *err, size_t errlen)
+{
+	return query3(r, sql, since, text1, text2, NULL, o, names, widths,
+	    err, errlen);
 }
 
 /* A time of the log (microseconds) as ISO 8601 UTC, "2026-12-01T14:55:09Z":
@@ -805,7 +818,7 @@ done:
     "a.conversation AND m.id = (SELECT q.id FROM file_messages q WHERE " \
     "q.f = a.f AND q.conversation = a.conversation AND q.id < a.id AND " \
     "q.direction = 'in' ORDER BY q.id DESC LIMIT 1) WHERE fb.time >= ?1 " \
-    "AND " OF_VERSION
+    "AND " OF_VERSION " AND (?3 IS NULL OR a.node = ?3)"
 #define RATED(which) "SELECT fb.message, date(fb.time / 1000000, " \
     "'unixepoch'), fb.conversation, a.node, m.text, a.text, fb.comment " \
     RATED_FROM " AND " which " ORDER BY fb.time"
@@ -816,7 +829,7 @@ done:
  * ratings with a comment, the ones that say why. */
 static int
 by_node(struct review *r, int64_t since, const char *version,
-    struct out *o, cJSON *doc, char *err, size_t errlen)
+    const char *node, struct out *o, cJSON *doc, char *err, size_t errlen)
 {
 	static const char *const names[] = { "node", "rated", "not_helpful",
 	    "helpful", "commented" };
@@ -824,16 +837,17 @@ by_node(struct review *r, int64_t since, const char *version,
 
 	out_section(o, doc, "by_node", "Rated replies by the node that said "
 	    "them (the most rated not helpful first)");
-	return query(r, "SELECT a.node, count(*) AS n, "
-	    "sum(NOT fb.helpful) AS bad, sum(fb.helpful != 0), sum(NOT "
-	    "fb.helpful AND trim(coalesce(fb.comment, '')) != '') "
-	    RATED_FROM " GROUP BY a.node ORDER BY bad DESC, n DESC, a.node", since,
-	    NULL, version, o, names, widths, err, errlen);
+	return query3(r, "SELECT a.node, count(*) AS n, sum(NOT fb.helpful) "
+	    "AS bad, sum(fb.helpful != 0), sum(NOT fb.helpful AND "
+	    "trim(coalesce(fb.comment, '')) != '') " RATED_FROM " GROUP BY "
+	    "a.node ORDER BY bad DESC, n DESC, a.node", since, NULL, version,
+	    node, o, names, widths, err, errlen);
 }
 
 int
 review_feedback(struct review *r, int64_t since, const char *version,
-    bool helpful, bool json, FILE *f, char *err, size_t errlen)
+    const char *node, bool helpful, bool json, FILE *f, char *err,
+    size_t errlen)
 {
 	/* conversation: what `transcript` takes, to read the rated reply in
 	 * its place (a message id alone names no conversation, and with
@@ -864,14 +878,14 @@ review_feedback(struct review *r, int64_t since, const char *version,
 		    cJSON_CreateString(version) : cJSON_CreateNull());
 	rc = index_messages(r, err, errlen);
 	if (rc == 0)
-		rc = by_node(r, since, version, &o, doc, err, errlen);
+		rc = by_node(r, since, version, node, &o, doc, err, errlen);
 	for (k = 0; k < (helpful ? 2 : 1) && rc == 0; k++) {
 		snprintf(title, sizeof(title), "Replies rated %s (dates UTC%s"
 		    "%.64s)", kinds[k].title, version ? "; content version " :
 		    "", version ? version : "");
 		out_section(&o, doc, kinds[k].key, title);
-		rc = query(r, kinds[k].sql, since, NULL, version, &o, names,
-		    widths, err, errlen);
+		rc = query3(r, kinds[k].sql, since, NULL, version, node, &o,
+		    names, widths, err, errlen);
 	}
 	out_finish(&o, doc);
 	return rc;
@@ -973,6 +987,31 @@ review_version_known(struct review *r, const char *version, char *err,
 		snprintf(err, errlen, "no content version \"%.80s\" in the log, "
 		    "which records none", version);
 	return 0;
+}
+
+int
+review_node_known(struct review *r, const char *node, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(r, "SELECT EXISTS (SELECT 1 FROM all_messages WHERE "
+	    "direction = 'out' AND node = ?1)", &st, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0);
+	else {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	if (rc == 0)
+		snprintf(err, errlen, "no reply in the log was said at node "
+		    "\"%.80s\" (feedback lists the nodes rated, transcript and "
+		    "export the node of every reply)", node);
+	return rc;
 }
 
 /*

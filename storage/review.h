@@ -60,10 +60,16 @@ int	review_dropoff(struct review *, int64_t since_us,
 /* The replies rated not helpful; with HELPFUL, then those rated helpful
  * too (their comments say what worked).  VERSION: only the replies to
  * questions matched by that content version, as review_unmatched counts
- * them; NULL: all. */
+ * them; NULL: all.  NODE: only the replies said at that dialogue node;
+ * NULL: all. */
 int	review_feedback(struct review *, int64_t since_us,
-	    const char *version, bool helpful, bool json, FILE *out,
-	    char *err, size_t errlen);
+	    const char *version, const char *node, bool helpful, bool json,
+	    FILE *out, char *err, size_t errlen);
+/* Whether a reply in the log was said at dialogue node NODE: 1; 0, with
+ * ERR saying so (a mistyped node would read as one nobody rated); -1
+ * with the reason in ERR. */
+int	review_node_known(struct review *, const char *node, char *err,
+	    size_t errlen);
 int	review_transcript(struct review *, const char *conversation,
 	    bool json, FILE *out, char *err, size_t errlen);
 int	review_export(struct review *, int64_t since_us, bool csv, FILE *out,

@@ -306,6 +306,15 @@ def main():
                 json.loads(out)["by_node"][0]["node"] == s["kpo"]["node"] and
                 (nodes[s["kpo"]["node"]]["not_helpful"], nodes[s["kpo"]["node"]]["commented"]) == (1, 1) and
                 sum(x["rated"] for x in nodes.values()) == 2, nodes)
+        rc, out, _ = ctl("--db", d.db, "--json", "feedback", "--node", s["kpo"]["node"], "--helpful")
+        R.check("feedback --node: that node's ratings only", rc == 0 and
+                [x["node"] for x in json.loads(out)["by_node"]] == [s["kpo"]["node"]] and
+                len(json.loads(out)["not_helpful"]) == 1 and json.loads(out)["helpful"] == [], out[:300])
+        rc, out, err = ctl("--db", d.db, "feedback", "--node", "no_such_node")
+        R.check("feedback --node unknown: says so", rc == 1 and out == "" and
+                "no reply in the log was said at node \"no_such_node\"" in err, (rc, err))
+        rc, _, err = ctl("--db", d.db, "unmatched", "--node", "root")
+        R.check("--node is feedback's only", rc == 2 and "unmatched does not take --node" in err, (rc, err))
         # what people liked, with its comment: in transcript and export,
         # and in feedback when asked
         rc, out, _ = ctl("--db", d.db, "--json", "feedback", "--helpful")

@@ -172,7 +172,7 @@ static int
 not_helpful(struct review *r, int64_t since, const char *v, bool json,
     FILE *f, char *err, size_t errlen)
 {
-	return review_feedback(r, since, v, false, json, f, err, errlen);
+	return review_feedback(r, since, v, NULL, false, json, f, err, errlen);
 }
 
 #define unmatched_of(r, v, json) of_version(review_unmatched, r, v, json)
@@ -1258,7 +1258,7 @@ test_feedback_helpful(void **state)
 	assert_null(cJSON_GetObjectItem(doc, "helpful"));
 	cJSON_Delete(doc);
 	free(s);
-	assert_int_equal(review_feedback(r, 0, NULL, true, true, mem_open(&m),
+	assert_int_equal(review_feedback(r, 0, NULL, NULL, true, true, mem_open(&m),
 	    err, sizeof(err)), 0);
 	s = memout_close(&m);
 	doc = cJSON_Parse(s);
@@ -1271,7 +1271,7 @@ test_feedback_helpful(void **state)
 	rated_is(h, "w-r", "and bpo", "bpo", "clear, thanks");
 	cJSON_Delete(doc);
 	free(s);
-	assert_int_equal(review_feedback(r, 0, "v1", true, false,
+	assert_int_equal(review_feedback(r, 0, "v1", NULL, true, false,
 	    mem_open(&m), err, sizeof(err)), 0);
 	s = memout_close(&m);
 	assert_non_null(strstr(s, "Replies rated helpful (dates UTC; content "
@@ -1283,7 +1283,7 @@ test_feedback_helpful(void **state)
 	assert_non_null(strstr(strstr(s, "rated helpful"), want));
 	free(s);
 	/* of another content, neither section has a row */
-	assert_int_equal(review_feedback(r, 0, "v9", true, true, mem_open(&m),
+	assert_int_equal(review_feedback(r, 0, "v9", NULL, true, true, mem_open(&m),
 	    err, sizeof(err)), 0);
 	s = memout_close(&m);
 	doc = cJSON_Parse(s);
@@ -2225,7 +2225,8 @@ test_feedback_by_node(void **state)
 	struct review *r;
 	const cJSON *a, *x;
 	cJSON *doc;
-	char *s, sql[4096];
+	char *s, sql[4096], err[256];
+	struct memout m;
 
 	(void)state;
 	snprintf(sql, sizeof(sql), "%s"
@@ -2266,6 +2267,33 @@ test_feedback_by_node(void **state)
 	    "by_node")), 0);
 	cJSON_Delete(doc);
 	free(s);
+	/* --node: the drill-down from a row of by_node, that node's
+	 * ratings only; a node no reply was said at is named an error */
+	assert_int_equal(review_feedback(r, 0, NULL, "root", true, true,
+	    mem_open(&m), err, sizeof(err)), 0);
+	s = memout_close(&m);
+	doc = cJSON_Parse(s);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "by_node")), 1);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "not_helpful")), 3);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "helpful")), 0);
+	cJSON_Delete(doc);
+	free(s);
+	assert_int_equal(review_feedback(r, 0, NULL, "q_size", true, true,
+	    mem_open(&m), err, sizeof(err)), 0);
+	s = memout_close(&m);
+	doc = cJSON_Parse(s);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "not_helpful")), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "helpful")), 1);
+	cJSON_Delete(doc);
+	free(s);
+	assert_int_equal(review_node_known(r, "q_size", err, sizeof(err)), 1);
+	assert_int_equal(review_node_known(r, "q_sise", err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "\"q_sise\""));
 	review_close(r);
 }
 
