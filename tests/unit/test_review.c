@@ -2212,6 +2212,29 @@ test_same_conversation_two_files(void **state)
 	review_close(r);
 }
 
+/* feedback --node NODE --helpful has N rows by node, BAD rated not
+ * helpful and GOOD rated helpful. */
+static void
+feedback_at(struct review *r, const char *node, int n, int bad, int good)
+{
+	char err[256], *s;
+	struct memout m;
+	cJSON *doc;
+
+	assert_int_equal(review_feedback(r, 0, NULL, node, true, true,
+	    mem_open(&m), err, sizeof(err)), 0);
+	s = memout_close(&m);
+	doc = cJSON_Parse(s);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "by_node")), n);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "not_helpful")), bad);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "helpful")), good);
+	cJSON_Delete(doc);
+	free(s);
+}
+
 /*
  * feedback opens with the rated replies counted by the node that said
  * them, the most rated not helpful first: in a busy log the list of every
@@ -2226,7 +2249,6 @@ test_feedback_by_node(void **state)
 	const cJSON *a, *x;
 	cJSON *doc;
 	char *s, sql[4096], err[256];
-	struct memout m;
 
 	(void)state;
 	snprintf(sql, sizeof(sql), "%s"
@@ -2269,28 +2291,8 @@ test_feedback_by_node(void **state)
 	free(s);
 	/* --node: the drill-down from a row of by_node, that node's
 	 * ratings only; a node no reply was said at is named an error */
-	assert_int_equal(review_feedback(r, 0, NULL, "root", true, true,
-	    mem_open(&m), err, sizeof(err)), 0);
-	s = memout_close(&m);
-	doc = cJSON_Parse(s);
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
-	    "by_node")), 1);
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
-	    "not_helpful")), 3);
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
-	    "helpful")), 0);
-	cJSON_Delete(doc);
-	free(s);
-	assert_int_equal(review_feedback(r, 0, NULL, "q_size", true, true,
-	    mem_open(&m), err, sizeof(err)), 0);
-	s = memout_close(&m);
-	doc = cJSON_Parse(s);
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
-	    "not_helpful")), 0);
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
-	    "helpful")), 1);
-	cJSON_Delete(doc);
-	free(s);
+	feedback_at(r, "root", 1, 3, 0);
+	feedback_at(r, "q_size", 1, 0, 1);
 	assert_int_equal(review_node_known(r, "q_size", err, sizeof(err)), 1);
 	assert_int_equal(review_node_known(r, "q_sise", err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "\"q_sise\""));
