@@ -137,9 +137,24 @@ cell(FILE *f, int width, const char *v, bool whole)
 	fprintf(f, "%*s ", w < width ? width - w : 0, "");
 }
 
-/* A column that holds a JSON array of texts (each form people typed):
- * in --json the array itself, in a table its items joined by " | ", so
- * that a text with a comma in it stays one text. */
+/* The characters of S, as a column's padding counts them. */
+static int
+chars(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* A column that holds a JSON array of texts (each form people typed, the
+ * nodes a question was typed at): in --json the array itself, in a table
+ * its items joined by " | ", so that a text with a comma in it stays one
+ * text.  A column of a width (not the last, nor a transcript's) shows as
+ * many as fit, then how many more ("root | q_work +21"): a question typed
+ * at thirty nodes pushed the rest of its row 160 characters out of line,
+ * the text the reviewer looks for with it; --json has them all. */
 static void
 list_cell(struct out *o, cJSON *row, const char *name, int width,
     const char *v)
@@ -149,17 +164,31 @@ list_cell(struct out *o, cJSON *row, const char *name, int width,
 	size_t len = 0;
 	FILE *m;
 	const char *sep = "";
+	int n, i = 0, used = 0, w, more = 0;
 
 	if (o->json) {
 		cJSON_AddItemToObject(row, name, a ? a : cJSON_CreateArray());
 		return;
 	}
+	n = cJSON_GetArraySize(a);
 	if ((m = open_memstream(&buf, &len)) != NULL) {
-		cJSON_ArrayForEach(t, a)
-			if (cJSON_IsString(t)) {
-				fprintf(m, "%s%s", sep, t->valuestring);
-				sep = " | ";
+		cJSON_ArrayForEach(t, a) {
+			i++;
+			if (!cJSON_IsString(t))
+				continue;
+			w = chars(t->valuestring) + (*sep ? 3 : 0);
+			/* room for " +N" while more are to come */
+			if (more > 0 || (width > 0 && !o->whole && *sep &&
+			    used + w + (i < n ? 4 : 0) > width)) {
+				more++;
+				continue;
 			}
+			fprintf(m, "%s%s", sep, t->valuestring);
+			used += w;
+			sep = " | ";
+		}
+		if (more > 0)
+			fprintf(m, " +%d", more);
 		fclose(m);
 	}
 	cell(o->f, width, buf && *buf ? buf : "-", o->whole);

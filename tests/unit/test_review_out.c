@@ -124,19 +124,30 @@ test_cut_and_notes(void **state)
 static void
 test_lists(void **state)
 {
-	static const char *const names[] = { "n", "typed" };
-	static const int widths[] = { 2, 10 };
+	static const char *const names[] = { "n", "at", "typed" };
+	static const int widths[] = { 2, 18, 0 };
 	char *s;
 
 	(void)state;
 	/* a JSON array of texts: joined by " | " in a table (a comma in a
-	 * text stays one text), the array itself in JSON */
-	s = rows("SELECT 2, json_array('vendor, zebra', 'x')", false, 1u << 1,
-	    0, names, widths);
-	assert_non_null(strstr(s, "2  vendor, zebra | x \n"));
+	 * text stays one text), the array itself in JSON; a column of a
+	 * width shows the items that fit and how many more, the last
+	 * column all */
+	s = rows("SELECT 2, json_array('root', 'q_work', 'q_goal_long', 'x'), "
+	    "json_array('vendor, zebra', 'x', 'qu' || char(233))", false,
+	    1u << 1 | 1u << 2, 0, names, widths);
+	assert_non_null(strstr(s, "\n2  root | q_work +2   vendor, zebra | "
+	    "x | qué \n"));
 	free(s);
-	s = rows("SELECT 2, json_array('vendor, zebra', 'x')", true, 1u << 1,
-	    0, names, widths);
+	s = rows("SELECT 2, json_array('a_very_long_node_name', 'b'), "
+	    "json_array()", false, 1u << 1 | 1u << 2, 0, names, widths);
+	assert_non_null(strstr(s, "\n2  a_very_long_node_name +1 - \n"));
+	free(s);
+	s = rows("SELECT 2, json_array('root', 'q_work', 'q_goal_long', 'x'), "
+	    "json_array('vendor, zebra', 'x')", true, 1u << 1 | 1u << 2, 0,
+	    names, widths);
+	assert_non_null(strstr(s, "[\"root\", \"q_work\", \"q_goal_long\", "
+	    "\"x\"]"));
 	assert_non_null(strstr(s, "[\"vendor, zebra\", \"x\"]"));
 	free(s);
 }
