@@ -47,35 +47,62 @@ log_level_parse(const char *name, enum log_level *out)
 static void vlog(enum log_level, int, const char *, va_list)
     __attribute__((format(printf, 3, 0)));
 
+/*
+ * MSG[0..N) as lines at level L, each with its own "advisord: " and, in
+ * the journal, its own priority prefix: journald reads the prefix per line,
+ * so a multi-line report (a refused reload lists every problem) had only
+ * its first line at its level and the rest at the default one, under
+ * `journalctl -p warning` hidden.  Blank lines and trailing blanks are
+ * dropped; SUFFIX (strerror) ends the last line.
+ */
+static void
+emit(enum log_level l, const char *msg, size_t n, const char *suffix)
+{
+	const char *pre, *end, *nl;
+
+	if (journal == -1)
+		journal = getenv("JOURNAL_STREAM") != NULL;
+	pre = journal ? prefixes[l] : "";
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		n--;
+	for (end = msg + n; msg < end; msg = nl + 1) {
+		size_t len;
+
+		nl = memchr(msg, '\n', (size_t)(end - msg));
+		if (nl == NULL)
+			nl = end;
+		len = (size_t)(nl - msg);
+		if (len == 0)
+			continue;
+		fprintf(stderr, "%sadvisord: %.*s%s%s\n", pre, (int)len, msg,
+		    nl == end && suffix ? ": " : "", nl == end && suffix ?
+		    suffix : "");
+	}
+	if (n == 0 && suffix)
+		fprintf(stderr, "%sadvisord: %s\n", pre, suffix);
+}
+
 static void
 vlog(enum log_level l, int err, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char msg[8192];
+	int n;
 
 	if (l > threshold)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (journal == -1)
-		journal = getenv("JOURNAL_STREAM") != NULL;
-	if (err)
-		fprintf(stderr, "%sadvisord: %s: %s\n", journal ? prefixes[l] :
-		    "", msg, strerror(err));
-	else
-		fprintf(stderr, "%sadvisord: %s\n", journal ? prefixes[l] : "",
-		    msg);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		n = 0;
+	emit(l, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1,
+	    err ? strerror(err) : NULL);
 }
 
 void
 log_line(enum log_level l, const char *msg)
 {
-	size_t n = strlen(msg);
-
 	if (l > threshold)
 		return;
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		n--;
-	fprintf(stderr, "%sadvisord: %.*s\n", journal == 1 ? prefixes[l] : "",
-	    (int)n, msg);
+	emit(l, msg, strlen(msg), NULL);
 }
 
 #define LOGFN(name, level, witherr)			\
