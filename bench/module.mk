@@ -14,9 +14,12 @@ $(BUILD)/bench/echod: $(BUILD)/bench/echod.o
 bench-bins: deps $(BENCH_BINS)
 
 # The micro-benchmarks of the intents and storage engineers run when their
-# targets exist; otherwise run.sh says "not built".
+# targets exist; otherwise run.sh says "not built".  run.sh is handed make
+# through BENCH_MAKE: a recipe line that names $(MAKE) itself is run even
+# under `make -n`, and `make -n bench` then ran the whole benchmark.
+BENCH_MAKE = $(MAKE)
 bench: bench-bins $(BUILD)/advisord
-	BUILD=$(BUILD) MAKE="$(MAKE)" bash bench/run.sh
+	BUILD=$(BUILD) MAKE="$(BENCH_MAKE)" bash bench/run.sh
 
 soak: bench-bins $(BUILD)/advisord
 	BUILD=$(BUILD) bash bench/soak.sh
