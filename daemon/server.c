@@ -525,10 +525,32 @@ proxied_take(struct lws *wsi)
 	return 0;
 }
 
+/* The Origin header of a refused upgrade for its log line, as
+ * ': "..."': the page's owner needs it to know what to list in
+ * origins.  Its sender chose it, so it is cut to ORIGIN_LOGGED bytes and
+ * its control characters shown as '?' (closeframe_reason). */
+#define ORIGIN_LOGGED	96
+static void
+origin_for_log(struct lws *wsi, char *out, size_t len)
+{
+	char origin[256], shown[ORIGIN_LOGGED + 1];
+	int r = header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof(origin));
+
+	if (r == -1) {
+		snprintf(out, len, ": one of %d bytes",
+		    lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN));
+		return;
+	}
+	closeframe_reason(shown, sizeof(shown), origin, strlen(origin));
+	snprintf(out, len, ": \"%s%s\"", shown,
+	    strlen(origin) > ORIGIN_LOGGED ? "..." : "");
+}
+
 static int
 upgrade_check(struct lws *wsi)
 {
 	char bridge[64], hash[AUTH_HASH_HEX + 1], ip[64] = "?";
+	char origin[ORIGIN_LOGGED + 32] = "";
 	const char *why;
 	unsigned status = upgrade_refusal(wsi, bridge, sizeof(bridge), hash,
 	    &why);
@@ -543,8 +565,10 @@ upgrade_check(struct lws *wsi)
 		return 0;
 	metrics.connections_refused++;
 	client_ip(wsi, ip, sizeof(ip));
+	if (status == HTTP_STATUS_FORBIDDEN)
+		origin_for_log(wsi, origin, sizeof(origin));
 	throttle_log(&S.refusals, "refused a WebSocket upgrade "
-	    "from %s: %s", ip, why);
+	    "from %s: %s%s", ip, why, origin);
 	if (lws_return_http_status(wsi, status, NULL))
 		return -1;
 	return 1;

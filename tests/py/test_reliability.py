@@ -753,6 +753,32 @@ def reload_off_the_loop():
         d.stop(signal.SIGKILL)
 
 
+def refused_origin_logged():
+    """The log line of a refused Origin names it, so that whoever embeds
+    the widget knows what to add to origins; cut, and its control
+    characters shown as '?', since its sender chose it."""
+    d = Daemon("--log-level", "info")
+    try:
+        c = d.client(origin="http://evil.example")
+        R.check("refused Origin: refused", c.status == 403, c.status)
+        c.close()
+        R.check("refused Origin: named in the log",
+                until(lambda: 'foreign Origin: "http://evil.example"' in d.logtext()),
+                d.logtext()[-500:])
+        c = d.client(origin="http://x\x1b[31m\x7fy" + "z" * 200)
+        c.close()
+        R.check("refused Origin: logged cut, without control characters",
+                until(lambda: 'foreign Origin: "http://x?[31m?y%s..."' % ("z" * 81) in d.logtext()),
+                d.logtext()[-500:])
+        c = d.client(origin="http://" + "w" * 300)
+        c.close()
+        R.check("refused Origin: one too long to read logged by its length",
+                until(lambda: "foreign Origin: one of 307 bytes" in d.logtext()),
+                d.logtext()[-500:])
+    finally:
+        d.stop()
+
+
 def port_in_use():
     """A port another program holds: exit 1, saying so, not blaming libev."""
     s = socket.socket()
@@ -831,6 +857,7 @@ def main():
     R.run("port in use", port_in_use)
     R.run("host not on this machine", host_not_here)
     R.run("web_dir without index.html", web_dir_missing)
+    R.run("refused Origin logged", refused_origin_logged)
     R.run("trusted proxy added by a reload", proxied_after_reload)
     R.run("reload off the loop", reload_off_the_loop)
     d = Daemon("--rate-limit", "0")
