@@ -19,6 +19,7 @@
 #include <ev.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon/clock.h"
 #include "daemon/closeframe.h"
@@ -1121,6 +1123,48 @@ create_context(struct lws_context_creation_info *info, bool ev)
 	return cx;
 }
 
+/*
+ * Whether HOST:PORT can be listened on, tried with a socket of our own
+ * before the context is made: for a port in use libwebsockets logged its
+ * raw "ERROR on binding fd 6 to port 8080 (-1 98)" twice (once per loop
+ * tried) and the daemon then "cannot listen", giving no reason.  -1 with
+ * the reason logged; 0 when the bind works, or when HOST is no address
+ * resolv can read (an interface name, say), which libwebsockets judges
+ * itself.  SO_REUSEADDR as libwebsockets sets it, so that a port left in
+ * TIME_WAIT is not taken for one in use.
+ */
+static int
+listen_probe(const char *host, int port)
+{
+	struct addrinfo hints, *ai;
+	char serv[8];
+	int fd, one = 1, rc = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;	/* LWS_SERVER_OPTION_DISABLE_IPV6 */
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(serv, sizeof(serv), "%d", port);
+	if (getaddrinfo(host, serv, &hints, &ai) != 0)
+		return 0;
+	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+			rc = -1;
+			if (errno == EADDRINUSE)
+				log_warnx("cannot listen on %s:%d: the port is "
+				    "in use by another program (ss -ltnp "
+				    "'sport = :%d' names it)", host, port,
+				    port);
+			else
+				log_warn("cannot listen on %s:%d", host, port);
+		}
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return rc;
+}
+
 /* Wait for and handle what is ready: a signal, a wake-up from the log
  * writer (lws_cancel_service) or a timer ends the wait.  Below 0: the
  * context is gone. */
@@ -1197,8 +1241,10 @@ server_run(const struct config *cfg, int argc, char **argv,
 		idle.secs_since_valid_hangup = (uint16_t)cfg->idle_timeout;
 		info.retry_and_idle_policy = &idle;
 	}
-	if ((S.cx = create_context(&info, !cfg->poll_loop)) == NULL) {
+	if (listen_probe(cfg->host, cfg->port) == 0 &&
+	    (S.cx = create_context(&info, !cfg->poll_loop)) == NULL)
 		log_warnx("cannot listen on %s:%d", cfg->host, cfg->port);
+	if (S.cx == NULL) {
 		htab_free(S.perip);
 		htab_free(S.bywsi);
 		bridge_tokens_free(S.tokens);

@@ -780,7 +780,8 @@ def refused_origin_logged():
 
 
 def port_in_use():
-    """A port another program holds: exit 1, saying so, not blaming libev."""
+    """A port another program holds: exit 1, saying that the port is in
+    use, not blaming libev."""
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", 0))
@@ -794,6 +795,12 @@ def port_in_use():
         R.check("port in use: says it cannot listen there",
                 "cannot listen on 127.0.0.1:%d" % port in p.stderr, p.stderr)
         R.check("port in use: does not blame libev", "libev" not in p.stderr, p.stderr)
+        # libwebsockets' own "ERROR on binding fd 6 ... (-1 98)", twice,
+        # and then "cannot listen" with no reason, was all it said
+        R.check("port in use: says the port is in use",
+                "cannot listen on 127.0.0.1:%d: the port is in use" % port in p.stderr, p.stderr)
+        R.check("port in use: no raw libwebsockets bind error", "ERROR on binding" not in p.stderr,
+                p.stderr)
     finally:
         s.close()
 
