@@ -51,6 +51,7 @@ main(int argc, char **argv)
 	struct store_opts so;
 	struct advisor_opts ao;
 	char err[1024];
+	bool jit;
 	int rc;
 
 	if (config_parse_args(&cfg, argc, argv, err, sizeof(err)) == -1) {
@@ -120,9 +121,10 @@ main(int argc, char **argv)
 		    cfg.db, store_schema_found(store), schema_nmigrations);
 	ao.store = store;
 	config_advisor_opts(&cfg, &ao);
+	jit = intents_jit(in);
 	if ((adv = advisor_new(in, dl, &ao)) == NULL)
 		fatalx("out of memory");
-	rc = server_run(&cfg, argc, argv, adv, store, tokens);
+	rc = server_run(&cfg, argc, argv, adv, store, tokens, jit);
 	advisor_free(adv);
 	store_close(store);
 	log_info("stopped");

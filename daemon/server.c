@@ -114,6 +114,7 @@ static struct {
 	unsigned long		 unread;	/* frames that came while stopping */
 	struct loader		*loading;	/* the content reload under way */
 	bool			 reload_again;	/* a SIGHUP came during it */
+	bool			 jit_lost;	/* JIT asked for, not to be had */
 	volatile sig_atomic_t	 stop, reload;
 } S;
 
@@ -1030,6 +1031,29 @@ reload_settings(void)
 
 /* The content reload started by reload() is over: swap it in, or keep
  * the old. */
+/*
+ * Say when the content's patterns run without the JIT asked for: under
+ * the unit's MemoryDenyWriteExecute=yes (or any W^X policy) PCRE2 cannot
+ * map its code and intents_load falls back to the interpreter, and
+ * nothing said so; the start line read "JIT on when available".  Info,
+ * not a warning: the shipped unit chooses this (docs/operations.md).
+ * Logged at the start and again only when a reload changes it, LOST
+ * being whether it is now so.
+ */
+static void
+jit_report(bool lost)
+{
+	if (lost && !S.jit_lost)
+		log_info("PCRE2's JIT is unavailable here (a W^X policy such "
+		    "as MemoryDenyWriteExecute=yes): patterns are matched by "
+		    "the interpreter, with the same results and a few "
+		    "microseconds more per message; jit = no says so and "
+		    "skips the attempt");
+	else if (!lost && S.jit_lost)
+		log_info("PCRE2's JIT is in use again");
+	S.jit_lost = lost;
+}
+
 static void
 reload_done(void)
 {
@@ -1038,6 +1062,7 @@ reload_done(void)
 	char *report = NULL;
 
 	if (loader_finish(S.loading, &in, &dl, &report) == 0) {
+		jit_report(S.cfg->jit && !intents_jit(in));
 		advisor_set_content(S.adv, in, dl);
 		metrics.reloads++;
 		log_info("content reloaded, version %s",
@@ -1179,7 +1204,8 @@ service(void)
 
 int
 server_run(const struct config *cfg, int argc, char **argv,
-    struct advisor *adv, struct store *store, struct bridge_tokens *tokens)
+    struct advisor *adv, struct store *store, struct bridge_tokens *tokens,
+    bool jit)
 {
 	struct lws_context_creation_info info;
 	struct lws_http_mount m_root, m_health, m_metrics;
@@ -1265,10 +1291,12 @@ server_run(const struct config *cfg, int argc, char **argv,
 		lws_sul_schedule(S.cx, 0, &S.sul_watchdog, watchdog,
 		    (lws_usec_t)wd / 2);
 	}
+	jit_report(cfg->jit && !jit);
 	log_info("listening on http://%s:%d/ (WebSocket at /ws), content %s, "
 	    "durability %s, PCRE2 JIT %s, %s loop", cfg->host, cfg->port,
 	    advisor_content_version(adv), cfg->strict ? "strict" : "fast",
-	    cfg->jit ? "on when available" : "off", S.loop ? "libev" : "poll");
+	    jit ? "on" : cfg->jit ? "unavailable (interpreted)" : "off",
+	    S.loop ? "libev" : "poll");
 	/*
 	 * The loop runs on this thread and sleeps between messages.  With the
 	 * kernel's slice (1.4 ms here) it woke to find a log thread of the

@@ -779,6 +779,36 @@ def refused_origin_logged():
         d.stop()
 
 
+def jit_unavailable():
+    """Under the unit's MemoryDenyWriteExecute (PR_SET_MDWE here) PCRE2's
+    JIT fails and the patterns run interpreted: said once, at the start,
+    and the start line does not claim the JIT (it read "JIT on when
+    available"); a reload does not say it again."""
+    from test_systemd import deny_write_execute
+    plain = Daemon("--log-level", "info")
+    plain.stop()
+    R.check("JIT: without W^X the start says it is on",
+            "PCRE2 JIT on," in plain.logtext() and "unavailable" not in plain.logtext(),
+            plain.logtext())
+    try:
+        d = Daemon("--log-level", "info", preexec=deny_write_execute)
+    except (OSError, subprocess.SubprocessError) as e:
+        print("skip JIT-unavailable test: no PR_SET_MDWE here (%s; not counted)" % e)
+        return
+    try:
+        R.check("JIT: unavailable under W^X, said at the start",
+                "PCRE2's JIT is unavailable here" in d.logtext() and
+                "PCRE2 JIT unavailable (interpreted)" in d.logtext(), d.logtext())
+        R.check("JIT: and matching still works", d.alive())
+        d.proc.send_signal(signal.SIGHUP)
+        R.check("JIT: a reload under W^X succeeds",
+                until(lambda: "content reloaded" in d.logtext()), d.logtext())
+        R.check("JIT: said once, not again at the reload",
+                d.logtext().count("JIT is unavailable") == 1, d.logtext())
+    finally:
+        d.stop()
+
+
 def port_in_use():
     """A port another program holds: exit 1, saying that the port is in
     use, not blaming libev."""
@@ -865,6 +895,7 @@ def main():
     R.run("host not on this machine", host_not_here)
     R.run("web_dir without index.html", web_dir_missing)
     R.run("refused Origin logged", refused_origin_logged)
+    R.run("JIT unavailable", jit_unavailable)
     R.run("trusted proxy added by a reload", proxied_after_reload)
     R.run("reload off the loop", reload_off_the_loop)
     d = Daemon("--rate-limit", "0")
