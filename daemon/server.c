@@ -1029,8 +1029,6 @@ reload_settings(void)
 	advisor_set_opts(S.adv, &ao);
 }
 
-/* The content reload started by reload() is over: swap it in, or keep
- * the old. */
 /*
  * Say when the content's patterns run without the JIT asked for: under
  * the unit's MemoryDenyWriteExecute=yes (or any W^X policy) PCRE2 cannot
@@ -1054,6 +1052,8 @@ jit_report(bool lost)
 	S.jit_lost = lost;
 }
 
+/* The content reload started by reload() is over: swap it in, or keep
+ * the old. */
 static void
 reload_done(void)
 {
