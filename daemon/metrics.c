@@ -30,6 +30,8 @@ static struct table by_intent, by_error;
 static const int64_t bounds[12] = { 25, 50, 100, 250, 500, 1000, 2500,
     5000, 10000, 25000, 100000, 1000000 };
 
+static const int close_codes[METRICS_NCLOSE] = METRICS_CLOSE_CODES;
+
 static const char *const frame_names[MF_N] = { "start", "message", "choose",
     "feedback", "ping", "invalid", "reply", "history", "error", "ack",
     "pong" };
@@ -61,6 +63,16 @@ void
 metrics_error(const char *code)
 {
 	bump(&by_error, code);
+}
+
+void
+metrics_close(int code)
+{
+	size_t i;
+
+	for (i = 0; i < METRICS_NCLOSE; i++)
+		if (close_codes[i] == code)
+			metrics.closes[i]++;
 }
 
 void
@@ -191,6 +203,14 @@ metrics_write(struct jbuf *b, const struct store_stats *st)
 	    "memory not yet moved to the content loaded last (each moves at "
 	    "its next use, or a few every second).",
 	    metrics.conversations_unmoved);
+	line(b, "# HELP advisord_closes_total WebSocket connections closed "
+	    "by advisord, by close code (1003 binary frame, 1007 bad UTF-8, "
+	    "1009 message too big, 1008 bridge token revoked, 1011 out of "
+	    "memory, 1001 stopping).\n"
+	    "# TYPE advisord_closes_total counter\n");
+	for (i = 0; i < METRICS_NCLOSE; i++)
+		line(b, "advisord_closes_total{code=\"%d\"} %llu\n",
+		    close_codes[i], (unsigned long long)metrics.closes[i]);
 	counter(b, "advisord_slow_clients_dropped_total", "Connections closed "
 	    "because their output queue was full.",
 	    metrics.slow_clients_dropped);

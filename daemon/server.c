@@ -43,6 +43,7 @@
 #include "daemon/server.h"
 #include "daemon/slice.h"
 #include "daemon/throttle.h"
+#include "daemon/utf8.h"
 
 #ifndef ADVISOR_VERSION
 #define ADVISOR_VERSION "0"
@@ -79,6 +80,7 @@ struct pss {
 	struct outq	*q;		/* frames waiting to be written */
 	char		*rx;		/* message being reassembled */
 	size_t		 rxlen, rxcap;
+	struct utf8_check utf8;		/* the message's UTF-8 so far */
 	struct bucket	 bucket;
 	/* HTTP: the dynamic body to send */
 	char		*body;
@@ -110,6 +112,7 @@ static struct {
 	lws_sorted_usec_list_t	 sul_flush;	/* the stop's deadline */
 	bool			 flush_over;	/* it came */
 	struct throttle		 refusals;	/* their log lines */
+	struct throttle		 closes;	/* close_with's log lines */
 	uint64_t		 watchdog_us;
 	unsigned long		 unread;	/* frames that came while stopping */
 	struct loader		*loading;	/* the content reload under way */
@@ -648,24 +651,43 @@ note_close(struct pss *p, int code, const char *why, size_t n, bool ours)
 	b->closed_by_us = ours;
 }
 
+/* Close the WebSocket with CODE and WHY: counted by code in /metrics,
+ * and logged (rate-limited, as refusals are: the client chose to send
+ * what closed it) but for the 1001s of a stop. */
 static int
 close_with(struct lws *wsi, enum lws_close_status code, const char *why)
 {
-	note_close(lws_wsi_user(wsi), (int)code, why, strlen(why), true);
+	struct pss *p = lws_wsi_user(wsi);
+	const char *bridge = p != NULL && p->br != NULL ? p->br->name : NULL;
+
+	metrics_close((int)code);
+	if (code != LWS_CLOSE_STATUS_GOINGAWAY)
+		throttle_log(&S.closes, "closed a WebSocket from %s%s%s%s "
+		    "with %d: %s", p != NULL ? p->ip : "?", bridge ?
+		    " (bridge " : "", bridge ? bridge : "", bridge ? ")" : "",
+		    (int)code, why);
+	note_close(p, (int)code, why, strlen(why), true);
 	lws_close_reason(wsi, code, (unsigned char *)(uintptr_t)why,
 	    strlen(why));
 	return -1;
 }
 
-/* The close frame the peer sent. */
-static void
+/* The close frame the peer sent; -1 when its reason is not UTF-8, which
+ * ends the connection at once (as VALIDATE_UTF8 made libwebsockets do:
+ * the check is ours now, receive()). */
+static int
 peer_close(struct pss *p, const void *in, size_t len)
 {
 	char why[sizeof(p->br->close_why)];
-	int code = closeframe_parse(in, len, why, sizeof(why));
+	struct utf8_check u = { 0, 0, 0 };
+	int code;
 
-	if (code != 0)
+	if (len > 2 && (utf8_check_feed(&u, (const char *)in + 2, len - 2) ==
+	    -1 || !utf8_check_done(&u)))
+		return -1;
+	if ((code = closeframe_parse(in, len, why, sizeof(why))) != 0)
 		note_close(p, code, why, strlen(why), false);
+	return 0;
 }
 
 /* A bridge carries many people: say when one comes and goes, and why it
@@ -706,6 +728,19 @@ receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
 	if (lws_frame_is_binary(wsi))
 		return close_with(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
 		    "text frames only");
+	/*
+	 * UTF-8 is checked here, not by LWS_SERVER_OPTION_VALIDATE_UTF8:
+	 * libwebsockets 4.1.6 queues its 1007 and then goes on checking the
+	 * rest of the frame, already read from the socket (a frame longer
+	 * than the 4,096 bytes of one read); a second failure before the
+	 * close frame is written kills the connection without it, so that
+	 * a text frame of 4,089 bytes of \xff and more was dropped with no
+	 * close frame.  After our 1007 lws passes us no more of the frame.
+	 */
+	if (utf8_check_feed(&p->utf8, in, len) == -1 ||
+	    (lws_is_final_fragment(wsi) && !utf8_check_done(&p->utf8)))
+		return close_with(wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD,
+		    "bad utf8");
 	if (p->rxlen + len > S.cfg->max_message_bytes)
 		return close_with(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
 		    "message too large");
@@ -866,7 +901,8 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		break;
 
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		peer_close(p, in, len);
+		if (peer_close(p, in, len) == -1)
+			return -1;
 		break;
 
 	case LWS_CALLBACK_RECEIVE:
@@ -1225,6 +1261,9 @@ server_run(const struct config *cfg, int argc, char **argv,
 	S.refusals.rate = REFUSALS_LOGGED;
 	S.refusals.what = "refused connections";
 	S.refusals.emit = refusal_line;
+	S.closes.rate = REFUSALS_LOGGED;
+	S.closes.what = "closes";
+	S.closes.emit = refusal_line;
 	if ((S.perip = htab_new()) == NULL || (S.bywsi = htab_new()) == NULL)
 		fatalx("out of memory");
 
@@ -1254,7 +1293,9 @@ server_run(const struct config *cfg, int argc, char **argv,
 	info.mounts = &m_metrics;
 	/* the best-practice headers include a strict Content-Security-Policy
 	 * (no inline script or style), nosniff and frame denial */
-	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
+	/* no LWS_SERVER_OPTION_VALIDATE_UTF8: receive() and peer_close()
+	 * check UTF-8 themselves (see receive()) */
+	info.options =
 	    LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
 	    LWS_SERVER_OPTION_DISABLE_IPV6 |
 	    LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;

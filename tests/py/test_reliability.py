@@ -81,6 +81,13 @@ def conformance(d):
                  F('{"type":', fin=False), F('"ping"}'))
     # UTF-8
     expect_close(d, "invalid UTF-8", 1007, F(b'{"type":"message","text":"\xc3\x28"}'))
+    # libwebsockets 4.1.6's own check (VALIDATE_UTF8) went on checking
+    # the rest of a frame longer than one 4,096-byte read after queueing
+    # its 1007, and a second failure dropped the connection without it
+    for n in (4088, 4089, 16000):
+        expect_close(d, "a text frame of %d bytes of \\xff" % n, 1007, F(b"\xff" * n))
+    expect_close(d, "invalid UTF-8 after the first 4,096 bytes", 1007, F(b"a" * 5000 + b"\xff"))
+    expect_close(d, "a text message ending inside a character", 1007, F(b'{"type":"ping"}\xc3'))
     expect_close(d, "invalid UTF-8 split over fragments", 1007,
                  F(b'{"type":"message","text":"\xe2\x82', fin=False), F(b'\x28"}', opcode=0))
     c = d.client()
@@ -809,6 +816,33 @@ def jit_unavailable():
         d.stop()
 
 
+def closes_counted():
+    """The connections advisord closes for what the client sent (1003
+    binary, 1007 bad UTF-8, 1009 too big) are counted by code in /metrics
+    and logged at info: before, nothing showed them."""
+    F = Client.frame
+    d = Daemon("--log-level", "info")
+    try:
+        for code, frame in ((1003, F(b"\x00\x01", opcode=2)), (1007, F(b"\xff" * 5000)),
+                            (1007, F(b"\xc3\x28")), (1009, F("x" * 17000))):
+            c = d.client()
+            c.raw(frame)
+            got = c.close_code()
+            c.close()
+            R.check("closes counted: %d sent" % code, got == code, got)
+        for code, n in ((1003, 1), (1007, 2), (1009, 1), (1001, 0)):
+            got = d.metric('advisord_closes_total{code="%d"}' % code)
+            R.check("closes counted: advisord_closes_total{code=\"%d\"} is %d" % (code, n),
+                    got == n, got)
+        for code, why in ((1003, "text frames only"), (1007, "bad utf8"),
+                          (1009, "message too large")):
+            R.check("closes counted: %d logged" % code,
+                    until(lambda: "closed a WebSocket from 127.0.0.1 with %d: %s" % (code, why)
+                          in d.logtext()), d.logtext()[-800:])
+    finally:
+        d.stop()
+
+
 def port_in_use():
     """A port another program holds: exit 1, saying that the port is in
     use, not blaming libev."""
@@ -896,6 +930,7 @@ def main():
     R.run("web_dir without index.html", web_dir_missing)
     R.run("refused Origin logged", refused_origin_logged)
     R.run("JIT unavailable", jit_unavailable)
+    R.run("closes counted", closes_counted)
     R.run("trusted proxy added by a reload", proxied_after_reload)
     R.run("reload off the loop", reload_off_the_loop)
     d = Daemon("--rate-limit", "0")

@@ -94,6 +94,23 @@ t_counters(void **state)
 	assert_int_equal(t[b.len - 1], '\n');
 	jbuf_free(&b);
 
+	/* closes by the daemon, by code: each one listed, 0 or not; a code
+	 * advisord does not send is not counted */
+	metrics_reset();
+	metrics_close(1009);
+	metrics_close(1009);
+	metrics_close(1007);
+	metrics_close(1000);
+	jbuf_init(&b, 0);
+	metrics_write(&b, NULL);
+	t = jbuf_data(&b);
+	assert_true(sample(t, "advisord_closes_total{code=\"1009\"}") == 2);
+	assert_true(sample(t, "advisord_closes_total{code=\"1007\"}") == 1);
+	assert_true(sample(t, "advisord_closes_total{code=\"1003\"}") == 0);
+	assert_null(strstr(t, "code=\"1000\""));
+	assert_non_null(strstr(t, "# TYPE advisord_closes_total counter\n"));
+	jbuf_free(&b);
+
 	/* without store statistics the log lines are left out */
 	jbuf_init(&b, 0);
 	metrics_write(&b, NULL);

@@ -1,0 +1,50 @@
+/*
+ * utf8.c: UTF-8 validation a piece at a time (utf8.h).
+ */
+#include "daemon/utf8.h"
+
+int
+utf8_check_feed(struct utf8_check *u, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (u->need == 0) {
+			if (c < 0x80)
+				continue;
+			/* a lead byte: its value bits, and the least
+			 * character its length may carry (no overlong) */
+			if ((c & 0xe0) == 0xc0) {
+				u->need = 1;
+				u->cp = c & 0x1fu;
+				u->min = 0x80;
+			} else if ((c & 0xf0) == 0xe0) {
+				u->need = 2;
+				u->cp = c & 0x0fu;
+				u->min = 0x800;
+			} else if ((c & 0xf8) == 0xf0) {
+				u->need = 3;
+				u->cp = c & 0x07u;
+				u->min = 0x10000;
+			} else
+				return -1;
+			continue;
+		}
+		if ((c & 0xc0) != 0x80)
+			return -1;
+		u->cp = (u->cp << 6) | (c & 0x3fu);
+		if (--u->need == 0 && (u->cp < u->min || u->cp > 0x10ffff ||
+		    (u->cp >= 0xd800 && u->cp <= 0xdfff)))
+			return -1;
+	}
+	return 0;
+}
+
+bool
+utf8_check_done(const struct utf8_check *u)
+{
+	return u->need == 0;
+}
