@@ -843,6 +843,61 @@ def closes_counted():
         d.stop()
 
 
+def reload_report_in_journal():
+    """Under the journal (JOURNAL_STREAM set) each line of a refused
+    reload's report carries the <4> of a warning: only the first did, the
+    others went at the default priority with an empty line after them, and
+    `journalctl -p warning` hid the problems."""
+    top = tempdir("advisord-journal-")
+    content = os.path.join(top, "content")
+    for sub in ("intents", "dialogues"):
+        shutil.copytree(os.path.join(ROOT, sub), os.path.join(content, sub),
+                        ignore=shutil.ignore_patterns("*.c", "*.h", "*.mk"))
+    env = dict(os.environ, JOURNAL_STREAM="8:12345")
+    d = Daemon("--content", content, "--log-level", "info", env=env)
+    try:
+        topics = os.path.join(content, "dialogues", "topics.json")
+        with open(topics) as f:
+            text = f.read()
+        # two broken links: a report of two lines
+        n = 0
+        for name in ("nosuch_a", "nosuch_b"):
+            i = text.index('"deeper": "', n)
+            j = text.index('"', i + len('"deeper": "'))
+            text = text[:i] + '"deeper": "%s' % name + text[j:]
+            n = i + 1
+        with open(topics, "w") as f:
+            f.write(text)
+        d.proc.send_signal(signal.SIGHUP)
+        R.check("journal: the reload is refused",
+                until(lambda: "nosuch_b" in d.logtext()), d.logtext())
+        lines = d.logtext().split("\n")
+        first = [i for i, l in enumerate(lines) if "content reload refused" in l][0]
+        report = lines[first:first + 2]
+        R.check("journal: each line of the report is a warning (<4>)",
+                all(l.startswith("<4>advisord: ") for l in report) and
+                "nosuch_a" in report[0] and "nosuch_b" in report[1], report)
+        R.check("journal: no empty line after it", "\n\n" not in d.logtext(), d.logtext())
+        R.check("journal: every line has its priority",
+                all(re.match(r"<[0-7]>advisord: ", l) for l in lines if l), lines)
+    finally:
+        d.stop()
+
+
+def make_n_bench():
+    """`make -n bench` prints the benchmark's command and runs nothing: the
+    recipe named $(MAKE), which make runs even under -n, and the whole
+    benchmark ran (here an advisord that does not exist makes run.sh stop
+    at once with "bench: build failed", so that the old way fails fast)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    env["ADVISORD"] = "/nonexistent/advisord"
+    p = subprocess.run(["make", "-n", "--no-print-directory", "BUILD=" + BUILD, "bench"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120, env=env)
+    R.check("make -n bench: exits 0", p.returncode == 0, (p.returncode, p.stderr[-500:]))
+    R.check("make -n bench: prints bench/run.sh", "bash bench/run.sh" in p.stdout, p.stdout[-500:])
+    R.check("make -n bench: does not run it", "bench:" not in p.stderr, p.stderr[-500:])
+
+
 def port_in_use():
     """A port another program holds: exit 1, saying that the port is in
     use, not blaming libev."""
@@ -931,6 +986,8 @@ def main():
     R.run("refused Origin logged", refused_origin_logged)
     R.run("JIT unavailable", jit_unavailable)
     R.run("closes counted", closes_counted)
+    R.run("reload report in the journal", reload_report_in_journal)
+    R.run("make -n bench", make_n_bench)
     R.run("trusted proxy added by a reload", proxied_after_reload)
     R.run("reload off the loop", reload_off_the_loop)
     d = Daemon("--rate-limit", "0")
