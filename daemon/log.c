@@ -82,19 +82,29 @@ emit(enum log_level l, const char *msg, size_t n, const char *suffix)
 		fprintf(stderr, "%sadvisord: %s\n", pre, suffix);
 }
 
+/* A message longer than the buffer (a refused reload's report of many
+ * problems) is formatted again in memory of its size, so that no
+ * problem is cut off; without that memory, what fits. */
 static void
 vlog(enum log_level l, int err, const char *fmt, va_list ap)
 {
-	char msg[8192];
+	char msg[1024], *big = NULL;
+	va_list again;
 	int n;
 
 	if (l > threshold)
 		return;
+	va_copy(again, ap);
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n < 0)
 		n = 0;
-	emit(l, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1,
-	    err ? strerror(err) : NULL);
+	if ((size_t)n >= sizeof(msg) && (big = malloc((size_t)n + 1)) != NULL)
+		vsnprintf(big, (size_t)n + 1, fmt, again);
+	va_end(again);
+	if (big == NULL && (size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	emit(l, big ? big : msg, (size_t)n, err ? strerror(err) : NULL);
+	free(big);
 }
 
 void

@@ -50,7 +50,9 @@ main(int argc, char **argv)
 	struct advisor *adv;
 	struct store_opts so;
 	struct advisor_opts ao;
-	char err[1024];
+	char err[1024], notvalid[sizeof(cfg.content) + 32], *text = NULL;
+	size_t textlen = 0;
+	FILE *report;
 	bool jit;
 	int rc;
 
@@ -73,12 +75,24 @@ main(int argc, char **argv)
 		fprintf(stderr, "advisord: %s\n", err);
 		return 1;
 	}
-	if (content_load(cfg.content, cfg.jit, stderr, &in, &dl) == -1) {
-		fprintf(stderr, "advisord: the content in %s is not valid\n",
-		    cfg.content);
+	/* the report through the log, so that under the journal each of
+	 * its lines is an error (written raw, they went at the default
+	 * priority, under `journalctl -p warning` hidden) */
+	if ((report = open_memstream(&text, &textlen)) == NULL)
+		fatal("open_memstream");
+	rc = content_load(cfg.content, cfg.jit, report, &in, &dl);
+	if (fclose(report) != 0)
+		fatal("open_memstream");
+	if (rc == -1) {
+		log_line(LOG_LVL_ERR, text);
+		snprintf(notvalid, sizeof(notvalid), "the content in %s is not "
+		    "valid", cfg.content);
+		log_line(LOG_LVL_ERR, notvalid);
+		free(text);
 		bridge_tokens_free(tokens);
 		return 1;
 	}
+	free(text);
 	if (cfg.check || cfg.explain) {
 		rc = 0;
 		if (cfg.explain) {

@@ -880,6 +880,14 @@ def reload_report_in_journal():
         R.check("journal: no empty line after it", "\n\n" not in d.logtext(), d.logtext())
         R.check("journal: every line has its priority",
                 all(re.match(r"<[0-7]>advisord: ", l) for l in lines if l), lines)
+        # the same report at a start: errors, each line (they were written
+        # raw, at the default priority)
+        p = subprocess.run([os.path.join(ROOT, BUILD, "advisord"), "--content", content,
+                            "--check"], capture_output=True, text=True, timeout=20, env=env)
+        err = p.stderr.splitlines()
+        R.check("journal: a start with that content is refused, each line an error (<3>)",
+                p.returncode == 1 and len(err) == 3 and all(l.startswith("<3>advisord: ") for l in err)
+                and "nosuch_b" in err[1] and "is not valid" in err[2], p.stderr)
     finally:
         d.stop()
 

@@ -16,7 +16,7 @@
 
 #include "daemon/log.h"
 
-static char out[4096];
+static char out[8192];
 
 /* Empty stderr's file before a test. */
 static int
@@ -80,6 +80,26 @@ t_log_line(void **state)
 	assert_string_equal(logged(), "<3>advisord: one\n<3>advisord: two\n");
 }
 
+/* A message past the log's own buffer is not cut: a refused reload with
+ * many problems listed them all. */
+static void
+t_long_report(void **state)
+{
+	char report[3000], *p = report;
+	const char *got;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++)
+		p += sprintf(p, "topics.json: node_%03d: bad\n", i);
+	log_warnx("refused: %s", report);
+	got = logged();
+	assert_non_null(strstr(got, "<4>advisord: refused: topics.json: "
+	    "node_000: bad\n"));
+	assert_non_null(strstr(got, "<4>advisord: topics.json: node_099: "
+	    "bad\n"));
+}
+
 int
 main(void)
 {
@@ -87,6 +107,7 @@ main(void)
 		cmocka_unit_test_setup(t_every_line_prefixed, setup),
 		cmocka_unit_test_setup(t_strerror_on_last_line, setup),
 		cmocka_unit_test_setup(t_log_line, setup),
+		cmocka_unit_test_setup(t_long_report, setup),
 	};
 	char path[] = "/tmp/test_log.XXXXXX";
 	int fd, err, rc;
