@@ -650,6 +650,38 @@ test_load_errors(void **state)
 	rm_dir(dir);
 }
 
+/* A file holds one JSON document: a stray brace or a second document
+ * after it is refused, naming the file, the line and the byte offset
+ * (cJSON_ParseWithLength stopped after the first and said nothing). */
+static void
+test_trailing_data(void **state)
+{
+	char dir[64], err[256] = "", text[sizeof(fixture) + 64];
+	struct dialogues *d;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s{", fixture);
+	d = load_text(dir, sizeof(dir), text, err, sizeof(err));
+	assert_null(d);
+	assert_non_null(strstr(err, "tree.json:"));
+	assert_non_null(strstr(err, "trailing data"));
+	snprintf(text, sizeof(text), "byte offset %zu", sizeof(fixture) - 1);
+	assert_non_null(strstr(err, text));
+	rm_dir(dir);
+	snprintf(text, sizeof(text), "%s\n{\"nodes\": []}\n", fixture);
+	d = load_text(dir, sizeof(dir), text, err, sizeof(err));
+	assert_null(d);
+	assert_non_null(strstr(err, "trailing data"));
+	rm_dir(dir);
+	/* White space after the document is no data. */
+	snprintf(text, sizeof(text), "%s \n\t\r\n", fixture);
+	d = load_text(dir, sizeof(dir), text, err, sizeof(err));
+	if (d == NULL)
+		fail_msg("load: %s", err);
+	dialogues_free(d);
+	rm_dir(dir);
+}
+
 static void
 test_shipped_content_checks(void **state)
 {
@@ -735,6 +767,7 @@ main(void)
 		cmocka_unit_test(test_check_clean),
 		cmocka_unit_test(test_check_defects),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_trailing_data),
 		cmocka_unit_test(test_shipped_content_checks),
 	};
 

@@ -782,6 +782,7 @@ test_mentions(void **state)
 static void
 test_load_errors(void **state)
 {
+	struct intents *c;
 	char err[512];
 
 	(void)state;
@@ -799,6 +800,21 @@ test_load_errors(void **state)
 	    sizeof(err));
 	assert_non_null(strstr(err, "bad.json:2"));
 	assert_non_null(strstr(err, "invalid JSON"));
+	/* One document a file: a stray brace or a second document after it
+	 * is refused with the file, line and byte offset, not dropped. */
+	load_fails("{\"intents\": [{\"id\": \"fallback\"}]}\n{", err,
+	    sizeof(err));
+	assert_non_null(strstr(err, "bad.json:2: trailing data"));
+	assert_non_null(strstr(err, "byte offset 34"));
+	load_fails("{\"intents\": [{\"id\": \"fallback\"}]} {\"intents\": []}",
+	    err, sizeof(err));
+	assert_non_null(strstr(err, "trailing data"));
+	c = intents_load(catalog_dir("ok.json", "{\"intents\": [{\"id\":"
+	    " \"fallback\"}]} \n\t\r\n"), true, err, sizeof(err));
+	catalog_rm();
+	if (c == NULL)
+		fail_msg("load: %s", err);
+	intents_free(c);
 	load_fails("{\"intents\": [{\"id\": \"x\", \"patterns\": [\"x\"]}]}",
 	    err, sizeof(err));
 	assert_non_null(strstr(err, "fallback"));
