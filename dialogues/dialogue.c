@@ -298,14 +298,18 @@ render_recommendation(const struct dialogues *d,
 				r->text[--(*o)] = '\0';
 			p += 9;
 		} else if (strncmp(p, "{cautions}", 10) == 0) {
+			/* a caution drawn from KPO's risks is not one of
+			 * a BPO verdict's: the seed names none for BPO */
 			for (i = k = 0; i < st->nanswers; i++) {
 				const struct danswer *a = find_answer(
 				    dlg_node(d, keys[i]), vals[i]);
+				const char *c = a == NULL ? NULL : side < 0 ?
+				    a->caution_bpo : a->caution;
 
-				if (a == NULL || a->caution == NULL)
+				if (c == NULL)
 					continue;
 				put(r, o, "- ", 2);
-				put(r, o, a->caution, strlen(a->caution));
+				put(r, o, c, strlen(c));
 				put(r, o, "\n", 1);
 				k++;
 			}

@@ -29,7 +29,10 @@ struct danswer {
 	char	*intent;	/* free-text answers arrive as this intent */
 	int	 lean;		/* < 0 leans BPO, > 0 leans KPO */
 	char	*reason;	/* why it leans so, in the person's terms */
-	char	*caution;	/* what to watch for, or NULL */
+	char	*caution;	/* what to watch for, or NULL: under a KPO
+				 * verdict or a split (its KPO half) */
+	char	*caution_bpo;	/* the same under a BPO verdict, or NULL:
+				 * the seed names KPO's risks only */
 };
 
 struct dkv {

@@ -56,6 +56,7 @@ dialogues_free(struct dialogues *d)
 			free(n->answers[j].id); free(n->answers[j].label);
 			free(n->answers[j].intent); free(n->answers[j].reason);
 			free(n->answers[j].caution);
+			free(n->answers[j].caution_bpo);
 		}
 		free(n->answers);
 		kv_free(n->trans, n->ntrans);
@@ -161,6 +162,7 @@ node_load(struct dnode *n, const cJSON *j, const char *file, char *why,
 		s->intent = dup_or_null(e, "intent");
 		s->reason = dup_or_null(e, "reason");
 		s->caution = dup_or_null(e, "caution");
+		s->caution_bpo = dup_or_null(e, "caution_bpo");
 		s->lean = cJSON_IsNumber(lean) ? lean->valueint : 0;
 		if (s->id == NULL || s->label == NULL || s->reason == NULL) {
 			snprintf(why, whylen, "answer %zu needs id, label and "

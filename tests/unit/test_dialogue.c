@@ -71,7 +71,11 @@ static const char fixture[] =
     "     \"reason\": \"SENSITIVE-REASON\", \"caution\": \"USE-NDAS\"},"
     "    {\"id\": \"plain\", \"label\": \"No\","
     "     \"intent\": \"answer_not_sensitive\", \"lean\": -1,"
-    "     \"reason\": \"PLAIN-REASON\"}]},\n"
+    "     \"reason\": \"PLAIN-REASON\"},"
+    "    {\"id\": \"shared\", \"label\": \"Shared\","
+    "     \"intent\": \"answer_shared\", \"lean\": 0,"
+    "     \"reason\": \"SHARED-REASON\", \"caution\": \"KPO-CAUTION\","
+    "     \"caution_bpo\": \"BPO-CAUTION\"}]},\n"
     "  {\"id\": \"rec\", \"kind\": \"recommendation\", \"title\": \"Rec\","
     "   \"text\": \"{verdict} {reasons} {cautions}\","
     "   \"verdict_bpo\": \"VERDICT-BPO\", \"verdict_kpo\": \"VERDICT-KPO\","
@@ -483,6 +487,13 @@ static void
 test_recommendations(void **state)
 {
 	struct fx *fx = *state;
+	/* answer to q1, the verdict, the caution given, the one not given */
+	static const char *const cases[][4] = {
+		{ "answer_routine", "VERDICT-BPO", "BPO-CAUTION", "KPO-CAUTION" },
+		{ "answer_analytical", "VERDICT-KPO", "KPO-CAUTION",
+		  "BPO-CAUTION" },
+	};
+	size_t i;
 
 	quiz(fx, "answer_routine", "answer_not_sensitive");
 	assert_non_null(strstr(fx->r.text, "VERDICT-BPO"));
@@ -497,6 +508,15 @@ test_recommendations(void **state)
 	quiz(fx, "answer_routine", "answer_sensitive");
 	assert_non_null(strstr(fx->r.text, "VERDICT-SPLIT"));
 	assert_non_null(strstr(fx->r.text, "USE-NDAS"));
+
+	/* A caution drawn from KPO's risks is not a BPO verdict's: under
+	 * BPO the answer's caution_bpo is given instead, or none at all. */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		quiz(fx, cases[i][0], "answer_shared");
+		assert_non_null(strstr(fx->r.text, cases[i][1]));
+		assert_non_null(strstr(fx->r.text, cases[i][2]));
+		assert_null(strstr(fx->r.text, cases[i][3]));
+	}
 
 	quiz(fx, NULL, NULL);
 	assert_non_null(strstr(fx->r.text, "VERDICT-SPLIT"));
