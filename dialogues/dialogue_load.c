@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/jsondoc.h"
 #include "dialogues/dialogue_int.h"
 
 static char *
@@ -187,38 +188,6 @@ json_file(const struct dirent *e)
 	    strcmp(e->d_name + n - 5, ".json") == 0;
 }
 
-/*
- * Parse LEN bytes of TEXT, the file PATH, as one JSON document.  Anything
- * but white space after it is an error: a stray brace or a second
- * document would otherwise be dropped without a word.  Errors name the
- * file, the line and, for trailing data, the byte offset where it starts.
- */
-static cJSON *
-parse_doc(const char *path, const char *text, size_t len, char *err,
-    size_t errlen)
-{
-	const char *end = NULL;
-	size_t k, at, line = 1;
-	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-
-	at = end != NULL && end >= text ? (size_t)(end - text) : 0;
-	if (j != NULL)
-		while (at < len && (text[at] == ' ' || text[at] == '\t' ||
-		    text[at] == '\r' || text[at] == '\n'))
-			at++;
-	if (j != NULL && at >= len)
-		return j;
-	for (k = 0; k < at && k < len; k++)
-		line += text[k] == '\n';
-	if (j == NULL)
-		snprintf(err, errlen, "%s:%zu: invalid JSON", path, line);
-	else
-		snprintf(err, errlen, "%s:%zu: trailing data after the JSON "
-		    "document at byte offset %zu", path, line, at);
-	cJSON_Delete(j);
-	return NULL;
-}
-
 static cJSON *
 parse_file(const char *path, uint64_t *h, char *err, size_t errlen)
 {
@@ -243,7 +212,7 @@ parse_file(const char *path, uint64_t *h, char *err, size_t errlen)
 	} while (r > 0);
 	for (k = 0; k < len; k++)
 		*h = (*h ^ (unsigned char)buf[k]) * 1099511628211ULL;
-	if ((j = parse_doc(path, buf, len, err, errlen)) == NULL)
+	if ((j = jsondoc_parse(path, buf, len, err, errlen)) == NULL)
 		goto out;
 	if (!cJSON_IsObject(j)) {
 		snprintf(err, errlen, "%s: not a JSON object", path);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "daemon/jbuf.h"
+#include "daemon/jsondoc.h"
 #include "intents/intents.h"
 #include "intents/intents_int.h"
 #include "intents/normalize.h"
@@ -232,38 +233,6 @@ slurp(const char *path, size_t *len)
 	}
 	fclose(f);
 	return buf;
-}
-
-/*
- * Parse LEN bytes of TEXT, the file PATH, as one JSON document.  Anything
- * but white space after it is an error: a stray brace or a second
- * document would otherwise be dropped without a word.  Errors name the
- * file, the line and, for trailing data, the byte offset where it starts.
- */
-static cJSON *
-parse_doc(const char *path, const char *text, size_t len, char *err,
-    size_t errlen)
-{
-	const char *end = NULL;
-	size_t k, at, line = 1;
-	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-
-	at = end != NULL && end >= text ? (size_t)(end - text) : 0;
-	if (j != NULL)
-		while (at < len && (text[at] == ' ' || text[at] == '\t' ||
-		    text[at] == '\r' || text[at] == '\n'))
-			at++;
-	if (j != NULL && at >= len)
-		return j;
-	for (k = 0; k < at && k < len; k++)
-		line += text[k] == '\n';
-	if (j == NULL)
-		snprintf(err, errlen, "%s:%zu: invalid JSON", path, line);
-	else
-		snprintf(err, errlen, "%s:%zu: trailing data after the JSON "
-		    "document at byte offset %zu", path, line, at);
-	cJSON_Delete(j);
-	return NULL;
 }
 
 static int
@@ -795,7 +764,7 @@ intents_load(const char *dir, bool use_jit, char *err, size_t errlen)
 		}
 		for (k = 0; k < len; k++)
 			h = (h ^ (unsigned char)text[k]) * 1099511628211ULL;
-		docs[i] = parse_doc(path, text, len, err, errlen);
+		docs[i] = jsondoc_parse(path, text, len, err, errlen);
 		if (docs[i] == NULL) {
 			free(text);
 			goto fail;
