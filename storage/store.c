@@ -29,36 +29,23 @@
 /*
  * The writer's page cache holds the growing end of each table and index
  * (SQLite's default of 2 MB let index pages fall out and be read again),
- * and the WAL is folded into the database every 32 MB, not every 4 MB:
- * hot pages are copied once per checkpoint, not eight times.  Together:
- * 20 -> 15 us of writer time per answer at 100 connections.
+ * and the WAL is folded into the database every 8,000 pages (32 MB), not
+ * every 1,000: hot pages are copied once per checkpoint, not eight times.
+ * Together: 20 -> 15 us of writer time per answer at 100 connections.
  */
-#define WRITER_PRAGMAS	"PRAGMA cache_size = -16384;"
-#define AUTOCHECKPOINT_BYTES	(32u << 20)
+#define WRITER_PRAGMAS	"PRAGMA cache_size = -16384;" \
+			"PRAGMA wal_autocheckpoint = 8000;"
 /*
  * In fast mode the checkpoint thread (checkpoint.c) takes over, and
  * SQLite's automatic checkpoint above is only the fallback should it fail
- * to start.  The thread starts at 1 MB of WAL: it shares the event
+ * to start.  The thread starts at 250 pages (1 MB): it shares the event
  * loop's core, and the kernel does the fsync of a checkpoint in one stretch
  * that nothing preempts (32 MB took up to 17 ms here).  Open loop at 8,300
- * answers/s, 3 runs each: max 18-29 ms at 4 MB, 13-17 ms at 1 MB
- * (39-63 ms at 32 MB); p99 11-14 -> 7.4-7.9 ms.  The CPU of the log's
+ * answers/s, 3 runs each: max 18-29 ms at 1,000 pages, 13-17 ms at 250
+ * (39-63 ms at 8,000); p99 11-14 -> 7.4-7.9 ms.  The CPU of the log's
  * threads and the closed loop moved within the spread.
  */
-#define CHECKPOINT_BYTES	(1u << 20)
-/*
- * A new log file gets 16 KB pages instead of SQLite's 4 KB.  A batch
- * dirties a leaf of `messages_conversation` for each of its conversations
- * anyway, and with bigger pages SQLite splits leaves less often and
- * writes and reads a quarter as many pages for about the same bytes.
- * bench-advisor, 100 and 2,000 conversations: writer 29.6k -> 27.7k and
- * 33.7k -> 31.9k instructions per answer (callgrind), pwrite calls 19,946
- * -> 4,492 and 59,688 -> 12,675 for 7-9% more bytes.  32 KB pages wrote
- * 15-23% more bytes than 4 KB for no fewer instructions.  A file made
- * before keeps its pages: SQLite fixes their size with the first table,
- * and in WAL mode not even VACUUM changes it.
- */
-#define LOG_PAGE_SIZE_S	"16384"
+#define CHECKPOINT_PAGES 250
 
 enum row_kind { ROW_CONV, ROW_MSG, ROW_FEEDBACK, ROW_STATE, ROW_END,
     ROW_CONTENT };
@@ -147,7 +134,6 @@ struct store {
 	sqlite3		*db;		/* writer's connection */
 	sqlite3		*rd;		/* readers' connection, or NULL */
 	struct checkpointer *ck;	/* or NULL: SQLite's own checkpoint */
-	unsigned	 page_size;	/* the file's, in bytes */
 	sqlite3_stmt	*st[ST_N];
 	struct msg_stmt	 msg1;		/* one message */
 	struct msg_stmt	 runs[NRUN];	/* run_rows[i] messages at once (st
@@ -619,35 +605,6 @@ writer(void *arg)
 	return NULL;
 }
 
-/* SQLite's automatic checkpoint every AUTOCHECKPOINT_BYTES of WAL, in
- * pages of PAGE bytes, written into BUF. */
-static const char *
-autocheckpoint_sql(char *buf, size_t len, unsigned page)
-{
-	snprintf(buf, len, "PRAGMA wal_autocheckpoint = %u",
-	    AUTOCHECKPOINT_BYTES / page);
-	return buf;
-}
-
-/* The size of DB's pages in bytes, or 0 with ERR set. */
-static unsigned
-page_size(sqlite3 *db, char *err, size_t errlen)
-{
-	sqlite3_stmt *st;
-	int n = 0;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL) ==
-	    SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (n <= 0)
-		snprintf(err, errlen, "cannot read the page size: %s",
-		    sqlite3_errmsg(db));
-	return n > 0 ? (unsigned)n : 0;
-}
-
 static sqlite3 *
 open_db(const char *path, int flags, int busy_ms, char *err, size_t errlen)
 {
@@ -710,16 +667,11 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 		goto fail;
 	snprintf(sql, sizeof(sql), "PRAGMA synchronous = %s",
 	    o->durability == STORE_STRICT ? "FULL" : "NORMAL");
-	/* before WAL mode: a new file takes its page size from here */
-	if (exec(s->db, "PRAGMA page_size = " LOG_PAGE_SIZE_S, err, errlen) ||
-	    (!mem && exec(s->db, "PRAGMA journal_mode = WAL", err, errlen)) ||
+	if ((!mem && exec(s->db, "PRAGMA journal_mode = WAL", err, errlen)) ||
 	    exec(s->db, sql, err, errlen) ||
 	    exec(s->db, "PRAGMA foreign_keys = OFF", err, errlen) ||
 	    exec(s->db, WRITER_PRAGMAS, err, errlen) ||
-	    migrate(s->db, &s->found, err, errlen) == -1 ||
-	    (s->page_size = page_size(s->db, err, errlen)) == 0 ||
-	    exec(s->db, autocheckpoint_sql(sql, sizeof(sql), s->page_size),
-	    err, errlen)) {
+	    migrate(s->db, &s->found, err, errlen) == -1) {
 		char why[256];
 
 		snprintf(why, sizeof(why), "%s", err);
@@ -778,7 +730,7 @@ store_open(const struct store_opts *o, char *err, size_t errlen)
 		    sizeof(why))) != NULL)
 			s->ck = checkpointer_start(s->db, own,
 			    o->checkpoint_pages ? o->checkpoint_pages :
-			    CHECKPOINT_BYTES / s->page_size, 10, why, sizeof(why));
+			    CHECKPOINT_PAGES, 10, why, sizeof(why));
 		if (s->ck == NULL)
 			fprintf(stderr, "advisord: %s; checkpoints stay on the "
 			    "log writer\n", why);

@@ -26,8 +26,7 @@ struct store_opts {
 	unsigned		 batch_rows;	/* or once this many rows wait */
 	bool			 redact;	/* mask e-mail and phone numbers */
 	unsigned		 checkpoint_pages; /* WAL frames that start a
-						      checkpoint (0: 1 MB of
-						      them) */
+						      checkpoint (250) */
 	/* Called from the writer thread after each commit (or failed batch);
 	 * the daemon passes a function that wakes its event loop. */
 	void			(*notify)(void *arg);

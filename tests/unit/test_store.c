@@ -267,33 +267,6 @@ old_log(int version, const char *sql)
 }
 
 /*
- * A new log file has 16 KB pages (fewer, larger pages for the same rows:
- * store.c), and one made with SQLite's 4 KB keeps them and is written to
- * as before, since WAL mode cannot change a file's page size.
- */
-static void
-test_page_size(void **state)
-{
-	struct store *s;
-
-	(void)state;
-	s = open_store(dbpath, true, 0);
-	wait_resolved(s, put_msg(s, "c", 'i', "hello"));
-	store_close(s);
-	assert_int_equal(count(dbpath, "PRAGMA page_size"), 16384);
-
-	old_log(1, "");
-	assert_int_equal(count(dbpath, "PRAGMA page_size"), 4096);
-	s = open_store(dbpath, true, 0);
-	wait_resolved(s, put_msg(s, "c", 'i', "hello again"));
-	store_close(s);
-	assert_int_equal(count(dbpath, "PRAGMA page_size"), 4096);
-	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages"), 3);
-	assert_int_equal(count(dbpath, "SELECT count(*) FROM messages WHERE "
-	    "text = 'hello again'"), 1);
-}
-
-/*
  * A log written by the first release (user_version 1) keeps its rows when
  * opened by this one, and unanswered questions are then found through the
  * fallback index rather than by reading every message.
@@ -1140,7 +1113,6 @@ main(void)
 		T(test_migration_from_v1),
 		T(test_migration_from_v2),
 		T(test_migration),
-		T(test_page_size),
 		T(test_commit_lookup),
 		cmocka_unit_test(test_memory),
 		T(test_redaction),
