@@ -125,9 +125,59 @@
     el.live.textContent = text;
   }
 
-  function addNote(text) {
-    reveal(el.log.insertBefore(make("div", "advisor-note", text), el.typing));
+  /* The notes are the widget's own, not in the server's record: a redraw
+   * from a history (every reconnect, a tab left behind) took them all
+   * away, "You are offline" as it was being read included.  So each note
+   * keeps its place, ANCHOR: after the advisor's message of id BOT (null:
+   * before any) and USERS of the person's messages after it, where
+   * redraw() puts it back.  CONN, on a note that says the connection is
+   * not there ("offline" or "down"): once the daemon answers, it says
+   * what happened instead (see rejoined). */
+  function addNote(text, conn, atStart) {
+    var n = make("div", "advisor-note", text);
+    n.anchor = { bot: null, users: 0 };
+    for (var x = el.typing.previousSibling; x && !atStart; x = x.previousSibling) {
+      if (x.classList.contains("advisor-bot")) { n.anchor.bot = x.msgId; break; }
+      if (x.classList.contains("advisor-user")) n.anchor.users++;
+    }
+    n.conn = conn || null;
+    reveal(el.log.insertBefore(n, el.typing));
     announce(text);
+  }
+
+  /* N back in its place, after the notes already there; a note after a
+   * message the history no longer has (older than its last 24) goes with
+   * that message */
+  function placeNote(n) {
+    var at = el.log.firstChild, k = n.anchor.users, msgs = el.log.querySelectorAll(".advisor-bot");
+    if (n.anchor.bot !== null) {
+      var b = Array.prototype.filter.call(msgs, function (m) { return m.msgId === n.anchor.bot; })[0];
+      if (!b) return;
+      at = b.nextSibling;
+    }
+    while (at !== el.typing && !at.classList.contains("advisor-bot") &&
+      (k > 0 || at.classList.contains("advisor-note"))) {
+      if (at.classList.contains("advisor-user")) k--;
+      at = at.nextSibling;
+    }
+    el.log.insertBefore(n, at);
+  }
+
+  /* The daemon answers again: a note that said the connection was not
+   * there is no longer true.  It says what it meant (what was pressed or
+   * sent then went nowhere) in the past, and the return is read out. */
+  var WAS = {
+    offline: "You were offline, so that was not sent; the advisor is back now.",
+    down: "The advisor was out of reach, so that was not sent; it is back now."
+  };
+  function rejoined() {
+    var last = null;
+    Array.prototype.forEach.call(el.log.querySelectorAll(".advisor-note"), function (n) {
+      if (!n.conn) return;
+      n.textContent = last = WAS[n.conn];
+      n.conn = null;
+    });
+    if (last) announce(last);
   }
 
   /* Answers are rated; the welcome, small talk and the questionnaire's
@@ -142,8 +192,11 @@
    * pressed, and the buttons off as after a click.  Off is aria-disabled,
    * not disabled: a button disabled under the focus dropped it on <body>,
    * where Escape no longer closed the panel. */
-  function addBot(text, id, rated) {
-    var m = make("div", "advisor-msg advisor-bot");
+  /* the message of id MSGID; rated when RATE.  QUIET: drawn from a
+   * history, not read out (it was, when it came) */
+  function addBot(text, msgId, rate, rated, quiet) {
+    var m = make("div", "advisor-msg advisor-bot"), id = rate ? msgId : null;
+    m.msgId = msgId;
     rich(m, text);
     if (id) {
       var rate = make("div", "advisor-rate"), up = make("button", null, "Helpful"),
@@ -169,7 +222,7 @@
     }
     reveal(el.log.insertBefore(m, el.typing));
     lastBotText = text;
-    announce("Advisor: " + text.replace(/\*/g, ""));
+    if (!quiet) announce("Advisor: " + text.replace(/\*/g, ""));
   }
 
   /* One choice per set of buttons: a double click sent the same option
@@ -243,7 +296,7 @@
     }
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; }
     var last = el.typing.previousSibling, say = unreachable();
-    if (!last || last.textContent !== say) addNote(say);
+    if (!last || last.textContent !== say) addNote(say, navigator.onLine === false ? "offline" : "down");
     retryNow();
     return false;
   }
@@ -265,6 +318,7 @@
        * button of the old drawing went with it to <body>: it stays in the
        * conversation. */
       var inLog = el.log.contains(document.activeElement);
+      var notes = Array.prototype.slice.call(el.log.querySelectorAll(".advisor-note"));
       Array.prototype.slice.call(el.log.querySelectorAll(".advisor-msg, .advisor-note"))
         .forEach(function (n) { n.remove(); });
       if (inLog && !el.log.contains(document.activeElement)) el.log.focus();
@@ -272,8 +326,9 @@
        * intent nor its node: it keeps its rating buttons */
       f.messages.forEach(function (m) {
         if (m.from === "user") addUser(m.text);
-        else addBot(m.text, !(m.intent || m.node) || rateable(m) ? m.id : null, m.helpful);
+        else addBot(m.text, m.id, !(m.intent || m.node) || rateable(m), m.helpful, true);
       });
+      notes.forEach(placeNote);
       afterHistory = true;
       settle(f.messages);
       if (moved) addNote(MOVED);
@@ -287,7 +342,7 @@
       if (f.resume) { try { localStorage.setItem(storeKey, f.resume); } catch (e) { /* private mode */ } }
       /* after a resume the current step is said again: show its buttons
        * without repeating the bubble */
-      if (!(afterHistory && f.text === lastBotText)) addBot(f.text, rateable(f) ? f.id : null);
+      if (!(afterHistory && f.text === lastBotText)) addBot(f.text, f.id, rateable(f));
       afterHistory = false;
       setOptions(f.options);
       reveal();
@@ -302,7 +357,7 @@
        * saying so (the earlier conversation went without a word) */
       if (f.code === "unknown_resume") {
         try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
-        addNote("Your earlier conversation is no longer available; here is a new one.");
+        addNote("Your earlier conversation is no longer available; here is a new one.", null, true);
         send({ type: "start" });
         return;
       }
@@ -363,6 +418,7 @@
     ws.addEventListener("message", function (ev) {
       if (ws !== sock) return;
       backoff = BACKOFF_MIN;
+      rejoined();
       onFrame(ev);
     });
     ws.addEventListener("close", function () { if (ws === sock) lost(); });

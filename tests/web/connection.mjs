@@ -43,6 +43,10 @@ export async function connectionChecks(browser, url, check, shots) {
     !(await dp.locator(".advisor-user").allInnerTexts()).includes("and bpo?") &&
     await dp.locator(".advisor-note").count() === 1,
     JSON.stringify(await dp.locator("#advisor-input").inputValue()));
+  // the note as it stands: where it is and what it says
+  const noteAt = (pg) => pg.locator(".advisor-note").evaluateAll((ns) => ns.map((n) =>
+    [n.textContent, n.previousElementSibling && n.previousElementSibling.textContent.slice(0, 40)]));
+  const lostNote = await noteAt(dp);
   // the focus on a rating button when the connection goes: the button went
   // with the old drawing of the conversation and the focus fell to <body>
   await dp.locator("#advisor-input").fill("");
@@ -54,6 +58,11 @@ export async function connectionChecks(browser, url, check, shots) {
   check("the focus stays in the widget while the history is drawn anew",
     await dp.evaluate(() => document.querySelector("#advisor-panel").contains(document.activeElement)),
     await dp.evaluate(() => document.activeElement.tagName));
+  // and the note that said the message was lost is still there, after the
+  // same message (the redraw took it away)
+  check("a note stays in its place when the conversation is drawn anew after a reconnect",
+    lostNote.length === 1 && JSON.stringify(await noteAt(dp)) === JSON.stringify(lostNote),
+    JSON.stringify([lostNote, await noteAt(dp)]));
   // what the daemon did read is not said to be lost: the Restart control
   // sends "restart", and the history has it as that
   await dp.locator("#advisor-input").fill("");
@@ -63,7 +72,7 @@ export async function connectionChecks(browser, url, check, shots) {
   await dp.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
   await dp.locator(".advisor-bot", { hasText: "Hello! I help you" }).nth(1).waitFor();
   check("Restart read by the daemon before the connection went is not said to be lost",
-    await dp.locator(".advisor-note").count() === 0,
+    JSON.stringify(await noteAt(dp)) === JSON.stringify(lostNote),
     (await dp.locator(".advisor-note").allInnerTexts()).join(" | "));
   // a choice refused, picked from the keyboard: the buttons come back, and
   // the focus with them (it fell to <body> as the picked one was disabled)
@@ -74,6 +83,17 @@ export async function connectionChecks(browser, url, check, shots) {
   check("a choice refused hands the focus back to the buttons",
     await dp.evaluate(() => document.querySelector(".advisor-options").contains(document.activeElement)),
     await dp.evaluate(() => document.activeElement.tagName));
+  // an error shown in the conversation is still true after a reconnect
+  // (the choice was refused): it stays, after the question it was about
+  const refusedNote = await noteAt(dp);
+  route[0].close(); route[1].close();
+  await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
+  await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor({ state: "detached", timeout: 15000 });
+  await dp.locator(".advisor-options button").first().waitFor();
+  check("an error note stays in its place after a reconnect",
+    refusedNote.some((n) => /went wrong \(unknown_option\)/.test(n[0])) &&
+    JSON.stringify(await noteAt(dp)) === JSON.stringify(refusedNote),
+    JSON.stringify([refusedNote, await noteAt(dp)]));
   await dc.close();
 
   // a connection that goes silent (a phone between networks: nothing
@@ -195,5 +215,17 @@ export async function connectionChecks(browser, url, check, shots) {
   await op.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
   check("back online, it carries on", await op.locator(".advisor-bot").count() === 1 &&
     await op.locator(".advisor-status").innerText() === "");
+  // the note "You are offline" vanished with the redraw from the history
+  // as the network came back, in the middle of being read; it stays where
+  // it was, saying what happened, and the return is read out (the redraw
+  // itself is not: it read the welcome out again)
+  await op.locator(".advisor-options button").first().waitFor();
+  const backNotes = await op.locator(".advisor-note").allInnerTexts();
+  check("back online, the offline note stays where it was and says the advisor is back",
+    backNotes.length === 1 && /^You were offline, so that was not sent; the advisor is back now\.$/.test(backNotes[0]) &&
+    await op.locator(".advisor-note").evaluate((n) => n.previousElementSibling.classList.contains("advisor-bot")) &&
+    !/You are offline/.test(await op.locator(".advisor-log").innerText()) &&
+    await op.locator("[aria-live=polite]").innerText() === backNotes[0],
+    JSON.stringify([backNotes, await op.locator("[aria-live=polite]").innerText()]));
   await oc.close();
 }

@@ -547,8 +547,18 @@ try {
     /not connected/i.test(await page.locator(".advisor-log").innerText()),
     (await page.locator(".advisor-user").count() - offUser) + " bubbles, " +
     (await page.locator(".advisor-note").count() - offNotes) + " notes");
+  const downNotes = await page.locator(".advisor-note").count();
   await startDaemon(port);
   await page.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
+  // "Not connected" went with the redraw from the history once the daemon
+  // was back, mid-read: it stays, saying what happened
+  await page.locator(".advisor-options button").first().waitFor();
+  await page.locator(".advisor-note", { hasText: "out of reach" }).waitFor({ timeout: 3000 }).catch(() => {});
+  check("with the daemon back, \"not connected\" stays where it was and says the advisor is back",
+    await page.locator(".advisor-note").count() === downNotes && downNotes > offNotes &&
+    /was out of reach, so that was not sent; it is back now/.test(await page.locator(".advisor-note").last().innerText()) &&
+    !/not connected/i.test(await page.locator(".advisor-log").innerText()),
+    JSON.stringify(await page.locator(".advisor-note").allInnerTexts()));
   await page.locator("#advisor-input").fill("and bpo?");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => /Business Process Outsourcing/.test(
