@@ -222,23 +222,24 @@
     }
     reveal(el.log.insertBefore(m, el.typing));
     lastBotText = text;
-    if (!quiet) announce("Advisor: " + text.replace(/\*/g, ""));
+    if (!quiet) say(text);
   }
+  function say(text) { announce("Advisor: " + text.replace(/\*/g, "")); }
 
   /* One choice per set of buttons: a double click sent the same option
    * twice, and the second, no longer on offer, came back as an error.
-   * The buttons stay disabled until the reply brings new ones, or an
-   * error gives them back: then with the focus, if it was on the one
-   * picked (disabled under it, it fell to <body>). */
-  var picked = null;
-  function pickable(on, b) {
-    Array.prototype.forEach.call(el.options.querySelectorAll("button"),
-      function (x) { x.disabled = !on; });
+   * The buttons stay off until the reply brings new ones, or an error
+   * gives them back.  Off is aria-disabled, as the rating buttons' is:
+   * disabled under the focus, the one picked from the keyboard dropped it
+   * on <body> for as long as the reply took (Escape did nothing, Tab went
+   * to the top of the page). */
+  function pickable(on) {
+    Array.prototype.forEach.call(el.options.querySelectorAll("button"), function (x) {
+      if (on) x.removeAttribute("aria-disabled");
+      else x.setAttribute("aria-disabled", "true");
+    });
     if (on) el.options.removeAttribute("data-picked");
     else el.options.setAttribute("data-picked", "1");
-    if (!on) picked = b;
-    else if (picked && el.options.contains(picked) &&
-      (document.activeElement === document.body || !document.activeElement)) picked.focus();
   }
 
   function setOptions(options) {
@@ -254,8 +255,9 @@
          * the reply came between the two, it landed on a new button */
         if (e.detail > 1) return;
         var id = "c" + (++seq);
-        if (b.disabled || !send({ type: "choose", option: o.id, id: id })) return;
-        pickable(false, b);
+        if (b.getAttribute("aria-disabled") === "true" ||
+          !send({ type: "choose", option: o.id, id: id })) return;
+        pickable(false);
         expect(id, { text: o.label, node: addUser(o.label) });
         waiting(true);
       });
@@ -281,7 +283,10 @@
 
   function setInput(text) { el.input.value = text; fit(); }
 
+  /* "typing" while any answer is awaited: the first of two questions
+   * answered hid it, the second's answer still to come */
   function waiting(on) { el.typing.hidden = !on; if (on) reveal(); }
+  function awaited() { for (var id in pending) return true; return false; }
 
   function status(text) { el.status.textContent = text; }
 
@@ -295,8 +300,8 @@
       return false;
     }
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; }
-    var last = el.typing.previousSibling, say = unreachable();
-    if (!last || last.textContent !== say) addNote(say, navigator.onLine === false ? "offline" : "down");
+    var last = el.typing.previousSibling, why = unreachable();
+    if (!last || last.textContent !== why) addNote(why, navigator.onLine === false ? "offline" : "down");
     retryNow();
     return false;
   }
@@ -318,6 +323,7 @@
        * button of the old drawing went with it to <body>: it stays in the
        * conversation. */
       var inLog = el.log.contains(document.activeElement);
+      var fresh = !el.log.querySelector(".advisor-msg");
       var notes = Array.prototype.slice.call(el.log.querySelectorAll(".advisor-note"));
       Array.prototype.slice.call(el.log.querySelectorAll(".advisor-msg, .advisor-note"))
         .forEach(function (n) { n.remove(); });
@@ -329,6 +335,10 @@
         else addBot(m.text, m.id, !(m.intent || m.node) || rateable(m), m.helpful, true);
       });
       notes.forEach(placeNote);
+      /* a page loaded again says where the conversation stands (the reply
+       * that follows repeats it, and is not drawn); a redraw of what is
+       * on the page already says nothing */
+      if (fresh && el.log.querySelector(".advisor-bot")) say(lastBotText);
       afterHistory = true;
       settle(f.messages);
       if (moved) addNote(MOVED);
@@ -337,7 +347,7 @@
       delete pending[f.in_reply_to];
       settle([]);
       moved = false;
-      waiting(false);
+      waiting(awaited());
       if (f.max_text_chars > 0) maxChars = f.max_text_chars;
       if (f.resume) { try { localStorage.setItem(storeKey, f.resume); } catch (e) { /* private mode */ } }
       /* after a resume the current step is said again: show its buttons
@@ -351,7 +361,6 @@
        * answer too, and no one's business) */
       probing = null;
     } else if (f.type === "error") {
-      waiting(false);
       pickable(true);     /* the choice was refused: on offer again */
       /* the log was purged, or this is another database: afresh, and
        * saying so (the earlier conversation went without a word) */
@@ -363,6 +372,7 @@
       }
       addNote(refused(pending[f.in_reply_to], f.code));
       delete pending[f.in_reply_to];
+      waiting(awaited());
     }
   }
 

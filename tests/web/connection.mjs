@@ -96,6 +96,59 @@ export async function connectionChecks(browser, url, check, shots) {
     JSON.stringify([refusedNote, await noteAt(dp)]));
   await dc.close();
 
+  // a slow advisor: what it says is held until the test lets it through,
+  // one frame at a time
+  const wc = await browser.newContext();
+  const wp = await wc.newPage();
+  let hold = false;
+  const held = [];
+  await wp.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => server.send(m));
+    server.onMessage((m) => { if (hold) held.push(() => ws.send(m)); else ws.send(m); });
+  });
+  await wp.goto(url);
+  await wp.locator(".advisor-options button").first().waitFor();
+  hold = true;
+  // picked from the keyboard, the button was disabled under the focus,
+  // which fell to <body> until the reply came: Escape did nothing then
+  // and Tab went to the top of the page
+  await wp.locator(".advisor-options button").first().focus();
+  await wp.keyboard.press("Enter");
+  await wp.locator(".advisor-typing").waitFor();
+  const whileSlow = await wp.evaluate(() => [document.activeElement.parentElement.className,
+    document.activeElement.getAttribute("aria-disabled")]);
+  await wp.keyboard.press("Shift+Tab");
+  const tabbedTo = await wp.evaluate(() => document.querySelector("#advisor-panel").contains(document.activeElement));
+  check("a choice made from the keyboard keeps the focus on its button while the answer is slow",
+    whileSlow[0] === "advisor-options" && whileSlow[1] === "true" && tabbedTo,
+    JSON.stringify([whileSlow, tabbedTo]));
+  // and the buttons stay off: a second pick sends nothing
+  const picks = await wp.evaluate(() => document.querySelectorAll(".advisor-user").length);
+  await wp.locator(".advisor-options button").nth(1).click({ force: true });
+  check("the other buttons are off meanwhile",
+    await wp.evaluate(() => document.querySelectorAll(".advisor-user").length) === picks);
+  while (held.length) held.shift()();
+  await wp.locator(".advisor-bot").nth(1).waitFor();
+  await wp.locator(".advisor-typing").waitFor({ state: "hidden" });
+  // two questions on their way: the first answer hid "typing", the
+  // second still to come
+  await wp.locator("#advisor-input").fill("what is kpo");
+  await wp.keyboard.press("Enter");
+  await wp.locator("#advisor-input").fill("what is bpo");
+  await wp.keyboard.press("Enter");
+  const bots = await wp.locator(".advisor-bot").count();
+  for (let i = 0; i < 100 && held.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  held.shift()();
+  await wp.locator(".advisor-bot").nth(bots).waitFor();
+  const typingBetween = await wp.locator(".advisor-typing").isVisible();
+  held.shift()();
+  await wp.locator(".advisor-bot").nth(bots + 1).waitFor();
+  check("\"typing\" stays while a second answer is still to come, and goes with it",
+    typingBetween && await wp.locator(".advisor-typing").isHidden(),
+    JSON.stringify(typingBetween));
+  await wc.close();
+
   // a connection that goes silent (a phone between networks: nothing
   // closes it, nothing comes through): the question waited under "typing"
   // for ever; unanswered for 10 s, it counts as gone (the page's clock is

@@ -508,6 +508,12 @@ try {
   check("after a reload the history is shown", texts.some((t) => t === "What is KPO?") && texts.length >= before - 1,
     `${texts.length} vs ${before}`);
   check("and a message of two lines is shown in two lines", texts.includes("what is kpo\nand bpo?"));
+  // and a screen reader hears where it stands (the redraw is not read out,
+  // and the reply after it, the same step, is not drawn)
+  check("after a reload the last thing the advisor said is read out",
+    await page.locator("[aria-live=polite]").innerText() ===
+      "Advisor: " + (await page.locator(".advisor-bot").last().evaluate((m) => m.firstChild.textContent)),
+    await page.locator("[aria-live=polite]").innerText());
   // the history says which messages are answers: the welcome came back
   // with rating buttons that it never had before the reload
   check("after a reload the welcome is still not up for rating, an answer is",
