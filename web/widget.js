@@ -101,13 +101,44 @@
    * view cut in the middle. */
   var shown = null;
   function reveal(node) {
-    if (node) shown = node;
+    if (node) { shown = node; reading = null; }
     var log = el.log;
-    log.scrollTop = log.scrollHeight;
-    if (!shown || !shown.parentNode) return node;
-    var over = log.getBoundingClientRect().top - shown.getBoundingClientRect().top;
-    if (over > 0) log.scrollTop -= over + parseFloat(getComputedStyle(log).paddingTop);
+    if (reading && reading.node.parentNode) log.scrollTop += below(reading.node) - reading.at;
+    else {
+      log.scrollTop = log.scrollHeight;
+      var over = shown && shown.parentNode ? -below(shown) : 0;
+      if (over > 0) log.scrollTop -= over + parseFloat(getComputedStyle(log).paddingTop);
+    }
+    scrolled = log.scrollTop;
     return node;
+  }
+
+  /* the advisor's message of id ID in the log, or undefined */
+  function botById(id) {
+    return Array.prototype.filter.call(el.log.querySelectorAll(".advisor-bot"),
+      function (m) { return m.msgId === id; })[0];
+  }
+
+  /* How far N's top is below the log's */
+  function below(n) { return n.getBoundingClientRect().top - el.log.getBoundingClientRect().top; }
+
+  /* The person reading further up: READING, the advisor's message at
+   * the top of their view {id, node, at: how far below the log's top}, or
+   * null while they follow the latest (at the end, or where reveal put
+   * it; SCROLLED, reveal's scrollTop).  The status line coming and going
+   * at every reconnect changes the log's size, and that, and the redraw
+   * from the history, scrolled them to the end under their eyes: now the
+   * message stays where it was, until something new comes in. */
+  var reading = null, scrolled = 0;
+  function onScroll() {
+    var log = el.log, top = log.getBoundingClientRect().top, bots;
+    if (Math.abs(log.scrollTop - scrolled) < 2) return;
+    reading = null;
+    if (log.scrollHeight - log.scrollTop - log.clientHeight < 2) return;
+    bots = log.querySelectorAll(".advisor-bot");
+    for (var i = 0; i < bots.length && !reading; i++)
+      if (bots[i].getBoundingClientRect().bottom > top)
+        reading = { id: bots[i].msgId, node: bots[i], at: below(bots[i]) };
   }
 
   /* dir="auto": a right-to-left text reads right to left (laid out left
@@ -149,9 +180,9 @@
    * message the history no longer has (older than its last 24) goes with
    * that message */
   function placeNote(n) {
-    var at = el.log.firstChild, k = n.anchor.users, msgs = el.log.querySelectorAll(".advisor-bot");
+    var at = el.log.firstChild, k = n.anchor.users;
     if (n.anchor.bot !== null) {
-      var b = Array.prototype.filter.call(msgs, function (m) { return m.msgId === n.anchor.bot; })[0];
+      var b = botById(n.anchor.bot);
       if (!b) return;
       at = b.nextSibling;
     }
@@ -323,7 +354,7 @@
        * button of the old drawing went with it to <body>: it stays in the
        * conversation. */
       var inLog = el.log.contains(document.activeElement);
-      var fresh = !el.log.querySelector(".advisor-msg");
+      var fresh = !el.log.querySelector(".advisor-msg"), place = reading;
       var notes = Array.prototype.slice.call(el.log.querySelectorAll(".advisor-note"));
       Array.prototype.slice.call(el.log.querySelectorAll(".advisor-msg, .advisor-note"))
         .forEach(function (n) { n.remove(); });
@@ -335,6 +366,9 @@
         else addBot(m.text, m.id, !(m.intent || m.node) || rateable(m), m.helpful, true);
       });
       notes.forEach(placeNote);
+      /* the message read stays in its place (the drawing put it at the end) */
+      reading = place && botById(place.id) ? { id: place.id, node: botById(place.id), at: place.at } : null;
+      reveal();
       /* a page loaded again says where the conversation stands (the reply
        * that follows repeats it, and is not drawn); a redraw of what is
        * on the page already says nothing */
@@ -627,6 +661,7 @@
     el.log.setAttribute("aria-live", "off");
     el.log.setAttribute("aria-label", "Conversation");
     el.log.tabIndex = 0;
+    el.log.addEventListener("scroll", onScroll, { passive: true });
     el.typing = make("div", "advisor-typing", "The advisor is typing\u2026");
     el.typing.hidden = true;
     el.log.appendChild(el.typing);

@@ -100,10 +100,11 @@ export async function connectionChecks(browser, url, check, shots) {
   // one frame at a time
   const wc = await browser.newContext();
   const wp = await wc.newPage();
-  let hold = false;
+  let hold = false, wroute = null;
   const held = [];
   await wp.routeWebSocket(/\/ws$/, (ws) => {
     const server = ws.connectToServer();
+    wroute = [ws, server];
     ws.onMessage((m) => server.send(m));
     server.onMessage((m) => { if (hold) held.push(() => ws.send(m)); else ws.send(m); });
   });
@@ -147,6 +148,32 @@ export async function connectionChecks(browser, url, check, shots) {
   check("\"typing\" stays while a second answer is still to come, and goes with it",
     typingBetween && await wp.locator(".advisor-typing").isHidden(),
     JSON.stringify(typingBetween));
+  // reading the start of the conversation when the connection goes: the
+  // status line changing the log's size, then the redraw, scrolled it to
+  // the end under the reader's eyes
+  hold = false;
+  const logTop = () => wp.locator(".advisor-log").evaluate((l) => [l.scrollTop, l.scrollHeight - l.clientHeight]);
+  const frames = () => wp.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await wp.locator(".advisor-log").evaluate((l) => { l.scrollTop = 0; });
+  await frames();
+  wroute[0].close(); wroute[1].close();
+  await wp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
+  await wp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor({ state: "detached", timeout: 15000 });
+  await wp.locator(".advisor-options button").first().waitFor();
+  await frames();
+  const readAt = await logTop();
+  check("reading further up, the conversation stays where it was through a reconnect",
+    readAt[0] === 0 && readAt[1] > 200, JSON.stringify(readAt));
+  // and something new brings the end into view again
+  await wp.locator("#advisor-input").fill("what is bpo");
+  await wp.keyboard.press("Enter");
+  await wp.locator(".advisor-bot").nth(bots + 2).waitFor();
+  await frames();
+  check("and a new answer is shown as ever", await wp.evaluate(() => {
+    const log = document.querySelector(".advisor-log").getBoundingClientRect();
+    const m = [...document.querySelectorAll(".advisor-bot")].pop().getBoundingClientRect();
+    return m.top >= log.top - 1 && m.top < log.bottom - 20;
+  }));
   await wc.close();
 
   // a connection that goes silent (a phone between networks: nothing
