@@ -346,33 +346,42 @@
     status(on ? "" : "connecting\u2026");
   }
 
+  /* The server's record is the truth: the conversation drawn anew from
+   * MESSAGES, with the notes, the place read and the focus kept.  A focus
+   * on a rating button of the old drawing went with it to <body>: it goes
+   * to the same button of the new one (or to the conversation). */
+  function redraw(messages) {
+    var at = document.activeElement, inLog = el.log.contains(at), rated = null;
+    if (inLog && at.parentNode.className === "advisor-rate")
+      rated = { id: at.parentNode.parentNode.msgId, i: at === at.parentNode.firstChild ? 0 : 1 };
+    var fresh = !el.log.querySelector(".advisor-msg"), place = reading;
+    var notes = Array.prototype.slice.call(el.log.querySelectorAll(".advisor-note"));
+    if (inLog) el.log.focus({ preventScroll: true });
+    Array.prototype.slice.call(el.log.querySelectorAll(".advisor-msg, .advisor-note"))
+      .forEach(function (n) { n.remove(); });
+    /* a message the daemon read back from its log says neither its
+     * intent nor its node: it keeps its rating buttons */
+    messages.forEach(function (m) {
+      if (m.from === "user") addUser(m.text);
+      else addBot(m.text, m.id, !(m.intent || m.node) || rateable(m), m.helpful, true);
+    });
+    notes.forEach(placeNote);
+    /* the message read stays in its place (the drawing put it at the end) */
+    reading = place && botById(place.id) ? { id: place.id, node: botById(place.id), at: place.at } : null;
+    reveal();
+    var again = rated && botById(rated.id);
+    if (again) again.querySelectorAll(".advisor-rate button")[rated.i].focus({ preventScroll: true });
+    /* a page loaded again says where the conversation stands (the reply
+     * that follows repeats it, and is not drawn); a redraw of what is on
+     * the page already says nothing */
+    if (fresh && el.log.querySelector(".advisor-bot")) say(lastBotText);
+  }
+
   function onFrame(ev) {
     var f;
     try { f = JSON.parse(ev.data); } catch (e) { return; }
     if (f.type === "history") {
-      /* the server's record is the truth: redraw from it.  A focus on a
-       * button of the old drawing went with it to <body>: it stays in the
-       * conversation. */
-      var inLog = el.log.contains(document.activeElement);
-      var fresh = !el.log.querySelector(".advisor-msg"), place = reading;
-      var notes = Array.prototype.slice.call(el.log.querySelectorAll(".advisor-note"));
-      Array.prototype.slice.call(el.log.querySelectorAll(".advisor-msg, .advisor-note"))
-        .forEach(function (n) { n.remove(); });
-      if (inLog && !el.log.contains(document.activeElement)) el.log.focus();
-      /* a message the daemon read back from its log says neither its
-       * intent nor its node: it keeps its rating buttons */
-      f.messages.forEach(function (m) {
-        if (m.from === "user") addUser(m.text);
-        else addBot(m.text, m.id, !(m.intent || m.node) || rateable(m), m.helpful, true);
-      });
-      notes.forEach(placeNote);
-      /* the message read stays in its place (the drawing put it at the end) */
-      reading = place && botById(place.id) ? { id: place.id, node: botById(place.id), at: place.at } : null;
-      reveal();
-      /* a page loaded again says where the conversation stands (the reply
-       * that follows repeats it, and is not drawn); a redraw of what is
-       * on the page already says nothing */
-      if (fresh && el.log.querySelector(".advisor-bot")) say(lastBotText);
+      redraw(f.messages);
       afterHistory = true;
       settle(f.messages);
       if (moved) addNote(MOVED);

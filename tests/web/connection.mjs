@@ -50,7 +50,10 @@ export async function connectionChecks(browser, url, check, shots) {
   // the focus on a rating button when the connection goes: the button went
   // with the old drawing of the conversation and the focus fell to <body>
   await dp.locator("#advisor-input").fill("");
-  await dp.locator(".advisor-rate button").first().focus();
+  await dp.locator(".advisor-rate button").nth(1).focus();
+  const focusOn = () => dp.evaluate(() => document.activeElement.getAttribute("aria-label") + " / " +
+    document.activeElement.closest(".advisor-msg")?.firstChild.textContent.slice(0, 30));
+  const focusBefore = await focusOn();
   route[0].close(); route[1].close();
   await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
   await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor({ state: "detached", timeout: 15000 });
@@ -58,6 +61,11 @@ export async function connectionChecks(browser, url, check, shots) {
   check("the focus stays in the widget while the history is drawn anew",
     await dp.evaluate(() => document.querySelector("#advisor-panel").contains(document.activeElement)),
     await dp.evaluate(() => document.activeElement.tagName));
+  // on the very button it was on (it went to the conversation as a whole,
+  // and a keyboard's user had to find their way back)
+  check("and on the same rating button of the same answer",
+    /^This answer was not helpful \/ Knowledge Process/.test(focusBefore) && await focusOn() === focusBefore,
+    JSON.stringify([focusBefore, await focusOn()]));
   // and the note that said the message was lost is still there, after the
   // same message (the redraw took it away)
   check("a note stays in its place when the conversation is drawn anew after a reconnect",
