@@ -150,10 +150,14 @@
     return reveal(el.log.insertBefore(m, el.typing));
   }
 
-  /* Read TEXT out: el.live is the one live region (the log is not) */
+  /* Read TEXT out: el.live is the one live region (the log is not).
+   * Added to what it holds, not in its place: a note and the reply right
+   * after it ("Your earlier conversation is no longer available", then
+   * the welcome) came in one go, and only the reply was read out.  The
+   * last three are kept (a removal is not read out). */
   function announce(text) {
-    el.live.textContent = "";
-    el.live.textContent = text;
+    while (el.live.childNodes.length > 2) el.live.removeChild(el.live.firstChild);
+    el.live.appendChild(make("div", null, text));
   }
 
   /* The notes are the widget's own, not in the server's record: a redraw

@@ -9,7 +9,7 @@ import { createServer as netServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { connectionChecks } from "./connection.mjs";
+import { connectionChecks, lastHeard } from "./connection.mjs";
 import { reconnectChecks } from "./reconnect.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -129,7 +129,7 @@ try {
   check("\"What is KPO?\" is answered", /Knowledge Process Outsourcing/.test(answer), answer.slice(0, 80));
   check("typing indicator hidden after the reply", await page.locator(".advisor-typing").isHidden());
   check("ARIA live region announces the reply",
-    /Knowledge Process Outsourcing/.test(await page.locator("[aria-live=polite]").innerText()));
+    /Knowledge Process Outsourcing/.test(await lastHeard(page)));
   // and it alone: the log, a role=log, is a live region of its own unless
   // told otherwise, and a screen reader read each reply twice
   const speakers = await page.evaluate(() => [...document.querySelectorAll("#advisor-panel *")]
@@ -258,8 +258,8 @@ try {
   await page.keyboard.press("Enter");
   await page.locator(".advisor-note").nth(nNotes).waitFor();
   check("a note from the widget is read out",
-    (await page.locator("[aria-live=polite]").innerText()) === await page.locator(".advisor-note").nth(nNotes).innerText(),
-    await page.locator("[aria-live=polite]").innerText());
+    (await lastHeard(page)) === await page.locator(".advisor-note").nth(nNotes).innerText(),
+    await lastHeard(page));
   await page.locator("#advisor-input").fill("");
 
   // keyboard: Tab reaches the buttons
@@ -511,9 +511,9 @@ try {
   // and a screen reader hears where it stands (the redraw is not read out,
   // and the reply after it, the same step, is not drawn)
   check("after a reload the last thing the advisor said is read out",
-    await page.locator("[aria-live=polite]").innerText() ===
+    await lastHeard(page) ===
       "Advisor: " + (await page.locator(".advisor-bot").last().evaluate((m) => m.firstChild.textContent)),
-    await page.locator("[aria-live=polite]").innerText());
+    await lastHeard(page));
   // the history says which messages are answers: the welcome came back
   // with rating buttons that it never had before the reload
   check("after a reload the welcome is still not up for rating, an answer is",
@@ -608,6 +608,12 @@ try {
     /earlier conversation/.test(await gp.locator(".advisor-log").innerText()) &&
     /Hello! I help you/.test(await gp.locator(".advisor-bot").first().innerText()),
     await gp.locator(".advisor-log").innerText());
+  // both read out, the note and then the welcome (the welcome took the
+  // note's place in the live region before it was read)
+  const heard = await gp.locator("[aria-live=polite] > *").allInnerTexts();
+  check("and a screen reader hears both, the note and then the welcome",
+    heard.length >= 2 && /earlier conversation is no longer available/.test(heard[heard.length - 2]) &&
+    /^Advisor: Hello! I help you/.test(heard[heard.length - 1]), JSON.stringify(heard));
   await gc.close();
 
   const audit = await browser.newContext({ bypassCSP: true });
