@@ -727,8 +727,12 @@
       e.preventDefault();
       submit();
     });
+    /* a NUL (in a paste) is nothing to read, and the daemon refuses the
+     * whole frame for one, before it reads its id: the refusal answered
+     * nothing the widget had sent, and 10 s later the connection was
+     * given up as silent and the text said to be lost.  It goes. */
     function submit() {
-      var text = el.input.value.trim();
+      var text = el.input.value.replace(/\u0000/g, "").trim();
       if (!text) return;
       var n = text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, "_").length;
       if (n > maxChars) {
