@@ -223,14 +223,14 @@
     return !(f.intent && unrated[f.intent]) && !/^q_/.test(f.node || "");
   }
 
-  /* RATED: the rating the reply already has (a history says it), shown
+  /* The advisor's message of id MSGID, with rating buttons when ASKED.
+   * RATED: the rating the reply already has (a history says it), shown
    * pressed, and the buttons off as after a click.  Off is aria-disabled,
    * not disabled: a button disabled under the focus dropped it on <body>,
-   * where Escape no longer closed the panel. */
-  /* the message of id MSGID; rated when RATE.  QUIET: drawn from a
-   * history, not read out (it was, when it came) */
-  function addBot(text, msgId, rate, rated, quiet) {
-    var m = make("div", "advisor-msg advisor-bot"), id = rate ? msgId : null;
+   * where Escape no longer closed the panel.  QUIET: drawn from a
+   * history, not read out (it was when it came). */
+  function addBot(text, msgId, asked, rated, quiet) {
+    var m = make("div", "advisor-msg advisor-bot"), id = asked ? msgId : null;
     m.msgId = msgId;
     rich(m, text);
     if (id) {
