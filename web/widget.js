@@ -344,9 +344,12 @@
   /* Only Send goes off without a connection: the input disabled under
    * the cursor took the focus, and on a phone the keyboard, away in the
    * middle of a sentence at every reconnect; a text sent meanwhile stays
-   * in it with a note (see send). */
+   * in it with a note (see send).  Off is aria-disabled: Send disabled
+   * under the focus (Tab, Enter, and the connection went) dropped it on
+   * <body>, and a press says why nothing goes, as the input's Enter does. */
   function connected(on) {
-    el.send.disabled = !on;
+    if (on) el.send.removeAttribute("aria-disabled");
+    else el.send.setAttribute("aria-disabled", "true");
     status(on ? "" : "connecting\u2026");
   }
 

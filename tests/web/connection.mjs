@@ -33,7 +33,7 @@ export async function connectionChecks(browser, url, check, shots) {
     });
   });
   await dp.goto(url);
-  await dp.locator(".advisor-form button:not([disabled])").waitFor();
+  await dp.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
   await dp.locator("#advisor-input").fill("what is kpo");
   await dp.keyboard.press("Enter");
   await dp.locator(".advisor-bot").nth(1).waitFor();
@@ -41,7 +41,7 @@ export async function connectionChecks(browser, url, check, shots) {
   await dp.locator("#advisor-input").fill("and bpo?");
   await dp.keyboard.press("Enter");
   await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
-  await dp.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
+  await dp.locator(".advisor-form button:not([aria-disabled=true])").waitFor({ timeout: 15000 });
   await dp.locator(".advisor-note").first().waitFor({ timeout: 3000 }).catch(() => {});
   check("a message lost with the connection comes back to the input, with a note",
     await dp.locator("#advisor-input").inputValue() === "and bpo?" &&
@@ -82,7 +82,7 @@ export async function connectionChecks(browser, url, check, shots) {
   cutReply = true;
   await dp.getByRole("button", { name: "Restart" }).click();
   await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
-  await dp.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
+  await dp.locator(".advisor-form button:not([aria-disabled=true])").waitFor({ timeout: 15000 });
   await dp.locator(".advisor-bot", { hasText: "Hello! I help you" }).nth(1).waitFor();
   check("Restart read by the daemon before the connection went is not said to be lost",
     JSON.stringify(await noteAt(dp)) === JSON.stringify(lostNote),
@@ -187,6 +187,19 @@ export async function connectionChecks(browser, url, check, shots) {
     const m = [...document.querySelectorAll(".advisor-bot")].pop().getBoundingClientRect();
     return m.top >= log.top - 1 && m.top < log.bottom - 20;
   }));
+  // the focus on Send (Tab from the input, Enter) when the connection
+  // goes: disabled under it, Send dropped it on <body>, where Escape no
+  // longer closed the panel
+  await wp.locator(".advisor-typing").waitFor({ state: "hidden" });
+  await wp.getByRole("button", { name: "Send" }).focus();
+  wroute[0].close(); wroute[1].close();
+  await wp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
+  const sendOff = await wp.evaluate(() => [document.activeElement.textContent,
+    document.activeElement.getAttribute("aria-disabled")]);
+  await wp.keyboard.press("Escape");
+  check("Send going off under the focus keeps it, and Escape still closes the panel",
+    sendOff[0] === "Send" && sendOff[1] === "true" && await wp.locator("#advisor-panel").isHidden(),
+    JSON.stringify(sendOff));
   await wc.close();
 
   // a connection that goes silent (a phone between networks: nothing
@@ -203,7 +216,7 @@ export async function connectionChecks(browser, url, check, shots) {
     server.onMessage((m) => { if (!silent) ws.send(m); });
   });
   await sp.goto(url);
-  await sp.locator(".advisor-form button:not([disabled])").waitFor();
+  await sp.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
   silent = true;
   await sp.locator("#advisor-input").fill("what is kpo");
   await sp.keyboard.press("Enter");
@@ -227,7 +240,7 @@ export async function connectionChecks(browser, url, check, shots) {
   const tc = await browser.newContext();
   const t1 = await tc.newPage();
   await t1.goto(url);
-  await t1.locator(".advisor-form button:not([disabled])").waitFor();
+  await t1.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
   await t1.getByRole("button", { name: "Which one fits us?" }).click();
   await t1.locator(".advisor-bot", { hasText: "Question 1 of 6" }).waitFor();
   // a channel of the test's own in the first tab, made after the widget's:
@@ -273,7 +286,8 @@ export async function connectionChecks(browser, url, check, shots) {
   const oc = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const op = await oc.newPage();
   await op.goto(url);
-  await op.locator(".advisor-form button:not([disabled])").waitFor();
+  await op.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
+  await op.locator(".advisor-options button").first().waitFor();
   await oc.setOffline(true);
   await op.locator(".advisor-status").filter({ hasText: /offline/ }).waitFor({ timeout: 3000 }).catch(() => {});
   check("offline, the widget says so and Send is off",
@@ -305,7 +319,7 @@ export async function connectionChecks(browser, url, check, shots) {
   check("at 360 px the title stays on one line beside the status", titleLines === 1, titleLines + " lines");
   await op.screenshot({ path: join(shots, "widget-phone-offline.png") });
   await oc.setOffline(false);
-  await op.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
+  await op.locator(".advisor-form button:not([aria-disabled=true])").waitFor({ timeout: 15000 });
   check("back online, it carries on", await op.locator(".advisor-bot").count() === 1 &&
     await op.locator(".advisor-status").innerText() === "");
   // the note "You are offline" vanished with the redraw from the history

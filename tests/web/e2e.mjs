@@ -117,7 +117,7 @@ try {
     await page.locator(".advisor-options button").count() >= 3);
   // the panel opens before the WebSocket does: focusing the input then
   // did nothing while it was disabled, and the focus stayed on <body>
-  await page.locator(".advisor-form button:not([disabled])").waitFor();
+  await page.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
   check("the input has the focus once the widget is connected",
     await page.evaluate(() => document.activeElement.id) === "advisor-input");
 
@@ -356,7 +356,7 @@ try {
   // filling the screen, the panel is all there is: Tab goes round inside
   // it (from Send it went on to the page hidden behind), and it says so to
   // a screen reader; beside the page, on a desktop, it does neither
-  await pp.locator(".advisor-form button:not([disabled])").waitFor();
+  await pp.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
   // scrolling the conversation past its end leaves the page behind where
   // it was (it scrolled, out of sight under the panel)
   const logBox = await pp.locator(".advisor-log").boundingBox();
@@ -479,7 +479,7 @@ try {
   await kc.addInitScript(fakeViewport);
   const kp = await kc.newPage();
   await kp.goto(url);
-  await kp.locator(".advisor-form button:not([disabled])").waitFor();
+  await kp.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
   const kbUp = await kp.evaluate(() => window.keyboard(400, 0));
   await kp.screenshot({ path: join(shots, "widget-phone-keyboard.png") });
   const kbPanned = await kp.evaluate(() => window.keyboard(400, 150));
@@ -564,7 +564,7 @@ try {
     (await page.locator(".advisor-note").count() - offNotes) + " notes");
   const downNotes = await page.locator(".advisor-note").count();
   await startDaemon(port);
-  await page.locator(".advisor-form button:not([disabled])").waitFor({ timeout: 15000 });
+  await page.locator(".advisor-form button:not([aria-disabled=true])").waitFor({ timeout: 15000 });
   // "Not connected" went with the redraw from the history once the daemon
   // was back, mid-read: it stays, saying what happened
   await page.locator(".advisor-options button").first().waitFor();
@@ -711,7 +711,7 @@ try {
   });
   await op.goto(`http://127.0.0.1:${foreignPort}/`);
   await op.getByRole("button", { name: "Ask the advisor" }).click();
-  await op.locator(".advisor-form button:not([disabled])").waitFor();
+  await op.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
   await op.locator("#advisor-input").fill(over);
   await op.keyboard.press("Enter");
   await op.locator(".advisor-note").first().waitFor();

@@ -100,7 +100,7 @@ export async function reconnectChecks(browser, url, check) {
   await failed(n + 2);
   mode = "pass";
   await page.evaluate(() => window.dispatchEvent(new Event("online")));
-  await page.locator(".advisor-form button:not([disabled])").waitFor();
+  await page.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
   await page.locator(".advisor-bot").first().waitFor();
   n = await attempts();
   mode = "drop";
@@ -118,7 +118,7 @@ export async function reconnectChecks(browser, url, check) {
   // widget pings it, and unanswered after 10 s it is given up
   mode = "pass";
   await page.evaluate(() => window.dispatchEvent(new Event("online")));
-  await page.locator(".advisor-form button:not([disabled])").waitFor();
+  await page.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
   await page.locator(".advisor-options button").first().waitFor();
   mode = "mute";
   n = await attempts();
