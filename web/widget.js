@@ -31,9 +31,9 @@
 
   /* a button pressed with no connection says so (offline, "trying again
    * now" promised what the network could not give) */
+  var OFFLINE = "You are offline; the advisor is back with the network.";
   function unreachable() {
-    return navigator.onLine === false ? "You are offline; the advisor is back with the network." :
-      "Not connected to the advisor; trying again now.";
+    return navigator.onLine === false ? OFFLINE : "Not connected to the advisor; trying again now.";
   }
 
   /* the wait before a reconnect: from half to all of BACKOFF, which
@@ -212,7 +212,8 @@
       n.textContent = last = WAS[n.conn];
       n.conn = null;
     });
-    if (last) announce(last);
+    if (last || told) announce(last || "The advisor is back.");
+    told = null;
   }
 
   /* Answers are rated; the welcome, small talk and the questionnaire's
@@ -323,7 +324,17 @@
   function waiting(on) { el.typing.hidden = !on; if (on) reveal(); }
   function awaited() { for (var id in pending) return true; return false; }
 
+  /* The status under the title.  It is no live region: it says
+   * "connecting…" and "reconnecting…" in turn at every attempt, and a
+   * screen reader read both out every few seconds for as long as the
+   * daemon was away.  A loss is read out once instead (TOLD, what was
+   * said), and the return once the daemon answers (rejoined). */
+  var told = null;
   function status(text) { el.status.textContent = text; }
+  function tell(text) {
+    if (told !== text) announce(text);
+    told = text;
+  }
 
   /* false when nothing was sent: a tab left behind resumes instead (see
    * TABS); with no connection a note says so (a button did nothing at
@@ -549,8 +560,10 @@
   /* jittered: a daemon restarted had its visitors back all at once, and
    * again at each doubling */
   function retry() {
+    var off = navigator.onLine === false;
     connected(false);
-    status(navigator.onLine === false ? "offline, waiting for the network\u2026" : "reconnecting\u2026");
+    status(off ? "offline, waiting for the network\u2026" : "reconnecting\u2026");
+    tell(off ? OFFLINE : "The connection to the advisor was lost; reconnecting\u2026");
     waiting(false);
     timer = setTimeout(connect, backoff / 2 + Math.random() * backoff / 2);
     backoff = Math.min(backoff * 2, BACKOFF_MAX);
@@ -653,7 +666,6 @@
     var head = make("div", "advisor-head");
     var title = make("h2", "advisor-title", "BPO / KPO advisor");
     el.status = make("span", "advisor-status");
-    el.status.setAttribute("role", "status");
     var restart = make("button", null, "Restart");
     restart.type = "button";
     restart.addEventListener("click", function () {

@@ -25,8 +25,18 @@ export async function reconnectChecks(browser, url, check) {
     window.rand = 0;
     Math.random = () => window.rand;
     window.attempts = 0;
+    // and what a screen reader hears of them: text added inside a live
+    // region (role=status is one) that speaks of connecting
+    window.heard = 0;
+    const live = "[aria-live]:not([aria-live=off]), [role=status], [role=alert]";
     let last = "";
-    new MutationObserver(() => {
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const at = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+        if (!at || !at.closest(live)) continue;
+        for (const n of r.addedNodes) if (/connecting/i.test(n.textContent)) window.heard++;
+        if (r.type === "characterData" && /connecting/i.test(r.target.data)) window.heard++;
+      }
       const s = document.querySelector(".advisor-status");
       const now = s ? s.textContent : "";
       if (now !== last && /^connecting/.test(now)) window.attempts++;
@@ -67,6 +77,11 @@ export async function reconnectChecks(browser, url, check) {
   }
   check("reconnects back off by doubling, from 250 ms to 7.5 s at Math.random 0 (half of a 15 s cap)",
     ok, waits.join(" "));
+  // a screen reader heard "connecting…" and "reconnecting…" at each of
+  // them; once is enough
+  const heard = await page.evaluate(() => window.heard);
+  check("through eight attempts a screen reader hears the connection lost once", heard === 1,
+    heard + " times");
   // at Math.random near 1 the wait is all of its step: it is jittered
   await page.evaluate(() => { window.rand = 0.9999; });
   let n = await attempts();
@@ -102,6 +117,10 @@ export async function reconnectChecks(browser, url, check) {
   await page.evaluate(() => window.dispatchEvent(new Event("online")));
   await page.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
   await page.locator(".advisor-bot").first().waitFor();
+  // and once the advisor answers, that it is back, before its welcome
+  const back = await page.locator("[aria-live=polite] > *").allInnerTexts();
+  check("and hears the advisor is back when it answers", back.slice(-2)[0] === "The advisor is back.",
+    JSON.stringify(back));
   n = await attempts();
   mode = "drop";
   await page.evaluate(() => { window.rand = 0; });
