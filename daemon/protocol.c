@@ -195,12 +195,6 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 		return -1;
 	}
 	m->doc = doc;
-	if (nul_escape(buf, len)) {
-		*code = E_BAD_REQUEST;
-		snprintf(msg, msglen, "a string holds \\u0000, which no "
-		    "field takes");
-		goto fail;
-	}
 	if (!cJSON_IsObject(doc)) {
 		*code = E_BAD_REQUEST;
 		snprintf(msg, msglen, "a frame must be a JSON object");
@@ -212,6 +206,13 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 	    PROTO_ID_MAX) {
 		memcpy(idbuf, v->valuestring, n + 1);
 		*in_reply_to = idbuf;
+	}
+	/* after the id, so that the client learns which request it was */
+	if (nul_escape(buf, len)) {
+		*code = E_BAD_REQUEST;
+		snprintf(msg, msglen, "a string holds \\u0000, which no "
+		    "field takes");
+		goto fail;
 	}
 	t = f[F_TYPE];
 	if (!cJSON_IsString(t)) {

@@ -195,6 +195,11 @@ t_bad_request(void **state)
 	assert_string_equal(parse("{\"type\":\"message\",\"id\":\"q7\"}", &m,
 	    &irt), E_BAD_REQUEST);
 	assert_string_equal(irt, "q7");
+	/* and so does that of a frame refused for a NUL in its text */
+	assert_string_equal(parse("{\"type\":\"message\",\"id\":\"q8\","
+	    "\"text\":\"a\\u0000b\"}", &m, &irt), E_BAD_REQUEST);
+	assert_non_null(irt);
+	assert_string_equal(irt, "q8");
 }
 
 static void
