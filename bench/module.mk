@@ -40,3 +40,9 @@ PIN_D_STR ?=
 bench-advisor: $(BUILD)/bench/bench_advisor
 	$(PIN_D_STR) ./$(BUILD)/bench/bench_advisor
 	$(PIN_D_STR) ./$(BUILD)/bench/bench_advisor 200000 2000 20
+
+# `make test` builds every benchmark program (and runs none), so that one
+# that no longer links shows there and not at the next `make bench`
+# (bench_intents lost daemon/jsondoc.o that way).
+TEST_EXTRA += $(BENCH_BINS) $(BUILD)/bench/bench_advisor \
+	$(BUILD)/bench/bench_intents $(BUILD)/bench/bench_store

@@ -225,10 +225,17 @@ micro() {
 	echo "== $what ($target)"
 	if $MAKE -n BUILD="$BUILD" "$target" >/dev/null 2>&1; then
 		$MAKE --no-print-directory BUILD="$BUILD" "$target" 2>&1 | tee "$OUT/$target.log" | tail -n 15
+		# a micro-benchmark that fails to build or run is a broken
+		# harness, not a figure
+		if [ "${PIPESTATUS[0]}" != 0 ]; then
+			echo "bench: $target failed (see $OUT/$target.log)"
+			MICRO_FAILED="$MICRO_FAILED $target"
+		fi
 	else
 		echo "$target: not built"
 	fi
 }
+MICRO_FAILED=
 micro bench-intents "intent matching micro-benchmark"
 micro bench-store "log writer rows/s"
 # what advisord adds to the transport, without it: the advisor path and the
@@ -351,4 +358,5 @@ echo "== targets (issue 9)"
 cat "$TARGETS"
 cleanup
 [ "$DIED" = 0 ] || { echo "bench: advisord died under load (see above)"; exit 1; }
+[ -z "$MICRO_FAILED" ] || { echo "bench: failed:$MICRO_FAILED"; exit 1; }
 exit 0
