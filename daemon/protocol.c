@@ -163,6 +163,39 @@ nul_escape(const char *buf, size_t len)
 	return 0;
 }
 
+/* The first byte from P on that is not JSON white space, or E. */
+static const char *
+skip_ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/*
+ * Whether the frame's "id" member is the string ID written out plainly in
+ * BUF (LEN bytes).  Asked only of a frame that escapes a NUL: one in the
+ * id itself cut it short, and the cut id must not come back as
+ * in_reply_to, where it could name another request ("a\u0000b" read as
+ * "a").  An id written with escapes is not echoed either then.
+ */
+static bool
+id_plain(const char *buf, size_t len, const char *id)
+{
+	const char *p = buf, *e = buf + len, *q;
+	size_t n = strlen(id);
+
+	while ((q = memmem(p, (size_t)(e - p), "\"id\"", 4)) != NULL) {
+		p = q + 4;
+		if ((q = skip_ws(p, e)) == e || *q != ':')
+			continue;
+		q = skip_ws(q + 1, e);
+		return (size_t)(e - q) >= n + 2 && q[0] == '"' &&
+		    memcmp(q + 1, id, n) == 0 && q[n + 1] == '"';
+	}
+	return false;
+}
+
 int
 proto_parse(const char *buf, size_t len, struct proto_msg *m,
     const char **code, char *msg, size_t msglen, char *idbuf,
@@ -209,6 +242,8 @@ proto_parse(const char *buf, size_t len, struct proto_msg *m,
 	}
 	/* after the id, so that the client learns which request it was */
 	if (nul_escape(buf, len)) {
+		if (*in_reply_to != NULL && !id_plain(buf, len, idbuf))
+			*in_reply_to = NULL;
 		*code = E_BAD_REQUEST;
 		snprintf(msg, msglen, "a string holds \\u0000, which no "
 		    "field takes");

@@ -200,6 +200,20 @@ t_bad_request(void **state)
 	    "\"text\":\"a\\u0000b\"}", &m, &irt), E_BAD_REQUEST);
 	assert_non_null(irt);
 	assert_string_equal(irt, "q8");
+	assert_string_equal(parse("{\"type\":\"message\",\"text\":\"x\", "
+	    "\"id\" : \"q9\",\"user\":\"\\u0000\"}", &m, &irt), E_BAD_REQUEST);
+	assert_non_null(irt);
+	assert_string_equal(irt, "q9");
+	/* but a NUL in the id itself would echo it cut short: "a" for
+	 * "a\u0000b", another request's id maybe */
+	assert_string_equal(parse("{\"type\":\"message\",\"text\":\"x\","
+	    "\"id\":\"a\\u0000b\"}", &m, &irt), E_BAD_REQUEST);
+	assert_null(irt);
+	/* nor is "id" inside another string taken for the member */
+	assert_string_equal(parse("{\"type\":\"message\",\"text\":"
+	    "\"say \\\"id\\\":\\\"a\\\"\",\"id\":\"a\\u0000\"}", &m, &irt),
+	    E_BAD_REQUEST);
+	assert_null(irt);
 }
 
 static void
