@@ -78,9 +78,10 @@ worker(void *arg)
 
 	pthread_mutex_lock(&rs->mu);
 	for (;;) {
+		p = NULL;
 		while (!rs->closing && (p = oldest(rs, WAITING)) == NULL)
 			pthread_cond_wait(&rs->cv, &rs->mu);
-		if (rs->closing)
+		if (rs->closing || p == NULL)
 			break;
 		p->state = LOOKING;
 		memcpy(host, p->host, sizeof(host));
