@@ -10,6 +10,7 @@
 #endif
 
 #include "daemon/jbuf.h"
+#include "daemon/utf8.h"
 
 void
 jbuf_init(struct jbuf *b, size_t pre)
@@ -72,40 +73,6 @@ void
 jbuf_lit(struct jbuf *b, const char *s)
 {
 	jbuf_raw(b, s, strlen(s));
-}
-
-/* Length of the valid UTF-8 sequence at S (N bytes left), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
 }
 
 /* Bytes copied as they are inside a JSON string: printable ASCII but the
@@ -222,7 +189,7 @@ jbuf_str(struct jbuf *b, const char *s, size_t n)
 				o += 5;
 			}
 			i++;
-		} else if ((l = utf8_len(p + i, n - i)) > 0) {
+		} else if ((l = utf8_char_len(p + i, n - i)) > 0) {
 			memcpy(o, s + i, l);
 			o += l;
 			i += l;

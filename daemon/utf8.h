@@ -3,7 +3,8 @@
  * message arrives (RFC 6455 8.1: a text message must be UTF-8 as a whole,
  * and a character may be split between fragments).  Overlong forms,
  * surrogates and code points past U+10FFFF are not UTF-8 (RFC 3629).
- * Pure, so that it is testable alone.
+ * Also one character's length, for jbuf's JSON strings.  Pure, so that it
+ * is testable alone.
  */
 #ifndef ADVISOR_UTF8_H
 #define ADVISOR_UTF8_H
@@ -24,5 +25,9 @@ struct utf8_check {
 int	utf8_check_feed(struct utf8_check *, const void *p, size_t n);
 /* Whether the bytes fed so far end between characters. */
 bool	utf8_check_done(const struct utf8_check *);
+/* The length of the one character at P (N bytes there), by the same
+ * rules: 1 to 4, or 0 when those bytes do not start with a whole
+ * character. */
+size_t	utf8_char_len(const void *p, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "daemon/jbuf.h"
 #include "daemon/utf8.h"
 
 /* Whether S (N bytes) is UTF-8, fed in pieces of STEP bytes. */
@@ -73,6 +74,53 @@ t_cut_short(void **state)
 	assert_true(utf8_check_done(&u));
 }
 
+/* One character's length, by the rules the message check keeps: each
+ * character of t_valid's edges whole, and 0 for what t_invalid refuses,
+ * for a character cut short and for nothing at all. */
+static void
+t_char_len(void **state)
+{
+	static const struct { const char *s; size_t len; } ok[] = {
+	    { "k", 1 }, { "\x7f", 1 }, { "\xc2\x80", 2 }, { "\xdf\xbf", 2 },
+	    { "\xe0\xa0\x80", 3 }, { "\xef\xbf\xbf", 3 },
+	    { "\xf0\x90\x80\x80", 4 }, { "\xf4\x8f\xbf\xbf", 4 },
+	    { "\xc3\xa9tail", 2 } };
+	static const char *const bad[] = { "\xff", "\xfe", "\xc0\xaf",
+	    "\xc1\xbf", "\xe0\x80\xaf", "\xf0\x80\x80\xaf", "\xed\xa0\x80",
+	    "\xed\xbf\xbf", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80",
+	    "\xc3\x28", "\x80", "\xe2\x82\x28", "\xe2\x82", "\xf0\x90\x80" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		assert_int_equal(utf8_char_len(ok[i].s, strlen(ok[i].s)),
+		    ok[i].len);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(utf8_char_len(bad[i], strlen(bad[i])), 0);
+	/* the length given is the end: a whole character past it is not
+	 * read */
+	assert_int_equal(utf8_char_len("\xc3\xa9", 1), 0);
+	assert_int_equal(utf8_char_len("", 0), 0);
+}
+
+/* jbuf's JSON strings keep each whole character and put U+FFFD for each
+ * byte that starts none (a surrogate is three of them). */
+static void
+t_jbuf_str(void **state)
+{
+	static const char in[] = "caf\xc3\xa9 \xf0\x9f\x99\x82 \xff\xed\xa0\x80"
+	    " \xe2\x82";
+	struct jbuf b;
+
+	(void)state;
+	jbuf_init(&b, 0);
+	jbuf_str(&b, in, sizeof(in) - 1);
+	assert_string_equal(jbuf_data(&b), "\"caf\xc3\xa9 \xf0\x9f\x99\x82 "
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+	    "\xef\xbf\xbd\xef\xbf\xbd\"");
+	jbuf_free(&b);
+}
+
 int
 main(void)
 {
@@ -80,6 +128,8 @@ main(void)
 		cmocka_unit_test(t_valid),
 		cmocka_unit_test(t_invalid),
 		cmocka_unit_test(t_cut_short),
+		cmocka_unit_test(t_char_len),
+		cmocka_unit_test(t_jbuf_str),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
