@@ -358,7 +358,7 @@ config_usage(FILE *f)
 "                [--help]\n"
 "\n"
 "  -c, --config FILE         settings file (key = value lines)\n"
-"      --host ADDR           address to listen on (127.0.0.1)\n"
+"      --host ADDR           address, name or interface to listen on (127.0.0.1)\n"
 "      --port N              TCP port (8080)\n"
 "      --db PATH             SQLite conversation log (advisord.db)\n"
 "      --content DIR         folder holding intents/ and dialogues/\n"

@@ -19,6 +19,7 @@
 #include <ev.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -101,6 +102,8 @@ static struct {
 	struct store		*store;
 	struct bridge_tokens	*tokens;
 	struct lws_context	*cx;
+	/* what lws listens on: the host's address, or an interface's name */
+	char			 iface[sizeof(((struct config *)0)->host)];
 	struct ev_loop		*loop;		/* NULL: lws' own poll loop */
 	struct pss		*conns;
 	struct htab		*perip;		/* address -> struct ipcount */
@@ -1185,29 +1188,44 @@ create_context(struct lws_context_creation_info *info, bool ev)
 }
 
 /*
- * Whether HOST:PORT can be listened on, tried with a socket of our own
- * before the context is made: for a port in use libwebsockets logged its
- * raw "ERROR on binding fd 6 to port 8080 (-1 98)" twice (once per loop
- * tried) and the daemon then "cannot listen", giving no reason.  -1 with
- * the reason logged; 0 when the bind works, or when HOST is no address
- * resolv can read (an interface name, say), which libwebsockets judges
- * itself.  SO_REUSEADDR as libwebsockets sets it, so that a port left in
- * TIME_WAIT is not taken for one in use.
+ * Where to listen for HOST:PORT, into S.iface, and whether it can be
+ * listened on, tried with a socket of our own before the context is made.
+ * libwebsockets 4.1.6 takes an interface's name or an IPv4 address only:
+ * for a host name ("localhost") it logged "DOESN'T EXIST" and the daemon
+ * then "cannot listen", giving no reason.  So a network interface's name
+ * is passed on as it is (libwebsockets reads it); anything else is looked
+ * up once, here at the start, and its first IPv4 address is listened on.
+ * For a port in use libwebsockets logged its raw "ERROR on binding fd 6 to
+ * port 8080 (-1 98)" twice (once per loop tried) and gave no reason
+ * either.  -1 with the reason logged, else 0.  SO_REUSEADDR as
+ * libwebsockets sets it, so that a port left in TIME_WAIT is not taken
+ * for one in use.
  */
 static int
 listen_probe(const char *host, int port)
 {
 	struct addrinfo hints, *ai;
 	char serv[8];
-	int fd, one = 1, rc = 0;
+	int e, fd, one = 1, rc = 0;
 
+	snprintf(S.iface, sizeof(S.iface), "%s", host);
+	if (strlen(host) < IF_NAMESIZE && if_nametoindex(host) != 0)
+		return 0;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_INET;	/* LWS_SERVER_OPTION_DISABLE_IPV6 */
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	snprintf(serv, sizeof(serv), "%d", port);
-	if (getaddrinfo(host, serv, &hints, &ai) != 0)
-		return 0;
+	if ((e = getaddrinfo(host, serv, &hints, &ai)) != 0) {
+		log_warnx("cannot listen on %s:%d: %s is no IPv4 address, no "
+		    "host name with one (%s) and no network interface; give "
+		    "--host an address of this machine (127.0.0.1, 0.0.0.0 "
+		    "for all)", host, port, host, e == EAI_SYSTEM ?
+		    strerror(errno) : gai_strerror(e));
+		return -1;
+	}
+	inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)ai->ai_addr)->
+	    sin_addr, S.iface, sizeof(S.iface));
 	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
@@ -1217,8 +1235,11 @@ listen_probe(const char *host, int port)
 				    "in use by another program (ss -ltnp "
 				    "'sport = :%d' names it)", host, port,
 				    port);
-			else
+			else if (strcmp(host, S.iface) == 0)
 				log_warn("cannot listen on %s:%d", host, port);
+			else
+				log_warn("cannot listen on %s:%d (at %s)",
+				    host, port, S.iface);
 		}
 		close(fd);
 	}
@@ -1288,7 +1309,7 @@ server_run(const struct config *cfg, int argc, char **argv,
 
 	memset(&info, 0, sizeof(info));
 	info.port = cfg->port;
-	info.iface = cfg->host;
+	info.iface = S.iface;		/* set by listen_probe() */
 	info.protocols = protocols;
 	info.mounts = &m_metrics;
 	/* the best-practice headers include a strict Content-Security-Policy
@@ -1333,8 +1354,10 @@ server_run(const struct config *cfg, int argc, char **argv,
 		    (lws_usec_t)wd / 2);
 	}
 	jit_report(cfg->jit && !jit);
-	log_info("listening on http://%s:%d/ (WebSocket at /ws), content %s, "
-	    "durability %s, PCRE2 JIT %s, %s loop", cfg->host, cfg->port,
+	log_info("listening on http://%s:%d/ (%s%sWebSocket at /ws), content "
+	    "%s, durability %s, PCRE2 JIT %s, %s loop", cfg->host, cfg->port,
+	    strcmp(S.iface, cfg->host) != 0 ? S.iface : "",
+	    strcmp(S.iface, cfg->host) != 0 ? ", " : "",
 	    advisor_content_version(adv), cfg->strict ? "strict" : "fast",
 	    jit ? "on" : cfg->jit ? "unavailable (interpreted)" : "off",
 	    S.loop ? "libev" : "poll");

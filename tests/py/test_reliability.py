@@ -20,7 +20,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsclient import BUILD, ROOT, Client, Closed, Daemon, Results, http_exchange, tempdir, until  # noqa: E402
+from wsclient import (BUILD, ROOT, Client, Closed, Daemon, Results, free_port,  # noqa: E402
+                      http_exchange, tempdir, until)
 
 R = Results("reliability")
 
@@ -951,6 +952,34 @@ def host_not_here():
                 "listening on" not in p.stderr, p.stderr)
 
 
+def host_name():
+    """--host localhost, a host name rather than an address: advisord
+    listens on the name's IPv4 address and says which (libwebsockets took
+    addresses and interface names only: "DOESN'T EXIST", and advisord
+    "cannot listen" with no reason).  A name that does not resolve is
+    refused saying that an address is wanted and why the name failed."""
+    d = Daemon("--host", "localhost", "--log-level", "info")
+    try:
+        r = d.client().ask({"type": "message", "text": "what is kpo"})
+        R.check("--host localhost: answers on 127.0.0.1", r.get("intent") == "define_kpo", r)
+        R.check("--host localhost: says the address it listens on",
+                "listening on http://localhost:%d/ (127.0.0.1, " % d.port in d.logtext(),
+                d.logtext())
+    finally:
+        d.stop()
+    port = free_port()
+    p = subprocess.run([os.path.join(ROOT, BUILD, "advisord"), "--host", "nosuch.invalid",
+                        "--port", str(port), "--db", ":memory:"],
+                       capture_output=True, text=True, timeout=20)
+    R.check("--host nosuch.invalid: exits 1", p.returncode == 1, p.returncode)
+    R.check("--host nosuch.invalid: says the name did not resolve and an address is wanted",
+            "cannot listen on nosuch.invalid:%d: nosuch.invalid is no IPv4 address, no host "
+            "name with one (" % port in p.stderr and "give --host an address" in p.stderr,
+            p.stderr)
+    R.check("--host nosuch.invalid: no raw libwebsockets error", "DOESN'T EXIST" not in p.stderr,
+            p.stderr)
+
+
 def web_dir_missing():
     """A web_dir without index.html: --check fails naming it, and a daemon
     started with it says so (it still serves the WebSocket)."""
@@ -990,6 +1019,7 @@ def web_dir_missing():
 def main():
     R.run("port in use", port_in_use)
     R.run("host not on this machine", host_not_here)
+    R.run("host name", host_name)
     R.run("web_dir without index.html", web_dir_missing)
     R.run("refused Origin logged", refused_origin_logged)
     R.run("JIT unavailable", jit_unavailable)
