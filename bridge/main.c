@@ -30,6 +30,7 @@
 #include "bridge/payload.h"
 #include "bridge/poster.h"
 #include "bridge/relay.h"
+#include "bridge/resolver.h"
 #include "bridge/respurl.h"
 #include "bridge/verify.h"
 #include "daemon/closeframe.h"
@@ -45,6 +46,7 @@
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	3000
 #define REFUSED_MAX_MS	30000	/* retrying a refused token: slower */
+#define ADVISOR_LOOKUP_S 5	/* advisord's name not found by then: retried */
 #define DRAIN_GRACE_US	(1 * LWS_USEC_PER_SEC)	/* see begin_stop() */
 #define DRAIN_MAX_US	(3 * LWS_USEC_PER_SEC)	/* within TimeoutStopSec */
 /* Requests with advisord at a time, on the one connection: advisord drops
@@ -121,6 +123,13 @@ static struct {
 	char			 close_why[124];
 	int			 backoff_ms;
 	lws_sorted_usec_list_t	 sul_connect, sul_sweep, sul_drain;
+	/* advisord's host looked up off the loop (resolver.h) */
+	struct resolver		*res;
+	unsigned long		 lookups;	/* lookups asked */
+	unsigned long		 lookup;	/* the one awaited, or 0 */
+	lws_sorted_usec_list_t	 sul_lookup;	/* its deadline */
+	struct resolved		 addrs;		/* its answer */
+	int			 next_addr;	/* the next of them to try */
 	const char		*config;	/* -c, or NULL; for SIGHUP */
 	int			 argc;
 	char			**argv;
@@ -843,25 +852,102 @@ upgrade_error(struct lws *wsi, const char *in, char *why, size_t len)
 	return why;
 }
 
+/* Connect to the next address found for advisord's host (the Host header
+ * its name); past the last, retry after the backoff. */
 static void
-connect_advisor(lws_sorted_usec_list_t *sul)
+connect_next(lws_sorted_usec_list_t *sul)
 {
 	struct lws_client_connect_info ci;
 
 	(void)sul;
-	memset(&ci, 0, sizeof(ci));
-	ci.context = S.cx;
-	ci.address = S.ahost;
-	ci.port = S.aport;
-	ci.path = S.apath;
-	ci.host = S.ahost;
-	ci.protocol = "advisor.v1";
-	ci.local_protocol_name = "advisor-client";
-	ci.pwsi = &S.ws;
-	if (lws_client_connect_via_info(&ci) == NULL) {
+	while (S.next_addr < S.addrs.naddr) {
+		memset(&ci, 0, sizeof(ci));
+		ci.context = S.cx;
+		ci.address = S.addrs.addr[S.next_addr++];
+		ci.port = S.aport;
+		ci.path = S.apath;
+		ci.host = S.ahost;
+		ci.protocol = "advisor.v1";
+		ci.local_protocol_name = "advisor-client";
+		ci.pwsi = &S.ws;
+		if (lws_client_connect_via_info(&ci) != NULL)
+			return;
 		S.ws = NULL;
-		schedule_reconnect();
 	}
+	schedule_reconnect();
+}
+
+/* advisord's host was not found in time: its lookup thread may be stuck
+ * (a dead DNS server), but the loop goes on and the next retry asks
+ * again. */
+static void
+lookup_late(lws_sorted_usec_list_t *sul)
+{
+	char why[64];
+
+	(void)sul;
+	resolver_forget(S.res, S.lookup);
+	S.lookup = 0;
+	snprintf(why, sizeof(why), "its name was not found within %d s",
+	    ADVISOR_LOOKUP_S);
+	link_away(why);
+	schedule_reconnect();
+}
+
+/* The lookup of advisord's host answered (the loop was woken): connect
+ * to what it found. */
+static void
+looked_up(void)
+{
+	struct resolved r;
+	char why[160];
+
+	while (resolver_take(S.res, &r)) {
+		if (r.id != S.lookup)
+			continue;	/* given up already */
+		lws_sul_cancel(&S.sul_lookup);
+		S.lookup = 0;
+		if (S.stop)
+			continue;
+		if (r.naddr == 0) {
+			snprintf(why, sizeof(why), "cannot look its name up: %s",
+			    r.error);
+			link_away(why);
+			schedule_reconnect();
+			continue;
+		}
+		S.addrs = r;
+		S.next_addr = 0;
+		connect_next(NULL);
+	}
+}
+
+/* Connect to advisord: its host is looked up first, off the loop (a name
+ * looked up by libwebsockets held the whole loop for as long as a dead
+ * DNS server took, at every retry); not again while a lookup is awaited. */
+static void
+connect_advisor(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (S.stop || S.lookup != 0)
+		return;
+	S.lookup = ++S.lookups;
+	if (resolver_ask(S.res, S.lookup, S.ahost) == -1) {
+		S.lookup = 0;
+		link_away("its name is being looked up too often");
+		schedule_reconnect();
+		return;
+	}
+	lws_sul_schedule(S.cx, 0, &S.sul_lookup, lookup_late,
+	    (lws_usec_t)ADVISOR_LOOKUP_S * LWS_US_PER_SEC);
+}
+
+/* A lookup thread has an answer: the loop is told (the only lws call
+ * another thread may make). */
+static void
+wake_loop(void *cx)
+{
+	lws_cancel_service(cx);
 }
 
 /* Whether a frame waits to be sent and the window lets it go. */
@@ -984,6 +1070,20 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (wsi != S.ws && S.ws != NULL)
 			break;
+		/* another address of advisord's host is tried at once when
+		 * this one could not be reached (::1 first for localhost,
+		 * say, with advisord on 127.0.0.1) */
+		if (reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR &&
+		    S.next_addr < S.addrs.naddr && !S.stop &&
+		    (wsi == NULL || lws_http_client_http_response(wsi) == 0)) {
+			logmsg(3, "cannot connect to advisord at %s: %s; trying "
+			    "%s", S.addrs.addr[S.next_addr - 1], in ? (char *)in
+			    : "?", S.addrs.addr[S.next_addr]);
+			S.ws = NULL;
+			lws_sul_schedule(S.cx, 0, &S.sul_connect, connect_next,
+			    1);
+			break;
+		}
 		if (reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR &&
 		    (n = (size_t)refusal_status(wsi, in)) != 0)
 			link_refused((int)n);
@@ -999,6 +1099,10 @@ cb_client(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		S.rx = NULL;
 		S.rxlen = 0;
 		schedule_reconnect();
+		break;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		if (S.res != NULL)
+			looked_up();
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		if (S.rxlen + len > MAX_FRAME)
@@ -1688,6 +1792,9 @@ begin_stop(void)
 	logmsg(2, "stopping; answering %d waiting request%s", S.nreqs,
 	    S.nreqs == 1 ? "" : "s");
 	lws_sul_cancel(&S.sul_connect);
+	lws_sul_cancel(&S.sul_lookup);
+	resolver_forget(S.res, S.lookup);
+	S.lookup = 0;
 	answer_waiting(0);
 	/* the next start takes the requests from here on: they wait in
 	 * systemd's socket (closing ours leaves it open) */
@@ -1829,6 +1936,11 @@ main(int argc, char **argv)
 	    S.cfg.response_url_hosts : "no response_url");
 	if (poster_init(S.cx, logmsg) == -1)
 		goto fail;
+	if ((S.res = resolver_new(1, 2, NULL, wake_loop, S.cx)) == NULL) {
+		logmsg(0, "cannot start the thread that looks advisord's host "
+		    "up");
+		goto fail;
+	}
 	check_timeout(&S.cfg);
 	S.backoff_ms = BACKOFF_MIN_MS;
 	connect_advisor(NULL);
@@ -1874,6 +1986,11 @@ fail:
 			    c == 1 ? "" : "s");
 		S.cx = NULL;
 		lws_sul_cancel(&S.sul_connect);
+		lws_sul_cancel(&S.sul_lookup);
+		/* before the context goes: a lookup still hanging wakes it
+		 * no more */
+		resolver_free(S.res);
+		S.res = NULL;
 		lws_sul_cancel(&S.sul_sweep);
 		lws_sul_cancel(&S.sul_drain);
 		lws_context_destroy(cx);

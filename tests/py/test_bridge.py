@@ -12,8 +12,10 @@ freed with the signals blocked (hook_destroy.so); a flood of refused
 requests is logged at most 5 lines a second, every refusal counted; an
 anonymous WebSocket client still holds only one conversation.  A late
 answer goes to its response_url, and while the lookup of a host name
-hangs (hook_resolve.so) every other conversation is relayed; a stop waits
-for a late answer being posted, up to its 3 s.
+hangs (hook_resolve.so) every other conversation is relayed; so is the
+lookup of advisord's own host name: while it hangs the bridge answers, and
+a name that resolves connects.  A stop waits for a late answer being
+posted, up to its 3 s.
 """
 import hashlib
 import hmac
@@ -325,6 +327,7 @@ def main():
         timeouts(res, d, tmp)
         late_answers(res, tmp)
         late_lookups(res, tmp)
+        advisor_lookup(res, d, tmp)
         late_at_stop(res, tmp)
         activation(res, d, tmp)
         unit(res)
@@ -1266,6 +1269,50 @@ def late_answers(res, tmp):
                                                                           b.text()[-600:]))
     finally:
         urls.stop()
+
+
+def advisor_lookup(res, d, tmp):
+    """advisord's host name is looked up off the bridge's loop too (it was
+    looked up by libwebsockets on the loop, at the start and at every
+    retry: a dead DNS server held every request): while its lookup hangs
+    (hook_resolve.so holds hang.test) the bridge answers /healthz and a
+    request, saying advisord is away, and gives the lookup up after 5 s,
+    while it still hangs.  A name that resolves, localhost, connects."""
+    hook = os.path.join(ROOT, BUILD, "tests", "bridge", "hook_resolve.so")
+    go = os.path.join(tmp, "advisor-lookup-go")
+    token = os.path.join(tmp, "bridge.token")
+    env = dict(os.environ, LD_PRELOAD=hook, HOOK_RESOLVE_HANG="hang.test",
+               HOOK_RESOLVE_GO=go,
+               ASAN_OPTIONS="verify_asan_link_order=0:" + os.environ.get("ASAN_OPTIONS", ""))
+    url = "ws://hang.test:%d/ws" % d.port
+    b = Bridge(tmp, "bridge18", d.port, token, "--advisor", url, env=env)
+    try:
+        hung = until(lambda: "hook: looking up hang.test hangs" in b.text(), timeout=15)
+        h = healthz(b.port)
+        res.check("advisord's lookup hangs: the bridge answers /healthz, advisord away",
+                  hung and h.get("advisor") == "away", (h, b.text()[-600:]))
+        s, r = say(b.port, "U181", "C18", "what is kpo")
+        res.check("advisord's lookup hangs: a request is answered",
+                  s == 200 and isinstance(r, dict) and r.get("text"), (s, r))
+        gave_up = until(lambda: "cannot connect to advisord at %s: its name was not found "
+                        "within 5 s" % url in b.text(), timeout=15)
+        res.check("advisord's lookup hangs: given up after 5 s, while it still hangs",
+                  gave_up and "hook: the lookup of hang.test ends" not in b.text(),
+                  b.text()[-600:])
+    finally:
+        open(go, "w").close()
+        b.stop()
+    b = Bridge(tmp, "bridge19", d.port, token, "--advisor", "ws://localhost:%d/ws" % d.port)
+    try:
+        res.check("advisord by name: the bridge connects to localhost",
+                  wait_connected(b.port), b.text()[-600:])
+        s, r = say(b.port, "U191", "C19", "what is kpo")
+        res.check("advisord by name: a request is relayed",
+                  s == 200 and isinstance(r, dict) and
+                  "knowledge process outsourcing" in r.get("text", "").lower(),
+                  (s, r))
+    finally:
+        b.stop()
 
 
 def late_lookups(res, tmp):
