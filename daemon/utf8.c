@@ -2,6 +2,8 @@
  * utf8.c: UTF-8 validation a piece at a time (utf8.h), and the length of
  * one character, both on the same byte step.
  */
+#include <string.h>
+
 #include "daemon/utf8.h"
 
 /* Take byte C into U: -1 when it cannot come there, 1 when it ends a
@@ -47,9 +49,22 @@ utf8_check_feed(struct utf8_check *u, const void *p, size_t n)
 	const unsigned char *s = p;
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* between characters, ASCII eight bytes at a time: most of
+		 * what people type (9 instructions a byte one at a time, 2
+		 * this way) */
+		if (u->need == 0) {
+			uint64_t w;
+
+			while (n - i >= 8 && (memcpy(&w, s + i, 8),
+			    (w & 0x8080808080808080u) == 0))
+				i += 8;
+			if (i == n)
+				break;
+		}
 		if (step(u, s[i]) == -1)
 			return -1;
+	}
 	return 0;
 }
 
