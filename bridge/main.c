@@ -860,21 +860,25 @@ connect_next(lws_sorted_usec_list_t *sul)
 	struct lws_client_connect_info ci;
 
 	(void)sul;
-	while (S.next_addr < S.addrs.naddr) {
-		memset(&ci, 0, sizeof(ci));
-		ci.context = S.cx;
-		ci.address = S.addrs.addr[S.next_addr++];
-		ci.port = S.aport;
-		ci.path = S.apath;
-		ci.host = S.ahost;
-		ci.protocol = "advisor.v1";
-		ci.local_protocol_name = "advisor-client";
-		ci.pwsi = &S.ws;
-		if (lws_client_connect_via_info(&ci) != NULL)
-			return;
-		S.ws = NULL;
+	if (S.next_addr >= S.addrs.naddr) {
+		schedule_reconnect();
+		return;
 	}
-	schedule_reconnect();
+	memset(&ci, 0, sizeof(ci));
+	ci.context = S.cx;
+	ci.address = S.addrs.addr[S.next_addr++];
+	ci.port = S.aport;
+	ci.path = S.apath;
+	ci.host = S.ahost;
+	ci.protocol = "advisor.v1";
+	ci.local_protocol_name = "advisor-client";
+	ci.pwsi = &S.ws;
+	/* the next from the loop, not from here: lws may have said the
+	 * error to cb_client already, which asked for the same */
+	if (lws_client_connect_via_info(&ci) == NULL) {
+		S.ws = NULL;
+		lws_sul_schedule(S.cx, 0, &S.sul_connect, connect_next, 1);
+	}
 }
 
 /* advisord's host was not found in time: its lookup thread may be stuck
@@ -924,12 +928,13 @@ looked_up(void)
 
 /* Connect to advisord: its host is looked up first, off the loop (a name
  * looked up by libwebsockets held the whole loop for as long as a dead
- * DNS server took, at every retry); not again while a lookup is awaited. */
+ * DNS server took, at every retry); not while a lookup or a connection
+ * is under way. */
 static void
 connect_advisor(lws_sorted_usec_list_t *sul)
 {
 	(void)sul;
-	if (S.stop || S.lookup != 0)
+	if (S.stop || S.lookup != 0 || S.ws != NULL)
 		return;
 	S.lookup = ++S.lookups;
 	if (resolver_ask(S.res, S.lookup, S.ahost) == -1) {
