@@ -92,6 +92,10 @@ main(int argc, char **argv)
 		bridge_tokens_free(tokens);
 		return 1;
 	}
+	/* valid content may still come with warnings (an example that
+	 * also matches an intent of its priority): said, not dropped */
+	if (textlen > 0)
+		log_line(LOG_LVL_WARN, text);
 	free(text);
 	if (cfg.check || cfg.explain) {
 		rc = 0;

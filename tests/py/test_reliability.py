@@ -6,6 +6,7 @@ case checks that a fresh visitor is still served.  docs/reliability.md
 lists every case and its expected outcome.
 """
 import hashlib
+import json
 import shutil
 import os
 import re
@@ -893,6 +894,38 @@ def reload_report_in_journal():
         d.stop()
 
 
+def content_warnings():
+    """Valid content that comes with warnings (an example that also
+    matches another intent of its priority) has them said by --check and
+    at a start, each a warning under the journal: once the report went
+    through the log, a valid load's report was dropped unread."""
+    top = tempdir("advisord-warn-")
+    content = os.path.join(top, "content")
+    for sub in ("intents", "dialogues"):
+        shutil.copytree(os.path.join(ROOT, sub), os.path.join(content, sub),
+                        ignore=shutil.ignore_patterns("*.c", "*.h", "*.mk"))
+    cat = os.path.join(content, "intents", "catalog.json")
+    with open(cat) as f:
+        c = json.load(f)
+    c["intents"].append({"id": "zz_overlap", "label": "overlap", "priority": 0,
+                         "patterns": ["\\bkpo\\b"]})
+    with open(cat, "w") as f:
+        json.dump(c, f)
+    topics = os.path.join(content, "dialogues", "topics.json")
+    with open(topics) as f:
+        t = json.load(f)
+    t["routes"]["zz_overlap"] = "define_kpo"
+    with open(topics, "w") as f:
+        json.dump(t, f)
+    env = dict(os.environ, JOURNAL_STREAM="8:12345")
+    p = subprocess.run([os.path.join(ROOT, BUILD, "advisord"), "--content", content,
+                        "--check"], capture_output=True, text=True, timeout=20, env=env)
+    warn = [l for l in p.stderr.splitlines() if "also matches zz_overlap" in l]
+    R.check("content warnings: --check exits 0", p.returncode == 0, p.stderr[-500:])
+    R.check("content warnings: --check says them, each a warning (<4>)",
+            len(warn) > 0 and all(l.startswith("<4>advisord: ") for l in warn), p.stderr[-800:])
+
+
 def make_n_bench():
     """`make -n bench` prints the benchmark's command and runs nothing: the
     recipe named $(MAKE), which make runs even under -n, and the whole
@@ -1025,6 +1058,7 @@ def main():
     R.run("JIT unavailable", jit_unavailable)
     R.run("closes counted", closes_counted)
     R.run("reload report in the journal", reload_report_in_journal)
+    R.run("content warnings", content_warnings)
     R.run("make -n bench", make_n_bench)
     R.run("trusted proxy added by a reload", proxied_after_reload)
     R.run("reload off the loop", reload_off_the_loop)
