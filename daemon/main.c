@@ -145,6 +145,7 @@ main(int argc, char **argv)
 	rc = server_run(&cfg, argc, argv, adv, store, tokens, jit);
 	advisor_free(adv);
 	store_close(store);
-	log_info("stopped");
+	if (rc == 0)	/* 1: it never listened, so nothing stopped */
+		log_info("stopped");
 	return rc;
 }

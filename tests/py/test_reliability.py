@@ -962,6 +962,8 @@ def port_in_use():
                 "cannot listen on 127.0.0.1:%d: the port is in use" % port in p.stderr, p.stderr)
         R.check("port in use: no raw libwebsockets bind error", "ERROR on binding" not in p.stderr,
                 p.stderr)
+        # it never started, so it does not say it stopped
+        R.check("port in use: no 'stopped'", "advisord: stopped" not in p.stderr, p.stderr)
     finally:
         s.close()
 
