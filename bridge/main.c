@@ -498,7 +498,8 @@ read_token(const char *path, char *bearer)
 	FILE *f;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		logmsg(0, "%s: %s", path, strerror(errno));
+		logmsg(0, "token file %s (--token-file, advisord's bearer "
+		    "token): %s", path, strerror(errno));
 		return -1;
 	}
 	/* the token is a password: anyone who reads it can be the bridge
@@ -511,7 +512,8 @@ read_token(const char *path, char *bearer)
 	    buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	if (n == 0 || strchr(buf, '\n') != NULL) {
-		logmsg(0, "%s: expected one token on one line", path);
+		logmsg(0, "token file %s: expected one token on one line",
+		    path);
 		return -1;
 	}
 	snprintf(bearer, sizeof(S.bearer), "Bearer %s", buf);

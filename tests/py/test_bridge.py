@@ -141,7 +141,8 @@ def check_mode(res, tmp):
              "to hooks.slack.com"),
             ("no secret", [], 1, "refusing to run open"),
             ("no token file", ["--webhook-token", HOOK, "--token-file",
-                               os.path.join(tmp, "none")], 1, "none: No such file or directory")):
+                               os.path.join(tmp, "none")], 1, "token file %s (--token-file, advisord's bearer token): "
+                           "No such file or directory" % os.path.join(tmp, "none"))):
         p = subprocess.run([os.path.join(ROOT, BUILD, "advisor-bridge"), "--check", "-c", conf]
                            + flags, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
         err = p.stderr.decode(errors="replace")
