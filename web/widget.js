@@ -205,6 +205,7 @@
     offline: "You were offline, so that was not sent; the advisor is back now.",
     down: "The advisor was out of reach, so that was not sent; it is back now."
   };
+  WAS.netback = WAS.offline;
   function rejoined() {
     var last = null;
     Array.prototype.forEach.call(el.log.querySelectorAll(".advisor-note"), function (n) {
@@ -214,6 +215,23 @@
     });
     if (last || told) announce(last || "The advisor is back.");
     told = null;
+  }
+
+  /* Back online before the daemon answers (it is down, or the network
+   * is slow to carry it): "You are offline" stayed on the page and in the
+   * status until the daemon did, which could be minutes.  The notes say
+   * the network is back and the advisor not yet (conn "netback"), and so
+   * is read out, once: retry does not say "lost" over it. */
+  var NETBACK = "You are back online; the advisor is not reachable yet, trying again.";
+  function onOnline() {
+    Array.prototype.forEach.call(el.log.querySelectorAll(".advisor-note"), function (n) {
+      if (n.conn !== "offline") return;
+      n.textContent = "You were offline, so that was not sent. You are back online; " +
+        "the advisor is not reachable yet.";
+      n.conn = "netback";
+    });
+    if (!ws || ws.readyState !== 1) tell(NETBACK);
+    retryNow();
   }
 
   /* Answers are rated; the welcome, small talk and the questionnaire's
@@ -563,7 +581,7 @@
     var off = navigator.onLine === false;
     connected(false);
     status(off ? "offline, waiting for the network\u2026" : "reconnecting\u2026");
-    tell(off ? OFFLINE : "The connection to the advisor was lost; reconnecting\u2026");
+    if (off || told !== NETBACK) tell(off ? OFFLINE : "The connection to the advisor was lost; reconnecting\u2026");
     waiting(false);
     timer = setTimeout(connect, backoff / 2 + Math.random() * backoff / 2);
     backoff = Math.min(backoff * 2, BACKOFF_MAX);
@@ -786,7 +804,7 @@
     }
     if (tabs) tabs.onmessage = function () { stale = true; };
     window.addEventListener("offline", giveUp);
-    window.addEventListener("online", retryNow);
+    window.addEventListener("online", onOnline);
     document.addEventListener("visibilitychange", onVisible);
     window.addEventListener("resize", fit);
     if (startOpen) open();

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectionChecks, lastHeard } from "./connection.mjs";
 import { reconnectChecks } from "./reconnect.mjs";
+import { visitorChecks } from "./visitor.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
@@ -593,6 +594,8 @@ try {
   // when the connection fails: connection.mjs
   await connectionChecks(browser, url, check, shots);
   await reconnectChecks(browser, url, check);
+  // a visitor's small phone, network and second thoughts: visitor.mjs
+  await visitorChecks(browser, url, check, shots);
 
   check("no Content-Security-Policy violations", cspErrors.length === 0, cspErrors.join("; "));
   check("every file the page asks for is there", missing.length === 0, missing.join("; "));

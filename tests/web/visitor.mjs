@@ -1,0 +1,62 @@
+// visitor.mjs: the widget as a visitor meets it: a network that comes back
+// before the advisor does (part of e2e.mjs).  Each check goes through
+// CHECK(what, ok, detail), as in e2e.mjs.
+import { lastHeard } from "./connection.mjs";
+
+const PHONE = { isMobile: true, hasTouch: true };
+
+// A page whose WebSocket goes through the test: DOWN, the socket opens and
+// is closed as soon as the widget speaks (the daemon away); PURGE, the next
+// resume carries a token the daemon does not know (the conversation purged
+// on the server); HOLD, the daemon's frames wait until it is false again.
+async function routed(browser, url, viewport) {
+  const ctx = await browser.newContext({ viewport, ...PHONE });
+  const page = await ctx.newPage();
+  const r = { ctx, page, down: false, purge: false, hold: false, held: [], sock: null };
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    if (r.down) { ws.onMessage(() => ws.close()); return; }
+    const server = ws.connectToServer();
+    r.sock = [ws, server];
+    ws.onMessage((m) => {
+      if (r.purge && /"resume"/.test(m)) { r.purge = false; m = m.replace(/"resume":"[^"]*"/, `"resume":"${"cd".repeat(32)}"`); }
+      server.send(m);
+    });
+    server.onMessage((m) => { if (r.hold) r.held.push(m); else ws.send(m); });
+  });
+  r.release = () => { r.hold = false; for (const m of r.held.splice(0)) r.sock[0].send(m); };
+  r.drop = () => { r.sock[0].close(); r.sock[1].close(); };
+  await page.goto(url);
+  await page.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
+  await page.locator(".advisor-options button").first().waitFor();
+  return r;
+}
+
+export async function visitorChecks(browser, url, check, shots) {
+  // offline, then online with the daemon still away: the note said "You
+  // are offline" until the daemon answered
+  const o = await routed(browser, url, { width: 360, height: 740 });
+  const op = o.page;
+  o.down = true;
+  await o.ctx.setOffline(true);
+  await op.locator(".advisor-status").filter({ hasText: /offline/ }).waitFor({ timeout: 5000 });
+  await op.locator(".advisor-options button").first().tap();
+  await op.locator(".advisor-note").first().waitFor();
+  await o.ctx.setOffline(false);
+  await op.locator(".advisor-status").filter({ hasText: /reconnecting/ }).waitFor({ timeout: 5000 });
+  const note = () => op.locator(".advisor-note").first().innerText();
+  check("back online with the advisor still away, the note says the network is back and the advisor not yet",
+    /back online; the advisor is not reachable yet/.test(await note()) && !/You are offline/.test(await note()),
+    JSON.stringify(await note()));
+  const heard = await op.locator("[aria-live=polite] > *").allInnerTexts();
+  check("and a screen reader hears that, not \"lost\" at each attempt",
+    /back online; the advisor is not reachable yet/.test(heard[heard.length - 1]) &&
+    !heard.some((h) => /was lost/.test(h)), JSON.stringify(heard));
+  o.down = false;
+  await op.evaluate(() => window.dispatchEvent(new Event("online")));
+  await op.locator(".advisor-form button:not([aria-disabled=true])").waitFor({ timeout: 15000 });
+  await op.locator(".advisor-note", { hasText: /advisor is back now/ }).waitFor({ timeout: 5000 }).catch(() => {});
+  check("and once the advisor answers, that it is back", /the advisor is back now\.$/.test(await note()) &&
+    await lastHeard(op) === await note(), JSON.stringify([await note(), await lastHeard(op)]));
+  await o.ctx.close();
+
+}
