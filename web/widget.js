@@ -413,6 +413,26 @@
     if (fresh && el.log.querySelector(".advisor-bot")) say(lastBotText);
   }
 
+  /* A conversation purged on the server while it was on the page (an
+   * unknown_resume at a reconnect): its messages stayed as they were, its
+   * buttons and ratings live, until the next redraw, and an option picked
+   * then went into a conversation that no longer was.  They stay to be
+   * read, dimmed (advisor-gone), with no buttons; true when there were
+   * any.  The note that says so is anchored before any message, where it
+   * stays once the redraw takes them. */
+  function ended() {
+    var inside = el.panel.contains(document.activeElement), old = el.log.querySelectorAll(".advisor-msg:not(.advisor-gone)");
+    Array.prototype.forEach.call(old, function (m) {
+      m.classList.add("advisor-gone");
+      var r = m.querySelector(".advisor-rate");
+      if (r) r.remove();
+    });
+    setOptions([]);
+    if (inside && !el.panel.contains(document.activeElement)) el.log.focus({ preventScroll: true });
+    lastBotText = null;
+    return old.length > 0;
+  }
+
   function onFrame(ev) {
     var f;
     try { f = JSON.parse(ev.data); } catch (e) { return; }
@@ -445,7 +465,9 @@
        * saying so (the earlier conversation went without a word) */
       if (f.code === "unknown_resume") {
         try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
-        addNote("Your earlier conversation is no longer available; here is a new one.", null, true);
+        addNote(ended() ? "Your earlier conversation is no longer available on the server; " +
+          "what is above is only a record of it. A new conversation starts here." :
+          "Your earlier conversation is no longer available; here is a new one.", null, true);
         send({ type: "start" });
         return;
       }

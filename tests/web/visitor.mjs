@@ -1,6 +1,7 @@
 // visitor.mjs: the widget as a visitor meets it: a network that comes back
-// before the advisor does (part of e2e.mjs).  Each check goes through
-// CHECK(what, ok, detail), as in e2e.mjs.
+// before the advisor does and a conversation purged on the server (part of
+// e2e.mjs).  Each check goes through CHECK(what, ok, detail), as in
+// e2e.mjs.
 import { lastHeard } from "./connection.mjs";
 
 const PHONE = { isMobile: true, hasTouch: true };
@@ -58,5 +59,34 @@ export async function visitorChecks(browser, url, check, shots) {
   check("and once the advisor answers, that it is back", /the advisor is back now\.$/.test(await note()) &&
     await lastHeard(op) === await note(), JSON.stringify([await note(), await lastHeard(op)]));
   await o.ctx.close();
+
+  // a conversation purged on the server mid-session: its bubbles stayed
+  // as they were, options and ratings live, into a conversation gone
+  const g = await routed(browser, url, { width: 360, height: 740 });
+  const gp = g.page;
+  await gp.locator("#advisor-input").fill("what is kpo");
+  await gp.locator("#advisor-input").press("Control+Enter");
+  await gp.locator(".advisor-rate").first().waitFor();
+  g.purge = true; g.hold = true;
+  g.drop();
+  // the daemon's unknown_resume has come (held), with the welcome after it
+  for (let i = 0; i < 200 && !g.held.some((m) => /unknown_resume/.test(m)); i++) await new Promise((r) => setTimeout(r, 50));
+  g.release();
+  g.hold = true;
+  await gp.locator(".advisor-note", { hasText: /no longer available/ }).waitFor({ timeout: 5000 }).catch(() => {});
+  // between the two, the old conversation's buttons are gone
+  const live = await gp.locator(".advisor-options button, .advisor-rate button").count();
+  check("a conversation purged mid-session: its options and ratings go at once", live === 0, live + " buttons");
+  g.release();
+  await gp.locator(".advisor-bot:not(.advisor-gone)").first().waitFor({ timeout: 5000 }).catch(() => {});
+  const state = await gp.locator(".advisor-log > :not([hidden])").evaluateAll((ns) => ns.map((n) =>
+    (n.classList.contains("advisor-gone") ? "gone:" : n.classList.contains("advisor-note") ? "note:" : "") +
+    n.textContent.slice(0, 20)));
+  check("its messages stay, marked gone, above a note that says so, and the new one starts below",
+    state.length === 5 && /^gone:Hello/.test(state[0]) && /^gone:what is kpo/.test(state[1]) &&
+    /^gone:Knowledge/.test(state[2]) && /^note:Your earlier/.test(state[3]) && /^Hello! I help/.test(state[4]) &&
+    await gp.locator(".advisor-gone .advisor-rate").count() === 0, JSON.stringify(state));
+  await gp.screenshot({ path: `${shots}/widget-purged.png` });
+  await g.ctx.close();
 
 }
