@@ -1,7 +1,7 @@
 // visitor.mjs: the widget as a visitor meets it: a network that comes back
-// before the advisor does and a conversation purged on the server (part of
-// e2e.mjs).  Each check goes through CHECK(what, ok, detail), as in
-// e2e.mjs.
+// before the advisor does, a conversation purged on the server and a small
+// phone (part of e2e.mjs).  Each check goes through CHECK(what, ok,
+// detail), as in e2e.mjs.
 import { lastHeard } from "./connection.mjs";
 
 const PHONE = { isMobile: true, hasTouch: true };
@@ -88,5 +88,21 @@ export async function visitorChecks(browser, url, check, shots) {
     await gp.locator(".advisor-gone .advisor-rate").count() === 0, JSON.stringify(state));
   await gp.screenshot({ path: `${shots}/widget-purged.png` });
   await g.ctx.close();
+
+  // a small phone: the title wrapped to two lines, and the options left
+  // the conversation about 190 px of 568
+  for (const [w, h] of [[320, 568], [360, 640]]) {
+    const s = await routed(browser, url, { width: w, height: h });
+    const m = await s.page.evaluate(() => {
+      const t = document.querySelector(".advisor-title"), o = document.querySelector(".advisor-options");
+      return { lines: Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight)),
+        cut: t.scrollWidth > t.clientWidth, log: document.querySelector(".advisor-log").getBoundingClientRect().height,
+        scrolls: o.scrollHeight > o.clientHeight && getComputedStyle(o).overflowY === "auto" };
+    });
+    check(`at ${w}x${h} the title is one whole line and the conversation has half the screen, the options scrolling`,
+      m.lines === 1 && !m.cut && m.log >= h / 2 && m.scrolls, JSON.stringify(m));
+    await s.page.screenshot({ path: `${shots}/widget-${w}x${h}.png` });
+    await s.ctx.close();
+  }
 
 }
