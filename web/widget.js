@@ -242,6 +242,12 @@
     return !(f.intent && unrated[f.intent]) && !/^q_/.test(f.node || "");
   }
 
+  /* QUIZ: how many of the advisor's last messages in a row are steps of
+   * the questionnaire (nodes q_...); two or more, an answer was given,
+   * and Restart asks first (see build) */
+  var quiz = 0;
+  function stepped(node) { quiz = /^q_/.test(node || "") ? quiz + 1 : 0; }
+
   /* The advisor's message of id MSGID, with rating buttons when ASKED.
    * RATED: the rating the reply already has (a history says it), shown
    * pressed, and the buttons off as after a click.  Off is aria-disabled,
@@ -392,6 +398,7 @@
       rated = { id: at.parentNode.parentNode.msgId, i: at === at.parentNode.firstChild ? 0 : 1 };
     var fresh = !el.log.querySelector(".advisor-msg"), place = reading;
     var notes = Array.prototype.slice.call(el.log.querySelectorAll(".advisor-note"));
+    quiz = 0;
     if (inLog) el.log.focus({ preventScroll: true });
     Array.prototype.slice.call(el.log.querySelectorAll(".advisor-msg, .advisor-note"))
       .forEach(function (n) { n.remove(); });
@@ -399,7 +406,7 @@
      * intent nor its node: it keeps its rating buttons */
     messages.forEach(function (m) {
       if (m.from === "user") addUser(m.text);
-      else addBot(m.text, m.id, !(m.intent || m.node) || rateable(m), m.helpful, true);
+      else { addBot(m.text, m.id, !(m.intent || m.node) || rateable(m), m.helpful, true); stepped(m.node); }
     });
     notes.forEach(placeNote);
     /* the message read stays in its place (the drawing put it at the end) */
@@ -451,7 +458,7 @@
       if (f.resume) { try { localStorage.setItem(storeKey, f.resume); } catch (e) { /* private mode */ } }
       /* after a resume the current step is said again: show its buttons
        * without repeating the bubble */
-      if (!(afterHistory && f.text === lastBotText)) addBot(f.text, f.id, rateable(f));
+      if (!(afterHistory && f.text === lastBotText)) { addBot(f.text, f.id, rateable(f)); stepped(f.node); }
       afterHistory = false;
       setOptions(f.options);
       reveal();
@@ -706,15 +713,43 @@
     var head = make("div", "advisor-head");
     var title = make("h2", "advisor-title", "BPO / KPO advisor");
     el.status = make("span", "advisor-status");
+    /* Restart said only "Restart" to a screen reader, and one press
+     * (a slip of the finger on a phone, where it sits by Close) threw away
+     * a questionnaire half answered, with no way back: the daemon starts
+     * it over and keeps no undo.  Halfway through one (QUIZ) it asks
+     * first, in the panel, the focus on the choice that keeps the answers
+     * (Escape too); elsewhere nothing is lost and it goes at once. */
     var restart = make("button", null, "Restart");
     restart.type = "button";
-    restart.addEventListener("click", function () {
+    restart.setAttribute("aria-label", "Restart the conversation");
+    el.confirm = make("div", "advisor-confirm");
+    el.confirm.hidden = true;
+    el.confirm.setAttribute("role", "group");
+    el.confirm.setAttribute("aria-label", "Restart the conversation?");
+    var ask = make("p", null, "Start again? The answers you have given so far will be lost.");
+    var yes = make("button", null, "Start again"), no = make("button", null, "Keep my answers");
+    yes.type = no.type = "button";
+    el.confirm.appendChild(ask); el.confirm.appendChild(yes); el.confirm.appendChild(no);
+    function doRestart() {
       var id = "r" + (++seq);
       if (!send({ type: "message", text: "restart", id: id })) return;
       /* awaited as the text sent, which is what the history will say */
       expect(id, { text: "restart", node: addUser("Restart") });
       waiting(true);
+    }
+    el.keep = function () { el.confirm.hidden = true; restart.focus(); };
+    restart.addEventListener("click", function () {
+      if (quiz < 2 || !el.confirm.hidden) { el.confirm.hidden = true; doRestart(); return; }
+      el.confirm.hidden = false;
+      no.focus();
+      announce(ask.textContent);
     });
+    yes.addEventListener("click", function () {
+      el.confirm.hidden = true;
+      restart.focus();
+      doRestart();
+    });
+    no.addEventListener("click", el.keep);
     var shut = make("button", null, "Close");
     shut.type = "button";
     shut.setAttribute("aria-label", "Close the advisor");
@@ -803,13 +838,14 @@
       }
     }
 
-    el.panel.appendChild(head); el.panel.appendChild(el.log); el.panel.appendChild(el.live);
+    el.panel.appendChild(head); el.panel.appendChild(el.confirm); el.panel.appendChild(el.log); el.panel.appendChild(el.live);
     el.panel.appendChild(el.options); el.panel.appendChild(form);
     document.body.appendChild(el.launcher);
     document.body.appendChild(el.panel);
     /* an Escape that cancels an IME composition is the IME's */
     el.panel.addEventListener("keydown", function (e) {
-      if (e.key === "Escape" && !e.isComposing) close();
+      if (e.key === "Escape" && !e.isComposing && !el.confirm.hidden) el.keep();
+      else if (e.key === "Escape" && !e.isComposing) close();
       else if (e.key === "Tab") roundTab(e);
     });
     if (full) {

@@ -278,7 +278,9 @@ try {
   check("Tab moves from the input to Send", await page.evaluate(() => document.activeElement.textContent) === "Send");
 
   const reached = await page.evaluate(() => {
-    const all = [...document.querySelectorAll("#advisor-panel button:not([disabled])")];
+    // those shown (Restart's question is hidden until it is asked)
+    const all = [...document.querySelectorAll("#advisor-panel button:not([disabled])")]
+      .filter((b) => b.getClientRects().length > 0);
     return all.map((b) => b.textContent + (b.getAttribute("aria-label") || ""));
   });
   await page.locator(".advisor-head button").first().focus();

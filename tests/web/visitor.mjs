@@ -1,7 +1,7 @@
 // visitor.mjs: the widget as a visitor meets it: a network that comes back
-// before the advisor does, a conversation purged on the server and a small
-// phone (part of e2e.mjs).  Each check goes through CHECK(what, ok,
-// detail), as in e2e.mjs.
+// before the advisor does, a conversation purged on the server, a small
+// phone and Restart halfway through the questionnaire (part of e2e.mjs).
+// Each check goes through CHECK(what, ok, detail), as in e2e.mjs.
 import { lastHeard } from "./connection.mjs";
 
 const PHONE = { isMobile: true, hasTouch: true };
@@ -105,4 +105,41 @@ export async function visitorChecks(browser, url, check, shots) {
     await s.ctx.close();
   }
 
+  // Restart halfway through the questionnaire: one press threw the
+  // answers away, and its name said only "Restart"
+  const q = await routed(browser, url, { width: 360, height: 740 });
+  const qp = q.page;
+  const restart = qp.locator(".advisor-head button", { hasText: "Restart" });
+  check("the Restart control says what it does",
+    await qp.getByRole("button", { name: "Restart the conversation", exact: true }).count() === 1,
+    await restart.evaluate((b) => b.getAttribute("aria-label") || b.textContent));
+  await qp.getByRole("button", { name: "Which one fits us?" }).tap();
+  await qp.locator(".advisor-bot", { hasText: "Question 1 of 6" }).waitFor();
+  // from the keyboard: a second tap where the first was counts as a
+  // double tap (detail 2), which the widget takes for no choice
+  await qp.getByRole("button", { name: "Mostly routine tasks" }).press("Enter");
+  await qp.locator(".advisor-bot", { hasText: "Question 2 of 6" }).waitFor();
+  const sent = await qp.locator(".advisor-user").count();
+  await restart.tap();
+  const asked = qp.getByRole("group", { name: "Restart the conversation?" });
+  check("halfway through the questionnaire, Restart asks first, the focus on keeping the answers",
+    await asked.isVisible() && await qp.locator(".advisor-user").count() === sent &&
+    await qp.evaluate(() => document.activeElement.textContent) === "Keep my answers");
+  await qp.keyboard.press("Escape");
+  check("and Escape keeps them, the panel open and the focus back on Restart",
+    await asked.isHidden() && await qp.locator("#advisor-panel").isVisible() &&
+    await qp.evaluate(() => document.activeElement.getAttribute("aria-label")) === "Restart the conversation" &&
+    await qp.locator(".advisor-user").count() === sent);
+  await restart.press("Enter");
+  if (await asked.isVisible()) await asked.getByRole("button", { name: "Start again" }).press("Enter");
+  await qp.locator(".advisor-bot").last().filter({ hasNotText: "Question 2 of 6" }).waitFor({ timeout: 5000 }).catch(() => {});
+  check("and \"Start again\" starts over", !/Question/.test(await qp.locator(".advisor-bot").last().innerText()) &&
+    await asked.isHidden(), await qp.locator(".advisor-bot").last().innerText());
+  // on the welcome, nothing to lose: at once
+  const n = await qp.locator(".advisor-user").count();
+  await restart.press("Enter");
+  await qp.locator(".advisor-user").nth(n).waitFor({ timeout: 5000 }).catch(() => {});
+  check("with no answers to lose, Restart goes at once", await asked.isHidden() &&
+    await qp.locator(".advisor-user").count() === n + 1);
+  await q.ctx.close();
 }
