@@ -396,7 +396,13 @@
     var at = document.activeElement, inLog = el.log.contains(at), rated = null;
     if (inLog && at.parentNode.className === "advisor-rate")
       rated = { id: at.parentNode.parentNode.msgId, i: at === at.parentNode.firstChild ? 0 : 1 };
-    var fresh = !el.log.querySelector(".advisor-msg"), place = reading;
+    var fresh = !el.log.querySelector(".advisor-bot"), place = reading;
+    /* what the person sent on this connection after its start is not in
+     * the history, which answers the start: on a slow network, a question
+     * asked as a reloaded page waited for its history went from the page
+     * with it, and its answer came with no question above it */
+    var mine = [];
+    for (var id in pending) mine.push(pending[id].node);
     var notes = Array.prototype.slice.call(el.log.querySelectorAll(".advisor-note"));
     quiz = 0;
     if (inLog) el.log.focus({ preventScroll: true });
@@ -408,6 +414,7 @@
       if (m.from === "user") addUser(m.text);
       else { addBot(m.text, m.id, !(m.intent || m.node) || rateable(m), m.helpful, true); stepped(m.node); }
     });
+    mine.forEach(function (n) { el.log.insertBefore(n, el.typing); });
     notes.forEach(placeNote);
     /* the message read stays in its place (the drawing put it at the end) */
     reading = place && botById(place.id) ? { id: place.id, node: botById(place.id), at: place.at } : null;
@@ -528,6 +535,9 @@
     ws.addEventListener("open", function () {
       if (ws !== sock) return;
       connected(true);
+      /* a slow network left the panel blank and silent from here to the
+       * history or the welcome */
+      status("loading the conversation\u2026");
       resume();
     });
     /* the backoff starts again once the daemon answers: opened is not
@@ -536,6 +546,7 @@
     ws.addEventListener("message", function (ev) {
       if (ws !== sock) return;
       backoff = BACKOFF_MIN;
+      status("");
       rejoined();
       onFrame(ev);
     });

@@ -1,6 +1,7 @@
 // visitor.mjs: the widget as a visitor meets it: a network that comes back
 // before the advisor does, a conversation purged on the server, a small
-// phone and Restart halfway through the questionnaire (part of e2e.mjs).
+// phone, Restart halfway through the questionnaire and a reload on a slow
+// network (part of e2e.mjs).
 // Each check goes through CHECK(what, ok, detail), as in e2e.mjs.
 import { lastHeard } from "./connection.mjs";
 
@@ -142,4 +143,30 @@ export async function visitorChecks(browser, url, check, shots) {
   check("with no answers to lose, Restart goes at once", await asked.isHidden() &&
     await qp.locator(".advisor-user").count() === n + 1);
   await q.ctx.close();
+
+  // a slow network, the page reloaded mid-questionnaire: the panel was
+  // blank and said nothing until the history came, and a question asked
+  // meanwhile went with the redraw from it (its answer with no question)
+  const l = await routed(browser, url, { width: 360, height: 740 });
+  const lp = l.page;
+  await lp.getByRole("button", { name: "Which one fits us?" }).press("Enter");
+  await lp.locator(".advisor-bot", { hasText: "Question 1 of 6" }).waitFor();
+  l.hold = true;
+  await lp.reload();
+  await lp.locator(".advisor-form button:not([aria-disabled=true])").waitFor();
+  const loading = await lp.locator(".advisor-status").innerText();
+  check("reloaded on a slow network, the panel says it is loading the conversation", /loading/.test(loading),
+    JSON.stringify(loading));
+  await lp.locator("#advisor-input").fill("what is kpo");
+  await lp.locator("#advisor-input").press("Control+Enter");
+  // the history, the step it is at, and the answer, all held
+  for (let i = 0; i < 200 && l.held.length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+  l.release();
+  await lp.locator(".advisor-bot", { hasText: "Knowledge Process Outsourcing means" }).waitFor({ timeout: 5000 }).catch(() => {});
+  const order = await lp.locator(".advisor-msg").evaluateAll((ns) => ns.map((n) => n.textContent.slice(0, 16)));
+  check("and a question asked before its history came stays, above its answer",
+    order.length === 5 && order[2].startsWith("Question 1 of 6") && order[3] === "what is kpo" &&
+    order[4].startsWith("Knowledge Proces") && await lp.locator(".advisor-status").innerText() === "",
+    JSON.stringify(order));
+  await l.ctx.close();
 }
