@@ -435,7 +435,8 @@
    * any.  The note that says so is anchored before any message, where it
    * stays once the redraw takes them. */
   function ended() {
-    var inside = el.panel.contains(document.activeElement), old = el.log.querySelectorAll(".advisor-msg:not(.advisor-gone)");
+    var inside = el.panel.contains(document.activeElement);
+    var old = el.log.querySelectorAll(".advisor-msg:not(.advisor-gone)");
     Array.prototype.forEach.call(old, function (m) {
       m.classList.add("advisor-gone");
       var r = m.querySelector(".advisor-rate");
