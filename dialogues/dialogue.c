@@ -573,21 +573,24 @@ dialogue_on_intent(const struct dialogues *d, struct dialogue_state *st,
 			return 0;
 		}
 	}
-	if (strcmp(intent, "more") == 0) {
+	/* the model the text named wins over this node's own follow-up:
+	 * "examples of kpo" at the BPO definition, a route or transition
+	 * keyed "examples/kpo" (the intent's "model" slot); and over the
+	 * current topic for "tell me more about kpo" ("more/kpo"), which
+	 * at that very node is the step after it */
+	if ((m = slot(slots, nslots, "model")) != NULL &&
+	    snprintf(key, sizeof(key), "%s/%s", intent, m) < (int)sizeof(key)) {
+		if ((to = lookup(cur->trans, cur->ntrans, key)) == NULL)
+			to = dlg_route(d, key);
+		if ((n = dlg_node(d, to)) == cur && strcmp(intent, "more") == 0)
+			n = dlg_node(d, cur->deeper);
+	}
+	if (n == NULL && strcmp(intent, "more") == 0) {
 		const struct dnode *t = dlg_node(d, dlg_route(d, st->topic));
 
 		n = dlg_node(d, cur->deeper);
 		if (n == NULL && t != NULL)
 			n = dlg_node(d, t->deeper);
-	}
-	/* the model the text named wins over this node's own follow-up:
-	 * "examples of kpo" at the BPO definition, a route or transition
-	 * keyed "examples/kpo" (the intent's "model" slot) */
-	if (n == NULL && (m = slot(slots, nslots, "model")) != NULL &&
-	    snprintf(key, sizeof(key), "%s/%s", intent, m) < (int)sizeof(key)) {
-		if ((to = lookup(cur->trans, cur->ntrans, key)) == NULL)
-			to = dlg_route(d, key);
-		n = dlg_node(d, to);
 	}
 	if (n == NULL && (to = lookup(cur->trans, cur->ntrans, intent)))
 		n = dlg_node(d, to);
