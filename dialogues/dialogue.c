@@ -246,7 +246,7 @@ render_recommendation(const struct dialogues *d,
 {
 	const char *keys[DLG_ANSWERS_MAX], *vals[DLG_ANSWERS_MAX];
 	const char *p = n->text, *verdict;
-	size_t i, k;
+	size_t i, k, neutral = 0;
 	int score, side;
 
 	for (i = 0; i < st->nanswers; i++) {
@@ -276,6 +276,14 @@ render_recommendation(const struct dialogues *d,
 				/* first round the verdict's, second the rest */
 				if (q == NULL || other != (i >= st->nanswers))
 					continue;
+				/* an answer that tips neither way but carries a
+				 * caution (sensitive data) is said there, not
+				 * given as a reason */
+				if (a != NULL && a->lean == 0 && (side < 0 ?
+				    a->caution_bpo : a->caution) != NULL) {
+					neutral++;
+					continue;
+				}
 				put(r, o, "- ", 2);
 				if (a != NULL)
 					put_reason(r, o, a->reason, other);
@@ -290,7 +298,11 @@ render_recommendation(const struct dialogues *d,
 				put(r, o, "\n", 1);
 				k++;
 			}
-			if (k == 0)
+			if (k == 0 && neutral > 0)
+				puts_(r, o, "- None of your answers tips the "
+				    "balance either way, so this is only a "
+				    "neutral starting point.\n");
+			else if (k == 0)
 				puts_(r, o, "- You have not answered any of "
 				    "the questions yet, so this is only a "
 				    "neutral starting point.\n");
