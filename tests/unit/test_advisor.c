@@ -996,8 +996,8 @@ t_task_question(void **state)
 		const char *first, *then, *intent, *node, *says;
 	} cases[] = {
 		{ "what is bpo", "is market research kpo or bpo",
-		    "classify_kpo", "classify_kpo",
-		    "Work like *market research* is on that side" },
+		    "classify_kpo", "classify_kpo_named",
+		    "*market research* is one of the tasks it names" },
 		{ "what is kpo", "is call center bpo or kpo", "classify_bpo",
 		    "classify_bpo", "placing *call center* is my judgement" },
 		{ "what is kpo", "is software development bpo or kpo",
