@@ -23,7 +23,8 @@
 struct review {
 	sqlite3	*db;
 	int	 n;		/* attached files: f0 .. f(n-1) */
-	bool	 indexed;	/* file_messages is a copy, indexed */
+	unsigned copied;	/* views copied to indexed tables: 1
+				 * file_messages, 2 all_conversations */
 };
 
 static const char *const tables[] = { "conversations", "messages",
@@ -204,6 +205,36 @@ done:
 }
 
 /*
+ * Temp view VIEW (over several files) copied into a temp table of that
+ * name with an index on COLS, once; BIT in r->copied says it is done.
+ * Over one file the views are the file's tables, with their indexes.
+ */
+static int
+copy_view(struct review *r, const char *view, const char *cols, unsigned bit,
+    char *err, size_t errlen)
+{
+	char *sql;
+	int rc;
+
+	if (r->n < 2 || (r->copied & bit))
+		return 0;
+	sql = sqlite3_mprintf("CREATE TEMP TABLE %s_copy AS SELECT * FROM %s; "
+	    "DROP VIEW temp.%s; ALTER TABLE temp.%s_copy RENAME TO %s; "
+	    "CREATE INDEX temp.%s_at ON %s (%s)", view, view, view, view, view,
+	    view, view, cols);
+	rc = sql == NULL ? SQLITE_NOMEM : sqlite3_exec(r->db, sql, NULL, NULL,
+	    NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s", rc == SQLITE_NOMEM ? "out of memory" :
+		    sqlite3_errmsg(r->db));
+		return -1;
+	}
+	r->copied |= bit;
+	return 0;
+}
+
+/*
  * Each message's look-ups within its file (the question before a reply,
  * its rating's reply) go by (f, conversation, id).  Over one file
  * file_messages is the table, with its index; over several, SQLite cannot
@@ -218,18 +249,23 @@ done:
 static int
 index_messages(struct review *r, char *err, size_t errlen)
 {
-	if (r->n < 2 || r->indexed)
-		return 0;
-	if (sqlite3_exec(r->db, "CREATE TEMP TABLE file_messages_copy AS "
-	    "SELECT * FROM file_messages; DROP VIEW temp.file_messages; "
-	    "ALTER TABLE temp.file_messages_copy RENAME TO file_messages; "
-	    "CREATE INDEX temp.file_messages_at ON file_messages (f, "
-	    "conversation, id)", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
-		return -1;
-	}
-	r->indexed = true;
-	return 0;
+	return copy_view(r, "file_messages", "f, conversation, id", 1u, err,
+	    errlen);
+}
+
+/*
+ * Over several files a row of all_conversations is the file's the
+ * conversation was last active in: a comparison with every other file's
+ * row, each reading the conversation's last message time, for every
+ * conversation each time the view is read.  stats reads it twice and
+ * dropoff looks conversations up in it; they take it copied once, indexed
+ * by id (two files of 200,000 messages: stats 3.6 -> 3.3 s,
+ * dropoff 6.9 -> 4.6 s).
+ */
+static int
+index_conversations(struct review *r, char *err, size_t errlen)
+{
+	return copy_view(r, "all_conversations", "id", 2u, err, errlen);
 }
 
 /* PATH as an SQLite URI, opened read-only or read-write: '?', '#' and '%'
@@ -488,6 +524,8 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	int rc = -1;
 
 	out_begin(&o, f, json);
+	if (index_conversations(r, err, errlen) == -1)
+		goto done;
 	out_section(&o, doc, "totals", "Totals");
 	if (query(r, "SELECT (SELECT count(*) FROM all_conversations WHERE "
 	    "started >= ?1), (SELECT count(*) FROM all_messages WHERE "
@@ -758,6 +796,8 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 	 * conversation where it was, the node the message before it was
 	 * typed at. */
 	out_begin(&o, f, json);
+	if (index_conversations(r, err, errlen) == -1)
+		goto done;
 	if (prepare(r, "CREATE TEMP TABLE dropoff_last AS WITH lo AS "
 	    "MATERIALIZED (SELECT c.id AS conv, c.ended IS NULL AND (SELECT "
 	    "max(x.time) FROM all_messages x WHERE x.conversation = c.id) >= "
