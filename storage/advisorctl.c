@@ -23,7 +23,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: advisorctl [--db PATH]... [--json] [--since YYYY-MM-DD] COMMAND\n"
+"usage: advisorctl [--db PATH]... [--json] [--since YYYY-MM-DD]\n"
+"                  [--until YYYY-MM-DD] COMMAND\n"
 "\n"
 "commands:\n"
 "  stats                  conversations, messages, fallback rate, replies\n"
@@ -60,6 +61,9 @@ usage(FILE *f)
 "  --json                 JSON instead of tables (not export)\n"
 "  --since DATE           only what happened from DATE (UTC) on (stats,\n"
 "                         unmatched, dropoff, feedback, export)\n"
+"  --until DATE           only what happened up to the end of DATE (UTC),\n"
+"                         that day included (the same reports): --since\n"
+"                         2026-11-23 --until 2026-11-29 is that week\n"
 "\n"
 "An option a command does not take is a usage error.\n");
 }
@@ -122,6 +126,7 @@ static const struct option opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "since", required_argument, NULL, 's' },
+	{ "until", required_argument, NULL, 'u' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "older-than", required_argument, NULL, 'o' },
 	{ "content-version", required_argument, NULL, 'v' },
@@ -141,12 +146,12 @@ static const struct command {
 	int		 nargs;
 	const char	*opts;
 } cmds[] = {
-	{ "stats", 0, "djs" },
-	{ "unmatched", 0, "djsvc" },
-	{ "dropoff", 0, "djsi" },
-	{ "feedback", 0, "djsvcpn" },
+	{ "stats", 0, "djsu" },
+	{ "unmatched", 0, "djsuvc" },
+	{ "dropoff", 0, "djsui" },
+	{ "feedback", 0, "djsuvcpn" },
 	{ "transcript", 1, "dj" },
-	{ "export", 0, "dsf" },
+	{ "export", 0, "dsuf" },
 	{ "purge", 0, "djo" },
 	{ "token", 1, "j" },
 };
@@ -201,6 +206,10 @@ struct args {
 	const char	*version;
 	const char	*node;		/* feedback --node */
 	long		 days;
+	int64_t		 since, until;	/* --since DATE, the day after
+					 * --until DATE: what is counted,
+					 * from and to (0 and INT64_MAX:
+					 * all) */
 	bool		 newest;
 	bool		 helpful;	/* feedback --helpful */
 	char		 given[16];	/* the letters of the options given */
@@ -237,6 +246,9 @@ usage_error(const struct command *c, int nargs, const char *arg,
 			    "--format jsonl");
 		else if (strcmp(c->name, "purge") == 0 && a->days < 0)
 			snprintf(err, errlen, "purge needs --older-than DAYS");
+		else if (a->until <= a->since)
+			snprintf(err, errlen, "--until is before --since: "
+			    "nothing would be counted");
 		else if (a->version != NULL && a->newest)
 			snprintf(err, errlen, "--content-version and --current "
 			    "exclude each other");
@@ -252,12 +264,12 @@ usage_error(const struct command *c, int nargs, const char *arg,
 int
 main(int argc, char **argv)
 {
-	struct args a = { .days = -1 };
+	struct args a = { .days = -1, .until = INT64_MAX };
 	const struct command *c;
 	const char *dbs[MAX_DBS], *cmd;
 	struct review *r;
 	char err[512] = "", current[128];
-	int64_t since = 0;
+	int64_t day;
 	long idle = 30, deleted;
 	bool json = false;
 	int ndb = 0, ch, rc;
@@ -280,12 +292,20 @@ main(int argc, char **argv)
 			json = true;
 			break;
 		case 's':
-			if ((since = review_parse_date(optarg)) < 0) {
-				complain("bad date \"%s\": --since wants "
+		case 'u':
+			if ((day = review_parse_date(optarg)) < 0) {
+				complain("bad date \"%s\": --%s wants "
 				    "YYYY-MM-DD, zero-padded, a real day from "
-				    "1970 on (such as 2026-01-01)", optarg);
+				    "1970 on (such as 2026-01-01)", optarg,
+				    ch == 's' ? "since" : "until");
 				return 2;
 			}
+			/* --until's day is counted whole: up to the next
+			 * day's midnight */
+			if (ch == 's')
+				a.since = day;
+			else
+				a.until = day + (int64_t)86400 * 1000000;
 			break;
 		case 'f':
 			a.format = optarg;
@@ -397,23 +417,24 @@ main(int argc, char **argv)
 		complain("%s", err);
 		return 1;
 	}
+	review_until(r, a.until);
 	if (strcmp(cmd, "stats") == 0)
-		rc = review_stats(r, since, json, stdout, err, sizeof(err));
+		rc = review_stats(r, a.since, json, stdout, err, sizeof(err));
 	else if (strcmp(cmd, "unmatched") == 0)
-		rc = review_unmatched(r, since, a.version, json, stdout, err,
+		rc = review_unmatched(r, a.since, a.version, json, stdout, err,
 		    sizeof(err));
 	else if (strcmp(cmd, "dropoff") == 0)
-		rc = review_dropoff(r, since, idle == 0 ? INT64_MAX :
+		rc = review_dropoff(r, a.since, idle == 0 ? INT64_MAX :
 		    wall_us() - (int64_t)idle * 60 * 1000000, json, stdout,
 		    err, sizeof(err));
 	else if (strcmp(cmd, "feedback") == 0)
-		rc = review_feedback(r, since, a.version, a.node, a.helpful, json,
-		    stdout, err, sizeof(err));
+		rc = review_feedback(r, a.since, a.version, a.node, a.helpful,
+		    json, stdout, err, sizeof(err));
 	else if (strcmp(cmd, "transcript") == 0)
 		rc = review_transcript(r, argv[optind + 1], json, stdout, err,
 		    sizeof(err));
 	else if (strcmp(cmd, "export") == 0)
-		rc = review_export(r, since, strcmp(a.format, "csv") == 0,
+		rc = review_export(r, a.since, strcmp(a.format, "csv") == 0,
 		    stdout, err, sizeof(err));
 	else if (strcmp(cmd, "purge") == 0) {
 		if ((rc = review_purge(r, wall_us() - (int64_t)a.days *

@@ -23,6 +23,9 @@
 struct review {
 	sqlite3	*db;
 	int	 n;		/* attached files: f0 .. f(n-1) */
+	int64_t	 until;		/* the reports count what happened
+				 * before it (review_until; INT64_MAX:
+				 * no end) */
 	unsigned copied;	/* views copied to indexed tables: 1
 				 * file_messages, 2 all_conversations */
 };
@@ -395,6 +398,7 @@ review_open(const char *const *paths, int n, bool writable, char *err,
 	}
 	if (make_views(r, err, errlen) == -1)
 		goto fail;
+	r->until = INT64_MAX;
 	return r;
 fail:
 	if (err[0] == '\0')
@@ -402,6 +406,12 @@ fail:
 		    "cannot open");
 	review_close(r);
 	return NULL;
+}
+
+void
+review_until(struct review *r, int64_t until)
+{
+	r->until = until;
 }
 
 int64_t
@@ -437,13 +447,17 @@ review_parse_date(const char *s)
 	return (int64_t)t * 1000000;
 }
 
-/* Bind ?1 to SINCE (or to TEXT1, when there is one) and ?2 to TEXT2
- * (NULL: SQL NULL), as far as ST has them. */
+/* Bind ?1 to SINCE (or to TEXT1, when there is one), ?2 to TEXT2
+ * (NULL: SQL NULL) and ?9 to the end of the reports (review_until), as
+ * far as ST has them. */
 static void
-bind(sqlite3_stmt *st, int64_t since, const char *text1, const char *text2)
+bind(struct review *r, sqlite3_stmt *st, int64_t since, const char *text1,
+    const char *text2)
 {
 	int n = sqlite3_bind_parameter_count(st);
 
+	if (n >= 9)
+		sqlite3_bind_int64(st, 9, r->until);
 	if (n >= 1) {
 		if (text1 != NULL)
 			sqlite3_bind_text(st, 1, text1, -1, SQLITE_STATIC);
@@ -478,7 +492,7 @@ query3(struct review *r, const char *sql, int64_t since, const char *text1,
 
 	if (prepare(r, sql, &st, err, errlen) == -1)
 		return -1;
-	bind(st, since, text1, text2);
+	bind(r, st, since, text1, text2);
 	if (text3 != NULL && sqlite3_bind_parameter_count(st) >= 3)
 		sqlite3_bind_text(st, 3, text3, -1, SQLITE_STATIC);
 	rc = out_rows(o, st, names, widths, err, errlen);
@@ -528,14 +542,20 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 		goto done;
 	out_section(&o, doc, "totals", "Totals");
 	if (query(r, "SELECT (SELECT count(*) FROM all_conversations WHERE "
-	    "started >= ?1), (SELECT count(*) FROM all_messages WHERE "
-	    "direction = 'in' AND time >= ?1), (SELECT count(*) FROM "
+	    "started >= ?1 AND started < ?9), (SELECT count(*) FROM "
+	    "all_messages WHERE "
+	    "direction = 'in' AND time >= ?1 AND time < ?9), (SELECT count(*) "
+	    "FROM "
 	    "all_messages WHERE direction = 'in' AND intent = 'fallback' AND "
-	    "time >= ?1), (SELECT round(100.0 * total(intent = 'fallback') / "
+	    "time >= ?1 AND time < ?9), (SELECT round(100.0 * total(intent = "
+	    "'fallback') / "
 	    "max(count(*), 1), 1) FROM all_messages WHERE direction = 'in' AND "
-	    "intent != 'choose' AND time >= ?1), (SELECT count(*) FROM "
-	    "rated WHERE helpful AND time >= ?1), (SELECT count(*) FROM "
-	    "rated WHERE NOT helpful AND time >= ?1)", since, NULL, NULL, &o,
+	    "intent != 'choose' AND time >= ?1 AND time < ?9), (SELECT "
+	    "count(*) FROM "
+	    "rated WHERE helpful AND time >= ?1 AND time < ?9), (SELECT "
+	    "count(*) FROM "
+	    "rated WHERE NOT helpful AND time >= ?1 AND time < "
+	    "?9)", since, NULL, NULL, &o,
 	    tn, tw, err, errlen) == -1)
 		goto done;
 	if (!json)
@@ -547,6 +567,7 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	    "AS at, count(*) AS n, sum(intent = 'choose' OR CASE WHEN "
 	    "json_valid(why) THEN json_extract(why, '$.choose') END IS NOT "
 	    "NULL) FROM all_messages WHERE direction = 'out' AND time >= ?1 "
+	    "AND time < ?9 "
 	    "GROUP BY intent, at ORDER BY n DESC, intent, at", since, NULL,
 	    NULL, &o, in, iw, err, errlen) == -1)
 		goto done;
@@ -562,11 +583,14 @@ review_stats(struct review *r, int64_t since, bool json, FILE *f, char *err,
 	 * one resumed the next day is not counted again on that day */
 	if (query(r, "WITH c AS (SELECT date(started / 1000000, 'unixepoch') "
 	    "AS day, count(*) AS c FROM all_conversations WHERE started >= ?1 "
+	    "AND started < ?9 "
 	    "GROUP BY day), m AS (SELECT " DAY " AS day, sum(direction = 'in') "
 	    "AS n, sum(direction = 'in' AND intent = 'fallback') AS fb FROM "
-	    "all_messages WHERE time >= ?1 GROUP BY day), f AS (SELECT " DAY
+	    "all_messages WHERE time >= ?1 AND time < ?9 GROUP BY day), f AS "
+	    "(SELECT " DAY
 	    " AS day, sum(helpful != 0) AS h, sum(helpful = 0) AS nh FROM rated "
-	    "WHERE time >= ?1 GROUP BY day) SELECT d.day, coalesce(c.c, 0), "
+	    "WHERE time >= ?1 AND time < ?9 GROUP BY day) SELECT d.day, "
+	    "coalesce(c.c, 0), "
 	    "coalesce(m.n, 0), coalesce(m.fb, 0), coalesce(f.h, 0), "
 	    "coalesce(f.nh, 0) FROM (SELECT day FROM c UNION SELECT day FROM m "
 	    "UNION SELECT day FROM f) d LEFT JOIN c ON c.day = d.day LEFT JOIN "
@@ -626,9 +650,10 @@ asked_of(struct review *r, int64_t since, const char *version, bool json,
 	    "all_content_loads WHERE version = ?2), count(*), "
 	    "total(m.intent = 'fallback') FROM all_messages m WHERE "
 	    "m.direction = 'in' AND m.intent != 'choose' AND m.time >= ?1 AND "
+	    "m.time < ?9 AND "
 	    OF_VERSION, &st, err, errlen) == -1)
 		return -1;
-	bind(st, since, NULL, version);
+	bind(r, st, since, NULL, version);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
 		sqlite3_finalize(st);
@@ -699,7 +724,7 @@ review_unmatched(struct review *r, int64_t since, const char *version,
 	    "AND n.id > "
 	    "m.id AND n.direction = 'in' ORDER BY n.id LIMIT 1) AS picked FROM "
 	    "all_messages m WHERE m.direction = 'in' AND m.intent = 'fallback' "
-	    "AND m.time >= ?1 AND " OF_VERSION ") SELECT "
+	    "AND m.time >= ?1 AND m.time < ?9 AND " OF_VERSION ") SELECT "
 	    "count(*) AS n, date(max(time) / 1000000, "
 	    "'unixepoch'), group_concat(DISTINCT picked), json_group_array("
 	    "DISTINCT at) FILTER (WHERE at IS NOT NULL), max(lastconv), norm, "
@@ -814,11 +839,12 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 	    "ELSE m.node END) AS step, "
 	    "lo.live FROM lo CROSS JOIN all_messages m ON m.conversation = "
 	    "lo.conv AND m.id = lo.mid >> 4 AND m.f = (lo.mid & 15) WHERE "
-	    "+m.time >= ?1", &st, err,
+	    "+m.time >= ?1 AND +m.time < ?9", &st, err,
 	    errlen) == -1)
 		goto done;
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, live_after);
+	sqlite3_bind_int64(st, 9, r->until);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
 		sqlite3_finalize(st);
@@ -835,7 +861,8 @@ review_dropoff(struct review *r, int64_t since, int64_t live_after,
 	    "give up");
 	if (query(r, "WITH reached AS (SELECT node, count(DISTINCT "
 	    "conversation) AS c FROM all_messages WHERE direction = 'out' AND "
-	    "node LIKE 'q\\_%' ESCAPE '\\' AND time >= ?1 GROUP BY node) "
+	    "node LIKE 'q\\_%' ESCAPE '\\' AND time >= ?1 AND time < ?9 GROUP "
+	    "BY node) "
 	    "SELECT step, coalesce((SELECT c FROM reached WHERE node = step), "
 	    "0), sum(NOT live) AS n, sum(live) AS p FROM dropoff_last WHERE "
 	    "step LIKE 'q\\_%' ESCAPE '\\' GROUP BY step ORDER BY n DESC, p "
@@ -857,7 +884,8 @@ done:
     "fb.mtime LEFT JOIN file_messages m ON m.f = a.f AND m.conversation = " \
     "a.conversation AND m.id = (SELECT q.id FROM file_messages q WHERE " \
     "q.f = a.f AND q.conversation = a.conversation AND q.id < a.id AND " \
-    "q.direction = 'in' ORDER BY q.id DESC LIMIT 1) WHERE fb.time >= ?1 " \
+    "q.direction = 'in' ORDER BY q.id DESC LIMIT 1) WHERE fb.time >= ?1 AND " \
+    "fb.time < ?9 " \
     "AND " OF_VERSION " AND (?3 IS NULL OR a.node = ?3)"
 #define RATED(which) "SELECT fb.message, date(fb.time / 1000000, " \
     "'unixepoch'), fb.conversation, a.node, m.text, a.text, fb.comment " \
@@ -1182,9 +1210,11 @@ review_export(struct review *r, int64_t since, bool csv, FILE *f, char *err,
 	    "LEFT JOIN file_conversations c ON c.f = m.f AND c.id = "
 	    "m.conversation LEFT JOIN rated f ON f.conversation = "
 	    "m.conversation AND f.message = m.id AND f.mtime = m.time WHERE "
-	    "m.time >= ?1 ORDER BY m.time, m.id, m.f", &st, err, errlen) == -1)
+	    "m.time >= ?1 AND m.time < ?9 ORDER BY m.time, m.id, "
+	    "m.f", &st, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 9, r->until);
 	if (csv)
 		for (i = 0; i < ncols; i++)
 			out_csv_field(f, cols[i], i == ncols - 1);

@@ -32,6 +32,11 @@ int64_t		 review_parse_date(const char *);
 
 /* Each report returns 0, or -1 with a reason in ERR (e.g. an unknown
  * conversation).  SINCE_US 0 means from the beginning. */
+/* The reports that take SINCE_US count only what happened before
+ * UNTIL_US too (the same times as SINCE_US: a conversation by its start,
+ * a message, a rating, a conversation's end by its last reply); from
+ * review_open on, INT64_MAX: no end. */
+void	review_until(struct review *, int64_t until_us);
 int	review_stats(struct review *, int64_t since_us, bool json, FILE *out,
 	    char *err, size_t errlen);
 /* VERSION: only the questions matched by that content version

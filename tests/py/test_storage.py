@@ -6,6 +6,7 @@ reading while the daemon writes, a visitor's bidi controls kept off the
 reviewer's terminal, purge, and advisorctl's errors.
 """
 import csv
+import datetime
 import io
 import json
 import os
@@ -351,6 +352,23 @@ def main():
                 [(x["helpful"], x["feedback_comment"]) for x in rated] == [(False, "too short")], rated)
         rc, out, _ = ctl("--db", d.db, "--since", "2999-01-01", "--json", "stats")
         R.check("--since filters", rc == 0 and json.loads(out)["totals"][0]["messages"] == 0)
+        # --until DATE counts DATE whole: the log is of today (UTC), so
+        # --until today is all of it and --until yesterday none
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        rc, out, _ = ctl("--db", d.db, "--json", "stats")
+        every = json.loads(out)["totals"][0]["messages"]
+        rc, out, _ = ctl("--db", d.db, "--until", today.isoformat(), "--json", "stats")
+        R.check("--until today: the whole day", rc == 0 and every > 0 and
+                json.loads(out)["totals"][0]["messages"] == every, out)
+        yesterday = (today - datetime.timedelta(days=1)).isoformat()
+        for cmd in (["stats"], ["unmatched"], ["feedback"], ["dropoff"]):
+            rc, out, _ = ctl("--db", d.db, "--until", yesterday, "--json", *cmd)
+            doc = json.loads(out) if rc == 0 else {}
+            R.check("--until yesterday: %s counts nothing" % cmd[0], rc == 0 and
+                    all(v == [] or k == "totals" for k, v in doc.items() if isinstance(v, list)) and
+                    doc.get("totals", [{"messages": 0}])[0]["messages"] == 0, out)
+        rc, out, _ = ctl("--db", d.db, "--until", yesterday, "export", "--format", "jsonl")
+        R.check("--until yesterday: export writes nothing", rc == 0 and out == "", out[:200])
 
         # several instances reviewed together: another instance's log,
         # the same traffic under conversations of its own (its message
@@ -432,6 +450,10 @@ def main():
                           (["--since", "2026-1-1", "stats"], 'bad date "2026-1-1": --since wants YYYY-MM-DD'),
                           (["--since", " 2026-01-01", "stats"], "bad date"),
                           (["--since", "2026-02-30", "stats"], "bad date"),
+                          (["--until", "2026-1-1", "stats"], 'bad date "2026-1-1": --until wants YYYY-MM-DD'),
+                          (["--since", "2026-01-02", "--until", "2026-01-01", "stats"], "--until is before --since"),
+                          (["transcript", "w-x", "--until", "2025-01-01"], "transcript does not take --until"),
+                          (["purge", "--older-than", "1", "--until", "2025-01-01"], "purge does not take --until"),
                           # days that overflowed into a future cutoff purged everything
                           (["purge", "--older-than", "200000000"], "--older-than wants a number of days"),
                           # an option the command does not take is refused, not ignored

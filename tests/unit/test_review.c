@@ -292,6 +292,70 @@ test_stats(void **state)
 	review_close(r);
 }
 
+/* review_until: every report that takes a start counts only what
+ * happened before the end too, by the same times: conversation b (and
+ * its fallback, and its end at root) is of the second day, the end */
+static void
+test_until(void **state)
+{
+	struct review *r = open_one(false);
+	char *s, err[256];
+	cJSON *doc, *tot;
+	struct memout m;
+
+	(void)state;
+	review_until(r, DAY2);
+	s = run(review_stats, r, 0, true);
+	doc = cJSON_Parse(s);
+	tot = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "totals"), 0);
+	/* of the first day: a's 4 messages, 2 of them fallbacks, its
+	 * ratings; the second day has no row */
+	assert_true(num(tot, "conversations") == 1 && num(tot, "messages") ==
+	    4 && num(tot, "fallbacks") == 2 && num(tot, "helpful") == 1 &&
+	    num(tot, "not_helpful") == 1);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "per_day")), 1);
+	cJSON_Delete(doc);
+	free(s);
+	s = unmatched_of(r, NULL, false);
+	assert_non_null(strstr(s, "vendor zebra"));
+	assert_null(strstr(s, "zebra vendor contract"));
+	free(s);
+	s = dropoff(r, INT64_MAX, true);
+	doc = cJSON_Parse(s);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+	    "last_node")), 1);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "last_node"), 0),
+	    "node")), "q_size");
+	cJSON_Delete(doc);
+	free(s);
+	assert_int_equal(review_export(r, 0, true, mem_open(&m), err,
+	    sizeof(err)), 0);
+	s = memout_close(&m);
+	assert_non_null(strstr(s, "\n8,a,"));
+	assert_null(strstr(s, ",b,"));
+	free(s);
+	/* an end at the first day's midnight: nothing before it */
+	review_until(r, DAY1);
+	s = feedback_of(r, NULL, true);
+	doc = cJSON_Parse(s);
+	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "by_node")) ==
+	    0 && cJSON_GetArraySize(cJSON_GetObjectItem(doc, "not_helpful")) ==
+	    0);
+	cJSON_Delete(doc);
+	free(s);
+	/* and no end again: as before */
+	review_until(r, INT64_MAX);
+	s = run(review_stats, r, 0, true);
+	doc = cJSON_Parse(s);
+	tot = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "totals"), 0);
+	assert_int_equal(num(tot, "conversations"), 2);
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
 static void
 test_unmatched(void **state)
 {
@@ -2576,6 +2640,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_until, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_clusters, setup, teardown),
