@@ -912,6 +912,31 @@ by_node(struct review *r, int64_t since, const char *version,
 	    node, o, names, widths, err, errlen);
 }
 
+/* With --node: the questions the node's rated replies answered, by
+ * normalised text as unmatched groups them, the most rated not helpful
+ * first.  An answer rated not helpful hundreds of times reads the same
+ * in every row of the list; what tells the fix is what it was asked:
+ * a question the node answers badly (a content gap), or one matched to
+ * it that belongs elsewhere (intent: what matched it, choose for a
+ * click).  A greeting has no question before it: "-". */
+static int
+by_question(struct review *r, int64_t since, const char *version,
+    const char *node, struct out *o, cJSON *doc, char *err, size_t errlen)
+{
+	static const char *const names[] = { "rated", "not_helpful",
+	    "helpful", "intent", "question" };
+	static const int widths[] = { 5, 11, 7, 22, 0 };
+
+	out_section(o, doc, "by_question", "The questions they answered "
+	    "(normalised; the most rated not helpful first)");
+	return query3(r, "SELECT count(*) AS n, sum(NOT fb.helpful) AS bad, "
+	    "sum(fb.helpful != 0), m.intent, CASE WHEN m.id IS NULL THEN NULL "
+	    "WHEN trim(" NORM ") != '' THEN " NORM " ELSE m.text END AS q "
+	    RATED_FROM " GROUP BY q, m.intent ORDER BY bad DESC, n DESC, q, "
+	    "m.intent", since, NULL, version, node, o, names, widths, err,
+	    errlen);
+}
+
 int
 review_feedback(struct review *r, int64_t since, const char *version,
     const char *node, bool helpful, bool json, FILE *f, char *err,
@@ -947,6 +972,9 @@ review_feedback(struct review *r, int64_t since, const char *version,
 	rc = index_messages(r, err, errlen);
 	if (rc == 0)
 		rc = by_node(r, since, version, node, &o, doc, err, errlen);
+	if (rc == 0 && node != NULL)
+		rc = by_question(r, since, version, node, &o, doc, err,
+		    errlen);
 	for (k = 0; k < (helpful ? 2 : 1) && rc == 0; k++) {
 		snprintf(title, sizeof(title), "Replies rated %s (dates UTC%s"
 		    "%.64s)", kinds[k].title, version ? "; content version " :

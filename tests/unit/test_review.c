@@ -2364,6 +2364,60 @@ test_feedback_by_node(void **state)
 }
 
 /*
+ * feedback --node then counts the questions the node's rated replies
+ * answered, by normalised text: an answer rated not helpful a hundred
+ * times reads the same in every row of the list, and what it was asked
+ * tells the fix.  At root: "Vendor zebra!" and "vendor, zebra" are one
+ * question, rated not helpful twice, first; without --node no such
+ * section.
+ */
+static void
+test_feedback_by_question(void **state)
+{
+	char sql[4096], err[256], *s;
+	const cJSON *a, *x;
+	struct review *r;
+	struct memout m;
+	cJSON *doc;
+
+	(void)state;
+	snprintf(sql, sizeof(sql), "%s"
+	    "INSERT INTO feedback VALUES (3, 4, 'a', 0, NULL, " T1 " + 1);"
+	    "INSERT INTO feedback VALUES (4, 6, 'a', 0, NULL, " T1 " + 2);"
+	    "INSERT INTO feedback VALUES (5, 10, 'b', 0, 'no', " T2 ");", sql_a);
+	fixture(path_a, sql);
+	r = open_one(false);
+	assert_int_equal(review_feedback(r, 0, NULL, "root", false, true,
+	    mem_open(&m), err, sizeof(err)), 0);
+	s = memout_close(&m);
+	doc = cJSON_Parse(s);
+	a = cJSON_GetObjectItem(doc, "by_question");
+	assert_int_equal(cJSON_GetArraySize(a), 3);
+	x = cJSON_GetArrayItem(a, 0);
+	str_is(x, "question", "vendor zebra");
+	str_is(x, "intent", "fallback");
+	assert_true(num(x, "rated") == 2 && num(x, "not_helpful") == 2);
+	str_is(cJSON_GetArrayItem(a, 1), "question", "what is kpo");
+	str_is(cJSON_GetArrayItem(a, 2), "question", "zebra vendor contract");
+	cJSON_Delete(doc);
+	free(s);
+	assert_int_equal(review_feedback(r, 0, NULL, "root", false, false,
+	    mem_open(&m), err, sizeof(err)), 0);
+	s = memout_close(&m);
+	assert_non_null(strstr(s, "\nThe questions they answered "
+	    "(normalised; the most rated not helpful first)\nrated "));
+	assert_non_null(strstr(s, "\n2     2           0       fallback       "
+	    "        vendor zebra"));
+	free(s);
+	s = feedback_of(r, NULL, true);
+	doc = cJSON_Parse(s);
+	assert_null(cJSON_GetObjectItem(doc, "by_question"));
+	cJSON_Delete(doc);
+	free(s);
+	review_close(r);
+}
+
+/*
  * A backup reviewed beside the log it was taken from, the backup named
  * first: it was copied while conversation a was open, and in the log a
  * went on (a bridge person's new name, two more messages) and ended.
@@ -2711,6 +2765,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_same_conversation_two_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conversation_last_file,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feedback_by_question,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feedback_by_node, setup,
 		    teardown),
