@@ -10,6 +10,14 @@ export function lastHeard(pg) {
   return pg.locator("[aria-live=polite]").evaluate((l) => (l.lastElementChild || l).textContent);
 }
 
+// The conversation as drawn now, and a wait until the history after a
+// reconnect has drawn it anew (its bubbles are made again): a check made
+// as soon as the status settled could run before the redraw, and pass or
+// fail by the race ("an error note stays in its place" failed that way
+// now and then under load)
+const drawing = (pg) => pg.locator(".advisor-msg").first().elementHandle();
+const redrawn = (pg, h) => pg.waitForFunction((n) => !n.isConnected, h, { timeout: 15000 });
+
 export async function connectionChecks(browser, url, check, shots) {
   // a connection that drops with a message on its way: the daemon never
   // read it, the history after the resume does not have it, and the
@@ -59,9 +67,11 @@ export async function connectionChecks(browser, url, check, shots) {
   const focusOn = () => dp.evaluate(() => document.activeElement.getAttribute("aria-label") + " / " +
     document.activeElement.closest(".advisor-msg")?.firstChild.textContent.slice(0, 30));
   const focusBefore = await focusOn();
+  let drawn = await drawing(dp);
   route[0].close(); route[1].close();
   await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
   await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor({ state: "detached", timeout: 15000 });
+  await redrawn(dp, drawn);
   await dp.locator(".advisor-options button").first().waitFor();
   check("the focus stays in the widget while the history is drawn anew",
     await dp.evaluate(() => document.querySelector("#advisor-panel").contains(document.activeElement)),
@@ -99,9 +109,11 @@ export async function connectionChecks(browser, url, check, shots) {
   // an error shown in the conversation is still true after a reconnect
   // (the choice was refused): it stays, after the question it was about
   const refusedNote = await noteAt(dp);
+  drawn = await drawing(dp);
   route[0].close(); route[1].close();
   await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor();
   await dp.locator(".advisor-status").filter({ hasText: /connecting/ }).waitFor({ state: "detached", timeout: 15000 });
+  await redrawn(dp, drawn);
   await dp.locator(".advisor-options button").first().waitFor();
   check("an error note stays in its place after a reconnect",
     refusedNote.some((n) => /went wrong \(unknown_option\)/.test(n[0])) &&
