@@ -339,13 +339,17 @@ parse_seq(struct parser *ps, struct set *best)
 		free(pend);
 		return;
 	}
-	/* End the pending part and the run; RB: a \b comes next. */
-#define FLUSH(rb) do {							\
+	/* End the pending part; RB: a \b comes next. */
+#define KEEP_PEND(rb) do {						\
 		if (havepend) {						\
 			set_bound(pend, 0, (rb));			\
 			keep_best(best, pend);				\
 			havepend = 0;					\
 		}							\
+	} while (0)
+	/* End the pending part and the run. */
+#define FLUSH(rb) do {							\
+		KEEP_PEND(rb);						\
 		if (rlen > 0) {						\
 			set_one(cand, run, rlen, F_WHOLE);		\
 			set_bound(cand, run_lb, (rb));			\
@@ -484,11 +488,7 @@ group:
 			}
 			continue;
 		}
-		if (havepend) {
-			set_bound(pend, 0, 0);
-			keep_best(best, pend);
-			havepend = 0;
-		}
+		KEEP_PEND(0);
 		if (rlen == 0)
 			run_lb = wb;
 		wb = 0;
@@ -497,6 +497,7 @@ group:
 	}
 	FLUSH(0);
 #undef FLUSH
+#undef KEEP_PEND
 	if (nparts != 1)
 		set_part(best);
 	free(cand);
